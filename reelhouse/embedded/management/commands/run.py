@@ -1,0 +1,141 @@
+"""`reelhouse run`: the whole service on one machine in the foreground — web server, background workers
+and the watch-folder scheduler — on the embedded default (SQLite under var/, media under var/media/)."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reelhouse.embedded.demo_library import build_demo_library
+from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
+from reelhouse.ingest.models import Delivery
+from reelhouse.ingest.services import sources_scan
+
+console = Console()
+QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
+
+
+class Command(BaseCommand):
+    help = "Run Reelhouse (web server, workers, scheduler) in the foreground on the embedded default."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--no-demo", action="store_true", help="Do not build or ingest the demo library.")
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args, port, host, no_demo, web_workers, **options):
+        started = time.monotonic()
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        site = demo_site_ensure()
+        if not no_demo:
+            self._demo_library()
+
+        self.children: dict[str, subprocess.Popen] = {}
+        self.commands = {
+            "web": [sys.executable, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"{host}:{port}",
+                    "--worker-class", "gthread", "--workers", str(web_workers), "--threads", "8",
+                    "--graceful-timeout", "5", "--log-level", "warning"],
+            **{f"worker-{q}": [sys.executable, "-m", "reelhouse.manage", "db_worker", "--queue-name", q,
+                               "--interval", "0.5", "--no-reload", "--no-startup-delay", "--verbosity", "0"]
+               for q in QUEUES},
+        }
+        for name in self.commands:
+            self._start(name)
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+        signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+        try:
+            url = f"http://{host}:{port}/"
+            self._wait_healthy(url + "healthz")
+            console.print(f"\n[bold green]Reelhouse is running[/] at [bold]{url}[/]  "
+                          f"(ready in {time.monotonic() - started:.1f} s)")
+            note = " (generated, kept in var/demo_password)" if site.generated_password else ""
+            console.print(f"  operator: {OPERATOR_EMAIL} / {site.password}{note}  ->  {url}admin/")
+            console.print(f"  viewer:   {VIEWER_EMAIL} / {site.password}")
+            console.print(f"  watch folder: {site.source.path}   (Ctrl-C stops everything)\n")
+            self._loop(stop)
+        finally:
+            self._stop_all()
+
+    def _demo_library(self) -> None:
+        marker = Path(settings.REELHOUSE_DEMO_DIR) / ".library-delivered"
+        if marker.exists():
+            return
+        staging = Path(settings.REELHOUSE_DEMO_DIR) / "staging"
+        console.print("Building the demo library with ffmpeg (first start only)…")
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("demo clips", total=None)
+            build_demo_library(staging, progress=lambda done, total, name: bar.update(
+                task, completed=done, total=total, description=f"demo clips: {name[:40]}"))
+        # Deliver it the way a licensor would: whole folders land in the watch folder.
+        watch = watch_folder()
+        for entry in sorted(staging.iterdir()):
+            target = watch / entry.name
+            if not target.exists():
+                entry.rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        marker.write_text("delivered\n")
+
+    def _start(self, name: str) -> None:
+        self.children[name] = subprocess.Popen(self.commands[name], env=os.environ | {"PYTHONUNBUFFERED": "1"})
+
+    def _wait_healthy(self, url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.children["web"].poll() is not None:
+                raise SystemExit("the web server exited during start-up (is the port in use?)")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"the web server did not answer {url} within {timeout:.0f} s")
+
+    def _loop(self, stop: list) -> None:
+        """Scan watch folders on a schedule, keep the children alive, and show ingest progress."""
+        last_counts = None
+        while not stop:
+            try:
+                sources_scan()
+            except Exception as exc:  # noqa: BLE001 - the scheduler keeps going; the error is shown
+                console.print(f"[red]scan failed:[/] {exc}")
+            counts = {s: Delivery.objects.filter(state=s).count()
+                      for s in (Delivery.State.PUBLISHED, Delivery.State.ACCEPTED, Delivery.State.QUARANTINED)}
+            if counts != last_counts:
+                console.print(f"ingest: {counts['published']} published, {counts['accepted']} transcoding, "
+                              f"{counts['quarantined']} quarantined")
+                last_counts = counts
+            for name, child in self.children.items():
+                if child.poll() is not None:
+                    console.print(f"[yellow]{name} exited with {child.returncode}; restarting[/]")
+                    self._start(name)
+            for _ in range(int(settings.REELHOUSE_SCAN_INTERVAL * 10)):
+                if stop:
+                    break
+                time.sleep(0.1)
+
+    def _stop_all(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 10
+        for child in self.children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -1,0 +1,12 @@
+"""Background jobs of ingest: thin wrappers over services."""
+
+from django_tasks import task
+
+from reelhouse.ingest import services
+from reelhouse.ingest.models import Delivery
+
+
+@task(queue_name="default")
+def delivery_process(delivery_id: int) -> str:
+    delivery = services.delivery_process(delivery=Delivery.objects.select_related("source").get(pk=delivery_id))
+    return delivery.state

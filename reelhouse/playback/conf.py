@@ -1,0 +1,6 @@
+"""Playback constants in one place."""
+
+RESUME_IGNORE_FRACTION = 0.05  # a position in the first 5% does not count as "started"
+WATCHED_FRACTION = 0.90  # past 90% the work counts as watched
+HEARTBEAT_SECONDS = 30  # the player reports progress and renews its stream token this often
+SESSION_STALE_SECONDS = 90  # a session with no heartbeat for this long no longer holds a stream slot

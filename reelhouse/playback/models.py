@@ -1,0 +1,32 @@
+"""Playback: sessions a profile opens to watch a work, and where each profile stopped."""
+
+import uuid
+
+from django.db import models
+
+from reelhouse.core import clock
+
+
+class PlaybackSession(models.Model):
+    """One viewing, from play start to its last heartbeat; stream tokens are bound to it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey("accounts.Profile", related_name="playback_sessions", on_delete=models.CASCADE)
+    work = models.ForeignKey("catalog.Work", related_name="+", on_delete=models.CASCADE)
+    asset = models.ForeignKey("media.Asset", related_name="+", on_delete=models.CASCADE)
+    device = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=clock.now)
+    last_heartbeat_at = models.DateTimeField(default=clock.now, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class ResumePoint(models.Model):
+    profile = models.ForeignKey("accounts.Profile", related_name="resume_points", on_delete=models.CASCADE)
+    work = models.ForeignKey("catalog.Work", related_name="+", on_delete=models.CASCADE)
+    position_s = models.FloatField(default=0)
+    duration_s = models.FloatField(default=0)
+    watched = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["profile", "work"], name="resume_point_unique")]

@@ -1,0 +1,33 @@
+"""Signed, expiring stream URLs. The token sits in the path so that relative URIs inside playlists inherit
+it and one token covers a whole asset: /stream/<sig>/<expires>/<session>/<asset>/<file>."""
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from reelhouse.core import clock
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"reelhouse.stream:" + settings.SECRET_KEY.encode()).digest()
+
+
+def stream_signature(*, expires: int, session_id: str, asset_id: int) -> str:
+    mac = hmac.new(_key(), f"{expires}/{session_id}/{asset_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+
+
+def stream_prefix(*, session_id: str, asset_id: int, ttl: int | None = None) -> str:
+    """The URL prefix (ending in '/') under which an asset's files may be fetched until the token expires."""
+    expires = int(clock.now().timestamp()) + (ttl or settings.REELHOUSE_STREAM_TOKEN_TTL)
+    sig = stream_signature(expires=expires, session_id=session_id, asset_id=asset_id)
+    return f"/stream/{sig}/{expires}/{session_id}/{asset_id}/"
+
+
+def stream_token_valid(*, sig: str, expires: int, session_id: str, asset_id: int) -> bool:
+    if expires < clock.now().timestamp():
+        return False
+    expected = stream_signature(expires=expires, session_id=session_id, asset_id=asset_id)
+    return hmac.compare_digest(expected, sig)

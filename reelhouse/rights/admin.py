@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from reelhouse.rights.models import Licence, Licensor
+
+
+class LicenceInline(admin.TabularInline):
+    model = Licence
+    extra = 0
+
+
+@admin.register(Licensor)
+class LicensorAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_email"]
+    search_fields = ["name"]
+    inlines = [LicenceInline]
+
+
+@admin.register(Licence)
+class LicenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "licensor", "starts_at", "ends_at", "territories"]
+    list_filter = ["licensor"]

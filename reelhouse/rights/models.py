@@ -1,0 +1,50 @@
+"""Rights: who licensed us what, where and when."""
+
+from django.db import models
+from django.db.models import Q
+
+from reelhouse.core import clock
+
+WORLDWIDE = "WW"
+
+
+class Licensor(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    contact_email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Licence(models.Model):
+    """A licence window: works delivered under it may be shown in its territories between start and end."""
+
+    licensor = models.ForeignKey(Licensor, related_name="licences", on_delete=models.PROTECT)
+    name = models.CharField(max_length=120)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open-ended.")
+    territories = models.CharField(
+        max_length=800, default=WORLDWIDE,
+        help_text="Comma-separated ISO 3166-1 alpha-2 codes, or WW for worldwide.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                                   name="licence_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licensor}: {self.name}"
+
+    @property
+    def territory_codes(self) -> set[str]:
+        return {t.strip().upper() for t in self.territories.split(",") if t.strip()}
+
+    def covers_territory(self, territory: str) -> bool:
+        codes = self.territory_codes
+        return WORLDWIDE in codes or territory.upper() in codes
+
+    def is_current(self, at=None) -> bool:
+        at = at or clock.now()
+        return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)

@@ -1,0 +1,14 @@
+"""Top-level URL map: plain, stable paths."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from reelhouse.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("reelhouse.accounts.urls")),
+    path("", include("reelhouse.playback.urls")),
+    path("", include("reelhouse.catalog.urls")),
+]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole suite: lint, every test on the embedded default (SQLite), then the PostgreSQL run when a
+# server is reachable (it says loudly when it is not).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export REELHOUSE_TESTING=1 REELHOUSE_VAR_DIR="${REELHOUSE_VAR_DIR:-$PWD/var/test}"
+
+echo "== ruff"
+$BIN/ruff check .
+
+echo "== tests on SQLite (embedded default)"
+$BIN/pytest -p no:cacheprovider "$@"
+
+PG_URL="${REELHOUSE_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/reelhouse}"
+if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
+  echo "== tests on PostgreSQL ($PG_URL)"
+  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider -m "not e2e" "$@"
+else
+  echo "############################################################################"
+  echo "## PostgreSQL NOT REACHABLE at $PG_URL: the PostgreSQL suite was NOT RUN. ##"
+  echo "############################################################################"
+  if [ "${CI:-}" = "true" ]; then echo "CI requires the PostgreSQL suite"; exit 1; fi
+fi
