@@ -7,6 +7,6 @@ import psycopg
 try:
     url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
     psycopg.connect(url, connect_timeout=3).close()
-except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+except Exception as exc:
     print(f"PostgreSQL check failed: {exc}", file=sys.stderr)
     sys.exit(1)

@@ -74,7 +74,8 @@ class Episode(Work):
     series = models.ForeignKey(Series, related_name="episodes", on_delete=models.CASCADE)
     season = models.ForeignKey(Season, related_name="episodes", on_delete=models.CASCADE)
     number = models.PositiveSmallIntegerField()
-    number_end = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Last episode of a multi-episode file.")
+    number_end = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                  help_text="Last episode of a multi-episode file.")
     air_date = models.DateField(null=True, blank=True, db_index=True)
     still = models.CharField(max_length=500, blank=True)
 

@@ -40,7 +40,8 @@ SERIES = [
                (30, 90, 160), "testsrc2=size={w}x{h}:rate={fps}",
                {1: ["Arrival", "Low Tide", "The Storm"], 2: ["New Crew", "Fog Signals", "Homecoming"]}),
     DemoSeries("The Long Orbit", 2022, "Six strangers crew a cargo ship on a slow loop around Jupiter.",
-               (120, 40, 130), "gradients=size=320x180:rate={fps}:speed=0.03:c0=0x3a1e78:c1=0xd04a8a:c2=0x1e90a0:nb_colors=3",
+               (120, 40, 130),
+               "gradients=size=320x180:rate={fps}:speed=0.03:c0=0x3a1e78:c1=0xd04a8a:c2=0x1e90a0:nb_colors=3",
                {1: ["Launch Window", "Dead Reckoning", "Signal"], 2: ["Perihelion", "Drift", "Burn"]}),
 ]
 FILMS = [
@@ -87,7 +88,8 @@ def _clip(path: Path, *, pattern: str, lines: list[str], frequency: int, seconds
     _title_card(card, lines)
     # Each clip gets its own hue and tone so that no two look or sound alike; costly patterns are drawn
     # small and scaled up.
-    source = pattern.format(w=WIDTH, h=HEIGHT, fps=FPS) + f",hue=h={(frequency * 7) % 360},scale={WIDTH}:{HEIGHT},format=yuv420p"
+    hue = (frequency * 7) % 360
+    source = pattern.format(w=WIDTH, h=HEIGHT, fps=FPS) + f",hue=h={hue},scale={WIDTH}:{HEIGHT},format=yuv420p"
     cmd = [
         ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "lavfi", "-i", source,

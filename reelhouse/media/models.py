@@ -34,6 +34,9 @@ class Rendition(models.Model):
         ordering = ["-height"]
         constraints = [models.UniqueConstraint(fields=["asset", "name"], name="rendition_unique_per_asset")]
 
+    def __str__(self) -> str:
+        return f"{self.name} {self.width}x{self.height}"
+
 
 class TranscodeJob(models.Model):
     """The record of one package build: state, progress and what ffmpeg said when it failed."""

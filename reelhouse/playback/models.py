@@ -19,6 +19,9 @@ class PlaybackSession(models.Model):
     last_heartbeat_at = models.DateTimeField(default=clock.now, db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"playback {self.id} of work {self.work_id}"
+
 
 class ResumePoint(models.Model):
     profile = models.ForeignKey("accounts.Profile", related_name="resume_points", on_delete=models.CASCADE)
@@ -30,3 +33,6 @@ class ResumePoint(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["profile", "work"], name="resume_point_unique")]
+
+    def __str__(self) -> str:
+        return f"profile {self.profile_id} at {self.position_s:.0f}s of work {self.work_id}"

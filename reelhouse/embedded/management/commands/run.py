@@ -112,7 +112,7 @@ class Command(BaseCommand):
         while not stop:
             try:
                 sources_scan()
-            except Exception as exc:  # noqa: BLE001 - the scheduler keeps going; the error is shown
+            except Exception as exc:
                 console.print(f"[red]scan failed:[/] {exc}")
             counts = {s: Delivery.objects.filter(state=s).count()
                       for s in (Delivery.State.PUBLISHED, Delivery.State.ACCEPTED, Delivery.State.QUARANTINED)}

@@ -1,0 +1,21 @@
+"""Media settings in one place: the ffmpeg binary and the packaging constants every rung shares."""
+
+from django.conf import settings
+
+SEGMENT_SECONDS = 6  # fMP4 segment length (Apple's HLS authoring spec: 6 s)
+GOP_SECONDS = 2  # an IDR every 2 s, aligned across every rung
+MAX_FPS = 60
+
+
+def ffmpeg_path() -> str:
+    """The ffmpeg binary: REELHOUSE_FFMPEG when set, else imageio-ffmpeg's pinned build (no apt needed)."""
+    configured = getattr(settings, "REELHOUSE_FFMPEG", "")
+    if configured:
+        return configured
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def x264_preset() -> str:
+    return getattr(settings, "REELHOUSE_X264_PRESET", None) or "veryfast"

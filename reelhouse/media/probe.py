@@ -1,0 +1,127 @@
+"""What a media file holds, read with PyAV without decoding more than one frame; errors say what is wrong."""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.logging
+
+
+class MediaError(Exception):
+    """A media file or a media job failed; the message is meant for the operator."""
+
+
+class ProbeError(MediaError):
+    """The file is not usable media; the message names the file and what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    index: int
+    codec: str
+    channels: int
+    language: str | None
+
+
+@dataclass(frozen=True)
+class SubtitleStream:
+    index: int
+    codec: str
+    language: str | None
+    forced: bool
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    format: str
+    duration_s: float
+    codec: str
+    width: int  # coded size
+    height: int
+    display_width: int  # after sample aspect ratio and rotation: what a viewer sees
+    display_height: int
+    fps: float
+    pix_fmt: str
+    interlaced: bool
+    rotation: int
+    audio: list[AudioStream] = field(default_factory=list)
+    subtitles: list[SubtitleStream] = field(default_factory=list)
+
+    @property
+    def is_portrait(self) -> bool:
+        return self.display_height > self.display_width
+
+
+def _language(stream) -> str | None:
+    lang = (stream.metadata or {}).get("language")
+    return None if lang in (None, "", "und") else lang
+
+
+def probe(path: Path) -> ProbeResult:
+    """Read a file's container and streams. Raises ProbeError with a specific reason for anything unusable."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ProbeError(f"{path.name}: cannot read file ({exc.strerror})") from exc
+    if size == 0:
+        raise ProbeError(f"{path.name}: empty file (0 bytes)")
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        with av.logging.Capture() as logs:
+            container = av.open(str(path))
+    except av.error.FFmpegError as exc:
+        said = [message.strip() for _level, _name, message in logs if message.strip()]
+        if any("moov atom not found" in m for m in said):
+            raise ProbeError(f"{path.name}: truncated or corrupt file: moov atom not found "
+                             "(the upload is probably incomplete; deliver it again)") from exc
+        detail = said[-1] if said else exc.strerror or str(exc)
+        raise ProbeError(f"{path.name}: not a media file: ffmpeg cannot read it ({detail})") from exc
+    with container:
+        if not container.streams.video:
+            kind = "audio-only file" if container.streams.audio else "no audio or video streams"
+            raise ProbeError(f"{path.name}: no video stream ({kind})")
+        video = container.streams.video[0]
+        ctx = video.codec_context
+        if not ctx.width or not ctx.height:
+            raise ProbeError(f"{path.name}: video stream has no picture size; the file is damaged")
+        duration = _duration(container, video)
+        if duration <= 0:
+            raise ProbeError(f"{path.name}: cannot tell the duration; the file is damaged or empty")
+        rotation, interlaced = _first_frame_facts(container, video, path)
+        sar = video.sample_aspect_ratio or Fraction(1)
+        display_w = round(ctx.width * sar) if sar > 0 else ctx.width
+        display_h = ctx.height
+        if rotation in (90, 270):
+            display_w, display_h = display_h, display_w
+        rate = video.average_rate or video.guessed_rate or video.base_rate or Fraction(25)
+        return ProbeResult(
+            format=container.format.name, duration_s=duration, codec=ctx.name, width=ctx.width, height=ctx.height,
+            display_width=display_w, display_height=display_h, fps=float(rate), pix_fmt=ctx.pix_fmt or "",
+            interlaced=interlaced, rotation=rotation,
+            audio=[AudioStream(s.index, s.codec_context.name, s.codec_context.channels or 0, _language(s))
+                   for s in container.streams.audio],
+            subtitles=[SubtitleStream(s.index, s.codec_context.name if s.codec_context else "", _language(s),
+                                      bool(s.disposition & av.stream.Disposition.forced))
+                       for s in container.streams.subtitles],
+        )
+
+
+def _duration(container, video) -> float:
+    if container.duration:
+        return container.duration / av.time_base
+    if video.duration and video.time_base:
+        return float(video.duration * video.time_base)
+    return 0.0
+
+
+def _first_frame_facts(container, video, path: Path) -> tuple[int, bool]:
+    """Rotation (the display matrix's angle, degrees counter-clockwise) and interlacing, from the first frame."""
+    try:
+        for frame in container.decode(video):
+            rotation = round(getattr(frame, "rotation", 0) or 0) % 360
+            return rotation, bool(frame.interlaced_frame)
+    except av.error.FFmpegError as exc:
+        raise ProbeError(f"{path.name}: the video stream cannot be decoded ({exc.strerror or exc})") from exc
+    raise ProbeError(f"{path.name}: the video stream holds no pictures")

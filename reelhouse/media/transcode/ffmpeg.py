@@ -1,0 +1,108 @@
+"""One ffmpeg process for the whole ladder: decode once, split, scale per rung, write fMP4 HLS with progress."""
+
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from reelhouse.media import conf
+from reelhouse.media.probe import MediaError, ProbeResult
+from reelhouse.media.transcode.ladder import AUDIO_KBPS, Rung
+
+AUDIO_NAME = "audio"
+COMMON_RATES = {23.976: "24000/1001", 29.97: "30000/1001", 59.94: "60000/1001", 47.952: "48000/1001"}
+
+
+class TranscodeError(MediaError):
+    """ffmpeg failed; the message ends with what ffmpeg said."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    fraction: float  # 0..1 of the source's duration
+    out_time_s: float
+    speed: float | None  # multiple of real time
+
+
+def output_rate(fps: float) -> str:
+    """The constant frame rate of the package: the source's (variable rates become constant), capped at 60."""
+    fps = min(fps or 25.0, conf.MAX_FPS)
+    for known, rational in COMMON_RATES.items():
+        if abs(fps - known) < 0.01:
+            return rational
+    return str(Fraction(fps).limit_denominator(1001))
+
+
+def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list[Rung], preset: str) -> list[str]:
+    """The ffmpeg argv building every rung of `rungs` plus one stereo AAC track into out_dir/<name>/index.m3u8
+    and out_dir/master.m3u8. Keyframes every GOP_SECONDS by time on every rung, so segments align."""
+    rate = output_rate(info.fps)
+    gop_frames = max(1, round(float(Fraction(rate)) * conf.GOP_SECONDS))
+    pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
+    pre += [f"fps={rate}", "format=yuv420p"]  # also turns 10-bit and 4:2:2 sources into 8-bit 4:2:0
+    labels = [f"s{i}" for i in range(len(rungs))]
+    graph = [f"[0:v:0]{','.join(pre)},split={len(rungs)}" + "".join(f"[{x}]" for x in labels)]
+    graph += [f"[{x}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
+              for i, (x, r) in enumerate(zip(labels, rungs, strict=True))]
+    cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
+           "-i", str(source), "-filter_complex", ";".join(graph)]
+    for i in range(len(rungs)):
+        cmd += ["-map", f"[v{i}]"]
+    has_audio = bool(info.audio)
+    if has_audio:
+        cmd += ["-map", "0:a:0", "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
+    cmd += ["-c:v", "libx264", "-preset", preset, "-g", str(gop_frames), "-keyint_min", str(gop_frames),
+            "-sc_threshold", "0", "-force_key_frames", f"expr:gte(t,n_forced*{conf.GOP_SECONDS})"]
+    for i, r in enumerate(rungs):
+        cmd += [f"-b:v:{i}", f"{r.video_kbps}k", f"-maxrate:v:{i}", f"{r.maxrate_kbps}k",
+                f"-bufsize:v:{i}", f"{r.bufsize_kbps}k", f"-profile:v:{i}", "high" if r.height > 360 else "main"]
+    streams = [f"v:{i},name:{r.name}" + (",agroup:aud" if has_audio else "") for i, r in enumerate(rungs)]
+    if has_audio:
+        streams.insert(0, f"a:0,agroup:aud,name:{AUDIO_NAME},default:yes")
+    cmd += ["-f", "hls", "-hls_time", str(conf.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+            "-hls_segment_type", "fmp4", "-hls_flags", "independent_segments",
+            "-hls_fmp4_init_filename", "init.mp4",
+            "-hls_segment_filename", str(out_dir / "%v" / "seg_%05d.m4s"),
+            "-master_pl_name", "master.m3u8", "-var_stream_map", " ".join(streams),
+            "-progress", "pipe:1", "-nostats", str(out_dir / "%v" / "index.m3u8")]
+    return cmd
+
+
+def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], None] | None = None) -> None:
+    """Run ffmpeg, reporting progress from its -progress output; raise TranscodeError with its last words."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1)
+        fields: dict[str, str] = {}
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                key, _, value = line.strip().partition("=")
+                fields[key] = value
+                if key == "progress" and on_progress is not None:
+                    on_progress(_progress(fields, duration_s))
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        if code != 0:
+            stderr.seek(0)
+            said = [line.rstrip() for line in stderr.read().splitlines() if line.strip()][-12:]
+            raise TranscodeError(f"ffmpeg exited with status {code}: " + (" | ".join(said) or "no message"))
+
+
+def _progress(fields: dict[str, str], duration_s: float) -> Progress:
+    try:
+        out_s = max(0, int(fields.get("out_time_us") or fields.get("out_time_ms") or 0)) / 1e6
+    except ValueError:  # "N/A" before the first frame
+        out_s = 0.0
+    speed_text = (fields.get("speed") or "").rstrip("x").strip()
+    try:
+        speed = float(speed_text)
+    except ValueError:
+        speed = None
+    done = fields.get("progress") == "end"
+    fraction = 1.0 if done else min(0.999, out_s / duration_s) if duration_s > 0 else 0.0
+    return Progress(fraction=fraction, out_time_s=out_s, speed=speed)
