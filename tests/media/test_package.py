@@ -56,11 +56,13 @@ def test_rung_keyframes_every_two_seconds(tmp_path, clip_cache):
 
 
 def test_failure_leaves_nothing_behind(tmp_path):
-    bad = tmp_path / "bad.mp4"
+    folder = tmp_path / "work"
+    folder.mkdir()
+    bad = folder / "bad.mp4"
     bad.write_bytes(b"nope" * 100)
     with pytest.raises(ProbeError):
-        package_build(source=bad, dest=tmp_path / "pkg")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.mp4"]
+        package_build(source=bad, dest=folder / "pkg")
+    assert sorted(p.name for p in folder.iterdir()) == ["bad.mp4"]
 
 
 def test_ffmpeg_failure_is_reported_with_its_words(tmp_path, clip_cache, monkeypatch):

@@ -25,7 +25,7 @@ def test_rotated_phone_video_is_portrait(tmp_path, clip_cache):
 
 
 @pytest.mark.parametrize("content, expected", [
-    (b"", "empty file (0 bytes)"),
+    (b"", r"empty file \(0 bytes\)"),
     (b"hello, I am text\n" * 100, "not a media file"),
     (b"\x1a\x45\xdf\xa3" + b"\x00" * 500, "not a media file"),
 ])

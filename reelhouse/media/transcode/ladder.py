@@ -26,8 +26,10 @@ class Rung:
         return self.video_kbps * 2
 
 
-def _even(x: float) -> int:
-    return max(2, round(x / 2) * 2)
+def _even(x: float, limit: int) -> int:
+    """The nearest even size to x that does not exceed limit (x264 needs even sizes; never upscale)."""
+    size = round(x / 2) * 2
+    return max(2, size - 2 if size > limit else size)
 
 
 def kbps_for(box: float) -> int:
@@ -62,7 +64,7 @@ def ladder_for(display_width: int, display_height: int) -> list[Rung]:
         else:
             short_side = min(short, box)
             long_side = short_side * aspect
-        w, h = _even(long_side), _even(short_side)
+        w, h = _even(long_side, long_), _even(short_side, short)
         if portrait:
             w, h = h, w
         label = next((h for h, _ in RUNGS if h * SAME_CLASS <= box <= h), round(box))

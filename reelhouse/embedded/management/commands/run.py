@@ -109,6 +109,7 @@ class Command(BaseCommand):
     def _loop(self, stop: list) -> None:
         """Scan watch folders on a schedule, keep the children alive, and show ingest progress."""
         last_counts = None
+        reported = set(Delivery.objects.filter(state=Delivery.State.QUARANTINED).values_list("pk", flat=True))
         while not stop:
             try:
                 sources_scan()
@@ -120,6 +121,10 @@ class Command(BaseCommand):
                 console.print(f"ingest: {counts['published']} published, {counts['accepted']} transcoding, "
                               f"{counts['quarantined']} quarantined")
                 last_counts = counts
+            for pk, reason in (Delivery.objects.filter(state__in=[Delivery.State.QUARANTINED, Delivery.State.FAILED])
+                               .exclude(pk__in=reported).values_list("pk", "reason")):
+                console.print(f"  [yellow]held back:[/] {reason}")
+                reported.add(pk)
             for name, child in self.children.items():
                 if child.poll() is not None:
                     console.print(f"[yellow]{name} exited with {child.returncode}; restarting[/]")
