@@ -139,7 +139,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # collectstatic target in production; whitenoise finders serve in place
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "reelhouse" / "static"]
 # whitenoise serves straight from the app folders (no collectstatic step for the embedded default).
 STORAGES = {

@@ -5,7 +5,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import av.logging
 
 
 class MediaError(Exception):
@@ -67,17 +66,14 @@ def probe(path: Path) -> ProbeResult:
         raise ProbeError(f"{path.name}: cannot read file ({exc.strerror})") from exc
     if size == 0:
         raise ProbeError(f"{path.name}: empty file (0 bytes)")
-    av.logging.set_level(av.logging.ERROR)
     try:
-        with av.logging.Capture() as logs:
-            container = av.open(str(path))
+        container = av.open(str(path))
     except av.error.FFmpegError as exc:
-        said = [message.strip() for _level, _name, message in logs if message.strip()]
-        if any("moov atom not found" in m for m in said):
+        if _mp4_without_moov(path):
             raise ProbeError(f"{path.name}: truncated or corrupt file: moov atom not found "
                              "(the upload is probably incomplete; deliver it again)") from exc
-        detail = said[-1] if said else exc.strerror or str(exc)
-        raise ProbeError(f"{path.name}: not a media file: ffmpeg cannot read it ({detail})") from exc
+        raise ProbeError(f"{path.name}: not a media file: ffmpeg cannot read it "
+                         f"({exc.strerror or exc})") from exc
     with container:
         if not container.streams.video:
             kind = "audio-only file" if container.streams.audio else "no audio or video streams"
@@ -106,6 +102,27 @@ def probe(path: Path) -> ProbeResult:
                                       bool(s.disposition & av.stream.Disposition.forced))
                        for s in container.streams.subtitles],
         )
+
+
+def _mp4_without_moov(path: Path) -> bool:
+    """An ISO-BMFF (MP4/MOV) file whose top-level boxes end before a 'moov' box: a cut-off upload."""
+    with path.open("rb") as fh:
+        header = fh.read(8)
+        if len(header) < 8 or header[4:8] != b"ftyp":
+            return False
+        offset, size = 0, path.stat().st_size
+        while offset + 8 <= size:
+            fh.seek(offset)
+            box = fh.read(16)
+            length, kind = int.from_bytes(box[:4], "big"), box[4:8]
+            if kind == b"moov":
+                return False
+            if length == 1 and len(box) >= 16:
+                length = int.from_bytes(box[8:16], "big")
+            if length < 8:
+                break
+            offset += length
+    return True
 
 
 def _duration(container, video) -> float:

@@ -19,7 +19,6 @@ def playback_start(*, profile, work, device: str = "") -> PlaybackSession:
     return PlaybackSession.objects.create(profile=profile, work=work, asset_id=work.asset_id, device=device[:200])
 
 
-@transaction.atomic
 def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_s: float,
                        ended: bool = False) -> PlaybackSession:
     """Record where the viewer is; re-checks entitlement so a stream stops when it ends."""
@@ -27,14 +26,15 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     duration_s = max(duration_s, 0.0)
     position_s = min(max(position_s, 0.0), duration_s) if duration_s else max(position_s, 0.0)
     watched = ended or (duration_s > 0 and position_s >= duration_s * conf.WATCHED_FRACTION)
-    ResumePoint.objects.update_or_create(
-        profile_id=session.profile_id, work_id=session.work_id,
-        defaults={"position_s": position_s, "duration_s": duration_s, "watched": watched, "updated_at": now},
-    )
-    session.last_heartbeat_at = now
-    session.save(update_fields=["last_heartbeat_at"])
+    with transaction.atomic():
+        ResumePoint.objects.update_or_create(
+            profile_id=session.profile_id, work_id=session.work_id,
+            defaults={"position_s": position_s, "duration_s": duration_s, "watched": watched, "updated_at": now},
+        )
+        session.last_heartbeat_at = now
+        session.save(update_fields=["last_heartbeat_at"])
     if reason := playback_refusal(profile=session.profile, work=session.work):
-        playback_stop(session=session)
+        playback_stop(session=session)  # committed: the stream's tokens stop working now
         raise PlaybackRefused(reason)
     return session
 
