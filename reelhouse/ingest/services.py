@@ -34,7 +34,7 @@ def _set_state(delivery: Delivery, state: str, reason: str = "", **fields) -> De
 
 def delivery_quarantine(*, delivery: Delivery, reason: str) -> Delivery:
     """Hold a delivery back with a reason an operator can act on; the file itself is left as it is."""
-    log.info("quarantined %s: %s", delivery.path, reason)
+    log.info("quarantined: %s", reason)
     return _set_state(delivery, Delivery.State.QUARANTINED, reason)
 
 
