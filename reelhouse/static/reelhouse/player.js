@@ -1,52 +1,97 @@
 // Reelhouse player: hls.js where the browser has Media Source Extensions, native HLS otherwise.
-// Resumes where the profile stopped, reports progress by heartbeats (and on leaving the page), and
-// renews the signed stream prefix that every playlist and segment request goes through.
+// Resumes where the profile stopped, reports progress by heartbeats (and on leaving the page), renews the
+// signed stream prefix every playlist and segment request goes through, and adds what a viewer expects:
+// quality/audio/subtitle choice (remembered per profile), keyboard shortcuts, up-next countdown.
 (function () {
   "use strict";
   const video = document.getElementById("video");
   if (!video) return;
-  const message = document.getElementById("player-message");
+  const $ = function (id) { return document.getElementById(id); };
+  const message = $("player-message");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
   let prefix = video.dataset.streamPrefix;
   const resumeAt = parseFloat(video.dataset.resume || "0");
   const heartbeatMs = 1000 * parseFloat(video.dataset.heartbeatSeconds || "30");
   const streamRe = /\/stream\/[^/]+\/\d+\/[^/]+\/\d+\//;
+  const prefKey = "reelhouse.player." + (video.dataset.profile || "anon");
+  const prefs = JSON.parse(localStorage.getItem(prefKey) || "{}");
+  const COUNTDOWN_S = 10, STILL_WATCHING_AFTER = 3;
+  let hls = null;
 
   function show(text) { message.textContent = text; message.hidden = false; }
-
+  function savePrefs() { localStorage.setItem(prefKey, JSON.stringify(prefs)); }
   // Every request goes through the newest prefix, so a renewed token covers the rest of the stream.
   function current(url) { return url.replace(streamRe, prefix); }
+
+  function option(select, value, label, selected) {
+    const o = document.createElement("option");
+    o.value = String(value); o.textContent = label; o.selected = !!selected;
+    select.appendChild(o);
+  }
+
+  function fillMenus() {
+    const quality = $("quality"), audio = $("audio"), subs = $("subtitles");
+    hls.levels.map(function (l, i) { return [l.height, i]; }).sort(function (a, b) { return b[0] - a[0]; })
+      .forEach(function ([h, i]) { option(quality, i, h + "p"); });
+    audio.textContent = "";
+    hls.audioTracks.forEach(function (t, i) {
+      option(audio, i, t.name || t.lang || ("#" + (i + 1)), i === hls.audioTrack);
+    });
+    audio.parentElement.hidden = hls.audioTracks.length < 2;
+    hls.subtitleTracks.forEach(function (t, i) { option(subs, i, t.name || t.lang || ("#" + (i + 1))); });
+    subs.parentElement.hidden = hls.subtitleTracks.length === 0;
+    // Remembered choices, by language so they carry from one title to the next.
+    const a = hls.audioTracks.findIndex(function (t) { return prefs.audio && t.lang === prefs.audio; });
+    if (a >= 0) { hls.audioTrack = a; audio.value = String(a); }
+    const s = hls.subtitleTracks.findIndex(function (t) { return prefs.subtitles && t.lang === prefs.subtitles; });
+    if (s >= 0) { hls.subtitleTrack = s; subs.value = String(s); }
+    quality.addEventListener("change", function () { hls.currentLevel = parseInt(quality.value, 10); });
+    audio.addEventListener("change", function () {
+      hls.audioTrack = parseInt(audio.value, 10);
+      prefs.audio = hls.audioTracks[hls.audioTrack].lang; savePrefs();
+    });
+    subs.addEventListener("change", function () { setSubtitle(parseInt(subs.value, 10)); });
+  }
+
+  function setSubtitle(i) {
+    hls.subtitleTrack = i;
+    hls.subtitleDisplay = i >= 0;
+    $("subtitles").value = String(i);
+    prefs.subtitles = i >= 0 ? hls.subtitleTracks[i].lang : null; savePrefs();
+  }
 
   function start() {
     const master = prefix + "master.m3u8";
     if (window.Hls && window.Hls.isSupported()) {
-      const hls = new window.Hls({
+      hls = new window.Hls({
         startPosition: resumeAt > 0 ? resumeAt : -1,
         xhrSetup: function (xhr, url) { xhr.open("GET", current(url), true); },
       });
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
-        if (data.fatal) show("Playback stopped: " + (data.details || data.type));
+        if (data.fatal) show(video.dataset.msgStopped + " (" + (data.details || data.type) + ")");
       });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, fillMenus);
       hls.loadSource(master);
       hls.attachMedia(video);
       window.reelhouseHls = hls;
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = master;
+      video.src = master;  // Safari: native HLS brings its own quality, audio and subtitle menus
+      document.querySelector(".toolbar").hidden = true;
       video.addEventListener("loadedmetadata", function () { if (resumeAt > 0) video.currentTime = resumeAt; },
         { once: true });
     } else {
-      show("This browser cannot play HLS video.");
+      show(video.dataset.msgNoHls);
       return;
     }
     video.play().catch(function () { /* autoplay may need a click; the controls are there */ });
   }
 
-  function body(extra) {
+  function body(ended) {
     const form = new FormData();
     form.append("csrfmiddlewaretoken", csrf);
     form.append("position", String(video.currentTime || 0));
     form.append("duration", String(isFinite(video.duration) ? video.duration : 0));
-    if (extra) form.append("ended", "1");
+    if (ended) form.append("ended", "1");
     return form;
   }
 
@@ -65,12 +110,70 @@
   setInterval(function () { if (!video.paused || video.currentTime !== lastSent) heartbeat(false); }, heartbeatMs);
   video.addEventListener("pause", function () { heartbeat(false); });
   video.addEventListener("seeked", function () { heartbeat(false); });
-  video.addEventListener("ended", function () {
-    heartbeat(true).then(function () { if (video.dataset.nextUrl) window.location.assign(video.dataset.nextUrl); });
-  });
-  // Leaving the page (closing the tab, navigating away): the beacon survives the page.
-  window.addEventListener("pagehide", function () {
+  window.addEventListener("pagehide", function () {  // closing the tab: the beacon outlives the page
     navigator.sendBeacon(video.dataset.heartbeatUrl, body(false));
+  });
+
+  // Autoplay of the next episode: a visible countdown with cancel; after three in a row without the viewer
+  // touching anything, ask "Still watching?" instead.
+  const streakKey = "reelhouse.autoplayStreak";
+  function interacted() { sessionStorage.setItem(streakKey, "0"); }
+  ["keydown", "pointerdown"].forEach(function (e) { document.addEventListener(e, interacted, { passive: true }); });
+  let countdown = null;
+  function goNext() {
+    sessionStorage.setItem(streakKey, String(parseInt(sessionStorage.getItem(streakKey) || "0", 10) + 1));
+    window.location.assign(video.dataset.nextUrl);
+  }
+  function cancelCountdown() { clearInterval(countdown); countdown = null; $("up-next").hidden = true; }
+  video.addEventListener("ended", function () {
+    heartbeat(true).then(function () {
+      if (!video.dataset.nextUrl) return;
+      if (parseInt(sessionStorage.getItem(streakKey) || "0", 10) >= STILL_WATCHING_AFTER - 1) {
+        $("still-watching").hidden = false; $("still-watching-yes").focus(); return;
+      }
+      let left = COUNTDOWN_S;
+      $("up-next-seconds").textContent = String(left);
+      $("up-next").hidden = false; $("up-next-play").focus();
+      countdown = setInterval(function () {
+        left -= 1; $("up-next-seconds").textContent = String(left);
+        if (left <= 0) { cancelCountdown(); goNext(); }
+      }, 1000);
+    });
+  });
+  if ($("up-next")) {
+    // These clicks are the viewer's answer, not "interaction" that resets the streak after it is counted.
+    $("up-next-play").addEventListener("click", function () { cancelCountdown(); goNext(); });
+    $("up-next-cancel").addEventListener("click", cancelCountdown);
+    $("still-watching-yes").addEventListener("click", function () { interacted(); goNext(); });
+  }
+
+  // Full screen, picture in picture, keyboard shortcuts.
+  const player = $("player");
+  function toggleFullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen(); else player.requestFullscreen().catch(function () {});
+  }
+  $("fullscreen").addEventListener("click", toggleFullscreen);
+  if (document.pictureInPictureEnabled) {
+    $("pip").hidden = false;
+    $("pip").addEventListener("click", function () {
+      if (document.pictureInPictureElement) document.exitPictureInPicture(); else video.requestPictureInPicture();
+    });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(e.target.tagName)) return;
+    const k = e.key;
+    if (k === " " || k === "k") { if (video.paused) video.play(); else video.pause(); }
+    else if (k === "ArrowLeft") video.currentTime = Math.max(0, video.currentTime - 10);
+    else if (k === "ArrowRight") video.currentTime = Math.min(video.duration || Infinity, video.currentTime + 10);
+    else if (k === "ArrowUp") video.volume = Math.min(1, video.volume + 0.1);
+    else if (k === "ArrowDown") video.volume = Math.max(0, video.volume - 0.1);
+    else if (k === "f") toggleFullscreen();
+    else if (k === "m") video.muted = !video.muted;
+    else if (k === "c" && hls && hls.subtitleTracks.length) {
+      setSubtitle(hls.subtitleTrack >= 0 ? -1 : Math.max(0, hls.subtitleTracks.findIndex(function (t) {
+        return t.lang === prefs.subtitles; })));
+    } else return;
+    e.preventDefault();
   });
   start();
 })();
