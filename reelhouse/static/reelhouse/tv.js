@@ -1,0 +1,74 @@
+// TV mode: a 10-foot layout driven by a remote's arrow keys, Enter and Back only. Arrow keys move the focus
+// to the nearest focusable element in that direction (spatial navigation); Back (Escape, Backspace or the
+// remote's BrowserBack) goes back. Switched on with ?tv=1 (remembered), off with ?tv=0.
+(function () {
+  "use strict";
+  const params = new URLSearchParams(window.location.search);
+  if (params.has("tv")) localStorage.setItem("reelhouse.tv", params.get("tv") === "1" ? "1" : "0");
+  if (localStorage.getItem("reelhouse.tv") !== "1") return;
+  document.documentElement.classList.add("tv");
+  const FOCUSABLE = "a[href], button:not([disabled]), select, input:not([type=hidden]), video, [tabindex='0']";
+  const DIRS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+
+  function visible(el) {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && !el.closest("[hidden]") && getComputedStyle(el).visibility !== "hidden";
+  }
+  function firstInMain() {
+    const main = document.querySelector("main");
+    return main && Array.from(main.querySelectorAll(FOCUSABLE)).find(visible);
+  }
+  function centre(r) { return [r.left + r.width / 2, r.top + r.height / 2]; }
+
+  // The best candidate lies in the direction of travel among elements in line with the focused one: the same
+  // row for left/right (a row's end is a wall, as on a TV), the same column for up/down, else within a 45-degree
+  // cone below or above. Distance along the direction counts, sideways drift counts double.
+  function next(from, [dx, dy]) {
+    const a = from.getBoundingClientRect(), [ax, ay] = centre(a);
+    const candidates = Array.from(document.querySelectorAll(FOCUSABLE)).filter(function (el) {
+      return el !== from && visible(el);
+    }).map(function (el) {
+      const r = el.getBoundingClientRect(), [bx, by] = centre(r);
+      const along = (bx - ax) * dx + (by - ay) * dy;
+      const across = Math.abs((bx - ax) * dy) + Math.abs((by - ay) * dx);
+      const inLine = dx ? r.top < a.bottom && r.bottom > a.top : r.left < a.right && r.right > a.left;
+      return { el: el, along: along, across: across, inLine: inLine };
+    }).filter(function (c) { return c.along > 1; });
+    const pool = candidates.filter(function (c) { return c.inLine; });
+    const pick = (pool.length || dx ? pool : candidates.filter(function (c) { return c.along >= c.across; }))
+      .sort(function (p, q) { return (p.along + 2 * p.across) - (q.along + 2 * q.across); })[0];
+    return pick ? pick.el : null;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    const video = document.getElementById("video");
+    const inVideo = document.activeElement === video;
+    if (e.key in DIRS) {
+      // On the player, left/right seek (the player handles them); up/down leave the video.
+      if (inVideo && (e.key === "ArrowLeft" || e.key === "ArrowRight")) return;
+      if (document.activeElement && document.activeElement.tagName === "SELECT" && !e.altKey) {
+        if (e.key === "ArrowUp" || e.key === "ArrowDown") return;  // choosing an option
+      }
+      const from = document.activeElement && document.activeElement !== document.body ? document.activeElement
+        : null;
+      const target = from ? next(from, DIRS[e.key]) : firstInMain();
+      if (target) { target.focus(); target.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+      e.preventDefault();
+      e.stopPropagation();
+    } else if (e.key === "Escape" || e.key === "Backspace" || e.key === "BrowserBack" || e.key === "GoBack") {
+      if (/^(INPUT|TEXTAREA)$/.test(e.target.tagName) && e.key === "Backspace") return;
+      e.preventDefault();
+      window.history.back();
+    } else if (e.key === "Enter" && inVideo) {
+      if (video.paused) video.play(); else video.pause();
+      e.preventDefault();
+    }
+  }, true);
+
+  // Start with something focused, so the first arrow press is visible.
+  window.addEventListener("DOMContentLoaded", function () {
+    const video = document.getElementById("video");
+    const first = video || firstInMain();
+    if (first) { if (video) video.tabIndex = 0; first.focus(); }
+  });
+})();

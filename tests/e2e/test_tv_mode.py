@@ -1,0 +1,48 @@
+"""TV mode: a remote's arrow keys, Enter and Back are enough to reach and play an episode."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_player import sign_in, three_episodes  # noqa: F401 - the fixture is used by name
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def focused_text(page) -> str:
+    return page.evaluate("(document.activeElement.innerText || document.activeElement.getAttribute('aria-label')"
+                         " || '').trim()")
+
+
+def arrow_to(page, text: str, max_presses: int = 40) -> None:
+    """Walk right, then down when a row ends, until the focused element shows `text` — as a person would."""
+    for _ in range(max_presses):
+        if text in focused_text(page):
+            return
+        before = page.evaluate("document.activeElement.outerHTML")
+        page.keyboard.press("ArrowRight")
+        if page.evaluate("document.activeElement.outerHTML") == before:
+            page.keyboard.press("ArrowDown")
+    pytest.fail(f"could not reach {text!r} with arrow keys; focus is on {focused_text(page)!r}")
+
+
+def test_remote_reaches_and_plays_an_episode(browser, live_server, subscriber, three_episodes):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server, subscriber)
+    page.goto(f"{live_server.url}/?tv=1")
+    assert "tv" in page.evaluate("document.documentElement.className")
+    arrow_to(page, "Harbour Lights")  # TV mode focuses the first tile on arrival
+    screenshot(page, "tv-home-focus")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/series/harbour-lights-2019/")
+    arrow_to(page, "Part 2")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/watch/{three_episodes[1].pk}/")
+    page.wait_for_function("document.getElementById('video').currentTime > 0.5", timeout=30_000)
+    assert page.evaluate("document.activeElement.id") == "video"
+    page.keyboard.press("Enter")  # OK on the remote pauses
+    assert page.evaluate("document.getElementById('video').paused")
+    screenshot(page, "tv-player")
+    page.keyboard.press("Escape")  # Back
+    page.wait_for_url("**/series/harbour-lights-2019/")
+    context.close()
