@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean messages
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -35,6 +35,10 @@ test: install chromium
 
 lint: install
 	$(BIN)/ruff check .
+
+# After changing user-facing strings: refresh the French and German catalogues, translate, then compile.
+messages: install
+	cd reelhouse && ../$(BIN)/reelhouse makemessages -l fr -l de --ignore "migrations/*" && ../$(BIN)/reelhouse compilemessages
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules reelhouse/static/vendor
