@@ -113,7 +113,10 @@ else:
                     "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("REELHOUSE_TEST_SQLITE_NAME") or None},
+            # Tests use a real WAL file, as `make run` does (an in-memory shared-cache database fails with "table
+            # is locked" instead of waiting when the browser tests' live server still answers a request); one per
+            # process, so parallel runs never share it.
+            "TEST": {"NAME": env("TEST_SQLITE_NAME") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -128,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "catalog:home"
+LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en"

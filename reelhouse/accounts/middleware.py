@@ -1,21 +1,43 @@
-"""Attach the active profile to every request of a signed-in user."""
+"""Attach the active profile to every request of a signed-in user, and speak its language when it has one."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 
 from reelhouse.accounts.models import Profile
 
 SESSION_KEY = "reelhouse_profile_id"
+# Pages that work without a chosen profile (choosing one, signing in or out, the back office, segments).
+NO_PROFILE_NEEDED = ("/accounts/", "/i18n/", "/admin/", "/static/", "/stream/", "/healthz", "/billing/stripe/")
 
 
 class ProfileMiddleware:
+    """Runs after LocaleMiddleware: a profile's own language wins over the browser's."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.profile = _active_profile(request) if request.user.is_authenticated else None
+        if (request.user.is_authenticated and request.profile is None
+                and not request.path.startswith(NO_PROFILE_NEEDED)):
+            # Every profile is locked: the viewer says who is watching (with the PIN) first.
+            return redirect(reverse("accounts:profiles") + "?" + urlencode({"next": request.get_full_path()}))
+        if request.profile is not None and request.profile.language:
+            translation.activate(request.profile.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+def profile_activate(request, profile: Profile) -> None:
+    request.session[SESSION_KEY] = profile.pk
+    request.profile = profile
 
 
 def _active_profile(request) -> Profile | None:
     profiles = request.user.profiles.all()
     if (pid := request.session.get(SESSION_KEY)) is not None and (p := profiles.filter(pk=pid).first()):
         return p
-    return profiles.first()
+    # No choice made yet: the first profile without a lock (a locked one is only entered with its PIN).
+    return profiles.filter(pin_hash="").first()

@@ -44,11 +44,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Profile(models.Model):
-    """A viewer within an account: own history, resume points and limits."""
+    """A viewer within an account: own history, resume points, language and limits."""
+
+    MAX_PER_ACCOUNT = 5
+
+    class Maturity(models.IntegerChoices):
+        """The highest age rating a profile may see (a title rated above it never appears)."""
+
+        ALL = 0, _("All ages")
+        SEVEN = 7, _("7+")
+        TWELVE = 12, _("12+")
+        SIXTEEN = 16, _("16+")
+        ADULT = 18, _("18+ (everything)")
 
     user = models.ForeignKey(User, related_name="profiles", on_delete=models.CASCADE)
     name = models.CharField(max_length=40)
     is_kids = models.BooleanField(default=False)
+    max_maturity = models.PositiveSmallIntegerField(choices=Maturity.choices, default=Maturity.ADULT)
+    pin_hash = models.CharField(max_length=200, blank=True, help_text="Optional 4-digit lock, hashed.")
+    language = models.CharField(max_length=8, blank=True, help_text="Interface language; empty follows the browser.")
+    subtitle_language = models.CharField(max_length=8, blank=True)
+    audio_language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -57,3 +73,7 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+    @property
+    def is_locked(self) -> bool:
+        return bool(self.pin_hash)

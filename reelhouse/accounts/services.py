@@ -1,6 +1,8 @@
-"""Writes for people: creating users and their first profile."""
+"""Writes for people: users and the profiles within an account."""
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from reelhouse.accounts.models import Profile, User
 from reelhouse.core.services import audit_record
@@ -26,3 +28,75 @@ def user_ensure(*, email: str, password: str, **fields) -> tuple[User, bool]:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user, False
+
+
+class ProfileError(Exception):
+    """A profile change that cannot be made; the message says why."""
+
+
+def _pin_hash(pin: str) -> str:
+    if not (len(pin) == 4 and pin.isdigit()):
+        raise ProfileError(_("A profile lock is exactly 4 digits."))
+    return make_password(pin)
+
+
+@transaction.atomic
+def profile_create(*, user: User, name: str, is_kids: bool = False, max_maturity: int | None = None,
+                   pin: str = "", language: str = "") -> Profile:
+    """Add a profile (at most five per account). A kids profile sees titles rated 7+ at most unless told otherwise."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # two tabs adding the fifth profile at once
+    if user.profiles.count() >= Profile.MAX_PER_ACCOUNT:
+        raise ProfileError(_("An account has at most %(n)d profiles. Delete one to add another.")
+                           % {"n": Profile.MAX_PER_ACCOUNT})
+    name = name.strip()
+    if not name:
+        raise ProfileError(_("Give the profile a name."))
+    if user.profiles.filter(name__iexact=name).exists():
+        raise ProfileError(_("There is already a profile called %(name)s.") % {"name": name})
+    if max_maturity is None:
+        max_maturity = Profile.Maturity.SEVEN if is_kids else Profile.Maturity.ADULT
+    profile = Profile.objects.create(user=user, name=name, is_kids=is_kids, max_maturity=max_maturity,
+                                     pin_hash=_pin_hash(pin) if pin else "", language=language)
+    audit_record(action="profile.created", subject=profile)
+    return profile
+
+
+def profile_update(*, profile: Profile, name: str | None = None, is_kids: bool | None = None,
+                   max_maturity: int | None = None, pin: str | None = None, language: str | None = None,
+                   subtitle_language: str | None = None, audio_language: str | None = None) -> Profile:
+    """Change a profile; pin="" removes the lock, None leaves a field as it is."""
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ProfileError(_("Give the profile a name."))
+        if profile.user.profiles.filter(name__iexact=name).exclude(pk=profile.pk).exists():
+            raise ProfileError(_("There is already a profile called %(name)s.") % {"name": name})
+        profile.name = name
+    if is_kids is not None:
+        profile.is_kids = is_kids
+        if is_kids and max_maturity is None:
+            max_maturity = min(profile.max_maturity, Profile.Maturity.SEVEN)
+    if max_maturity is not None:
+        profile.max_maturity = max_maturity
+    if pin is not None:
+        profile.pin_hash = _pin_hash(pin) if pin else ""
+    for field, value in (("language", language), ("subtitle_language", subtitle_language),
+                         ("audio_language", audio_language)):
+        if value is not None:
+            setattr(profile, field, value)
+    profile.save()
+    audit_record(action="profile.updated", subject=profile)
+    return profile
+
+
+@transaction.atomic
+def profile_delete(*, profile: Profile) -> None:
+    """Delete a profile and its history; an account keeps at least one."""
+    if profile.user.profiles.count() <= 1:
+        raise ProfileError(_("An account needs at least one profile."))
+    audit_record(action="profile.deleted", subject=profile.user, profile=profile.name)
+    profile.delete()
+
+
+def profile_pin_ok(*, profile: Profile, pin: str) -> bool:
+    return not profile.is_locked or check_password(pin, profile.pin_hash)

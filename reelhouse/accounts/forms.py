@@ -1,0 +1,29 @@
+"""Forms for the profile pages: they validate input; services do the writing."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from reelhouse.accounts.models import Profile
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    is_kids = forms.BooleanField(label=_("Kids profile"), required=False,
+                                 help_text=_("Only titles rated for children, a simpler home page."))
+    max_maturity = forms.TypedChoiceField(label=_("Highest age rating shown"), coerce=int,
+                                          choices=Profile.Maturity.choices, initial=Profile.Maturity.ADULT)
+    language = forms.ChoiceField(label=_("Interface language"), required=False,
+                                 choices=[("", _("Same as the browser")), *settings.LANGUAGES])
+    pin = forms.RegexField(label=_("Profile lock (4 digits)"), regex=r"^\d{4}$", required=False,
+                           help_text=_("Leave empty for no lock."),
+                           error_messages={"invalid": _("A profile lock is exactly 4 digits.")},
+                           widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    remove_pin = forms.BooleanField(label=_("Remove the lock"), required=False)
+
+
+class PinForm(forms.Form):
+    pin = forms.RegexField(label=_("PIN"), regex=r"^\d{4}$",
+                           error_messages={"invalid": _("Enter the 4 digits of this profile's lock.")},
+                           widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                             "autofocus": True}))

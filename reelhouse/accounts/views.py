@@ -1,0 +1,103 @@
+"""Profile pages: who is watching, add, edit, delete. Thin: forms validate, services write."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reelhouse.accounts import services
+from reelhouse.accounts.forms import PinForm, ProfileForm
+from reelhouse.accounts.middleware import profile_activate
+
+PIN_ATTEMPTS = 5  # wrong PINs per profile before it is locked for PIN_LOCKOUT_S
+PIN_LOCKOUT_S = 15 * 60
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
+
+
+@login_required
+def profile_picker(request):
+    """Who's watching? With a single unlocked profile there is nothing to choose."""
+    profiles = list(request.user.profiles.all())
+    if len(profiles) == 1 and not profiles[0].is_locked and "choose" not in request.GET:
+        profile_activate(request, profiles[0])
+        return redirect(_next(request))
+    return render(request, "accounts/profiles.html", {"profiles": profiles, "next": _next(request)})
+
+
+@login_required
+def profile_enter(request, profile_id: int):
+    profile = get_object_or_404(request.user.profiles, pk=profile_id)
+    if not profile.is_locked:
+        if request.method != "POST":
+            return redirect("accounts:profiles")
+        profile_activate(request, profile)
+        return redirect(_next(request))
+    key = f"profile-pin-failures:{profile.pk}"
+    form = PinForm(request.POST or None)
+    error = None
+    if cache.get(key, 0) >= PIN_ATTEMPTS:
+        error = _("Too many wrong PINs. Try again in 15 minutes, or remove the lock from the account owner's profile.")
+    elif request.method == "POST" and form.is_valid():
+        if services.profile_pin_ok(profile=profile, pin=form.cleaned_data["pin"]):
+            cache.delete(key)
+            profile_activate(request, profile)
+            return redirect(_next(request))
+        cache.set(key, cache.get(key, 0) + 1, PIN_LOCKOUT_S)
+        error = _("That PIN is not right.")
+    return render(request, "accounts/profile_pin.html", {"profile": profile, "form": form, "error": error,
+                                                         "next": _next(request)}, status=403 if error else 200)
+
+
+@login_required
+def profile_new(request):
+    form = ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.profile_create(user=request.user, name=data["name"], is_kids=data["is_kids"],
+                                    max_maturity=data["max_maturity"], pin=data["pin"], language=data["language"])
+            return redirect("accounts:profiles_manage")
+        except services.ProfileError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "accounts/profile_form.html", {"form": form, "profile": None})
+
+
+@login_required
+def profile_edit(request, profile_id: int):
+    profile = get_object_or_404(request.user.profiles, pk=profile_id)
+    initial = {"name": profile.name, "is_kids": profile.is_kids, "max_maturity": profile.max_maturity,
+               "language": profile.language}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pin = "" if data["remove_pin"] else (data["pin"] or None)
+        try:
+            services.profile_update(profile=profile, name=data["name"], is_kids=data["is_kids"],
+                                    max_maturity=data["max_maturity"], language=data["language"], pin=pin)
+            return redirect("accounts:profiles_manage")
+        except services.ProfileError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "accounts/profile_form.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def profile_delete(request, profile_id: int):
+    profile = get_object_or_404(request.user.profiles, pk=profile_id)
+    try:
+        services.profile_delete(profile=profile)
+    except services.ProfileError as exc:
+        return render(request, "accounts/profiles_manage.html",
+                      {"profiles": request.user.profiles.all(), "error": str(exc)}, status=400)
+    return redirect("accounts:profiles_manage")
+
+
+@login_required
+def profiles_manage(request):
+    return render(request, "accounts/profiles_manage.html", {"profiles": request.user.profiles.all()})
