@@ -127,10 +127,20 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Mail: files under var/mail on the embedded default (read them there); SMTP when REELHOUSE_SMTP_HOST is set.
+DEFAULT_FROM_EMAIL = env("MAIL_FROM", "Reelhouse <no-reply@localhost>")
+if env("SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = env("SMTP_HOST"), int(env("SMTP_PORT", "587"))
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = env("SMTP_USER"), env("SMTP_PASSWORD")
+    EMAIL_USE_TLS = env_bool("SMTP_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -27,3 +27,19 @@ class PinForm(forms.Form):
                            error_messages={"invalid": _("Enter the 4 digits of this profile's lock.")},
                            widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                              "autofocus": True}))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    from babelfish import COUNTRIES
+
+    return sorted(((code, name.title()) for code, name in COUNTRIES.items() if len(code) == 2),
+                  key=lambda c: c[1])
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               help_text=_("At least 10 characters; not a common password."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices,
+                                help_text=_("What you can watch depends on the country you live in."))

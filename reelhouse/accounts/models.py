@@ -29,6 +29,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=80, blank=True)
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2: decides licence territory.")
     language = models.CharField(max_length=8, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=clock.now)

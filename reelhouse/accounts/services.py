@@ -1,10 +1,17 @@
 """Writes for people: users and the profiles within an account."""
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reelhouse.accounts.models import Profile, User
+from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
 
@@ -100,3 +107,59 @@ def profile_delete(*, profile: Profile) -> None:
 
 def profile_pin_ok(*, profile: Profile, pin: str) -> bool:
     return not profile.is_locked or check_password(pin, profile.pin_hash)
+
+
+class SignupError(Exception):
+    """Sign-up refused; the message says what to change."""
+
+
+VERIFY_SALT = "reelhouse.accounts.verify-email"
+VERIFY_MAX_AGE_S = 3 * 24 * 3600
+
+
+@transaction.atomic
+def user_signup(*, email: str, password: str, country: str, language: str = "") -> User:
+    """A new account with one profile; the password must pass the configured validators."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise SignupError(_("There is already an account with this email. Sign in, or reset its password."))
+    try:
+        validate_password(password, user=User(email=email))
+    except ValidationError as exc:
+        raise SignupError(" ".join(exc.messages)) from exc
+    user = user_create(email=email, password=password, country=country.upper())
+    if language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def email_verification_token(*, user: User) -> str:
+    return signing.TimestampSigner(salt=VERIFY_SALT).sign(f"{user.pk}:{user.email}")
+
+
+def email_verification_send(*, user: User, base_url: str) -> None:
+    """Mail the link that proves the address is the subscriber's."""
+    link = f"{base_url.rstrip('/')}{reverse('accounts:verify', args=[email_verification_token(user=user)])}"
+    body = render_to_string("accounts/email_verify.txt", {"user": user, "link": link, "days": 3})
+    send_mail(_("Confirm your email address for Reelhouse"), body, None, [user.email])
+    audit_record(action="user.verification_sent", subject=user)
+
+
+def email_verify(*, token: str) -> User:
+    """Mark the address verified; raises SignupError for a forged, expired or outdated link."""
+    try:
+        value = signing.TimestampSigner(salt=VERIFY_SALT).unsign(token, max_age=VERIFY_MAX_AGE_S)
+    except signing.SignatureExpired as exc:
+        raise SignupError(_("This link has expired. Sign in and ask for a new one.")) from exc
+    except signing.BadSignature as exc:
+        raise SignupError(_("This link is not valid. Copy the whole link from the email.")) from exc
+    pk, _sep, email = value.partition(":")
+    user = User.objects.filter(pk=pk, email=email).first()
+    if user is None:
+        raise SignupError(_("This link belongs to an address that is no longer on the account."))
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(action="user.email_verified", subject=user)
+    return user

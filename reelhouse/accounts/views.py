@@ -1,14 +1,16 @@
 """Profile pages: who is watching, add, edit, delete. Thin: forms validate, services write."""
 
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reelhouse.accounts import services
-from reelhouse.accounts.forms import PinForm, ProfileForm
+from reelhouse.accounts.forms import PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
 
 PIN_ATTEMPTS = 5  # wrong PINs per profile before it is locked for PIN_LOCKOUT_S
@@ -101,3 +103,38 @@ def profile_delete(request, profile_id: int):
 @login_required
 def profiles_manage(request):
     return render(request, "accounts/profiles_manage.html", {"profiles": request.user.profiles.all()})
+
+
+def signup(request):
+    """Create an account, sign in, and mail the verification link; the next step is choosing a plan."""
+    if request.user.is_authenticated:
+        return redirect("catalog:home")
+    region = (translation.get_language_from_request(request) or "").partition("-")[2].upper()
+    form = SignupForm(request.POST or None, initial={"country": region or "US"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_signup(email=data["email"], password=data["password"], country=data["country"],
+                                        language=translation.get_language())
+        except services.SignupError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            services.email_verification_send(user=user, base_url=request.build_absolute_uri("/"))
+            return redirect(_next(request) if request.POST.get("next") else "catalog:home")
+    return render(request, "accounts/signup.html", {"form": form, "next": _next(request)})
+
+
+def verify_email(request, token: str):
+    try:
+        user = services.email_verify(token=token)
+    except services.SignupError as exc:
+        return render(request, "accounts/verified.html", {"error": str(exc)}, status=400)
+    return render(request, "accounts/verified.html", {"verified_user": user})
+
+
+@login_required
+@require_POST
+def verify_email_resend(request):
+    services.email_verification_send(user=request.user, base_url=request.build_absolute_uri("/"))
+    return render(request, "accounts/verified.html", {"resent": True})
