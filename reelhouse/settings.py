@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reelhouse.accounts.middleware.ProfileMiddleware",
+    "reelhouse.accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "reelhouse.urls"
@@ -131,6 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+REELHOUSE_STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not TESTING)  # tests that need it switch it on
+# The cache holds sign-in lockouts and PIN attempts, so every web process must share it: a database table here.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "reelhouse_cache"}}
 # Mail: files under var/mail on the embedded default (read them there); SMTP when REELHOUSE_SMTP_HOST is set.
 DEFAULT_FROM_EMAIL = env("MAIL_FROM", "Reelhouse <no-reply@localhost>")
 if env("SMTP_HOST"):

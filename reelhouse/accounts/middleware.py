@@ -41,3 +41,24 @@ def _active_profile(request) -> Profile | None:
         return p
     # No choice made yet: the first profile without a lock (a locked one is only entered with its PIN).
     return profiles.filter(pin_hash="").first()
+
+
+class StaffTwoFactorMiddleware:
+    """The back office opens only for operators who signed in with two steps (REELHOUSE_STAFF_REQUIRE_2FA)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from reelhouse.accounts import twofactor
+
+        if (request.path.startswith("/admin/") and request.user.is_authenticated and request.user.is_staff
+                and twofactor.staff_require_2fa()):
+            if not request.user.totp_enabled_at:
+                return redirect(reverse("accounts:security") + "?" + urlencode({"next": request.get_full_path()}))
+            if not request.session.get(twofactor.SESSION_VERIFIED):
+                from django.contrib.auth import logout
+
+                logout(request)  # signed in with the password only (before 2FA was on): sign in again
+                return redirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)

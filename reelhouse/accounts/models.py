@@ -30,6 +30,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2: decides licence territory.")
     language = models.CharField(max_length=8, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True, help_text="Base32 TOTP secret (RFC 6238).")
+    totp_enabled_at = models.DateTimeField(null=True, blank=True)
+    totp_last_step = models.BigIntegerField(default=0, help_text="Last accepted time step: a code works once.")
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=clock.now)
@@ -78,3 +81,14 @@ class Profile(models.Model):
     @property
     def is_locked(self) -> bool:
         return bool(self.pin_hash)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; stored hashed."""
+
+    user = models.ForeignKey(User, related_name="recovery_codes", on_delete=models.CASCADE)
+    code_hash = models.CharField(max_length=200)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user} ({'used' if self.used_at else 'unused'})"

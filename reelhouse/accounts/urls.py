@@ -5,8 +5,9 @@ from reelhouse.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.login_second_step, name="login_2fa"),
+    path("security/", views.security, name="security"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("verify/<str:token>/", views.verify_email, name="verify"),
