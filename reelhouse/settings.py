@@ -192,3 +192,7 @@ REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between wa
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete
 REELHOUSE_DEMO_DIR = Path(env("DEMO_DIR", str(VAR_DIR / "demo"))).resolve()
 REELHOUSE_DEMO_PASSWORD = env("DEMO_PASSWORD", "")
+# Background jobs (core.jobs): a worker silent for JOB_LEASE_S loses its job; retries wait BACKOFF_S, 2x, 4x...
+REELHOUSE_JOB_LEASE_S = float(env("JOB_LEASE_S", "60"))
+REELHOUSE_JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
+REELHOUSE_JOB_BACKOFF_S = float(env("JOB_BACKOFF_S", "30"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
+from reelhouse.media.selectors import job_line
 
 
 class RenditionInline(admin.TabularInline):
@@ -19,12 +20,27 @@ class AssetAdmin(admin.ModelAdmin):
 
 @admin.register(TranscodeJob)
 class TranscodeJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "delivery", "state", "progress_bar", "speed", "attempts", "created_at", "finished_at"]
-    list_filter = ["state"]
-    readonly_fields = ["delivery", "state", "progress", "speed", "attempts", "error", "asset", "started_at",
-                       "finished_at", "heartbeat_at"]
+    list_display = ["id", "delivery", "state", "priority", "progress_bar", "speed_display", "eta_display",
+                    "attempts_display", "lease_owner", "retry_at", "created_at", "finished_at"]
+    list_filter = ["state", "priority"]
+    readonly_fields = ["delivery", "state", "priority", "progress_bar", "speed_display", "eta_display", "attempts",
+                       "lease_owner", "lease_expires_at", "heartbeat_at", "retry_at", "package_dir", "task_result_id",
+                       "error", "asset", "started_at", "finished_at"]
+    exclude = ["progress", "speed", "eta_s"]
 
     @admin.display(description="progress")
     def progress_bar(self, job):
         pct = round(100 * job.progress)
         return format_html('<progress value="{}" max="100" aria-label="{}%">{}%</progress> {}%', pct, pct, pct, pct)
+
+    @admin.display(description="speed")
+    def speed_display(self, job):
+        return job_line(job).speed
+
+    @admin.display(description="ETA")
+    def eta_display(self, job):
+        return job_line(job).eta
+
+    @admin.display(description="attempts")
+    def attempts_display(self, job):
+        return job_line(job).attempts

@@ -3,6 +3,7 @@
 from django.db import models
 
 from reelhouse.core import clock
+from reelhouse.core.jobs import LeasedJob
 
 
 class Asset(models.Model):
@@ -17,6 +18,11 @@ class Asset(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        # One package per source file and work: a crashed and retried transcode can never publish twice.
+        constraints = [models.UniqueConstraint(fields=["work", "source_sha256"], condition=~models.Q(source_sha256=""),
+                                               name="asset_unique_per_source")]
 
     def __str__(self) -> str:
         return f"asset {self.pk} of {self.work}"
@@ -38,29 +44,41 @@ class Rendition(models.Model):
         return f"{self.name} {self.width}x{self.height}"
 
 
-class TranscodeJob(models.Model):
-    """The record of one package build: state, progress and what ffmpeg said when it failed."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+class TranscodeJob(LeasedJob):
+    """The record of one package build: state, lease, progress and what ffmpeg said when it failed."""
 
     delivery = models.ForeignKey("ingest.Delivery", related_name="transcode_jobs", on_delete=models.CASCADE)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0, help_text="0..1")
     speed = models.FloatField(null=True, blank=True, help_text="Multiple of real time.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    eta_s = models.FloatField(null=True, blank=True, help_text="Seconds left at the current speed.")
+    package_dir = models.CharField(max_length=200, blank=True, help_text="Folder under MEDIA_ROOT the current "
+                                   "attempt builds (its temporary sibling is .<name>.building-*).")
     asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=clock.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "-priority", "created_at"], name="transcode_queue_idx")]
 
     def __str__(self) -> str:
         return f"transcode #{self.pk} ({self.state}, {self.progress:.0%})"
+
+    def job_task(self):
+        from reelhouse.media.tasks import transcode_run
+
+        return transcode_run
+
+    def job_failed(self, reason: str) -> None:
+        from reelhouse.media.services import transcode_job_failed
+
+        transcode_job_failed(job=self, reason=reason)
+
+    def job_reclaimed(self, previous_owner: str) -> None:
+        from reelhouse.media.services import transcode_job_leftovers_remove
+
+        transcode_job_leftovers_remove(job=self)
+
+    @classmethod
+    def job_sweep(cls) -> int:
+        from reelhouse.media.services import packages_sweep
+
+        return packages_sweep()

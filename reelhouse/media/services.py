@@ -1,34 +1,73 @@
-"""Media writes: queue a transcode, run it into an immutable package, publish the result."""
+"""Media writes: queue a transcode, run it into an immutable package, publish the result exactly once."""
 
+import datetime as dt
+import errno
 import logging
+import shutil
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from reelhouse.catalog.services import work_publish
 from reelhouse.core import clock
+from reelhouse.core.jobs import (
+    LeaseLost,
+    job_claim,
+    job_enqueue,
+    job_fail,
+    job_heartbeat,
+    job_lease_kept,
+    job_release,
+    job_succeed,
+    lease_seconds,
+)
 from reelhouse.core.services import audit_record
-from reelhouse.media import signals
+from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
-from reelhouse.media.probe import MediaError
-from reelhouse.media.transcode.package import package_build
+from reelhouse.media.probe import MediaError, ProbeError
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
+NEW_EPISODE_DAYS = 14  # an episode aired this recently (or still to air) is "new": it jumps the back catalogue
+PRIORITY_NEW = 50
+PRIORITY_BACK_CATALOGUE = 0
+BUILDING_MARK = ".building-"  # package_build's temporary sibling: packages/.<name>.building-<hex>
+
+
+class FfmpegMissing(MediaError):
+    """The configured ffmpeg binary does not exist or cannot run."""
+
+
+class DiskFull(MediaError):
+    """The package did not fit on the media disk."""
+
+
+def transcode_priority(*, delivery) -> int:
+    """New episodes before back catalogue: an episode aired within NEW_EPISODE_DAYS (or not aired yet), or
+    anything dropped into a watch folder now that is not an episode aired long ago. Partner feeds' other
+    deliveries (bulk catalogue) wait behind them."""
+    from reelhouse.catalog.models import Episode
+    from reelhouse.ingest.models import Source
+
+    air_date = None
+    if delivery.work_id is not None:
+        air_date = Episode.objects.filter(pk=delivery.work_id).values_list("air_date", flat=True).first()
+    if air_date is not None:
+        recent = air_date >= clock.now().date() - dt.timedelta(days=NEW_EPISODE_DAYS)
+        return PRIORITY_NEW if recent else PRIORITY_BACK_CATALOGUE
+    return PRIORITY_NEW if delivery.source.kind == Source.Kind.WATCH_FOLDER else PRIORITY_BACK_CATALOGUE
 
 
 def transcode_job_create(*, delivery) -> TranscodeJob:
-    """Record a transcode for an accepted delivery and queue it once the transaction commits."""
+    """Record a transcode for an accepted delivery and queue it (with its priority) once the transaction commits."""
     job = TranscodeJob.objects.filter(delivery=delivery).exclude(state=TranscodeJob.State.FAILED).first()
     if job is not None:
         return job
-    job = TranscodeJob.objects.create(delivery=delivery)
-    from reelhouse.media.tasks import transcode_run
-
-    transaction.on_commit(lambda: transcode_run.enqueue(job.pk))
+    job = TranscodeJob.objects.create(delivery=delivery, priority=transcode_priority(delivery=delivery))
+    job_enqueue(job=job)
     return job
 
 
@@ -36,63 +75,167 @@ def package_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "packages"
 
 
-def transcode_job_run(*, job: TranscodeJob) -> TranscodeJob:
-    """Build the delivery's package, record its asset and renditions, and publish it to the work."""
-    if job.state == TranscodeJob.State.DONE:
-        return job
-    delivery = job.delivery
-    existing = Asset.objects.filter(source_sha256=delivery.sha256, work=delivery.work).first()
-    if existing is not None:  # the same file was packaged before: reuse it, never encode twice
-        return _finish(job, existing)
+def ffmpeg_check() -> str:
+    """The ffmpeg binary's path, or FfmpegMissing saying what to do."""
+    try:
+        path = conf.ffmpeg_path()
+    except RuntimeError as exc:  # imageio-ffmpeg without its bundled binary
+        raise FfmpegMissing(f"ffmpeg not found ({exc}); set REELHOUSE_FFMPEG or reinstall imageio-ffmpeg") from exc
+    if not shutil.which(path):
+        raise FfmpegMissing(f"ffmpeg not found at {path}; set REELHOUSE_FFMPEG or reinstall")
+    return path
 
-    now = clock.now()
-    TranscodeJob.objects.filter(pk=job.pk).update(state=TranscodeJob.State.RUNNING, started_at=now,
-                                                  heartbeat_at=now, attempts=job.attempts + 1)
-    source = Path(delivery.source.path) / delivery.path
+
+def disk_full_message(*, source: Path, at: Path) -> str:
+    """'disk full at <path>: N MB free, package needs about M MB' (the need estimated from the ladder's bitrates)."""
+    from reelhouse.media.probe import probe
+    from reelhouse.media.transcode.ladder import AUDIO_KBPS, ladder_for
+
+    folder = at if at.is_dir() else at.parent
+    free_mb = shutil.disk_usage(folder).free / 1e6
+    try:
+        info = probe(source)
+        kbps = sum(r.maxrate_kbps for r in ladder_for(info.display_width, info.display_height)) + AUDIO_KBPS
+        need = f"about {kbps * 1000 / 8 * info.duration_s / 1e6:.0f} MB"
+    except (MediaError, ValueError):
+        need = "an unknown amount"
+    return f"disk full at {folder}: {free_mb:.0f} MB free, package needs {need}"
+
+
+def transcode_job_run(*, job_id: int) -> str:
+    """Claim the job, build the delivery's package, record its asset and renditions, publish it to the work.
+    Returns the job's state afterwards ('skipped' when another worker holds it or it already ended)."""
+    job = job_claim(model=TranscodeJob, pk=job_id)
+    if job is None:
+        return "skipped"
+    audit_record(action="transcode.claimed", subject=job, owner=job.lease_owner, attempt=job.attempts)
+    try:
+        return _run_claimed(job)
+    except LeaseLost as exc:
+        log.warning("%s", exc)
+        return "lost"
+    except MediaError as exc:
+        return job_fail(job=job, error=str(exc), retry=not isinstance(exc, ProbeError))
+    except Exception as exc:  # a bug or an unexpected OS error must not leave the job RUNNING
+        log.exception("transcode #%s crashed", job.pk)
+        return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
+    except BaseException:  # the worker is being stopped: hand the job back for another worker
+        job_release(job=job)
+        raise
+
+
+def _run_claimed(job: TranscodeJob) -> str:
+    from reelhouse.media.transcode.package import package_build
+
+    delivery = job.delivery
+    existing = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id).first()
+    if existing is not None and delivery.sha256:  # packaged before (an earlier attempt committed): reuse it
+        with transaction.atomic():
+            job_succeed(job=job, asset=existing, progress=1.0, eta_s=0)
+            _publish(job, existing)
+        return job.state
+
+    ffmpeg_check()
     directory = f"packages/{uuid.uuid4().hex}"
+    job_heartbeat(job=job, package_dir=directory, progress=0.0, speed=None, eta_s=None)
+    source = Path(delivery.source.path) / delivery.path
+    dest = Path(settings.MEDIA_ROOT) / directory
     last_write = 0.0
 
     def on_progress(p) -> None:
         nonlocal last_write
         if time.monotonic() - last_write >= PROGRESS_EVERY_S:
             last_write = time.monotonic()
-            TranscodeJob.objects.filter(pk=job.pk).update(progress=p.fraction, speed=p.speed,
-                                                          heartbeat_at=clock.now())
+            eta = None
+            if p.speed and p.fraction > 0:
+                eta = p.out_time_s * (1 - p.fraction) / p.fraction / p.speed
+            job_heartbeat(job=job, progress=p.fraction, speed=p.speed, eta_s=eta)
 
     try:
-        result = package_build(source=source, dest=Path(settings.MEDIA_ROOT) / directory, on_progress=on_progress,
-                               preset=getattr(settings, "REELHOUSE_X264_PRESET", None))
+        with job_lease_kept(job):  # subtitles, downloads and poster report no progress
+            result = package_build(source=source, dest=dest, on_progress=on_progress,
+                                   preset=getattr(settings, "REELHOUSE_X264_PRESET", None))
+    except FileNotFoundError as exc:
+        if exc.filename and Path(str(exc.filename)).name.startswith("ffmpeg"):
+            raise FfmpegMissing(f"ffmpeg not found at {exc.filename}; set REELHOUSE_FFMPEG or reinstall") from exc
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull(disk_full_message(source=source, at=dest.parent)) from exc
+        raise
     except MediaError as exc:
-        job.refresh_from_db()
-        job.state = TranscodeJob.State.FAILED
-        job.error = str(exc)
-        job.finished_at = clock.now()
-        job.save(update_fields=["state", "error", "finished_at"])
-        audit_record(action="transcode.failed", subject=job, error=str(exc)[-2000:])
-        signals.package_failed.send(sender=TranscodeJob, job=job, reason=str(exc))
-        return job
+        if "No space left on device" in str(exc):
+            raise DiskFull(f"{disk_full_message(source=source, at=dest.parent)} (ffmpeg: {exc})") from exc
+        raise
 
-    with transaction.atomic():
-        asset = Asset.objects.create(
-            work=delivery.work, delivery=delivery, source_sha256=delivery.sha256, directory=directory,
-            duration_s=result.duration_s, width=result.width, height=result.height,
-        )
-        Rendition.objects.bulk_create(
-            Rendition(asset=asset, name=r["name"], width=r["width"], height=r["height"], bandwidth=r["bandwidth"],
-                      codecs=r["codecs"])
-            for r in result.renditions
-        )
-        return _finish(job, asset)
+    try:
+        with transaction.atomic():
+            asset = Asset.objects.create(
+                work_id=delivery.work_id, delivery=delivery, source_sha256=delivery.sha256, directory=directory,
+                duration_s=result.duration_s, width=result.width, height=result.height,
+            )
+            Rendition.objects.bulk_create(
+                Rendition(asset=asset, name=r["name"], width=r["width"], height=r["height"],
+                          bandwidth=r["bandwidth"], codecs=r["codecs"])
+                for r in result.renditions
+            )
+            job_succeed(job=job, asset=asset, progress=1.0, eta_s=0)
+            _publish(job, asset)
+    except (LeaseLost, IntegrityError) as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        published = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id).exists()
+        if isinstance(exc, IntegrityError) and not published:
+            raise  # not a second publish: a real error, retried like any other
+        # Another attempt published this source first (or took the job): ours is surplus, never a second package.
+        raise LeaseLost(f"transcode #{job.pk}: package of delivery #{delivery.pk} already published "
+                        f"or job taken over; removed surplus {directory}") from None
+    return job.state
 
 
-def _finish(job: TranscodeJob, asset: Asset) -> TranscodeJob:
-    job.refresh_from_db()
-    job.state = TranscodeJob.State.DONE
-    job.progress = 1.0
+def _publish(job: TranscodeJob, asset: Asset) -> None:
     job.asset = asset
-    job.finished_at = clock.now()
-    job.save(update_fields=["state", "progress", "asset", "finished_at"])
     work_publish(work=asset.work, asset=asset)
-    audit_record(action="transcode.done", subject=job, asset=asset.pk)
+    audit_record(action="transcode.done", subject=job, asset=asset.pk, attempts=job.attempts)
     signals.package_published.send(sender=TranscodeJob, job=job, asset=asset)
-    return job
+
+
+def transcode_job_failed(*, job: TranscodeJob, reason: str) -> None:
+    """The job was given up for good (called once, by core.jobs): tell ingest, keep the words for the operator."""
+    audit_record(action="transcode.failed", subject=job, error=reason[-2000:])
+    signals.package_failed.send(sender=TranscodeJob, job=job, reason=reason)
+
+
+def transcode_job_leftovers_remove(*, job: TranscodeJob) -> list[Path]:
+    """Remove what a dead attempt left: its temporary .building folder, and its finished folder if no asset
+    points at it (the worker died between the rename and the commit)."""
+    if not job.package_dir:
+        return []
+    root = Path(settings.MEDIA_ROOT)
+    target = root / job.package_dir
+    removed = list(target.parent.glob(f".{target.name}{BUILDING_MARK}*"))
+    if target.exists() and not Asset.objects.filter(directory=job.package_dir).exists():
+        removed.append(target)
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    if removed:
+        audit_record(action="transcode.leftovers_removed", subject=job, paths=[str(p) for p in removed])
+    return removed
+
+
+def packages_sweep(*, older_than_s: float | None = None) -> int:
+    """Remove temporary .building folders under packages/ that no running job is building and that have not
+    changed for a lease period: the remains of crashed workers."""
+    root = package_root()
+    if not root.is_dir():
+        return 0
+    older_than_s = lease_seconds() if older_than_s is None else older_than_s
+    live = {Path(d).name for d in TranscodeJob.objects.filter(state=TranscodeJob.State.RUNNING)
+            .values_list("package_dir", flat=True)}
+    removed = 0
+    for path in root.glob(f".*{BUILDING_MARK}*"):
+        name = path.name[1:].split(BUILDING_MARK, 1)[0]
+        if name in live or time.time() - path.stat().st_mtime < older_than_s:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    return removed

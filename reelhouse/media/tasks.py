@@ -1,12 +1,10 @@
-"""Background jobs of media: transcodes run on their own queue."""
+"""Background jobs of media: transcodes run on their own queue; core.jobs keeps them alive across crashes."""
 
 from django_tasks import task
 
 from reelhouse.media import services
-from reelhouse.media.models import TranscodeJob
 
 
 @task(queue_name="transcode")
 def transcode_run(job_id: int) -> str:
-    job = TranscodeJob.objects.select_related("delivery__source", "delivery__work").get(pk=job_id)
-    return services.transcode_job_run(job=job).state
+    return services.transcode_job_run(job_id=job_id)

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reelhouse.core.jobs import jobs_reclaim
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
 from reelhouse.ingest.models import Delivery
@@ -130,6 +131,12 @@ class Command(BaseCommand):
                 if child.poll() is not None:
                     console.print(f"[yellow]{name} exited with {child.returncode}; restarting[/]")
                     self._start(name)
+            try:  # after the restarts above reaped dead workers, so their jobs are recognised at once
+                for r in jobs_reclaim():
+                    what = "retrying" if r.state == "queued" else "given up"
+                    console.print(f"[yellow]{r.job} taken back from dead worker {r.previous_owner}: {what}[/]")
+            except Exception as exc:
+                console.print(f"[red]job reclaim failed:[/] {exc}")
             for _ in range(int(settings.REELHOUSE_SCAN_INTERVAL * 10)):
                 if stop:
                     break
