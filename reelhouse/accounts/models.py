@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from reelhouse.core import clock
@@ -33,6 +34,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret = models.CharField(max_length=64, blank=True, help_text="Base32 TOTP secret (RFC 6238).")
     totp_enabled_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0, help_text="Last accepted time step: a code works once.")
+    session_epoch = models.PositiveIntegerField(default=0, help_text="Raised by 'sign out everywhere'.")
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=clock.now)
@@ -45,6 +47,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def get_session_auth_hash(self):
+        """Django signs every session with this; it changes with the password and with 'sign out everywhere'."""
+        return salted_hmac("reelhouse.accounts.User.session", f"{self.password}:{self.session_epoch}",
+                           algorithm="sha256").hexdigest()
 
 
 class Profile(models.Model):

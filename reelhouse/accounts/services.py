@@ -3,9 +3,9 @@
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -163,3 +163,51 @@ def email_verify(*, token: str) -> User:
         user.save(update_fields=["email_verified_at"])
         audit_record(action="user.email_verified", subject=user)
     return user
+
+
+def sessions_end_everywhere(*, user: User) -> None:
+    """Sign the account out on every device: every session's signature stops matching."""
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    audit_record(action="user.signed_out_everywhere", subject=user)
+
+
+def account_export(*, user: User) -> dict:
+    """Everything Reelhouse keeps about the account, as JSON-ready data (right of access / portability)."""
+    from django.apps import apps
+
+    def rows(model_label: str, **filters) -> list[dict]:
+        try:
+            found = apps.get_model(model_label).objects.filter(**filters).values()
+            return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()
+                     if k not in ("password", "pin_hash", "code_hash", "totp_secret")} for row in found]
+        except (LookupError, FieldError):  # an app that is not installed, or keeps no such rows
+            return []
+
+    account = rows("accounts.User", pk=user.pk)[0]
+    return {
+        "exported_at": clock.now().isoformat(),
+        "account": account,
+        "profiles": rows("accounts.Profile", user=user),
+        "resume_points": rows("playback.ResumePoint", profile__user=user),
+        "playback_sessions": rows("playback.PlaybackSession", profile__user=user),
+        "subscriptions": rows("billing.Subscription", user=user),
+        "payments": rows("billing.Payment", user=user),
+        "stamps": rows("rewards.StampEntry", user=user),
+        "audit": rows("core.AuditEvent", subject_type="accounts.user", subject_id=str(user.pk)),
+    }
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> None:
+    """Close the account for good: profiles and history go; records the law requires (payments) stay anonymous."""
+    if not user.check_password(password):
+        raise ProfileError(_("That password is not right."))
+    audit_record(action="user.deleted", subject=user)
+    user.profiles.all().delete()
+    user.email = f"deleted-{user.pk}@invalid"
+    user.display_name = ""
+    user.is_active = False
+    user.totp_secret = ""
+    user.set_unusable_password()
+    user.save()

@@ -8,6 +8,14 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/code/", views.login_second_step, name="login_2fa"),
     path("security/", views.security, name="security"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/export/", views.export, name="export"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("password/", auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_changed")),
+        name="password_change"),
+    path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="accounts/password_changed.html"), name="password_changed"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("verify/<str:token>/", views.verify_email, name="verify"),

@@ -1,9 +1,11 @@
 """Profile pages: who is watching, add, edit, delete. Thin: forms validate, services write."""
 
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -214,3 +216,35 @@ def security(request):
     context["enabled"] = bool(user.totp_enabled_at)
     context["codes_left"] = user.recovery_codes.filter(used_at__isnull=True).count()
     return render(request, "accounts/security.html", context, status=400 if "error" in context else 200)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    services.sessions_end_everywhere(user=request.user)
+    update_session_auth_hash(request, request.user)  # this browser stays signed in
+    messages.success(request, _("Every other device is signed out."))
+    return redirect("accounts:privacy")
+
+
+@login_required
+def privacy(request):
+    """Your data: export it, sign out everywhere, close the account."""
+    error = None
+    if request.method == "POST":
+        try:
+            services.account_delete(user=request.user, password=request.POST.get("password", ""))
+        except services.ProfileError as exc:
+            error = str(exc)
+        else:
+            logout(request)
+            return render(request, "accounts/deleted.html")
+    return render(request, "accounts/privacy.html", {"error": error}, status=400 if error else 200)
+
+
+@login_required
+def export(request):
+    data = services.account_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="reelhouse-account.json"'
+    return response
