@@ -29,6 +29,7 @@ class SubtitleStream:
     codec: str
     language: str | None
     forced: bool
+    sdh: bool = False  # disposition "hearing impaired"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def probe(path: Path) -> ProbeResult:
         display_h = ctx.height
         if rotation in (90, 270):
             display_w, display_h = display_h, display_w
-        rate = video.average_rate or video.guessed_rate or video.base_rate or Fraction(25)
+        rate = _frame_rate(video)
         return ProbeResult(
             format=container.format.name, duration_s=duration, codec=ctx.name, width=ctx.width, height=ctx.height,
             display_width=display_w, display_height=display_h, fps=float(rate), pix_fmt=ctx.pix_fmt or "",
@@ -99,7 +100,8 @@ def probe(path: Path) -> ProbeResult:
             audio=[AudioStream(s.index, s.codec_context.name, s.codec_context.channels or 0, _language(s))
                    for s in container.streams.audio],
             subtitles=[SubtitleStream(s.index, s.codec_context.name if s.codec_context else "", _language(s),
-                                      bool(s.disposition & av.stream.Disposition.forced))
+                                      bool(s.disposition & av.stream.Disposition.forced),
+                                      bool(s.disposition & av.stream.Disposition.hearing_impaired))
                        for s in container.streams.subtitles],
         )
 
@@ -123,6 +125,20 @@ def _mp4_without_moov(path: Path) -> bool:
                 break
             offset += length
     return True
+
+
+STANDARD_RATES = (24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 48.0, 50.0, 60000 / 1001, 60.0)
+
+
+def _frame_rate(video) -> float:
+    """The rate to encode at: the average rate when it is (within 3% of) a standard one; a variable-rate file's
+    average is not, so its nominal rate (ffmpeg's r_frame_rate guess) is used when that is standard."""
+    average = float(video.average_rate or 0)
+    for candidate in (average, float(video.guessed_rate or 0), float(video.base_rate or 0)):
+        near = min(STANDARD_RATES, key=lambda r: abs(r - candidate)) if candidate else 0
+        if candidate and abs(near - candidate) / near <= 0.03:
+            return near if abs(near - candidate) / near > 0.001 else candidate
+    return average or float(video.guessed_rate or 0) or 25.0
 
 
 def _duration(container, video) -> float:

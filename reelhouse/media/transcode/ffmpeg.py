@@ -1,5 +1,6 @@
 """One ffmpeg process for the whole ladder: decode once, split, scale per rung, write fMP4 HLS with progress."""
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -10,8 +11,9 @@ from pathlib import Path
 from reelhouse.media import conf
 from reelhouse.media.probe import MediaError, ProbeResult
 from reelhouse.media.transcode.ladder import AUDIO_KBPS, Rung
+from reelhouse.media.transcode.trickplay import FOLDER as TRICKPLAY_FOLDER
+from reelhouse.media.transcode.trickplay import Trickplay
 
-AUDIO_NAME = "audio"
 COMMON_RATES = {23.976: "24000/1001", 29.97: "30000/1001", 59.94: "60000/1001", 47.952: "48000/1001"}
 
 
@@ -35,43 +37,58 @@ def output_rate(fps: float) -> str:
     return str(Fraction(fps).limit_denominator(1001))
 
 
-def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list[Rung], preset: str) -> list[str]:
-    """The ffmpeg argv building every rung of `rungs` plus one stereo AAC track into out_dir/<name>/index.m3u8
-    and out_dir/master.m3u8. Keyframes every GOP_SECONDS by time on every rung, so segments align."""
+def audio_names(info: ProbeResult) -> list[str]:
+    """The folder of each of the source's audio tracks in the package: audio, audio2, audio3..."""
+    return ["audio" if i == 0 else f"audio{i + 1}" for i in range(len(info.audio))]
+
+
+def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list[Rung], preset: str,
+                  trickplay: Trickplay | None = None) -> list[str]:
+    """The ffmpeg argv building every rung of `rungs` plus a stereo AAC track per source audio track into
+    out_dir/<name>/index.m3u8 (the master playlist is composed afterwards from the real streams, see master.py),
+    and, with `trickplay`, its sprite sheets into out_dir/trickplay/ from the same decode.
+    Keyframes every GOP_SECONDS by time on every rung, so segments align."""
     rate = output_rate(info.fps)
     gop_frames = max(1, round(float(Fraction(rate)) * conf.GOP_SECONDS))
     pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
     pre += [f"fps={rate}", "format=yuv420p"]  # also turns 10-bit and 4:2:2 sources into 8-bit 4:2:0
-    labels = [f"s{i}" for i in range(len(rungs))]
-    graph = [f"[0:v:0]{','.join(pre)},split={len(rungs)}" + "".join(f"[{x}]" for x in labels)]
+    labels = [f"s{i}" for i in range(len(rungs))] + (["st"] if trickplay else [])
+    graph = [f"[0:v:0]{','.join(pre)},split={len(labels)}" + "".join(f"[{x}]" for x in labels)]
     graph += [f"[{x}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
-              for i, (x, r) in enumerate(zip(labels, rungs, strict=True))]
+              for i, (x, r) in enumerate(zip(labels, rungs, strict=False))]
+    if trickplay:
+        graph.append(trickplay.filter("st", "tp"))
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
-           "-i", str(source), "-filter_complex", ";".join(graph)]
+           "-progress", "pipe:1", "-nostats", "-i", str(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
         cmd += ["-map", f"[v{i}]"]
-    has_audio = bool(info.audio)
-    if has_audio:
-        cmd += ["-map", "0:a:0", "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
+    names = audio_names(info)
+    has_audio = bool(names)
+    for k in range(len(names)):
+        cmd += ["-map", f"0:a:{k}"]
+    if has_audio:  # every track downmixed to stereo AAC-LC (5.1 included)
+        cmd += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
     cmd += ["-c:v", "libx264", "-preset", preset, "-g", str(gop_frames), "-keyint_min", str(gop_frames),
             "-sc_threshold", "0", "-force_key_frames", f"expr:gte(t,n_forced*{conf.GOP_SECONDS})"]
     for i, r in enumerate(rungs):
         cmd += [f"-b:v:{i}", f"{r.video_kbps}k", f"-maxrate:v:{i}", f"{r.maxrate_kbps}k",
                 f"-bufsize:v:{i}", f"{r.bufsize_kbps}k", f"-profile:v:{i}", "high" if r.height > 360 else "main"]
-    streams = [f"v:{i},name:{r.name}" + (",agroup:aud" if has_audio else "") for i, r in enumerate(rungs)]
-    if has_audio:
-        streams.insert(0, f"a:0,agroup:aud,name:{AUDIO_NAME},default:yes")
+    streams = [f"a:{k},agroup:aud,name:{name}" for k, name in enumerate(names)]
+    streams += [f"v:{i},name:{r.name}" + (",agroup:aud" if has_audio else "") for i, r in enumerate(rungs)]
     cmd += ["-f", "hls", "-hls_time", str(conf.SEGMENT_SECONDS), "-hls_playlist_type", "vod",
             "-hls_segment_type", "fmp4", "-hls_flags", "independent_segments",
             "-hls_fmp4_init_filename", "init.mp4",
             "-hls_segment_filename", str(out_dir / "%v" / "seg_%05d.m4s"),
-            "-master_pl_name", "master.m3u8", "-var_stream_map", " ".join(streams),
-            "-progress", "pipe:1", "-nostats", str(out_dir / "%v" / "index.m3u8")]
+            "-var_stream_map", " ".join(streams), str(out_dir / "%v" / "index.m3u8")]
+    if trickplay:
+        (out_dir / TRICKPLAY_FOLDER).mkdir(parents=True, exist_ok=True)
+        cmd += trickplay.output_args(out_dir / TRICKPLAY_FOLDER, "tp")
     return cmd
 
 
-def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], None] | None = None) -> None:
-    """Run ffmpeg, reporting progress from its -progress output; raise TranscodeError with its last words."""
+def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], None] | None = None) -> list[str]:
+    """Run ffmpeg, reporting progress from its -progress output; raise TranscodeError with its last words.
+    On success returns what ffmpeg complained about (decode errors of a damaged source), at most a few lines."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1)
         fields: dict[str, str] = {}
@@ -91,6 +108,21 @@ def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], 
             stderr.seek(0)
             said = [line.rstrip() for line in stderr.read().splitlines() if line.strip()][-12:]
             raise TranscodeError(f"ffmpeg exited with status {code}: " + (" | ".join(said) or "no message"))
+        stderr.seek(0)
+        return _complaints(stderr.read())
+
+
+DAMAGE_WORDS = ("error", "corrupt", "invalid", "missing", "concealing", "non-existing", "damaged")
+
+
+def _complaints(said: str, limit: int = 5) -> list[str]:
+    """Distinct lines of ffmpeg's warnings that say the source is damaged, prefixes like [h264 @ 0x..] removed."""
+    seen: list[str] = []
+    for line in said.splitlines():
+        text = re.sub(r"\[[^\]]* @ 0x[0-9a-f]+\]\s*", "", line).strip()
+        if text and any(w in text.lower() for w in DAMAGE_WORDS) and text not in seen:
+            seen.append(text)
+    return seen[:limit]
 
 
 def _progress(fields: dict[str, str], duration_s: float) -> Progress:

@@ -63,13 +63,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         summary = {"directory": str(result.directory), "duration_s": round(result.duration_s, 3),
                    "source": [result.width, result.height], "renditions": result.renditions,
-                   "poster": str(result.poster) if result.poster else None, "warnings": result.warnings}
+                   "poster": str(result.poster) if result.poster else None, "warnings": result.warnings,
+                   "audio": result.audio, "subtitles": result.subtitles, "trickplay": result.trickplay,
+                   "downloads": result.downloads}
         if as_json:
             self.stdout.write(json.dumps(summary))
         else:
             for r in result.renditions:
                 self.stdout.write(f"  {r['name']:>6}  {r['width']}x{r['height']}  {r['bandwidth'] / 1000:.0f} kb/s  "
                                   f"{r['codecs']}")
+            for t in result.subtitles:
+                self.stdout.write(f"  subtitles {t['vtt']}  {t['name']}  (from {t['origin']}, {t['encoding']})")
+            for d in result.downloads:
+                self.stdout.write(f"  download {d['uri']}  {d['size'] / 1e6:.1f} MB")
             for w in result.warnings:
                 self.stdout.write(self.style.WARNING(f"  warning: {w}"))
             self.stdout.write(self.style.SUCCESS(f"package written to {result.directory}/master.m3u8"))

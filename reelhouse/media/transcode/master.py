@@ -1,0 +1,211 @@
+"""The master playlist, composed after encoding from what the streams really are: CODECS from each init
+segment, BANDWIDTH (peak) and AVERAGE-BANDWIDTH from the segments' sizes and durations (RFC 8216bis 4.4.6.2),
+FRAME-RATE, audio and subtitle groups, and an I-frame playlist per rung built from the segments' sample tables."""
+
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import m3u8
+from babelfish import Language
+
+AUDIO_GROUP = "aud"
+SUBTITLE_GROUP = "subs"
+IFRAME_PLAYLIST = "iframes.m3u8"
+SDH_CHARACTERISTICS = "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"
+
+
+@dataclass(frozen=True)
+class StreamFacts:
+    """A media playlist measured: bits per second over the segments, the codec string of its init segment."""
+    uri: str  # relative to the package root, e.g. "v720/index.m3u8"
+    peak_bps: int
+    average_bps: int
+    codecs: str
+    init_uri: str
+    segments: list[tuple[str, float]]  # (file name, duration) in order
+    target_s: int
+
+
+def measure(package: Path, uri: str) -> StreamFacts:
+    """Measure one media playlist of the package: sizes of its segments on disk against their EXTINF durations."""
+    playlist = m3u8.load(str(package / uri))
+    folder = (package / uri).parent
+    segments = [(s.uri, float(s.duration)) for s in playlist.segments]
+    sizes = [(folder / name).stat().st_size for name, _ in segments]
+    durations = [d for _, d in segments]
+    total_s = sum(durations) or 1.0
+    average = sum(sizes) * 8 / total_s
+    init_uri = playlist.segment_map[0].uri
+    return StreamFacts(uri=uri, peak_bps=round(max(average, _peak(sizes, durations, playlist.target_duration))),
+                       average_bps=round(average), codecs=_codecs(folder / init_uri), init_uri=init_uri,
+                       segments=segments, target_s=int(playlist.target_duration))
+
+
+def _peak(sizes: list[int], durations: list[float], target: float) -> float:
+    """The peak segment bit rate: the largest bit rate of any run of contiguous segments lasting between 0.5
+    and 1.5 times the target duration (RFC 8216bis); 0 when no run qualifies (a clip shorter than that)."""
+    best = 0.0
+    for i in range(len(sizes)):
+        bits, seconds = 0, 0.0
+        for j in range(i, len(sizes)):
+            bits += sizes[j] * 8
+            seconds += durations[j]
+            if seconds > 1.5 * target:
+                break
+            if seconds >= 0.5 * target:
+                best = max(best, bits / seconds)
+    return best
+
+
+def _codecs(init: Path) -> str:
+    """The RFC 6381 codec string of an init segment: avc1.PPCCLL from the avcC record, mp4a.40.<object type>."""
+    with av.open(str(init)) as container:
+        stream = container.streams[0]
+        ctx = stream.codec_context
+        if stream.type == "video":
+            extra = ctx.extradata or b""
+            if ctx.name == "h264" and len(extra) >= 4 and extra[0] == 1:
+                return f"avc1.{extra[1:4].hex()}"
+            return ctx.name
+        profiles = {"LC": 2, "HE-AAC": 5, "HE-AACv2": 29}
+        return f"mp4a.40.{profiles.get(ctx.profile or 'LC', 2)}"
+
+
+def iframe_playlist(package: Path, facts: StreamFacts) -> tuple[str, int]:
+    """Write <rung>/iframes.m3u8: the IDR that opens each segment, addressed by byte range from the segment's moof
+    through the end of that picture. ffmpeg's HLS muxer writes one moof per segment, so later IDRs inside a
+    segment cannot be addressed alone: one I-frame per segment. Returns (uri, peak bits per second)."""
+    folder = (package / facts.uri).parent
+    init = (folder / facts.init_uri).read_bytes()
+    entries = []  # (segment name, offset, length, start time)
+    for name, _ in facts.segments:
+        data = (folder / name).read_bytes()
+        moof = _box_offset(data, b"moof")
+        if moof is None:
+            continue
+        with av.open(io.BytesIO(init + data)) as container:
+            stream = container.streams.video[0]
+            packet = next((p for p in container.demux(stream) if p.size), None)
+            if packet is None or not packet.is_keyframe or packet.pos is None or packet.pts is None:
+                continue
+            end = packet.pos - len(init) + packet.size
+            entries.append((name, moof, end - moof, float(packet.pts * stream.time_base)))
+    total = sum(d for _, d in facts.segments)
+    start0 = entries[0][3] if entries else 0.0
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{facts.target_s}", "#EXT-X-MEDIA-SEQUENCE:0",
+             "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-I-FRAMES-ONLY", "#EXT-X-INDEPENDENT-SEGMENTS",
+             f'#EXT-X-MAP:URI="{facts.init_uri}"']
+    peak = 0.0
+    for k, (name, offset, length, start) in enumerate(entries):
+        end_s = entries[k + 1][3] if k + 1 < len(entries) else start0 + total
+        duration = max(end_s - start, 0.001)
+        peak = max(peak, length * 8 / duration)
+        lines += [f"#EXTINF:{duration:.6f},", f"#EXT-X-BYTERANGE:{length}@{offset}", name]
+    lines.append("#EXT-X-ENDLIST")
+    uri = str(Path(facts.uri).parent / IFRAME_PLAYLIST)
+    (package / uri).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return uri, round(peak)
+
+
+def _box_offset(data: bytes, kind: bytes) -> int | None:
+    """Offset of the first top-level ISO-BMFF box of this kind."""
+    offset = 0
+    while offset + 8 <= len(data):
+        size = int.from_bytes(data[offset:offset + 4], "big")
+        if data[offset + 4:offset + 8] == kind:
+            return offset
+        if size == 1:
+            size = int.from_bytes(data[offset + 8:offset + 16], "big")
+        if size < 8:
+            return None
+        offset += size
+    return None
+
+
+def language_tag(code: str | None) -> tuple[str, str]:
+    """(BCP 47 tag, English name) for a language code as found in file names (en, pt-BR) or streams (eng, fre)."""
+    if not code or code.lower() in ("und", "unknown"):
+        return "und", "Unknown"
+    language = None
+    for parse in (Language.fromietf, Language.fromalpha3b, Language):
+        try:
+            language = parse(code)
+            break
+        except (ValueError, KeyError, LookupError):
+            continue
+    if language is None:
+        return code, code
+    try:
+        tag = language.alpha2
+    except Exception:  # babelfish raises its own LanguageConvertError
+        tag = language.alpha3
+    if language.country:
+        tag = f"{tag}-{language.country.alpha2}"
+    return tag, language.name
+
+
+def _q(value: str) -> str:
+    return '"' + value.replace('"', "'") + '"'
+
+
+def write_master(package: Path, *, rungs: list[dict], audio: list[dict], subtitles: list[dict], frame_rate: float,
+                 iframes: dict[str, tuple[str, int]]) -> str:
+    """Compose master.m3u8. rungs: name, width, height, facts (StreamFacts); audio: name, language, channels, facts;
+    subtitles: uri, language, name, forced, sdh. A variant's bandwidths add its default audio track's."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for k, track in enumerate(audio):
+        tag, name = language_tag(track.get("language"))
+        name = name if tag != "und" else f"Audio {k + 1}" if len(audio) > 1 else "Audio"
+        attrs = [f"TYPE=AUDIO,GROUP-ID={_q(AUDIO_GROUP)}", f"NAME={_q(name)}"]
+        if tag != "und":
+            attrs.append(f"LANGUAGE={_q(tag)}")
+        attrs += [f"DEFAULT={'YES' if k == 0 else 'NO'},AUTOSELECT=YES", f'CHANNELS="{track.get("channels", 2)}"',
+                  f"URI={_q(track['facts'].uri)}"]
+        lines.append("#EXT-X-MEDIA:" + ",".join(attrs))
+    for track in subtitles:
+        attrs = [f"TYPE=SUBTITLES,GROUP-ID={_q(SUBTITLE_GROUP)}", f"NAME={_q(track['name'])}"]
+        if track["language"] != "und":
+            attrs.append(f"LANGUAGE={_q(track['language'])}")
+        attrs.append(f"DEFAULT=NO,AUTOSELECT=YES,FORCED={'YES' if track['forced'] else 'NO'}")
+        if track["sdh"]:
+            attrs.append(f"CHARACTERISTICS={_q(SDH_CHARACTERISTICS)}")
+        attrs.append(f"URI={_q(track['uri'])}")
+        lines.append("#EXT-X-MEDIA:" + ",".join(attrs))
+    main_audio = audio[0]["facts"] if audio else None
+    for rung in rungs:
+        facts: StreamFacts = rung["facts"]
+        peak = facts.peak_bps + (main_audio.peak_bps if main_audio else 0)
+        average = facts.average_bps + (main_audio.average_bps if main_audio else 0)
+        codecs = facts.codecs + (f",{main_audio.codecs}" if main_audio else "")
+        attrs = [f"BANDWIDTH={peak}", f"AVERAGE-BANDWIDTH={average}", f"CODECS={_q(codecs)}",
+                 f"RESOLUTION={rung['width']}x{rung['height']}", f"FRAME-RATE={frame_rate:.3f}"]
+        if main_audio:
+            attrs.append(f"AUDIO={_q(AUDIO_GROUP)}")
+        if subtitles:
+            attrs.append(f"SUBTITLES={_q(SUBTITLE_GROUP)}")
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs), facts.uri]
+    for rung in rungs:
+        if rung["name"] in iframes:
+            uri, peak = iframes[rung["name"]]
+            lines.append(f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={max(peak, 1)},CODECS={_q(rung['facts'].codecs)},"
+                         f"RESOLUTION={rung['width']}x{rung['height']},URI={_q(uri)}")
+    text = "\n".join(lines) + "\n"
+    (package / "master.m3u8").write_text(text, encoding="utf-8")
+    return text
+
+
+def first_pts_90k(package: Path, facts: StreamFacts) -> int:
+    """The presentation time of the first picture in 90 kHz ticks, for WebVTT's X-TIMESTAMP-MAP."""
+    folder = (package / facts.uri).parent
+    if not facts.segments:
+        return 0
+    data = (folder / facts.init_uri).read_bytes() + (folder / facts.segments[0][0]).read_bytes()
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        first = [p.pts for _, p in zip(range(16), container.demux(stream), strict=False) if p.pts is not None]
+    if not first:
+        return 0
+    return max(0, math.floor(min(first) * stream.time_base * 90000))

@@ -1,0 +1,73 @@
+"""Trickplay: seek-preview sprites made by one more branch of the ladder's ffmpeg graph, and their WebVTT track."""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+FOLDER = "trickplay"
+INTERVAL_S = 10  # one thumbnail every 10 s of the source
+THUMB_WIDTH = 240
+COLUMNS = ROWS = 10  # 100 thumbnails (about 16 minutes) per sprite sheet
+SPRITE_PATTERN = "sprite_%03d.jpg"  # numbered from 1, as ffmpeg's image2 muxer does
+VTT_NAME = "thumbnails.vtt"
+
+
+@dataclass(frozen=True)
+class Trickplay:
+    width: int  # one thumbnail
+    height: int
+    interval_s: int = INTERVAL_S
+    columns: int = COLUMNS
+    rows: int = ROWS
+
+    @classmethod
+    def for_display(cls, display_width: int, display_height: int, duration_s: float) -> "Trickplay":
+        """Thumbnails THUMB_WIDTH wide (never wider than the source), the source's shape, even sizes; sheets of
+        COLUMNS x ROWS, smaller when the whole video needs fewer tiles."""
+        width = min(THUMB_WIDTH, display_width - display_width % 2)
+        height = max(2, round(width * display_height / display_width / 2) * 2)
+        count = max(1, math.ceil(duration_s / INTERVAL_S - 1e-6))
+        columns = min(COLUMNS, count)
+        return cls(width=width, height=height, columns=columns, rows=min(ROWS, math.ceil(count / columns)))
+
+    def filter(self, label_in: str, label_out: str) -> str:
+        """The filtergraph branch turning the split's frames into sprite sheets."""
+        # select, not fps=1/N: the fps filter drops the last partial interval, select keeps t=0, N, 2N... up to the end
+        pick = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{self.interval_s})'"
+        return (f"[{label_in}]{pick},scale={self.width}:{self.height}:flags=bicubic,setsar=1,format=yuvj420p,"
+                f"tile={self.columns}x{self.rows}[{label_out}]")
+
+    def output_args(self, folder: Path, label: str) -> list[str]:
+        return ["-map", f"[{label}]", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", str(folder / SPRITE_PATTERN)]
+
+    def count(self, duration_s: float) -> int:
+        return max(1, math.ceil(duration_s / self.interval_s - 1e-6))
+
+    def vtt(self, duration_s: float) -> str:
+        """A WebVTT thumbnails track: one cue per interval pointing at its tile with a #xywh= media fragment."""
+        per_sheet = self.columns * self.rows
+        lines = ["WEBVTT", ""]
+        for i in range(self.count(duration_s)):
+            start, end = i * self.interval_s, min((i + 1) * self.interval_s, duration_s)
+            sheet, tile = divmod(i, per_sheet)
+            row, col = divmod(tile, self.columns)
+            name = SPRITE_PATTERN % (sheet + 1)
+            lines += [f"{_stamp(start)} --> {_stamp(end)}",
+                      f"{name}#xywh={col * self.width},{row * self.height},{self.width},{self.height}", ""]
+        return "\n".join(lines)
+
+    def finish(self, folder: Path, duration_s: float) -> dict:
+        """Write the WebVTT track next to the sprites ffmpeg made; return what the package holds."""
+        sprites = sorted(folder.glob("sprite_*.jpg"))
+        (folder / VTT_NAME).write_text(self.vtt(duration_s), encoding="utf-8")
+        return {"vtt": f"{FOLDER}/{VTT_NAME}", "sprites": [f"{FOLDER}/{p.name}" for p in sprites],
+                "interval_s": self.interval_s, "width": self.width, "height": self.height,
+                "columns": self.columns, "rows": self.rows, "count": self.count(duration_s)}
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
