@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reelhouse.media",
     "reelhouse.ingest",
     "reelhouse.billing",
+    "reelhouse.rewards",
     "reelhouse.playback",
     "reelhouse.embedded",
 ]
@@ -196,3 +197,5 @@ REELHOUSE_DEMO_PASSWORD = env("DEMO_PASSWORD", "")
 REELHOUSE_JOB_LEASE_S = float(env("JOB_LEASE_S", "60"))
 REELHOUSE_JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
 REELHOUSE_JOB_BACKOFF_S = float(env("JOB_BACKOFF_S", "30"))
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")  # empty: vouchers and operator payments only
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

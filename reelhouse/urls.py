@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("reelhouse.accounts.urls")),
+    path("", include("reelhouse.billing.urls")),
     path("", include("reelhouse.playback.urls")),
     path("", include("reelhouse.catalog.urls")),
 ]

@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _defaults_ensure(sender, using="default", **kwargs):
+    from reelhouse.billing.services import plans_ensure
+
+    plans_ensure()
 
 
 class BillingConfig(AppConfig):
     name = "reelhouse.billing"
     label = "billing"
+
+    def ready(self):
+        # The default plans exist after every migrate (and every test-database flush), like auth's permissions.
+        post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="billing.defaults")

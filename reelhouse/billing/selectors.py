@@ -1,15 +1,38 @@
-"""Billing reads: is a user paid up now."""
+"""Billing reads: is a user paid up now, what they bought, what they can buy."""
 
 import datetime as dt
 
-from reelhouse.billing.models import Subscription
+from django.db.models import Prefetch, Q
+
+from reelhouse.billing.models import Payment, Plan, PlanPrice, Subscription
 from reelhouse.core import clock
+
+WATCHABLE_STATES = [Subscription.State.TRIALING, Subscription.State.ACTIVE, Subscription.State.CANCELED]
 
 
 def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription | None:
-    """The subscription that entitles the user to watch at `at` (now by default), if any."""
+    """The subscription that entitles the user to watch at `at` (now by default), if any.
+
+    Trialing, active and cancelled-at-period-end subscriptions count until their period ends; a past-due one
+    (failed renewal) counts until its grace period ends; a paused one from the day its pause ends."""
     at = at or clock.now()
+    in_period = Q(state__in=WATCHABLE_STATES, current_period_end__gt=at)
+    in_grace = Q(state=Subscription.State.PAST_DUE, grace_until__gt=at)
+    pause_over = Q(state=Subscription.State.PAUSED, paused_until__lte=at, current_period_end__gt=at)
     return (Subscription.objects.select_related("plan")
-            .filter(user=user, state__in=[Subscription.State.ACTIVE, Subscription.State.CANCELED],
-                    current_period_start__lte=at, current_period_end__gt=at)
+            .filter(in_period | in_grace | pause_over, user=user, current_period_start__lte=at)
             .order_by("-current_period_end").first())
+
+
+def subscription_latest(*, user) -> Subscription | None:
+    """The user's most recent subscription, current or not (for the account page)."""
+    return Subscription.objects.select_related("plan").filter(user=user).order_by("-current_period_end").first()
+
+
+def plans_on_sale() -> list[Plan]:
+    return list(Plan.objects.filter(is_active=True).prefetch_related(
+        Prefetch("prices", queryset=PlanPrice.objects.order_by("currency"))))
+
+
+def payments_of(*, user, limit: int = 50) -> list[Payment]:
+    return list(Payment.objects.filter(user=user).select_related("plan").order_by("-paid_at", "-id")[:limit])

@@ -1,0 +1,97 @@
+"""The one door to the payment provider. Every outbound call goes through a PaymentGateway; the Stripe one is
+used when STRIPE_SECRET_KEY is set, and tests install a fake (tests/billing/fakes.py) with `gateway_set`."""
+
+from typing import Any, Protocol
+
+from reelhouse.billing import conf
+
+
+class GatewayUnavailable(Exception):
+    """No payment provider is configured: the embedded default takes vouchers and operator-recorded payments."""
+
+
+class PaymentGateway(Protocol):
+    def checkout_url(self, *, mode: str, price_id: str, currency: str, amount_minor: int, product_name: str,
+                     client_reference_id: str, customer_email: str, customer_id: str, metadata: dict[str, str],
+                     success_url: str, cancel_url: str) -> str:
+        """A hosted Checkout page for one purchase ('payment') or a recurring plan ('subscription')."""
+
+    def subscription_retrieve(self, *, subscription_id: str) -> dict[str, Any]:
+        """The provider's current state of a subscription, in Stripe's object shape."""
+
+    def subscription_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> dict[str, Any]:
+        """Ask the provider to stop (or resume) renewing; returns the updated subscription."""
+
+    def portal_url(self, *, customer_id: str, return_url: str) -> str:
+        """The customer portal, where subscribers change cards and see the provider's invoices."""
+
+    def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
+        """Move a subscription to another price now, invoicing the prorated difference at once."""
+
+
+class StripeGateway:
+    """PaymentGateway over the official SDK."""
+
+    def __init__(self, api_key: str, http_client=None):
+        import stripe
+
+        self.client = stripe.StripeClient(api_key, http_client=http_client, max_network_retries=2)
+
+    def checkout_url(self, *, mode, price_id, currency, amount_minor, product_name, client_reference_id,
+                     customer_email, customer_id, metadata, success_url, cancel_url) -> str:
+        line: dict[str, Any] = {"price": price_id, "quantity": 1}
+        if not price_id:  # no Stripe Price set up for this plan (or a coupon changed the amount): price it inline
+            price_data = {"currency": currency.lower(), "unit_amount": amount_minor,
+                          "product_data": {"name": product_name}}
+            if mode == "subscription":
+                price_data["recurring"] = {"interval": "month"}
+            line = {"quantity": 1, "price_data": price_data}
+        params: dict[str, Any] = {"mode": mode, "line_items": [line], "client_reference_id": client_reference_id,
+                                  "metadata": metadata, "success_url": success_url, "cancel_url": cancel_url}
+        if mode == "subscription":
+            params["subscription_data"] = {"metadata": metadata}
+        else:
+            params["payment_intent_data"] = {"metadata": metadata}
+        if customer_id:
+            params["customer"] = customer_id
+        else:
+            params["customer_email"] = customer_email
+        return self.client.v1.checkout.sessions.create(params).url
+
+    def subscription_retrieve(self, *, subscription_id: str) -> dict[str, Any]:
+        return self.client.v1.subscriptions.retrieve(subscription_id).to_dict()
+
+    def subscription_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> dict[str, Any]:
+        return self.client.v1.subscriptions.update(subscription_id, {"cancel_at_period_end": cancel}).to_dict()
+
+    def portal_url(self, *, customer_id: str, return_url: str) -> str:
+        return self.client.v1.billing_portal.sessions.create({"customer": customer_id, "return_url": return_url}).url
+
+    def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
+        current = self.client.v1.subscriptions.retrieve(subscription_id)
+        item_id = current["items"]["data"][0]["id"]
+        return self.client.v1.subscriptions.update(subscription_id, {
+            "items": [{"id": item_id, "price": price_id}], "proration_behavior": "always_invoice",
+            "metadata": {"plan_code": plan_code}}).to_dict()
+
+
+_installed: PaymentGateway | None = None
+
+
+def gateway_set(gateway: PaymentGateway | None) -> None:
+    """Install a gateway (tests install their fake; None goes back to the configured one)."""
+    global _installed
+    _installed = gateway
+
+
+def gateway_get() -> PaymentGateway:
+    if _installed is not None:
+        return _installed
+    if key := conf.stripe_secret_key():
+        return StripeGateway(key)
+    raise GatewayUnavailable("Card payments are not set up here (no STRIPE_SECRET_KEY). "
+                             "Redeem a gift code, or ask the operator to record your payment.")
+
+
+def gateway_enabled() -> bool:
+    return _installed is not None or bool(conf.stripe_secret_key())

@@ -1,0 +1,91 @@
+"""Billing figures for the back office: subscribers by plan and state, MRR, churn, ARPU, revenue by plan and
+currency per month, trial conversion, voucher use. Reads only; months are calendar months in UTC."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from reelhouse.billing.models import Payment, Subscription, TrialUse, VoucherBatch
+from reelhouse.billing.selectors import WATCHABLE_STATES
+
+
+def _with_access_q(at: dt.datetime) -> Q:
+    in_period = Q(state__in=WATCHABLE_STATES, current_period_end__gt=at)
+    in_grace = Q(state=Subscription.State.PAST_DUE, grace_until__gt=at)
+    pause_over = Q(state=Subscription.State.PAUSED, paused_until__lte=at, current_period_end__gt=at)
+    return (in_period | in_grace | pause_over) & Q(current_period_start__lte=at)
+
+
+def users_with_access(*, at: dt.datetime) -> set[int]:
+    return set(Subscription.objects.filter(_with_access_q(at)).values_list("user_id", flat=True))
+
+
+def subscribers_by_plan_and_state(*, at: dt.datetime) -> list[dict]:
+    """[{plan, state, subscribers}] for subscriptions giving access at `at`."""
+    return list(Subscription.objects.filter(_with_access_q(at)).values(plan_name=F("plan__name"), sub_state=F("state"))
+                .annotate(subscribers=Count("user", distinct=True)).order_by("plan_name", "sub_state"))
+
+
+def revenue_by_month(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
+    """[{month, plan, currency, net_minor, payments}]: money kept (refunds deducted), by month paid."""
+    rows = (Payment.objects.filter(paid_at__gte=since, paid_at__lt=until)
+            .annotate(month=TruncMonth("paid_at")).values("month", "currency", plan_name=F("plan__name"))
+            .annotate(net_minor=Sum(F("amount_minor") - F("refunded_minor")), payments=Count("id"))
+            .order_by("month", "plan_name", "currency"))
+    return [r | {"month": r["month"].date().isoformat()[:7]} for r in rows]
+
+
+def mrr(*, at: dt.datetime) -> dict[str, int]:
+    """Monthly recurring revenue per currency at `at`: every payment's net amount spread evenly over the months it
+    bought, counted while `at` falls inside them."""
+    totals: dict[str, float] = defaultdict(float)
+    earliest = at - relativedelta(months=12)  # no term is longer than 12 months
+    for p in Payment.objects.filter(paid_at__lte=at, paid_at__gt=earliest, months__gt=0).only(
+            "paid_at", "months", "amount_minor", "refunded_minor", "currency"):
+        if at < p.paid_at + relativedelta(months=p.months):
+            totals[p.currency] += (p.amount_minor - p.refunded_minor) / p.months
+    return {currency: round(total) for currency, total in sorted(totals.items())}
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str
+    subscribers_start: int
+    churned: int
+    churn_rate: float
+    revenue_minor: dict[str, int]
+    arpu_minor: dict[str, int]
+
+
+def month_figures(*, month_start: dt.datetime) -> MonthFigures:
+    """Churn (who had access at the start and none at the end) and ARPU (net revenue / subscribers at start)."""
+    month_end = month_start + relativedelta(months=1)
+    start_users, end_users = users_with_access(at=month_start), users_with_access(at=month_end)
+    churned = len(start_users - end_users)
+    revenue = {r["currency"]: r["net"] or 0 for r in Payment.objects.filter(
+        paid_at__gte=month_start, paid_at__lt=month_end).values("currency").annotate(
+        net=Sum(F("amount_minor") - F("refunded_minor")))}
+    base = len(start_users)
+    return MonthFigures(month=month_start.strftime("%Y-%m"), subscribers_start=base, churned=churned,
+                        churn_rate=round(churned / base, 4) if base else 0.0, revenue_minor=revenue,
+                        arpu_minor={c: round(v / base) for c, v in revenue.items()} if base else {})
+
+
+def trial_conversion() -> dict[str, float | int]:
+    """Trials taken, how many of those accounts paid afterwards, and the rate."""
+    trials = TrialUse.objects.count()
+    converted = (TrialUse.objects.filter(user__payments__state=Payment.State.PAID,
+                                         user__payments__paid_at__gte=F("started_at"))
+                 .values("user").distinct().count())
+    return {"trials": trials, "converted": converted, "rate": round(converted / trials, 4) if trials else 0.0}
+
+
+def voucher_batches_use() -> list[dict]:
+    return list(VoucherBatch.objects.values("id", "name", "months", plan_name=F("plan__name"))
+                .annotate(codes=Count("vouchers"),
+                          redeemed=Count("vouchers", filter=Q(vouchers__redeemed_at__isnull=False)))
+                .order_by("-id"))

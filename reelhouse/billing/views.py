@@ -1,0 +1,214 @@
+"""Billing views: the account page (plan, payments, stamps, streams), codes, trial, checkout, Stripe webhook."""
+
+import csv
+import datetime as dt
+import json
+import logging
+
+from dateutil.relativedelta import relativedelta
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from reelhouse.billing import conf, reports, selectors, services
+from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
+from reelhouse.billing.models import Payment, Plan
+from reelhouse.billing.stripe_events import stripe_event_apply
+from reelhouse.core import clock
+from reelhouse.playback import selectors as playback_selectors
+from reelhouse.playback import services as playback_services
+from reelhouse.playback.models import PlaybackSession
+from reelhouse.rewards import selectors as rewards_selectors
+from reelhouse.rewards import services as rewards_services
+from reelhouse.rewards.models import Reward
+
+log = logging.getLogger("reelhouse.billing")
+
+
+@login_required
+def account(request):
+    user = request.user
+    streams = [(s, playback_selectors.session_description(s)) for s in playback_selectors.sessions_live(user=user)]
+    return render(request, "billing/account.html", {
+        "subscription": selectors.subscription_current(user=user),
+        "latest": selectors.subscription_latest(user=user),
+        "plans": selectors.plans_on_sale(),
+        "payments": selectors.payments_of(user=user),
+        "streams": streams,
+        "stamps_balance": rewards_selectors.stamps_balance(user=user),
+        "stamps_history": rewards_selectors.stamps_history(user=user),
+        "rewards": rewards_selectors.rewards_on_offer(),
+        "referral_code": rewards_services.stamp_account_ensure(user=user).referral_code,
+        "card_payments": gateway_enabled(),
+        "currencies": conf.CURRENCIES,
+    })
+
+
+def _act(request, action, success: str):
+    try:
+        action()
+    except (services.BillingError, rewards_services.RewardsError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("billing:account")
+
+
+@login_required
+@require_POST
+def voucher_redeem(request):
+    code = request.POST.get("code", "")
+    return _act(request, lambda: services.voucher_redeem(user=request.user, code=code),
+                "Gift code redeemed: your access has been extended.")
+
+
+@login_required
+@require_POST
+def trial_start(request):
+    return _act(request, lambda: services.trial_start(user=request.user), "Your free trial has started.")
+
+
+@login_required
+@require_POST
+def subscription_cancel(request):
+    undo = request.POST.get("undo") == "1"
+    return _act(request, lambda: services.subscription_cancel(user=request.user, undo=undo),
+                "Your subscription will renew." if undo else "Your subscription will not renew; "
+                "you can watch until the end of the period.")
+
+
+@login_required
+@require_POST
+def subscription_pause(request):
+    try:
+        weeks = int(request.POST.get("weeks", ""))
+    except ValueError:
+        messages.error(request, "Choose how many weeks to pause (1 to 12).")
+        return redirect("billing:account")
+    return _act(request, lambda: services.subscription_pause(user=request.user, weeks=weeks),
+                f"Paused for {weeks} week(s); your remaining time is kept.")
+
+
+@login_required
+@require_POST
+def subscription_unpause(request):
+    return _act(request, lambda: services.subscription_unpause(user=request.user), "Welcome back: playing again.")
+
+
+@login_required
+@require_POST
+def subscription_upgrade(request):
+    plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
+    currency = request.POST.get("currency", "USD")
+    return _act(request, lambda: services.subscription_upgrade(user=request.user, plan=plan, currency=currency,
+                                                               actor=request.user),
+                f"Upgraded to {plan.name}; its limits apply now.")
+
+
+@login_required
+@require_POST
+def stamps_redeem(request, code: str):
+    reward = get_object_or_404(Reward, code=code)
+    return _act(request, lambda: rewards_services.stamps_redeem(user=request.user, reward=reward),
+                f"Redeemed: {reward.name}.")
+
+
+@login_required
+@require_POST
+def referral_enter(request):
+    code = request.POST.get("code", "")
+    return _act(request, lambda: rewards_services.referral_record(referee=request.user, code=code),
+                "Referral code saved: you both get stamps after your first payment.")
+
+
+@login_required
+@require_POST
+def stream_stop(request, session_id):
+    try:
+        playback_services.playback_session_end(user=request.user, session_id=session_id)
+    except PlaybackSession.DoesNotExist:
+        raise Http404("no such stream on this account") from None
+    messages.success(request, "The stream was stopped; its slot is free now.")
+    return redirect(request.POST.get("next") or reverse("billing:account"))
+
+
+@login_required
+@require_POST
+def checkout(request):
+    plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
+    back = request.build_absolute_uri(reverse("billing:account"))
+    try:
+        url = services.checkout_url_create(user=request.user, plan=plan, currency=request.POST.get("currency", "USD"),
+                                           coupon_code=request.POST.get("coupon", ""),
+                                           success_url=back + "?paid=1", cancel_url=back)
+    except (services.BillingError, GatewayUnavailable) as error:
+        messages.error(request, str(error))
+        return redirect("billing:account")
+    return redirect(url)
+
+
+@login_required
+def receipt(request, number: str):
+    payment = get_object_or_404(Payment.objects.select_related("plan"), number=number, user=request.user)
+    return render(request, "billing/receipt.html", {"payment": payment})
+
+
+def _report_rows(name: str) -> list[dict]:
+    now = clock.now()
+    this_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if name == "revenue":
+        return reports.revenue_by_month(since=this_month - relativedelta(months=12), until=now)
+    if name == "subscribers":
+        return reports.subscribers_by_plan_and_state(at=now)
+    if name == "months":
+        rows = []
+        for back in range(12, 0, -1):
+            f = reports.month_figures(month_start=this_month - relativedelta(months=back))
+            mrr = reports.mrr(at=this_month - relativedelta(months=back - 1) - dt.timedelta(seconds=1))
+            for currency in sorted(set(f.revenue_minor) | set(mrr)) or [""]:
+                rows.append({"month": f.month, "currency": currency, "subscribers_start": f.subscribers_start,
+                             "churned": f.churned, "churn_rate": f.churn_rate,
+                             "revenue_minor": f.revenue_minor.get(currency, 0),
+                             "arpu_minor": f.arpu_minor.get(currency, 0), "mrr_minor_at_end": mrr.get(currency, 0)})
+        return rows
+    if name == "vouchers":
+        return reports.voucher_batches_use()
+    if name == "trials":
+        return [reports.trial_conversion()]
+    raise Http404(f"no report {name!r}; try revenue, subscribers, months, vouchers or trials")
+
+
+@staff_member_required
+def report_csv(request, name: str):
+    """Back-office figures as CSV (the back office plots the same rows)."""
+    rows = _report_rows(name)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reelhouse-{name}.csv"'
+    if rows:
+        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return response
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's webhook: 400 unless signed with STRIPE_WEBHOOK_SECRET; each event applied once."""
+    import stripe
+
+    secret = conf.stripe_webhook_secret()
+    if not secret:
+        return HttpResponseBadRequest("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is empty).")
+    try:
+        stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        log.warning("stripe webhook refused: %s", error)
+        return HttpResponseBadRequest("invalid payload or signature")
+    applied = stripe_event_apply(event=json.loads(request.body))
+    return HttpResponse("applied" if applied else "ignored")

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _defaults_ensure(sender, using="default", **kwargs):
+    from reelhouse.rewards.services import rewards_ensure
+
+    rewards_ensure()
+
+
+class RewardsConfig(AppConfig):
+    name = "reelhouse.rewards"
+    label = "rewards"
+
+    def ready(self):
+        from reelhouse.billing import signals as billing_signals
+        from reelhouse.rewards import receivers
+
+        billing_signals.payment_received.connect(receivers.on_payment_received, dispatch_uid="rewards.payment")
+        billing_signals.payment_refunded.connect(receivers.on_payment_refunded, dispatch_uid="rewards.refund")
+        # The default rewards exist after every migrate (and every test-database flush), like auth's permissions.
+        post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="rewards.defaults")

@@ -1,0 +1,13 @@
+"""Reactions to billing's signals (connected in apps.py)."""
+
+from reelhouse.rewards import services
+
+
+def on_payment_received(sender, *, payment, first: bool, **kwargs):
+    services.stamps_earn_for_payment(payment=payment)
+    if first:
+        services.referral_reward(referee=payment.user)
+
+
+def on_payment_refunded(sender, *, payment, **kwargs):
+    services.stamps_clawback_for_payment(payment=payment)
