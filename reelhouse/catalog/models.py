@@ -78,6 +78,7 @@ class Episode(Work):
                                                   help_text="Last episode of a multi-episode file.")
     air_date = models.DateField(null=True, blank=True, db_index=True)
     still = models.CharField(max_length=500, blank=True)
+    skipped = models.BooleanField(default=False, help_text="Not expected from the licensor (never Missing).")
 
     class Meta:
         ordering = ["season__number", "number"]
@@ -110,3 +111,62 @@ class Film(Work):
     def save(self, *args, **kwargs):
         self.kind = Work.Kind.FILM
         super().save(*args, **kwargs)
+
+
+class Follow(models.Model):
+    """A profile follows a series: told when a new episode becomes available."""
+
+    profile = models.ForeignKey("accounts.Profile", related_name="follows", on_delete=models.CASCADE)
+    series = models.ForeignKey(Series, related_name="follows", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["profile", "series"], name="follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} follows {self.series}"
+
+
+class SearchEntry(models.Model):
+    """One row per searchable and browsable thing (series, film, episode): its normalized words for search
+    (SQLite FTS5 / PostgreSQL full text index them), its popularity and what a result or a tile shows.
+    Maintained by catalog services; `rank_key` orders by popularity and is the FTS5 rowid."""
+
+    class Kind(models.TextChoices):
+        SERIES = "series"
+        FILM = "film"
+        EPISODE = "episode"
+
+    KIND_CODES = {Kind.SERIES: 3, Kind.FILM: 2, Kind.EPISODE: 1}
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    object_id = models.BigIntegerField(help_text="Series id, or the work id of a film or episode.")
+    rank_key = models.BigIntegerField(unique=True, help_text="popularity << 34 | kind << 32 | object id")
+    title = models.CharField(max_length=300)
+    title_norm = models.CharField(max_length=300, help_text="Folded title words, for exact matches.")
+    terms = models.TextField(help_text="Folded title words and transliterations (indexed).")
+    synopsis_terms = models.TextField(blank=True, help_text="Folded synopsis words (indexed).")
+    subtitle = models.CharField(max_length=300, blank=True, help_text="Series and episode code of an episode.")
+    slug = models.CharField(max_length=320, blank=True, help_text="Slug of a series or film.")
+    series_id_ref = models.BigIntegerField(null=True, blank=True, help_text="The series of an episode.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    poster = models.CharField(max_length=500, blank=True)
+    popularity = models.PositiveIntegerField(default=0, help_text="Profiles that watched it.")
+    trending = models.PositiveIntegerField(default=0, help_text="Plays in the last 7 days.")
+    published_at = models.DateTimeField(null=True, blank=True, help_text="Latest publish (series: newest episode).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
+        indexes = [
+            models.Index(fields=["title_norm"], name="search_entry_title_norm"),
+            models.Index(fields=["kind", "title_norm"], name="search_entry_kind_az"),
+            models.Index(fields=["kind", "-published_at"], name="search_entry_kind_recent"),
+            models.Index(fields=["kind", "-trending"], name="search_entry_kind_trending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title}"
+
+    @staticmethod
+    def make_rank_key(*, kind: str, object_id: int, popularity: int) -> int:
+        return (min(popularity, 2**28) << 34) | (SearchEntry.KIND_CODES[kind] << 32) | (object_id & 0xFFFFFFFF)

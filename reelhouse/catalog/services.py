@@ -1,14 +1,19 @@
 """Catalog writes: create works from identified deliveries, import their artwork, publish them."""
 
+import datetime as dt
 import logging
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 
-from reelhouse.catalog.models import Episode, Film, Season, Series, Work
+from reelhouse.catalog import signals, textnorm
+from reelhouse.catalog.models import Episode, Film, SearchEntry, Season, Series, Work
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
@@ -102,6 +107,11 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
             air_date=air_date or ident.air_date, licence=licence,
         )
         audit_record(action="episode.created", subject=episode)
+    elif episode.asset_id is None:  # announced by an episode guide: the delivery fills in what the guide left out
+        episode.title = episode.title if title is None or episode.title != f"Episode {number}" else title
+        episode.synopsis = episode.synopsis or synopsis
+        episode.runtime_s = episode.runtime_s or runtime_s
+        episode.number_end = episode.number_end or (ident.episodes[-1] if len(ident.episodes) > 1 else None)
     if not episode.still and (thumb := found.artwork.get("thumb")):
         episode.still = artwork_import(source=thumb, name=f"episodes/{episode.pk}-still", width=STILL_WIDTH)
     episode.licence = licence
@@ -109,11 +119,205 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
     return episode
 
 
+def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:
+    """When a held work may be shown: the later of its licence start and the day after its air date (next-day
+    publishing); None when nothing holds it back at `at`."""
+    at = at or clock.now()
+    moments = []
+    if work.licence_id and work.licence.starts_at > at:
+        moments.append(work.licence.starts_at)
+    air_date = Episode.objects.filter(pk=work.pk).values_list("air_date", flat=True).first()
+    if air_date is not None:
+        days = getattr(settings, "REELHOUSE_PUBLISH_DAYS_AFTER_AIR", 1)
+        opens = timezone.make_aware(dt.datetime.combine(air_date + dt.timedelta(days=days), dt.time()))
+        if opens > at:
+            moments.append(opens)
+    return max(moments) if moments else None
+
+
 def work_publish(*, work: Work, asset) -> Work:
-    """Make an asset the one viewers get for a work; the first publish stamps published_at."""
-    work = Work.objects.get(pk=work.pk)
+    """Make an asset the one viewers get for a work; the first publish stamps published_at. A work under embargo
+    (air date or licence start still ahead) keeps the asset but stays unpublished until `works_publish_due`."""
+    work = Work.objects.select_related("licence").get(pk=work.pk)
     work.asset = asset
-    work.published_at = work.published_at or clock.now()
+    first = work.published_at is None
+    held_until = work_embargo_until(work=work) if first else None
+    if held_until is None:
+        work.published_at = work.published_at or clock.now()
     work.save(update_fields=["asset", "published_at"])
+    if held_until is not None:
+        audit_record(action="work.held", subject=work, asset=asset.pk, until=held_until.isoformat())
+        return work
     audit_record(action="work.published", subject=work, asset=asset.pk)
+    if first:
+        signals.work_available.send(sender=Work, work=work)
     return work
+
+
+def works_publish_due(*, at=None) -> list[Work]:
+    """Publish every held work whose embargo has passed (called by the scheduler); returns what was published."""
+    at = at or clock.now()
+    published = []
+    for work in Work.objects.filter(asset__isnull=False, published_at__isnull=True).select_related("licence"):
+        if work_embargo_until(work=work, at=at) is not None:
+            continue
+        if Work.objects.filter(pk=work.pk, published_at__isnull=True).update(published_at=at):
+            work.published_at = at
+            audit_record(action="work.published", subject=work, asset=work.asset_id, embargo_lifted=True)
+            signals.work_available.send(sender=Work, work=work)
+            published.append(work)
+    return published
+
+
+def episode_expect(*, series: Series, season_number: int, number: int, title: str = "",
+                   air_date: dt.date | None = None, licence=None) -> Episode:
+    """Record an episode from an episode guide before it is delivered (unpublished); fills in a missing air date
+    or title of a known one without touching anything else."""
+    season, _ = Season.objects.get_or_create(series=series, number=season_number)
+    episode = Episode.objects.filter(season=season, number=number).first()
+    if episode is None:
+        episode = Episode.objects.create(series=series, season=season, number=number, air_date=air_date,
+                                         title=title or f"Episode {number}", licence=licence)
+        audit_record(action="episode.expected", subject=episode)
+        return episode
+    changed = []
+    if air_date and episode.air_date != air_date and episode.published_at is None:
+        episode.air_date = air_date
+        changed.append("air_date")
+    if title and episode.title == f"Episode {number}":
+        episode.title = title
+        changed.append("title")
+    if changed:
+        episode.save(update_fields=changed)
+    return episode
+
+
+def series_for_guide(*, title: str, year: int | None = None) -> Series:
+    """The series an episode guide talks about, created when new."""
+    series = Series.objects.filter(title__iexact=title, year=year).first() or (
+        Series.objects.filter(title__iexact=title).first() if year is None else None)
+    if series is None:
+        series = Series.objects.create(title=title, year=year, sort_title=title,
+                                       slug=unique_slug(Series, f"{title} {year or ''}"))
+        audit_record(action="series.created", subject=series)
+    return series
+
+
+# --- search index -------------------------------------------------------------------------------
+# SearchEntry rows are written only here; SQLite's FTS5 table follows them through triggers and PostgreSQL's
+# tsvector columns are generated, so keeping the rows right keeps both indexes right.
+
+def _entry(*, kind: str, object_id: int, title: str, synopsis: str = "", popularity: int = 0, trending: int = 0,
+           **fields) -> SearchEntry:
+    return SearchEntry(
+        kind=kind, object_id=object_id, title=title[:300], title_norm=textnorm.normalized_title(title),
+        terms=textnorm.index_terms(title), synopsis_terms=" ".join(textnorm.tokens(synopsis))[:4000],
+        popularity=popularity, trending=trending,
+        rank_key=SearchEntry.make_rank_key(kind=kind, object_id=object_id, popularity=popularity), **fields)
+
+
+def search_entry_for_series(*, series: Series, published_at=None, popularity: int = 0, trending: int = 0):
+    return _entry(kind="series", object_id=series.pk, title=series.title, synopsis=series.synopsis,
+                  slug=series.slug, year=series.year, poster=series.poster, published_at=published_at,
+                  popularity=popularity, trending=trending)
+
+
+def search_entry_for_film(*, film: Film, popularity: int = 0, trending: int = 0):
+    return _entry(kind="film", object_id=film.pk, title=film.title, synopsis=film.synopsis, slug=film.slug,
+                  year=film.year, poster=film.poster, published_at=film.published_at, popularity=popularity,
+                  trending=trending)
+
+
+def search_entry_for_episode(*, episode: Episode, series_title: str, series_slug: str, season_number: int,
+                             popularity: int = 0, trending: int = 0):
+    code = f"S{season_number:02d}E{episode.number:02d}"
+    return _entry(kind="episode", object_id=episode.pk, title=episode.title, synopsis=episode.synopsis,
+                  subtitle=f"{series_title} · {code}", slug=series_slug, series_id_ref=episode.series_id,
+                  published_at=episode.published_at, popularity=popularity, trending=trending)
+
+
+def search_entries_sync(*, work: Work) -> None:
+    """Index a work that just became available (and its series, now visible); idempotent."""
+    if work.kind == Work.Kind.FILM:
+        film = Film.objects.get(pk=work.pk)
+        entry = search_entry_for_film(film=film)
+        SearchEntry.objects.filter(kind="film", object_id=film.pk).delete()
+        entry.save()
+        return
+    episode = Episode.objects.select_related("series", "season").get(pk=work.pk)
+    series = episode.series
+    SearchEntry.objects.filter(kind="episode", object_id=episode.pk).delete()
+    search_entry_for_episode(episode=episode, series_title=series.title, series_slug=series.slug,
+                             season_number=episode.season.number).save()
+    current = SearchEntry.objects.filter(kind="series", object_id=series.pk).first()
+    if current is None:
+        search_entry_for_series(series=series, published_at=episode.published_at).save()
+    elif episode.published_at and (current.published_at is None or episode.published_at > current.published_at):
+        current.published_at = episode.published_at
+        current.save(update_fields=["published_at"])
+
+
+def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
+    """Rebuild every search entry from the catalog, with popularity (profiles that watched) and trending (plays in
+    the last 7 days) recomputed; run by seed_scale and periodically. Returns the number of entries."""
+    from reelhouse.playback.models import PlaybackSession, ResumePoint
+
+    watched = Counter(dict(ResumePoint.objects.values_list("work_id").annotate(n=Count("id")).values_list(
+        "work_id", "n")))
+    since = clock.now() - dt.timedelta(days=7)
+    plays = Counter(dict(PlaybackSession.objects.filter(started_at__gte=since).values_list("work_id").annotate(
+        n=Count("id")).values_list("work_id", "n")))
+    published = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
+    series_of = dict(published.values_list("pk", "series_id"))
+    series_pop, series_trend = Counter(), Counter()
+    for work_id, series_id in series_of.items():
+        series_pop[series_id] += watched.get(work_id, 0)
+        series_trend[series_id] += plays.get(work_id, 0)
+    latest = dict(published.values_list("series_id").annotate(m=Max("published_at")).values_list("series_id", "m"))
+    total = len(latest) + Film.objects.filter(published_at__isnull=False, asset__isnull=False).count() + len(series_of)
+    done = 0
+
+    def flush(batch):
+        nonlocal done
+        SearchEntry.objects.bulk_create(batch, batch_size=1000)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+        batch.clear()
+
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        batch = []
+        for series in Series.objects.filter(pk__in=list(latest)).iterator(chunk_size=batch_size):
+            batch.append(search_entry_for_series(series=series, published_at=latest[series.pk],
+                                                 popularity=series_pop[series.pk], trending=series_trend[series.pk]))
+            if len(batch) >= batch_size:
+                flush(batch)
+        for film in Film.objects.filter(published_at__isnull=False, asset__isnull=False).iterator(
+                chunk_size=batch_size):
+            batch.append(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk]))
+            if len(batch) >= batch_size:
+                flush(batch)
+        rows = published.values_list("pk", "title", "synopsis", "number", "series_id", "published_at",
+                                     "series__title", "series__slug", "season__number")
+        for pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number in rows.iterator(
+                chunk_size=batch_size):
+            episode = Episode(pk=pk, title=title, synopsis=synopsis, number=number, series_id=series_id,
+                              published_at=published_at)
+            batch.append(search_entry_for_episode(episode=episode, series_title=s_title, series_slug=s_slug,
+                                                  season_number=s_number, popularity=watched[pk], trending=plays[pk]))
+            if len(batch) >= batch_size:
+                flush(batch)
+        flush(batch)
+    return done
+
+
+def follow_set(*, profile, series: Series, following: bool) -> bool:
+    """Follow or unfollow a series for a profile (idempotent); returns whether the profile now follows it."""
+    from reelhouse.catalog.models import Follow
+
+    if following:
+        Follow.objects.get_or_create(profile=profile, series=series)
+    else:
+        Follow.objects.filter(profile=profile, series=series).delete()
+    return following

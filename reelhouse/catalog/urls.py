@@ -5,7 +5,12 @@ from reelhouse.catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_page, name="search"),
+    path("search.json", views.search_json, name="search_json"),
+    path("browse/<slug:kind>/", views.browse, name="browse"),
+    path("calendar/", views.calendar, name="calendar"),
     path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("series/<slug:slug>/follow", views.series_follow, name="follow"),
     path("films/<slug:slug>/", views.film_detail, name="film"),
     path("artwork/<path:path>", views.artwork, name="artwork"),
 ]

@@ -1,14 +1,28 @@
-"""Subscriber pages of the catalog: home, series and film pages, artwork."""
+"""Subscriber pages of the catalog: home, series and film pages, search, A–Z listings, calendar, artwork."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from reelhouse.catalog import selectors
+from reelhouse.catalog import selectors, services
+from reelhouse.catalog.models import SearchEntry
+
+LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
+
+
+def _int_param(request, name: str, default: int | None = None) -> int | None:
+    """A positive integer query parameter; ValueError with a readable message when it is malformed."""
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise ValueError(f"'{name}' must be a whole number, got {raw[:40]!r}")
+    return int(raw)
 
 
 @login_required
@@ -19,13 +33,74 @@ def home(request):
 @login_required
 def series_detail(request, slug: str):
     series = get_object_or_404(selectors.series_visible(), slug=slug)
-    return render(request, "catalog/series_detail.html", selectors.series_page(series=series, profile=request.profile))
+    try:
+        season = _int_param(request, "season")
+        context = selectors.series_page(series=series, profile=request.profile, season_number=season)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    except selectors.SeasonNotFound as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "catalog/series_detail.html", context)
+
+
+@login_required
+@require_POST
+def series_follow(request, slug: str):
+    series = get_object_or_404(selectors.series_visible(), slug=slug)
+    services.follow_set(profile=request.profile, series=series, following=request.POST.get("follow") == "1")
+    return redirect("catalog:series", slug=series.slug)
 
 
 @login_required
 def film_detail(request, slug: str):
     film = get_object_or_404(selectors.films_visible(), slug=slug)
     return render(request, "catalog/film_detail.html", {"film": film})
+
+
+@login_required
+@require_GET
+def search_page(request):
+    query = request.GET.get("q", "")
+    results = selectors.catalog_search(query=query, profile=request.profile, limit=selectors.SEARCH_MAX)
+    return render(request, "catalog/search.html", {"query": query, "results": results})
+
+
+@login_required
+@require_GET
+def search_json(request):
+    """As-you-type suggestions: {"query": ..., "results": [{kind, title, subtitle, url, year}]}."""
+    try:
+        limit = _int_param(request, "limit", 10)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    results = selectors.catalog_search(query=request.GET.get("q", ""), profile=request.profile, limit=limit or 1)
+    return JsonResponse({"query": request.GET.get("q", "")[:200], "results": [
+        {"kind": r.kind, "title": r.title, "subtitle": r.subtitle, "url": r.url, "year": r.year} for r in results]})
+
+
+@login_required
+@require_GET
+def browse(request, kind: str):
+    if kind not in LISTING_KINDS:
+        raise Http404(f"no listing of {kind!r}")
+    letter = request.GET.get("letter", "").lower() or None
+    if letter is not None and not (len(letter) == 1 and ((letter.isascii() and letter.isalpha()) or letter == "0")):
+        return HttpResponseBadRequest(f"'letter' must be one letter a-z or 0 for digits, got {letter[:40]!r}")
+    try:
+        page = _int_param(request, "page", 1)
+        page_obj, cards = selectors.az_listing(kind=LISTING_KINDS[kind], letter=letter, page=page)
+    except (ValueError, PageNotAnInteger) as exc:
+        return HttpResponseBadRequest(str(exc))
+    except EmptyPage as exc:
+        raise Http404(f"page {page} is out of range") from exc
+    return render(request, "catalog/browse.html", {"kind": kind, "letter": letter, "page_obj": page_obj,
+                                                   "cards": cards, "letters": "0abcdefghijklmnopqrstuvwxyz"})
+
+
+@login_required
+@require_GET
+def calendar(request):
+    return render(request, "catalog/calendar.html", {"episodes": selectors.calendar(profile=request.profile)})
 
 
 @require_GET
@@ -35,6 +110,7 @@ def artwork(request, path: str):
     target = (base / path).resolve()
     if not target.is_relative_to(base) or not target.is_file():
         raise Http404("no such image")
-    response = FileResponse(target.open("rb"), content_type="image/jpeg")
+    content_type = "image/webp" if target.suffix == ".webp" else "image/jpeg"
+    response = FileResponse(target.open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -1,0 +1,214 @@
+"""Catalog pages at scale, served by the real server (gunicorn gthread, as `reelhouse run` starts it).
+
+Seeds the scale catalog when missing (into var/bench-sqlite, and the PostgreSQL database reelhouse_bench), signs a
+real subscriber in, then measures home, series page, search-as-you-type (/search.json) and calendar with
+concurrent keep-alive clients, next to a trivial view (/healthz) on the same server. Prints, never asserts;
+ends with one JSON line {"sqlite": {...}, "postgresql": {...}}.
+
+    .venv/bin/python bench/catalog.py [--dbs sqlite,postgresql] [--clients 8] [--requests 400]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_BENCH_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/reelhouse_bench")
+TYPED = ["harbour", "midnight", "amelie", "muenchen", "detective", "silver river", "night train", "zoe",
+         "winter kingdom", "phoenix"]
+
+PREPARE = r"""
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import Count
+from reelhouse.accounts.models import Profile
+from reelhouse.catalog.models import SearchEntry
+from reelhouse.catalog.models import Follow
+busiest = Follow.objects.values("profile").annotate(n=Count("id")).order_by("-n", "profile").first()
+profile = Profile.objects.get(pk=busiest["profile"])
+user = profile.user
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session["reelhouse_profile_id"] = profile.pk
+session.create()
+slugs = list(SearchEntry.objects.filter(kind="series").order_by("-popularity").values_list("slug", flat=True)[:300])
+print(json.dumps({"session": session.session_key, "slugs": slugs, "follows": profile.follows.count()}))
+"""
+
+
+def env_for(db: str) -> dict:
+    env = os.environ | {"REELHOUSE_VAR_DIR": str(ROOT / "var" / f"bench-{db}"), "PYTHONUNBUFFERED": "1"}
+    env.pop("REELHOUSE_TESTING", None)
+    env.pop("DATABASE_URL", None)
+    if db == "postgresql":
+        env["DATABASE_URL"] = PG_BENCH_URL
+    return env
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([PYTHON, "-m", "reelhouse.manage", *args], env=env, cwd=ROOT, check=True,
+                            text=True, stdout=subprocess.PIPE if capture else None)
+    return result.stdout or ""
+
+
+def ensure_pg_database() -> None:
+    import psycopg
+
+    name = PG_BENCH_URL.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created PostgreSQL database {name}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                             "--worker-class", "gthread", "--workers", str(workers), "--threads", "8",
+                             "--log-level", "warning"], env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the server did not come up within 60 s")
+
+
+def measure(port: int, paths, *, clients: int, requests: int, cookie: str) -> dict:
+    """Latencies (ms) of `requests` GETs spread over `clients` keep-alive connections; paths is a callable(i)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            path = paths(i)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+                response = conn.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    errors.append(f"{response.status} {path}")
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(f"{exc} {path}")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            with lock:
+                latencies.append(elapsed)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] if latencies else float("nan")
+
+    return {"p50": pct(50), "p95": pct(95), "p99": pct(99), "mean": statistics.fmean(latencies or [0]),
+            "rps": len(latencies) / wall, "errors": len(errors), "first_error": errors[0] if errors else ""}
+
+
+def bench_db(db: str, *, clients: int, requests: int, workers: int) -> dict:
+    env = env_for(db)
+    Path(env["REELHOUSE_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    if db == "postgresql":
+        ensure_pg_database()
+    print(f"\n== {db}: migrate and seed (skipped when present)")
+    t0 = time.monotonic()
+    manage(env, "migrate", "--skip-checks", "-v", "0")
+    manage(env, "seed_scale", "--skip-checks")
+    print(f"   ready in {time.monotonic() - t0:.0f} s")
+    info = json.loads(manage(env, "shell", "-c", PREPARE, capture=True).strip().splitlines()[-1])
+    port = free_port()
+    server = start_server(env, port, workers)
+    rng = random.Random(7)
+    typed = [w[:n] for w in TYPED for n in range(2, len(w) + 1)]  # every keystroke from the second letter
+    slugs = info["slugs"]
+    pages = {
+        "healthz": lambda i: "/healthz",
+        "home": lambda i: "/",
+        "series": lambda i: f"/series/{slugs[rng.randrange(len(slugs))]}/",
+        "search": lambda i: "/search.json?q=" + typed[i % len(typed)].replace(" ", "+"),
+        "calendar": lambda i: "/calendar/",
+    }
+    results = {}
+    try:
+        for name, paths in pages.items():
+            measure(port, paths, clients=clients, requests=max(20, requests // 10), cookie=info["session"])  # warm
+            results[name] = measure(port, paths, clients=clients, requests=requests, cookie=info["session"])
+            r = results[name]
+            print(f"   {name:9s} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
+                  f"{r['rps']:7.1f} req/s  errors {r['errors']} {r['first_error']}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    base = results["healthz"]
+    out = {}
+    for name, r in results.items():
+        out[f"{name}_p50_ms"] = round(r["p50"], 2)
+        out[f"{name}_p95_ms"] = round(r["p95"], 2)
+        out[f"{name}_p99_ms"] = round(r["p99"], 2)
+        out[f"{name}_rps"] = round(r["rps"], 1)
+        if name != "healthz":
+            out[f"{name}_p95_vs_healthz"] = round(r["p95"] / base["p95"], 2) if base["p95"] else None
+        if r["errors"]:
+            out[f"{name}_errors"] = r["errors"]
+    print("   ratio p95 to /healthz: " + ", ".join(
+        f"{k.removesuffix('_p95_vs_healthz')} {v}x" for k, v in out.items() if k.endswith("_vs_healthz")))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dbs", default="sqlite,postgresql")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=400, help="per page")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (8 threads each)")
+    args = parser.parse_args()
+    print(f"bench/catalog.py: {args.clients} concurrent clients, {args.requests} requests per page, "
+          f"gunicorn gthread {args.workers}x8, {os.cpu_count()} CPUs")
+    summary = {}
+    for db in args.dbs.split(","):
+        summary[db] = bench_db(db, clients=args.clients, requests=args.requests, workers=args.workers)
+    sys.stdout.flush()
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

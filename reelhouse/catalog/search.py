@@ -1,0 +1,44 @@
+"""The database half of catalog search: one full-text match, written for SQLite FTS5 and for PostgreSQL.
+Both index the same pre-folded words (see textnorm), so a query matches the same entries on both."""
+
+from django.db import connection
+
+from reelhouse.catalog import textnorm
+
+
+def _group_fts5(alternatives: list[str], prefix: bool) -> str:
+    star = "*" if prefix else ""
+    return "(" + " OR ".join(f'"{w}"{star}' for w in alternatives) + ")"
+
+
+def _group_pg(alternatives: list[str], prefix: bool) -> str:
+    star = ":*" if prefix else ""
+    return "(" + " | ".join(f"{w}{star}" for w in alternatives) + ")"
+
+
+def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, limit: int) -> list[int]:
+    """Rank keys of the most popular entries whose `column` ('terms' or 'synopsis_terms') holds every word group
+    (each a list of alternatives; tokens are [a-z0-9] only, so no query syntax can get through)."""
+    if not words or limit <= 0:
+        return []
+    last = len(words) - 1
+    if connection.vendor == "postgresql":
+        expr = " & ".join(_group_pg(alts, prefix_last and i == last) for i, alts in enumerate(words))
+        tsv = {"terms": "fts_terms", "synopsis_terms": "fts_synopsis"}[column]
+        sql = (f"SELECT rank_key FROM catalog_searchentry WHERE {tsv} @@ to_tsquery('simple', %s) "
+               "ORDER BY rank_key DESC LIMIT %s")
+    else:
+        expr = f"{column} : (" + " AND ".join(_group_fts5(alts, prefix_last and i == last)
+                                              for i, alts in enumerate(words)) + ")"
+        sql = ("SELECT rowid FROM catalog_search_fts WHERE catalog_search_fts MATCH %s "
+               "ORDER BY rowid DESC LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expr, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def typo_groups(tokens: list[str]) -> list[list[str]] | None:
+    """Word groups allowing one typo in each long word; None when no word is long enough to allow one."""
+    if not any(len(t) >= textnorm.TYPO_MIN_CHARS for t in tokens):
+        return None
+    return [textnorm.one_edit_variants(t) if len(t) >= textnorm.TYPO_MIN_CHARS else [t] for t in tokens]

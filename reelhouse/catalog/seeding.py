@@ -1,0 +1,330 @@
+"""A catalog and audience the size of the service Reelhouse must outdo (about 6,000 series / 183,200 episodes,
+10,500 films, 37,000 subscribers, millions of progress rows), written with COPY (PostgreSQL) or large
+executemany batches (SQLite). Deterministic for a given seed; used by `reelhouse seed_scale` and bench/."""
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from reelhouse.accounts.models import Profile, User
+from reelhouse.catalog.models import Episode, Film, Follow, Season, Series, Work
+from reelhouse.core import clock
+from reelhouse.media.models import Asset
+from reelhouse.playback.models import PlaybackSession, ResumePoint
+
+EMAIL_DOMAIN = "scale.reelhouse.test"
+SLUG_PREFIX = "scale-"
+WORDS = (  # noqa: SIM905 (reads as prose)
+    "harbour lights night train shadow river garden empire winter summer crown silver golden broken hidden "
+    "last first secret little big northern southern city island road house mountain desert ocean storm fire "
+    "glass paper stone iron velvet midnight morning evening blue red black white green wild quiet lost found "
+    "kingdom station doctor detective family brothers sisters school hospital court office kitchen farm "
+    "amélie münchen café señor zoë crème brûlée mañana köln zürich göteborg façade naïve fjord søren åsa "
+    "chronicles diaries files stories tales legends mysteries affairs secrets lives days years nights dreams "
+    "paris berlin london tokyo lagos lima oslo vienna prague dublin sydney toronto chicago memphis havana "
+    "wolf fox bear raven eagle tiger horse whale falcon rabbit spider dragon phoenix lion owl salmon "
+    "love war peace time money power truth lies blood water light dark moon sun star sky earth rain snow"
+).split()
+COUNTRIES = ["US", "US", "US", "GB", "DE", "FR", "CA", "AU", "NL", "SE"]
+
+
+@dataclass
+class Shape:
+    series: int = 6000
+    episodes: int = 183_200
+    films: int = 10_500
+    subscribers: int = 37_000
+    progress_rows: int = 2_000_000
+    plays_7d: int = 150_000
+    daily_shows: int = 40
+    seed: int = 5
+
+
+def seeded() -> bool:
+    """The scale catalog is present (seeding is skipped then)."""
+    return Series.objects.filter(slug__startswith=SLUG_PREFIX).exists()
+
+
+def _ts(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if connection.vendor == "postgresql" else "")
+
+
+def _uuid(value: uuid.UUID) -> str:
+    return str(value) if connection.vendor == "postgresql" else value.hex
+
+
+def _next_id(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+        return cursor.fetchone()[0] + 1
+
+
+def _insert(model, columns: list[str], rows, *, tick: Callable[[int], None] | None = None,
+            batch: int = 20_000) -> int:
+    """Write rows fast: COPY on PostgreSQL, executemany in large batches on SQLite. Columns of the model's table
+    not named get their field default (computed once), so fields other apps add later do not break seeding."""
+    table = model._meta.db_table
+    rest = [f for f in model._meta.local_concrete_fields if f.column not in columns]
+    if rest:
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        columns = columns + [f.column for f in rest]
+        rows = (tuple(row) + defaults for row in rows)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+                    if tick and count % batch == 0:
+                        tick(batch)
+            if tick:
+                tick(count % batch)
+            return count
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, chunk)
+                count += len(chunk)
+                if tick:
+                    tick(len(chunk))
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+            if tick:
+                tick(len(chunk))
+    return count
+
+
+def _title(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).title()
+
+
+def _season_plan(shape: Shape, rng: random.Random) -> list[list[int]]:
+    """Episodes per season for each series: a few long-running daily shows, most series short, totalling exactly
+    `shape.episodes`."""
+    plan = []
+    for i in range(shape.series):
+        if i < shape.daily_shows:
+            plan.append([rng.randint(150, 250) for _ in range(rng.randint(5, 30))])
+        else:
+            seasons = min(30, max(1, int(rng.paretovariate(1.3))))
+            plan.append([rng.randint(6, 24) for _ in range(seasons)])
+    total = sum(map(sum, plan))
+    factor = shape.episodes / total
+    plan = [[max(1, round(n * factor)) for n in seasons] for seasons in plan]
+    diff = shape.episodes - sum(map(sum, plan))
+    i = 0
+    while diff > 0:  # spread rounding errors over the series, one episode at a time
+        plan[i % len(plan)][-1] += 1
+        diff, i = diff - 1, i + 1
+    while diff < 0:  # every season keeps one episode and every series one season (episodes >= series)
+        seasons = plan[i % len(plan)]
+        if seasons[-1] > 1:
+            seasons[-1] -= 1
+            diff += 1
+        elif len(seasons) > 1:
+            seasons.pop()
+            diff += 1
+        i += 1
+    return plan
+
+
+def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """Write the scale catalog and audience; `progress(phase, advance, total)` reports as it goes."""
+    rng = random.Random(shape.seed)
+    report = progress or (lambda phase, advance, total: None)
+    now = clock.now().replace(microsecond=0)
+    today = now.date()
+    counts = {}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-200000")
+            cursor.execute("PRAGMA temp_store=MEMORY")
+
+    with transaction.atomic():
+        plan = _season_plan(shape, rng)
+        work_id, series_id, season_id = _next_id(Work), _next_id(Series), _next_id(Season)
+        asset_id = _next_id(Asset)
+        first_work = work_id
+
+        # Series and seasons.
+        series_rows, season_rows, episodes = [], [], []  # episodes: (work, series, season, number, air, published)
+        running = set(rng.sample(range(shape.series), k=shape.series // 20))  # 5% still airing: upcoming episodes
+        for i, seasons in enumerate(plan):
+            title = _title(rng, rng.choice([1, 2, 2, 3]))
+            sid = series_id + i
+            start = dt.date(rng.randint(1985, 2024), rng.randint(1, 12), rng.randint(1, 28))
+            daily = i < shape.daily_shows
+            series_rows.append((sid, title, title, f"{SLUG_PREFIX}{i}-{slugify(title)}"[:320], start.year,
+                                f"{_title(rng, 12)}.", "", "", "{}", _ts(now)))
+            air = start
+            total_eps = sum(seasons)
+            first_upcoming = total_eps - 3 if i in running else total_eps + 1
+            k = 0
+            for s_no, n_eps in enumerate(seasons, start=1):
+                number = (start.year + s_no - 1) if daily else s_no
+                season_rows.append((season_id, sid, number, "", ""))
+                for e in range(1, n_eps + 1):
+                    k += 1
+                    if k >= first_upcoming:
+                        air = today + dt.timedelta(days=rng.randint(0, 25))
+                    else:
+                        air = air + dt.timedelta(days=1 if daily else 7)
+                    published = k < first_upcoming
+                    episodes.append((work_id, sid, season_id, e, air, published, daily))
+                    work_id += 1
+                season_id += 1
+        report("series", 0, len(series_rows))
+        _insert(Series, ["id", "title", "sort_title", "slug", "year", "synopsis", "poster",
+                                        "fanart", "external_ids", "created_at"], series_rows,
+                tick=lambda n: report("series", n, len(series_rows)))
+        _insert(Season, ["id", "series_id", "number", "title", "poster"], season_rows)
+        counts["series"], counts["seasons"] = len(series_rows), len(season_rows)
+
+        # Works: episodes then films (one id space), all sharing one placeholder asset.
+        film_ids = list(range(work_id, work_id + shape.films))
+        latest_publish = now - dt.timedelta(hours=1)
+
+        def published_at(air: dt.date) -> str:
+            moment = dt.datetime.combine(air + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
+            return _ts(min(moment, latest_publish))
+
+        def work_rows():
+            for wid, _sid, _season, _number, air, published, daily in episodes:
+                title = air.strftime("%B %-d, %Y") if daily else _title(rng, rng.choice([1, 2, 3, 3]))
+                yield (wid, "episode", title, f"{_title(rng, 10)}.", rng.randint(20, 60) * 60,
+                       asset_id if published else None, published_at(air) if published else None, _ts(now))
+            for wid in film_ids:
+                added = now - dt.timedelta(days=rng.randint(1, 3000), minutes=rng.randint(0, 1440))
+                yield (wid, "film", _title(rng, rng.choice([1, 2, 3])), f"{_title(rng, 14)}.",
+                       rng.randint(80, 160) * 60, asset_id, _ts(added), _ts(now))
+
+        total_works = len(episodes) + len(film_ids)
+        report("works", 0, total_works)
+        _insert(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at",
+                                      "created_at"], work_rows(), tick=lambda n: report("works", n, total_works))
+        # Foreign keys are checked at commit, so the asset can name the first work written above.
+        Asset.objects.create(id=asset_id, work_id=first_work, source_sha256="0" * 64,
+                             directory="scale-placeholder", duration_s=1500.0, width=1280, height=720)
+        _insert(Episode, ["work_ptr_id", "series_id", "season_id", "number", "air_date", "still",
+                                         "skipped"],
+                ((wid, sid, season, number, air.isoformat(), "", False)
+                 for wid, sid, season, number, air, _p, _d in episodes))
+        _insert(Film, ["work_ptr_id", "slug", "year", "poster", "fanart", "external_ids"],
+                ((wid, f"{SLUG_PREFIX}{wid}", rng.randint(1930, 2025), "", "", "{}") for wid in film_ids))
+        counts["episodes"], counts["films"] = len(episodes), len(film_ids)
+
+        # Subscribers and their profiles: one password hash computed once.
+        password = make_password("scale-viewer-password")
+        user_id, profile_id = _next_id(User), _next_id(Profile)
+        users, profiles = [], []
+        for n in range(shape.subscribers):
+            uid = user_id + n
+            users.append((uid, password, f"viewer{n}@{EMAIL_DOMAIN}", f"Viewer {n}", rng.choice(COUNTRIES), "",
+                          False, True, False, _ts(now - dt.timedelta(days=rng.randint(1, 2000)))))
+            for p in range(rng.choice([1, 1, 1, 2, 2, 3])):
+                profiles.append((profile_id, uid, ["Main", "Partner", "Kids"][p], p == 2, _ts(now)))
+                profile_id += 1
+        report("subscribers", 0, len(users))
+        _insert(User, ["id", "password", "email", "display_name", "country", "language", "is_staff",
+                                      "is_active", "is_superuser", "date_joined"], users,
+                tick=lambda n: report("subscribers", n, len(users)))
+        _insert(Profile, ["id", "user_id", "name", "is_kids", "created_at"], profiles)
+        counts["subscribers"], counts["profiles"] = len(users), len(profiles)
+
+        # Watch history: each profile binges from the start of a few (popularity-skewed) series, plus films.
+        published_by_series: dict[int, list[int]] = {}
+        for wid, sid, _season, _n, _air, published, _d in episodes:
+            if published:
+                published_by_series.setdefault(sid, []).append(wid)
+        series_ids = list(published_by_series)
+        weights = [1 / (rank + 1) for rank in range(len(series_ids))]
+        film_weights = [1 / (rank + 1) for rank in range(len(film_ids))]
+        per_profile = max(1, round(1.15 * shape.progress_rows / max(1, len(profiles))))
+        follows = []
+
+        first_rp_id = _next_id(ResumePoint)  # not inside the generator: PostgreSQL is mid-COPY while it runs
+
+        def resume_rows():
+            rp_id, made = first_rp_id, 0
+            for pid, *_ in profiles:
+                if made >= shape.progress_rows:
+                    break
+                seen = set()
+                want = min(per_profile * 2, max(1, int(rng.expovariate(1 / per_profile))))
+                for sid in rng.choices(series_ids, weights=weights, k=3):
+                    if len(seen) >= want:
+                        break
+                    if rng.random() < 0.3:
+                        follows.append((pid, sid))
+                    for wid in published_by_series[sid][: want - len(seen)]:
+                        seen.add(wid)
+                for wid in rng.choices(film_ids, weights=film_weights, k=max(1, want // 10)):
+                    seen.add(wid)
+                ordered = sorted(seen)
+                for j, wid in enumerate(ordered):
+                    last = j == len(ordered) - 1
+                    when = now - dt.timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86_400))
+                    yield (rp_id, pid, wid, 600.0 if last else 1500.0, 1500.0, not last, _ts(when))
+                    rp_id += 1
+                    made += 1
+
+        report("progress", 0, shape.progress_rows)
+        counts["progress"] = _insert(ResumePoint, ["id", "profile_id", "work_id", "position_s",
+                                                                  "duration_s", "watched", "updated_at"],
+                                     resume_rows(), tick=lambda n: report("progress", n, shape.progress_rows))
+        follows = sorted(set(follows))
+        follow_id = _next_id(Follow)
+        _insert(Follow, ["id", "profile_id", "series_id", "created_at"],
+                [(follow_id + i, pid, sid, _ts(now)) for i, (pid, sid) in enumerate(follows)])
+        counts["follows"] = len(follows)
+
+        # Plays of the last 7 days (trending), skewed towards popular works.
+        all_published = [wid for wids in published_by_series.values() for wid in wids[:50]] + film_ids
+        pop = [1 / (rank + 1) ** 0.8 for rank in range(len(all_published))]
+        plays = rng.choices(all_published, weights=pop, k=shape.plays_7d)
+
+        def play_rows():
+            for wid in plays:
+                started = now - dt.timedelta(seconds=rng.randint(0, 7 * 86_400))
+                ended = _ts(started + dt.timedelta(minutes=20))
+                yield (_uuid(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(profiles)[0], wid, asset_id,
+                       "", _ts(started), ended, ended)
+
+        report("plays", 0, shape.plays_7d)
+        counts["plays_7d"] = _insert(PlaybackSession, ["id", "profile_id", "work_id", "asset_id",
+                                                                      "device", "started_at", "last_heartbeat_at",
+                                                                      "ended_at"], play_rows(),
+                                     tick=lambda n: report("plays", n, shape.plays_7d))
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [Series, Season, Work, Asset, User, Profile,
+                                                                          ResumePoint, Follow]):
+                    cursor.execute(sql)
+
+    from reelhouse.catalog.services import search_index_rebuild
+
+    last = [0]
+
+    def index_progress(done: int, total: int) -> None:
+        report("search index", done - last[0], total)
+        last[0] = done
+
+    counts["search_entries"] = search_index_rebuild(progress=index_progress)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return counts

@@ -1,0 +1,150 @@
+"""Browse pages: rows, season tabs, A–Z listings, calendar, follow, search pages; fixed query budgets that do not
+grow with the catalog or the rows shown; bad input gives 400/404, never 500."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reelhouse.catalog.models import Episode, Follow, Season, Series
+from reelhouse.catalog.selectors import LISTING_PAGE_SIZE
+from reelhouse.core import clock
+from reelhouse.playback.models import ResumePoint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, subscriber):
+    client.force_login(subscriber)
+    return client, subscriber.profiles.first()
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def grow(catalog, n: int, tag: str):
+    for i in range(n):
+        catalog.series(f"{tag} Series {i}", seasons=2, episodes=3)
+        catalog.film(f"{tag} Film {i}")
+
+
+def test_hot_pages_keep_their_query_count_as_the_catalog_grows(catalog, signed_in, django_assert_max_num_queries):
+    client, profile = signed_in
+    series = catalog.series("Harbour Lights", seasons=3, episodes=4)
+    film = catalog.film("Amélie")
+    catalog.index()
+    ep = Episode.objects.filter(series=series).first()
+    ResumePoint.objects.create(profile=profile, work=ep, position_s=100, duration_s=1000)
+    Follow.objects.create(profile=profile, series=series)
+    urls = ["/", f"/series/{series.slug}/", f"/series/{series.slug}/?season=2", f"/films/{film.slug}/",
+            "/search/?q=harb", "/search.json?q=amel", "/browse/series/?letter=h", "/calendar/"]
+    small = {url: queries(client, url) for url in urls}
+    grow(catalog, 25, "More")  # more titles than a row or a page shows
+    more_series = catalog.series("Harbour Nights", seasons=2, episodes=30)
+    catalog.index()
+    for e in Episode.objects.filter(series=more_series):
+        ResumePoint.objects.create(profile=profile, work=e, position_s=10, duration_s=1000)
+    large = {url: queries(client, url) for url in urls}
+    assert large == small
+    for url, budget in {"/": 9, f"/series/{series.slug}/": 9, f"/films/{film.slug}/": 5, "/search/?q=harb": 9,
+                        "/browse/series/?letter=h": 7, "/calendar/": 5}.items():
+        with django_assert_max_num_queries(budget):
+            client.get(url)
+
+
+def test_home_rows(catalog, signed_in):
+    client, profile = signed_in
+    followed = catalog.series("Harbour Lights", episodes=3)
+    catalog.film("Amélie")
+    catalog.index()
+    ep = Episode.objects.filter(series=followed).first()
+    ResumePoint.objects.create(profile=profile, work=ep, position_s=300, duration_s=1000)
+    Follow.objects.create(profile=profile, series=followed)
+    page = client.get("/").content.decode()
+    assert "Continue watching" in page and 'aria-valuenow="30"' in page
+    assert "New episodes of series you follow" in page and "Harbour Lights · S01E03" in page
+    assert "Amélie" in page
+
+
+def test_series_page_shows_one_season_at_a_time_with_tabs(catalog, signed_in):
+    client, _ = signed_in
+    series = catalog.series("Long Runner", seasons=3, episodes=2,
+                            episode_titles={(1, 1): "Pilot", (3, 2): "Finale"})
+    first = client.get(f"/series/{series.slug}/").content.decode()
+    assert "Pilot" in first and "Finale" not in first and "?season=3" in first
+    third = client.get(f"/series/{series.slug}/?season=3").content.decode()
+    assert "Finale" in third and "Pilot" not in third
+
+
+@pytest.mark.parametrize("suffix, status", [
+    ("?season=abc", 400), ("?season=-1", 400), ("?season=1e9", 400), ("?season=99", 404), ("?season=%00", 400),
+])
+def test_series_page_bad_season(catalog, signed_in, suffix, status):
+    client, _ = signed_in
+    series = catalog.series("Long Runner", seasons=2)
+    assert client.get(f"/series/{series.slug}/{suffix}").status_code == status
+
+
+def test_unknown_slugs_are_404(catalog, signed_in):
+    client, _ = signed_in
+    catalog.series("Unpublished", published=False)
+    hidden = Series.objects.get()
+    for url in ["/series/nope/", "/films/nope/", f"/series/{hidden.slug}/", "/browse/people/"]:
+        assert client.get(url).status_code == 404
+
+
+def test_az_listing_pages_and_bad_filters(catalog, signed_in):
+    client, _ = signed_in
+    for i in range(LISTING_PAGE_SIZE + 2):
+        catalog.film(f"Alpha {i:03d}")
+    catalog.film("Zeta")
+    catalog.film("2046")
+    catalog.index()
+    page1 = client.get("/browse/films/?letter=a").content.decode()
+    assert "Alpha 000" in page1 and "Zeta" not in page1 and 'rel="next"' in page1
+    page2 = client.get("/browse/films/?letter=a&page=2").content.decode()
+    assert "Alpha 049" in page2 and "Alpha 000" not in page2
+    assert "2046" in client.get("/browse/films/?letter=0").content.decode()
+    assert client.get("/browse/films/?page=99").status_code == 404
+    for bad in ["?page=abc", "?page=0", "?page=-3", "?letter=ab", "?letter=%F0%9F%8E%AC", "?letter=%22"]:
+        assert client.get(f"/browse/films/{bad}").status_code in (400, 404), bad
+
+
+def test_calendar_lists_upcoming_episodes_of_followed_series_only(catalog, signed_in):
+    client, profile = signed_in
+    followed = catalog.series("Harbour Lights")
+    other = catalog.series("Not Followed")
+    today = clock.now().date()
+    for series, title in [(followed, "Storm Warning"), (other, "Elsewhere")]:
+        season = Season.objects.get(series=series, number=1)
+        Episode.objects.create(series=series, season=season, number=9, title=title,
+                               air_date=today + dt.timedelta(days=3))
+    client.post(f"/series/{followed.slug}/follow", {"follow": "1"})
+    assert Follow.objects.filter(profile=profile, series=followed).exists()
+    page = client.get("/calendar/").content.decode()
+    assert "Storm Warning" in page and "Elsewhere" not in page
+    client.post(f"/series/{followed.slug}/follow", {"follow": "0"})
+    assert "Storm Warning" not in client.get("/calendar/").content.decode()
+
+
+def test_search_page_and_json(catalog, signed_in):
+    client, _ = signed_in
+    catalog.film("Amélie", year=2001)
+    catalog.index()
+    assert "Amélie" in client.get("/search/?q=amelie").content.decode()
+    data = client.get("/search.json?q=ame").json()
+    assert data["results"][0] == {"kind": "film", "title": "Amélie", "subtitle": "", "url": data["results"][0]["url"],
+                                  "year": 2001}
+    assert client.get("/search.json?q=ame&limit=x").status_code == 400
+    for q in ["%22", "*", "NEAR(a%20b)", "a%20OR%20b", "%F0%9F%8E%AC", "%00%1F", "a" * 10_000]:
+        assert client.get(f"/search/?q={q}").status_code == 200
+        assert client.get(f"/search.json?q={q}").status_code == 200
+
+
+def test_search_requires_sign_in(client):
+    assert client.get("/search.json?q=a").status_code == 302
