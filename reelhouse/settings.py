@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reelhouse.billing",
     "reelhouse.rewards",
     "reelhouse.playback",
+    "reelhouse.notifications",
     "reelhouse.embedded",
 ]
 
@@ -193,9 +194,9 @@ REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between wa
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete
 REELHOUSE_DEMO_DIR = Path(env("DEMO_DIR", str(VAR_DIR / "demo"))).resolve()
 REELHOUSE_DEMO_PASSWORD = env("DEMO_PASSWORD", "")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")  # empty: vouchers and operator payments only
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Background jobs (core.jobs): a worker silent for JOB_LEASE_S loses its job; retries wait BACKOFF_S, 2x, 4x...
 REELHOUSE_JOB_LEASE_S = float(env("JOB_LEASE_S", "60"))
 REELHOUSE_JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
 REELHOUSE_JOB_BACKOFF_S = float(env("JOB_BACKOFF_S", "30"))
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")  # empty: vouchers and operator payments only
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

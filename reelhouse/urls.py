@@ -8,6 +8,7 @@ from reelhouse.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("ops/ingest/", include("reelhouse.ingest.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("reelhouse.accounts.urls")),
     path("", include("reelhouse.billing.urls")),

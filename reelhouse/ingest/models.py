@@ -10,10 +10,19 @@ class Source(models.Model):
 
     class Kind(models.TextChoices):
         WATCH_FOLDER = "watch_folder", "Watch folder"
+        FEED = "feed", "Partner feed"
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.WATCH_FOLDER)
-    path = models.CharField(max_length=1000, help_text="Absolute path of the watch folder.")
+    path = models.CharField(max_length=1000, help_text="Absolute path of the watch folder (for a feed: the landing "
+                                                       "folder its downloads are placed in).")
+    feed_url = models.URLField(max_length=2000, blank=True, help_text="Media RSS feed or JSON manifest (feeds only).")
+    feed_auth_header = models.CharField(max_length=100, blank=True, default="Authorization",
+                                        help_text="HTTP header that carries the token, e.g. Authorization.")
+    feed_token = models.CharField(max_length=500, blank=True, help_text="Value sent in the auth header.")
+    feed_interval_s = models.PositiveIntegerField(default=3600, help_text="Seconds between fetches of the feed.")
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="What went wrong on the last fetch; empty when it worked.")
     licensor = models.ForeignKey("rights.Licensor", related_name="sources", on_delete=models.PROTECT)
     licence = models.ForeignKey("rights.Licence", null=True, blank=True, related_name="sources",
                                 on_delete=models.PROTECT, help_text="Default licence for works delivered here.")
@@ -35,6 +44,8 @@ class Delivery(models.Model):
         QUARANTINED = "quarantined", "Quarantined"
         DUPLICATE = "duplicate", "Duplicate of a published delivery"
         FAILED = "failed", "Failed"
+        DISCARDED = "discarded", "Discarded by an operator"
+        REPLACED = "replaced", "Replaced by a better delivery"
 
     source = models.ForeignKey(Source, related_name="deliveries", on_delete=models.PROTECT)
     path = models.CharField(max_length=1000, help_text="Path relative to the source folder.")
@@ -44,6 +55,14 @@ class Delivery(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING, db_index=True)
     reason = models.TextField(blank=True, help_text="Why it is where it is, in words an operator can act on.")
     identity = models.JSONField(default=dict, blank=True)
+    origin_url = models.URLField(max_length=2000, blank=True, help_text="Where a feed delivery was downloaded from.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    replacement = models.BooleanField(default=False, help_text="Marked by an operator (or named PROPER/REPACK) as a "
+                                                               "fix that replaces the work's current file.")
+    override = models.JSONField(default=dict, blank=True, help_text="Identity assigned by an operator; wins over "
+                                                                     "names and NFOs.")
+    decisions = models.JSONField(default=list, blank=True, help_text="[{at, step, outcome}], oldest first.")
     work = models.ForeignKey("catalog.Work", null=True, blank=True, related_name="deliveries",
                              on_delete=models.SET_NULL)
     licence = models.ForeignKey("rights.Licence", null=True, blank=True, on_delete=models.PROTECT)
@@ -57,3 +76,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class FeedItem(models.Model):
+    """One entry of a partner feed and its download into the source's landing folder."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending download"
+        DONE = "done", "Downloaded"
+        FAILED = "failed", "Failed (file kept aside)"
+        REFUSED = "refused", "Refused (entry unsafe or invalid)"
+
+    source = models.ForeignKey(Source, related_name="feed_items", on_delete=models.PROTECT)
+    url = models.CharField(max_length=2000)
+    path = models.CharField(max_length=1000, blank=True, help_text="Where it lands, relative to the landing folder.")
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING, db_index=True)
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    kept_at = models.CharField(max_length=1000, blank=True, help_text="Where a rejected download was kept aside.")
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_seen_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "url", "sha256"], name="feed_item_unique")]
+
+    def __str__(self) -> str:
+        return self.path or self.url

@@ -20,10 +20,12 @@ class ScanReport:
     new: int = 0
     received: list[int] | None = None
     skipped: list[str] | None = None
+    guide_nfos: list[Path] | None = None  # episode NFOs new or changed since the last scan (episode guide)
 
     def __post_init__(self):
         self.received = self.received or []
         self.skipped = self.skipped or []
+        self.guide_nfos = self.guide_nfos or []
 
 
 def sha256_file(path: Path) -> str:
@@ -44,7 +46,19 @@ def _walk(root: Path):
             yield Path(dirpath) / name
 
 
-def source_scan(*, source: Source) -> ScanReport:
+_SHOW_NFOS = {"tvshow.nfo", "season.nfo", "movie.nfo"}
+
+
+def _changed_since(path: Path, since) -> bool:
+    if since is None:
+        return True
+    try:
+        return path.lstat().st_mtime > since.timestamp() - 2 and not path.is_symlink()
+    except OSError:
+        return False
+
+
+def source_scan(*, source: Source, on_progress=None) -> ScanReport:
     """One pass over a watch folder. New files are recorded as WAITING; a WAITING file whose size and mtime
     held still for the stability period is hashed and becomes RECEIVED (returned for processing)."""
     report = ScanReport()
@@ -53,6 +67,7 @@ def source_scan(*, source: Source) -> ScanReport:
         log.warning("source %s: watch folder %s does not exist", source.name, root)
         return report
     now = clock.now()
+    since = source.last_scan_at
     latest = {}
     for d in Delivery.objects.filter(source=source).order_by("path", "-first_seen_at").only(
         "id", "path", "size", "mtime_ns", "state", "updated_at"
@@ -60,7 +75,18 @@ def source_scan(*, source: Source) -> ScanReport:
         latest.setdefault(d.path, d)
     for path in _walk(root):
         rel = PurePosixPath(path.relative_to(root).as_posix())
+        if on_progress is not None:
+            on_progress(source, rel)
         if is_sidecar(rel):
+            if rel.suffix.lower() == ".nfo" and rel.name.lower() not in _SHOW_NFOS and _changed_since(path, since):
+                report.guide_nfos.append(path)
+            continue
+        try:
+            str(rel).encode("utf-8")
+        except UnicodeEncodeError:  # a Linux byte name that is not UTF-8: cannot be recorded faithfully
+            shown = os.fsencode(str(rel)).decode("utf-8", "backslashreplace")
+            report.skipped.append(f"{shown}: file name is not valid UTF-8; rename it (e.g. convmv -t utf-8) "
+                                  f"and it will be picked up")
             continue
         try:
             st = path.lstat()

@@ -1,24 +1,41 @@
-"""Ingest writes: take a received delivery through identification, licence check and acceptance."""
+"""Ingest writes: take a received delivery through identification, licence check and acceptance; fetch partner
+feeds; quarantine actions (retry, assign, discard); lift embargoes on schedule."""
 
 import logging
+import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
 
-from reelhouse.catalog.services import work_for_identification
+from reelhouse.catalog.services import episode_expect, series_for_guide, work_for_identification, works_publish_due
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
-from reelhouse.ingest.identify import identify
-from reelhouse.ingest.models import Delivery
+from reelhouse.ingest import conf, feeds
+from reelhouse.ingest.identify import Identification, identify
+from reelhouse.ingest.models import Delivery, FeedItem, Source
+from reelhouse.ingest.naming import VIDEO_SUFFIXES, Identity
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
 from reelhouse.rights.selectors import licence_problem
 
 log = logging.getLogger(__name__)
+_FIX_MARK = re.compile(r"(?i)(?:^|[.\s_\-\[(])(proper|repack|fix(?:ed)?)(?:$|[.\s_\-\])])")
+ACTIVE_STATES = (Delivery.State.ACCEPTED, Delivery.State.PUBLISHED)
+
+
+class IngestError(Exception):
+    """An operator action that cannot be done as asked; the message says why and what to do."""
 
 
 def delivery_path(delivery: Delivery) -> Path:
     return Path(delivery.source.path) / delivery.path
+
+
+def _decide(delivery: Delivery, step: str, outcome: str) -> None:
+    """Append one decision to the delivery's provenance (saved with the next state change)."""
+    delivery.decisions = [*delivery.decisions, {"at": clock.now().isoformat(), "step": step, "outcome": outcome}]
 
 
 def _set_state(delivery: Delivery, state: str, reason: str = "", **fields) -> Delivery:
@@ -27,6 +44,7 @@ def _set_state(delivery: Delivery, state: str, reason: str = "", **fields) -> De
     delivery.updated_at = clock.now()
     for name, value in fields.items():
         setattr(delivery, name, value)
+    _decide(delivery, "state", f"{state}: {reason}" if reason else state)
     delivery.save()
     audit_record(action=f"delivery.{state}", subject=delivery, reason=reason)
     return delivery
@@ -36,6 +54,41 @@ def delivery_quarantine(*, delivery: Delivery, reason: str) -> Delivery:
     """Hold a delivery back with a reason an operator can act on; the file itself is left as it is."""
     log.info("quarantined: %s", reason)
     return _set_state(delivery, Delivery.State.QUARANTINED, reason)
+
+
+def _identification(delivery: Delivery, path: Path) -> Identification:
+    """What the file is: the operator's assignment when there is one, else names and sidecars."""
+    if delivery.override:
+        o = delivery.override
+        if o.get("kind") == "film":
+            return Identification(identity=Identity(kind="film", title=o["title"], year=o.get("year")))
+        return Identification(identity=Identity(kind="episode", series=o["series"], year=o.get("year"),
+                                                season=o["season"], episodes=tuple(o["episodes"])))
+    return identify(path, Path(delivery.source.path))
+
+
+def _is_marked_fix(delivery: Delivery) -> bool:
+    return delivery.replacement or bool(_FIX_MARK.search(Path(delivery.path).stem))
+
+
+def _replacement_problem(delivery: Delivery, work) -> str:
+    """'' when this delivery may become the work's file; else why not. A better file (higher resolution) or one
+    marked as a fix replaces the current one; another file at the same quality is held back."""
+    current = (Delivery.objects.filter(work=work, state__in=ACTIVE_STATES).exclude(pk=delivery.pk)
+               .order_by("-updated_at").first())
+    if current is None:
+        return ""
+    if _is_marked_fix(delivery):
+        _decide(delivery, "replacement", f"replaces delivery #{current.pk} (marked as a fix)")
+        return ""
+    current_height = work.asset.height if work.asset_id else (current.height or 0)
+    if (delivery.height or 0) > current_height:
+        _decide(delivery, "replacement", f"replaces delivery #{current.pk} ({current_height}p -> {delivery.height}p)")
+        return ""
+    return (f"episode already delivered by #{current.pk} ('{current.path}', {current_height}p; this file is "
+            f"{delivery.height}p); mark it as a replacement to use it") if work.kind == "episode" else (
+        f"film already delivered by #{current.pk} ('{current.path}', {current_height}p; this file is "
+        f"{delivery.height}p); mark it as a replacement to use it")
 
 
 def delivery_process(*, delivery: Delivery) -> Delivery:
@@ -49,16 +102,22 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
     if delivery.size == 0:
         return delivery_quarantine(delivery=delivery, reason=f"{delivery.path}: empty file (0 bytes)")
 
-    duplicate = (Delivery.objects.filter(sha256=delivery.sha256, state=Delivery.State.PUBLISHED)
+    duplicate = (Delivery.objects.filter(sha256=delivery.sha256, state__in=ACTIVE_STATES)
                  .exclude(pk=delivery.pk).first())
     if duplicate is not None:
         return _set_state(delivery, Delivery.State.DUPLICATE,
-                          f"same content (sha256) as delivery #{duplicate.pk} '{duplicate.path}', already published",
-                          work_id=duplicate.work_id)
+                          f"same content (sha256) as delivery #{duplicate.pk} '{duplicate.path}', already "
+                          f"{duplicate.state}", work_id=duplicate.work_id)
 
-    found = identify(path, Path(delivery.source.path))
+    found = _identification(delivery, path)
     identity = found.identity
-    delivery.identity = identity.as_json() | {"warnings": found.warnings}
+    delivery.identity = identity.as_json() | {
+        "warnings": found.warnings,
+        # Sidecar subtitles travel with the delivery to the packager (paths are inside the source's folder).
+        "subtitles": [s | {"path": str(s["path"])} for s in found.subtitles],
+    }
+    _decide(delivery, "identify", "assigned by an operator" if delivery.override else
+            f"{identity.kind}: {identity.series or identity.title or ''} {identity.season}/{list(identity.episodes)}")
     if identity.kind not in ("episode", "film"):
         reason = identity.reason or f"{delivery.path}: identified as {identity.kind}, not an episode or a film"
         return delivery_quarantine(delivery=delivery, reason=reason)
@@ -67,23 +126,34 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
         probed = probe(path)
     except MediaError as exc:
         return delivery_quarantine(delivery=delivery, reason=str(exc))
+    delivery.width, delivery.height = probed.width, probed.height
+    _decide(delivery, "probe", f"{probed.width}x{probed.height}, {probed.duration_s:.1f} s")
 
     licence = delivery.source.licence
-    if problem := licence_problem(licence=licence):
+    problem = licence_problem(licence=licence)
+    if problem and not (licence is not None and licence.starts_at > clock.now()):
         return delivery_quarantine(
             delivery=delivery, reason=f"source '{delivery.source.name}' has no current licence: {problem}"
         )
+    _decide(delivery, "licence", f"held until the licence starts: {problem}" if problem else f"ok: {licence}")
 
     with transaction.atomic():
         work = work_for_identification(found=found, licence=licence, runtime_s=round(probed.duration_s))
+        if reason := _replacement_problem(delivery, work):
+            return delivery_quarantine(delivery=delivery, reason=reason)
         delivery = _set_state(delivery, Delivery.State.ACCEPTED, "", work=work, licence=licence)
         transcode_job_create(delivery=delivery)
     return delivery
 
 
 def on_package_published(sender, *, job, asset, **kwargs) -> None:
-    """media published the package built from a delivery: the delivery is done."""
-    _set_state(job.delivery, Delivery.State.PUBLISHED)
+    """media published the package built from a delivery: the delivery is done; the one it replaced steps back."""
+    delivery = job.delivery
+    for older in Delivery.objects.filter(work_id=delivery.work_id, state=Delivery.State.PUBLISHED).exclude(
+            pk=delivery.pk):
+        _set_state(older, Delivery.State.REPLACED, f"replaced by delivery #{delivery.pk} '{delivery.path}'")
+    _set_state(delivery, Delivery.State.PUBLISHED)
+    _archive(delivery)
 
 
 def on_package_failed(sender, *, job, reason, **kwargs) -> None:
@@ -91,16 +161,240 @@ def on_package_failed(sender, *, job, reason, **kwargs) -> None:
     _set_state(job.delivery, Delivery.State.FAILED, reason)
 
 
-def sources_scan(*, sources=None) -> list:
-    """Scan every enabled watch folder and queue processing of each file that became complete."""
-    from reelhouse.ingest.models import Source
+def _archive(delivery: Delivery) -> None:
+    """With an archive folder set, move a published original there (same relative path); never delete it."""
+    archive = conf.archive_dir()
+    if not archive:
+        return
+    src = delivery_path(delivery)
+    dest = Path(archive) / delivery.source.name / delivery.path
+    if not src.is_file() or dest.exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dest) if src.stat().st_dev == dest.parent.stat().st_dev else _copy_then_remove(src, dest)
+    _decide(delivery, "archive", f"original moved to {dest}")
+    delivery.save(update_fields=["decisions"])
+
+
+def _copy_then_remove(src: Path, dest: Path) -> None:
+    import shutil
+
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.copy2(src, tmp)
+    os.replace(tmp, dest)
+    src.unlink()
+
+
+# ------------------------------------------------------------------------------------------ quarantine actions
+
+
+def _held(delivery: Delivery) -> None:
+    if delivery.state not in (Delivery.State.QUARANTINED, Delivery.State.FAILED):
+        raise IngestError(f"delivery #{delivery.pk} is {delivery.state}; only quarantined or failed deliveries "
+                          f"can be retried, assigned or discarded")
+
+
+def delivery_retry(*, delivery: Delivery, replacement: bool = False, actor=None) -> Delivery:
+    """Run a held delivery through the pipeline again (after a fix to the catalog, licence or file);
+    `replacement` marks it as a fix that replaces the work's current file."""
+    _held(delivery)
+    path = delivery_path(delivery)
+    if path.is_file():
+        st = path.stat()
+        if (st.st_size, st.st_mtime_ns) != (delivery.size, delivery.mtime_ns):
+            from reelhouse.ingest.scan import sha256_file
+
+            delivery.size, delivery.mtime_ns, delivery.sha256 = st.st_size, st.st_mtime_ns, sha256_file(path)
+    delivery.replacement = delivery.replacement or replacement
+    _decide(delivery, "operator", "retry" + (" as a replacement" if replacement else ""))
+    audit_record(action="delivery.retried", subject=delivery, actor=actor)
+    _set_state(delivery, Delivery.State.RECEIVED)
+    return delivery_process(delivery=delivery)
+
+
+def delivery_assign(*, delivery: Delivery, series: str | None = None, season: int | None = None,
+                    episodes: list[int] | None = None, film: str | None = None, year: int | None = None,
+                    replacement: bool = False, actor=None) -> Delivery:
+    """Tell ingest what a held file is (an episode of a series, or a film) and run it through again."""
+    _held(delivery)
+    if film:
+        delivery.override = {"kind": "film", "title": film, "year": year}
+    elif series and season is not None and episodes:
+        delivery.override = {"kind": "episode", "series": series, "year": year, "season": season,
+                             "episodes": sorted(episodes)}
+    else:
+        raise IngestError("assign needs either --film TITLE, or --series TITLE --season N --episode N")
+    _decide(delivery, "operator", f"assigned: {delivery.override}")
+    return delivery_retry(delivery=delivery, replacement=replacement, actor=actor)
+
+
+def delivery_discard(*, delivery: Delivery, reason: str = "", actor=None) -> Delivery:
+    """Give up on a held delivery. The file is left exactly where it is (ingest never deletes originals)."""
+    _held(delivery)
+    _decide(delivery, "operator", "discarded")
+    audit_record(action="delivery.discard", subject=delivery, actor=actor)
+    return _set_state(delivery, Delivery.State.DISCARDED, reason or "discarded by an operator; the file was left "
+                                                                    "in place")
+
+
+# ------------------------------------------------------------------------------------------ scanning and feeds
+
+
+def sources_scan(*, sources=None, on_progress=None) -> list:
+    """Scan every enabled source folder and queue processing of each file that became complete."""
     from reelhouse.ingest.scan import source_scan
     from reelhouse.ingest.tasks import delivery_process as delivery_process_task
 
     reports = []
     for source in sources if sources is not None else Source.objects.filter(enabled=True):
-        report = source_scan(source=source)
+        report = source_scan(source=source, on_progress=on_progress)
+        for nfo in report.guide_nfos:
+            guide_from_nfo(source=source, nfo=nfo)
         for delivery_id in report.received:
             delivery_process_task.enqueue(delivery_id)
         reports.append(report)
     return reports
+
+
+def feed_headers(source: Source) -> dict[str, str]:
+    if source.feed_token and source.feed_auth_header:
+        return {source.feed_auth_header: source.feed_token}
+    return {}
+
+
+def feed_fetch(*, source: Source) -> dict:
+    """Read a registered partner feed, record its episode guide, and download what is new into the landing folder.
+    Each verified download becomes a RECEIVED delivery (its checksum already known) and is queued for processing."""
+    from reelhouse.ingest.tasks import delivery_process as delivery_process_task
+
+    if source.kind != Source.Kind.FEED or not source.feed_url:
+        raise IngestError(f"source '{source.name}' is not a partner feed with a URL")
+    counts = {"entries": 0, "downloaded": 0, "refused": 0, "failed": 0, "pending": 0, "guide": 0}
+    now = clock.now()
+    if not source.feed_url.lower().startswith(("http://", "https://")):
+        feed_error = f"{source.feed_url}: only http(s) feeds are fetched"
+    else:
+        try:
+            feed = feeds.feed_read(source.feed_url, headers=feed_headers(source))
+            feed_error = ""
+        except feeds.FeedError as exc:
+            feed_error = str(exc)
+    Source.objects.filter(pk=source.pk).update(last_fetch_at=now, last_error=feed_error)
+    source.last_fetch_at, source.last_error = now, feed_error
+    if feed_error:
+        log.warning("feed %s: %s", source.name, feed_error)
+        audit_record(action="feed.failed", subject=source, reason=feed_error)
+        return counts | {"error": feed_error}
+
+    counts["guide"] = len(guide_apply(source=source, entries=feed.guide))
+    landing = Path(source.path)
+    landing.mkdir(parents=True, exist_ok=True)
+    for entry in feed.entries:
+        counts["entries"] += 1
+        item, _ = FeedItem.objects.get_or_create(
+            source=source, url=entry.url[:2000], sha256=entry.sha256,
+            defaults={"path": entry.path, "size": entry.size})
+        if item.state in (FeedItem.State.DONE, FeedItem.State.FAILED, FeedItem.State.REFUSED):
+            continue
+        if entry.problem:
+            _feed_item_set(item, FeedItem.State.REFUSED, f"{entry.url or '(no url)'}: {entry.problem}")
+            counts["refused"] += 1
+            continue
+        if (known := Delivery.objects.filter(source=source, sha256=entry.sha256).first()) is not None:
+            _feed_item_set(item, FeedItem.State.DONE, f"already delivered as #{known.pk}", delivery=known)
+            continue
+        delivery = _feed_download(source, item, entry, landing)
+        if delivery is not None:
+            counts["downloaded"] += 1
+            delivery_process_task.enqueue(delivery.pk)
+        else:
+            counts[item.state if item.state != FeedItem.State.PENDING else "pending"] += 1
+    return counts
+
+
+def _feed_item_set(item: FeedItem, state: str, reason: str = "", **fields) -> None:
+    item.state, item.reason, item.updated_at = state, reason, clock.now()
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.save()
+    if state in (FeedItem.State.FAILED, FeedItem.State.REFUSED):
+        audit_record(action=f"feed_item.{state}", subject=item, reason=reason)
+
+
+def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landing: Path) -> Delivery | None:
+    last = ""
+    for _ in range(conf.DOWNLOAD_ATTEMPTS):
+        item.attempts += 1
+        try:
+            target = feeds.download(entry, landing=landing, headers=feed_headers(source),
+                                    max_bytes=conf.feed_max_download_bytes())
+        except feeds.DownloadError as exc:
+            last = str(exc)
+            if exc.final:
+                kept = feeds.keep_aside(landing, entry)
+                _feed_item_set(item, FeedItem.State.FAILED, last, kept_at=str(kept or ""))
+                return None
+            continue
+        st = target.stat()
+        now = clock.now()
+        delivery = Delivery.objects.create(
+            source=source, path=target.relative_to(landing).as_posix(), size=st.st_size, mtime_ns=st.st_mtime_ns,
+            sha256=entry.sha256, state=Delivery.State.RECEIVED, origin_url=entry.url[:2000], first_seen_at=now,
+            updated_at=now,
+            decisions=[{"at": now.isoformat(), "step": "download",
+                        "outcome": f"{st.st_size} bytes from {entry.url}, sha256 verified"}])
+        _feed_item_set(item, FeedItem.State.DONE, "", delivery=delivery)
+        return delivery
+    _feed_item_set(item, FeedItem.State.PENDING, f"{last} (after {item.attempts} attempts; resumes on the next fetch)")
+    return None
+
+
+def feeds_due(*, at=None) -> list[Source]:
+    """Partner feeds whose schedule says it is time to fetch them again."""
+    at = at or clock.now()
+    due = []
+    for source in Source.objects.filter(enabled=True, kind=Source.Kind.FEED):
+        if source.last_fetch_at is None or at - source.last_fetch_at >= timedelta(seconds=source.feed_interval_s):
+            due.append(source)
+    return due
+
+
+def guide_apply(*, source: Source, entries: list) -> list:
+    """Record announced episodes (with air dates) before they are delivered, so they can be tracked as missing."""
+    episodes = []
+    for entry in entries:
+        series = series_for_guide(title=entry.series, year=entry.year)
+        episodes.append(episode_expect(series=series, season_number=entry.season, number=entry.episode,
+                                       title=entry.title, air_date=entry.air_date, licence=source.licence))
+    return episodes
+
+
+def guide_from_nfo(*, source: Source, nfo: Path) -> list:
+    """An episode NFO that arrived without its video announces the episode (with its air date) before delivery."""
+    if any(nfo.with_suffix(suffix).exists() for suffix in VIDEO_SUFFIXES):
+        return []  # the video is here: its delivery records the episode
+    found = identify(nfo.with_suffix(".mkv"), Path(source.path))
+    ident, info = found.identity, found.item_info
+    if ident.kind != "episode" or not ident.episodes or not ident.series:
+        return []
+    series = series_for_guide(title=ident.series, year=ident.year)
+    air_date = (info.aired or info.premiered) if info else ident.air_date
+    title = (info.title if info else "") or ""
+    return [episode_expect(series=series, season_number=ident.season if ident.season is not None else 1,
+                           number=n, title=title if n == ident.episodes[0] else "", air_date=air_date,
+                           licence=source.licence) for n in ident.episodes]
+
+
+def ingest_tick() -> dict:
+    """One scheduler beat beyond watch-folder scans: queue due feed fetches, publish works whose embargo passed."""
+    from reelhouse.ingest.tasks import feed_fetch as feed_fetch_task
+
+    for source in feeds_due():
+        Source.objects.filter(pk=source.pk).update(last_fetch_at=clock.now())  # not queued twice while it runs
+        feed_fetch_task.enqueue(source.pk)
+    return {"published": [w.pk for w in works_publish_due()]}
+
+
+def publish_due() -> list:
+    """Publish held (embargoed) works whose air date and licence start have passed."""
+    return works_publish_due()

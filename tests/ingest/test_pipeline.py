@@ -117,3 +117,20 @@ def test_same_file_delivered_twice_is_a_duplicate(licensed_source, clip_cache):
     states = sorted(Delivery.objects.values_list("state", flat=True))
     assert states == [Delivery.State.DUPLICATE, Delivery.State.PUBLISHED]
     assert TranscodeJob.objects.count() == 1
+
+
+def test_sidecar_subtitles_reach_the_package(licensed_source, clip_cache):
+    deliver(licensed_source, "Test Show (2020)/Season 01/Test Show - S01E03 - Subtitled.mkv", clip_cache(seconds=4))
+    folder = Path(licensed_source.path) / "Test Show (2020)/Season 01"
+    (folder / "Test Show - S01E03 - Subtitled.fr.srt").write_bytes(
+        "1\n00:00:00,500 --> 00:00:02,000\nÇa commence, déjà.\n".encode("cp1252"))
+    (folder / "Test Show - S01E03 - Subtitled.en.sdh.srt").write_text(
+        "1\n00:00:00,500 --> 00:00:02,000\n[door creaks]\n", encoding="utf-8")
+    scan_until_settled(licensed_source)
+    episode = Episode.objects.get()
+    package = Path(settings.MEDIA_ROOT) / episode.asset.directory
+    master = m3u8.load(str(package / "master.m3u8"))
+    subtitles = {(m.language, m.characteristics is not None) for m in master.media if m.type == "SUBTITLES"}
+    assert subtitles == {("fr", False), ("en", True)}
+    french = next(package.glob("subs/fr*.vtt")).read_text(encoding="utf-8")
+    assert "Ça commence, déjà." in french

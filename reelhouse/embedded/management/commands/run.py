@@ -20,7 +20,7 @@ from reelhouse.core.jobs import jobs_reclaim
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
 from reelhouse.ingest.models import Delivery
-from reelhouse.ingest.services import sources_scan
+from reelhouse.ingest.services import ingest_tick, sources_scan
 
 console = Console()
 QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
@@ -115,6 +115,7 @@ class Command(BaseCommand):
         while not stop:
             try:
                 sources_scan()
+                ingest_tick()  # due partner feeds, embargoed episodes whose moment came
             except Exception as exc:
                 console.print(f"[red]scan failed:[/] {exc}")
             counts = {s: Delivery.objects.filter(state=s).count()

@@ -1,0 +1,121 @@
+"""Ingest benchmark: watch-folder scans of N small files (first sight, hashing pass, unchanged rescan) and a partner
+feed download through a real local HTTP server (plain and resumed after a dropped connection). Prints figures and
+never asserts. Last line: one JSON object.
+
+    REELHOUSE_TESTING=1 .venv/bin/python bench/ingest.py [--files 5000] [--mib 64]
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelhouse.settings")
+WORK = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+os.environ["REELHOUSE_VAR_DIR"] = str(WORK / "var")
+os.environ.setdefault("REELHOUSE_STABLE_SECONDS", "0")
+import django  # noqa: E402
+
+django.setup()
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+settings.DATABASES["default"]["NAME"] = str(WORK / "bench.sqlite3")
+settings.REELHOUSE_STABLE_SECONDS = 0
+call_command("migrate", verbosity=0)
+
+from reelhouse.ingest.feeds import FeedEntry, download  # noqa: E402
+from reelhouse.ingest.models import Source  # noqa: E402
+from reelhouse.ingest.scan import source_scan  # noqa: E402
+from reelhouse.rights.models import Licence, Licensor  # noqa: E402
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    body = b""
+    drop = True
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        start = int(self.headers.get("Range", "bytes=0-")[6:-1] or 0)
+        data = Handler.body[start:]
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Length", str(len(data)))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(Handler.body) - 1}/{len(Handler.body)}")
+        self.end_headers()
+        if Handler.drop and not start:
+            Handler.drop = False
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            return
+        self.wfile.write(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--mib", type=int, default=64)
+    args = parser.parse_args()
+
+    licensor = Licensor.objects.create(name="Bench")
+    licence = Licence.objects.create(licensor=licensor, name="WW", starts_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    folder = WORK / "watch"
+    for i in range(args.files):
+        path = folder / f"Show {i // 100:03d}" / "Season 01" / f"Show {i // 100:03d} - S01E{i % 100:02d}.mkv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(4096))
+    source = Source.objects.create(name="bench", path=str(folder), licensor=licensor, licence=licence)
+
+    first, _ = timed(lambda: source_scan(source=source))
+    hashing, report = timed(lambda: source_scan(source=source))
+    rescan, _ = timed(lambda: source_scan(source=source))
+    print(f"scan {args.files} files: first sight {first:.2f} s, hashing pass {hashing:.2f} s "
+          f"({len(report.received)} received), unchanged rescan {rescan:.2f} s "
+          f"({rescan / args.files * 1e6:.0f} us/file)")
+
+    Handler.body = os.urandom(args.mib * 1024 * 1024)
+    digest = hashlib.sha256(Handler.body).hexdigest()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_port}/f.mkv"
+    landing = WORK / "landing"
+    landing.mkdir()
+    results = {}
+    for name in ("resumed", "plain"):
+        entry = FeedEntry(url=url, path=f"{name}.mkv", size=len(Handler.body), sha256=digest)
+        start = time.perf_counter()
+        for _ in range(3):
+            try:
+                download(entry, landing=landing, headers={}, max_bytes=1 << 40)
+                break
+            except Exception as exc:  # the dropped connection: the next attempt resumes with a Range request
+                print(f"  {name}: {exc}")
+        elapsed = time.perf_counter() - start
+        results[name] = elapsed
+        print(f"download {args.mib} MiB {name}: {elapsed:.2f} s ({args.mib / elapsed:.0f} MiB/s incl. sha256)")
+    httpd.shutdown()
+    print(json.dumps({"files": args.files, "scan_first_s": round(first, 3), "scan_hashing_s": round(hashing, 3),
+                      "scan_unchanged_s": round(rescan, 3), "download_mib": args.mib,
+                      "download_plain_s": round(results["plain"], 3),
+                      "download_resumed_s": round(results["resumed"], 3)}))
+
+
+if __name__ == "__main__":
+    main()

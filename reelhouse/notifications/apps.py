@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "reelhouse.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from reelhouse.catalog import signals
+        from reelhouse.notifications import services
+
+        signals.work_available.connect(services.on_work_available, dispatch_uid="notifications.work_available")

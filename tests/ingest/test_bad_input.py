@@ -1,0 +1,96 @@
+"""Bad input in a watch folder: each case has a clear outcome, nothing is lost, and the scanner keeps going."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from reelhouse.core import clock
+from reelhouse.ingest.models import Delivery
+from reelhouse.ingest.scan import source_scan
+from reelhouse.ingest.services import sources_scan
+from tests.conftest import deliver, scan_until_settled
+
+pytestmark = pytest.mark.django_db(transaction=True)
+NOT_VIDEO = b"plain text, not a video\n" * 50
+
+
+def test_symlinks_leaving_the_watch_folder_are_not_followed(licensed_source, tmp_path):
+    secret = tmp_path / "outside" / "secret.mkv"
+    secret.parent.mkdir()
+    secret.write_bytes(NOT_VIDEO)
+    (Path(licensed_source.path) / "Show - S01E01.mkv").symlink_to(secret)
+    (Path(licensed_source.path) / "linked-folder").symlink_to(secret.parent, target_is_directory=True)
+    (Path(licensed_source.path) / "real.txt").write_bytes(NOT_VIDEO)
+
+    report = source_scan(source=licensed_source)
+
+    assert report.skipped == ["Show - S01E01.mkv: symbolic links are not followed"]  # the folder is not entered
+    assert list(Delivery.objects.values_list("path", flat=True)) == ["real.txt"]
+
+
+def test_a_50_mb_nfo_is_not_read_and_the_file_is_identified_by_its_name(licensed_source, clip_cache):
+    deliver(licensed_source, "Night Desk (2024)/Season 01/Night Desk - S01E04 - Storm.mkv", clip_cache(seconds=2))
+    with (Path(licensed_source.path) / "Night Desk (2024)/tvshow.nfo").open("wb") as fh:
+        fh.write(b"<tvshow><title>Wrong Title</title><plot>")
+        fh.write(b"x" * (50 * 1024 * 1024))
+        fh.write(b"</plot></tvshow>")
+    scan_until_settled(licensed_source)
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PUBLISHED, delivery.reason
+    assert any("larger than 1 MiB" in w for w in delivery.identity["warnings"])
+    assert delivery.work.episode.series.title == "Night Desk"
+
+
+def test_non_utf8_file_names_are_reported_and_the_scan_goes_on(licensed_source):
+    root = os.fsencode(licensed_source.path)
+    with open(os.path.join(root, b"Show - S01E01 - Caf\xe9.mkv"), "wb") as fh:  # Latin-1 bytes, not UTF-8
+        fh.write(NOT_VIDEO)
+    (Path(licensed_source.path) / "Show - S01E02 - Café.mkv").write_bytes(NOT_VIDEO)
+
+    report = source_scan(source=licensed_source)
+
+    assert report.skipped == ["Show - S01E01 - Caf\\xe9.mkv: file name is not valid UTF-8; rename it "
+                              "(e.g. convmv -t utf-8) and it will be picked up"]
+    assert list(Delivery.objects.values_list("path", flat=True)) == ["Show - S01E02 - Café.mkv"]
+    assert os.path.exists(os.path.join(root, b"Show - S01E01 - Caf\xe9.mkv"))
+
+
+def test_files_still_being_written_wait_until_they_settle(licensed_source, settings):
+    settings.REELHOUSE_STABLE_SECONDS = 60
+    path = Path(licensed_source.path) / "Show - S01E01.mkv"
+    path.write_bytes(NOT_VIDEO[:100])
+    source_scan(source=licensed_source)
+    with path.open("ab") as fh:  # the uploader is still writing
+        fh.write(NOT_VIDEO[100:])
+    clock.advance(dt.timedelta(seconds=59))
+    assert source_scan(source=licensed_source).received == []
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.size) == (Delivery.State.WAITING, len(NOT_VIDEO))
+
+    clock.advance(dt.timedelta(seconds=30))  # not 60 s since the last change yet
+    assert source_scan(source=licensed_source).received == []
+    clock.advance(dt.timedelta(seconds=31))
+    assert source_scan(source=licensed_source).received == [delivery.pk]
+
+
+def test_the_same_file_delivered_twice_is_recognised_as_a_duplicate(licensed_source, clip_cache):
+    clip = clip_cache(seconds=2)
+    deliver(licensed_source, "Night Desk (2024)/Season 01/Night Desk - S01E01.mkv", clip)
+    scan_until_settled(licensed_source)
+    deliver(licensed_source, "again/Night Desk - S01E01 copy.mkv", clip)
+    scan_until_settled(licensed_source)
+    first, second = Delivery.objects.order_by("pk")
+    assert first.state == Delivery.State.PUBLISHED
+    assert second.state == Delivery.State.DUPLICATE and f"delivery #{first.pk}" in second.reason
+
+
+def test_one_bad_file_does_not_stop_the_others(licensed_source, clip_cache):
+    (Path(licensed_source.path) / "broken.mkv").write_bytes(b"\x00" * 4096)
+    deliver(licensed_source, "Night Desk (2024)/Season 01/Night Desk - S01E05.mkv", clip_cache(seconds=2))
+    scan_until_settled(licensed_source)
+    assert sorted(Delivery.objects.values_list("state", flat=True)) == [Delivery.State.PUBLISHED,
+                                                                        Delivery.State.QUARANTINED]
+    assert sources_scan(sources=[licensed_source])[0].received == []  # nothing re-hashed or re-queued
