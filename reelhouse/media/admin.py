@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from reelhouse.media.models import Asset, Rendition, TranscodeJob
+from reelhouse.media.markers import MarkerError, marker_check, marker_set_by_operator
+from reelhouse.media.models import Asset, Marker, Rendition, TranscodeJob
 from reelhouse.media.selectors import job_line
 
 
@@ -44,3 +46,38 @@ class TranscodeJobAdmin(admin.ModelAdmin):
     @admin.display(description="attempts")
     def attempts_display(self, job):
         return job_line(job).attempts
+
+
+class MarkerForm(forms.ModelForm):
+    class Meta:
+        model = Marker
+        fields = ["work", "kind", "start_s", "end_s"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                marker_check(work=data["work"], kind=data["kind"], start_s=data["start_s"], end_s=data["end_s"])
+            except MarkerError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(Marker)
+class MarkerAdmin(admin.ModelAdmin):
+    """Operators correct detected intros and credits here; a marker saved here is theirs and detection keeps it."""
+
+    form = MarkerForm
+    list_display = ["work", "kind", "start_s", "end_s", "source", "confidence", "updated_at"]
+    list_filter = ["kind", "source"]
+    search_fields = ["work__title"]
+    raw_id_fields = ["work"]
+    fields = ["work", "kind", "start_s", "end_s", "source", "confidence", "asset", "updated_at"]
+    readonly_fields = ["source", "confidence", "asset", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "kind" in form.changed_data:  # moved to the other kind: the old row goes
+            Marker.objects.filter(pk=obj.pk).delete()
+        saved = marker_set_by_operator(work=obj.work, kind=obj.kind, start_s=obj.start_s, end_s=obj.end_s,
+                                       actor=request.user)
+        obj.pk, obj.source, obj.confidence = saved.pk, saved.source, saved.confidence

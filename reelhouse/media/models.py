@@ -18,10 +18,14 @@ class Asset(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=clock.now)
+    provisional = models.BooleanField(default=False, help_text="A quick low rung published while the full ladder "
+                                      "encodes (a growing EVENT playlist); removed once no viewer uses it.")
 
     class Meta:
-        # One package per source file and work: a crashed and retried transcode can never publish twice.
-        constraints = [models.UniqueConstraint(fields=["work", "source_sha256"], condition=~models.Q(source_sha256=""),
+        # One package per source file and work: a crashed and retried transcode can never publish twice. A
+        # provisional quick package is outside the rule (it coexists with the full one for a while).
+        constraints = [models.UniqueConstraint(fields=["work", "source_sha256"],
+                                               condition=~models.Q(source_sha256="") & models.Q(provisional=False),
                                                name="asset_unique_per_source")]
 
     def __str__(self) -> str:
@@ -79,6 +83,41 @@ class TranscodeJob(LeasedJob):
 
     @classmethod
     def job_sweep(cls) -> int:
-        from reelhouse.media.services import packages_sweep
+        from reelhouse.media.services import assets_provisional_remove, packages_sweep
 
-        return packages_sweep()
+        return packages_sweep() + assets_provisional_remove()
+
+
+class Marker(models.Model):
+    """A skippable stretch of a work (intro or credits), in seconds of the work's timeline. It hangs on the work,
+    not the asset, so it survives a re-encode; an operator's correction is never overwritten by detection."""
+
+    class Kind(models.TextChoices):
+        INTRO = "intro"
+        CREDITS = "credits"
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "detected"
+        OPERATOR = "operator", "set by an operator"
+
+    work = models.ForeignKey("catalog.Work", related_name="markers", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    start_s = models.FloatField(help_text="Seconds from the start of the work.")
+    end_s = models.FloatField(help_text="Seconds from the start of the work.")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AUTO)
+    confidence = models.FloatField(null=True, blank=True, help_text="0..1 for detected markers; empty when set "
+                                   "by an operator.")
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text="The package the detection listened to.")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["work", "start_s"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "kind"], name="marker_unique_per_kind"),
+            models.CheckConstraint(condition=models.Q(start_s__gte=0) & models.Q(end_s__gt=models.F("start_s")),
+                                   name="marker_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start_s:.1f}-{self.end_s:.1f} s of {self.work}"

@@ -55,3 +55,20 @@ def job_line(job: TranscodeJob) -> JobLine:
                    percent=round(100 * job.progress), speed=speed_text(job.speed if running else None),
                    eta=eta_text(job.eta_s if running else None), attempts=f"{job.attempts}/{job.max_attempts}",
                    owner=job.lease_owner or "–", note=note)
+
+
+@dataclass(frozen=True)
+class SkipSegment:
+    """A stretch of a work a viewer may skip, in seconds."""
+
+    kind: str
+    start_s: float
+    end_s: float
+
+
+def skip_segments(*, work_id: int) -> dict[str, SkipSegment]:
+    """The work's intro and credits markers by kind ('intro', 'credits'), whoever set them."""
+    from reelhouse.media.models import Marker
+
+    return {m.kind: SkipSegment(kind=m.kind, start_s=m.start_s, end_s=m.end_s)
+            for m in Marker.objects.filter(work_id=work_id).only("kind", "start_s", "end_s")}

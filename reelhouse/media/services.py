@@ -27,7 +27,8 @@ from reelhouse.core.jobs import (
 from reelhouse.core.services import audit_record
 from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
-from reelhouse.media.probe import MediaError, ProbeError
+from reelhouse.media.probe import MediaError, ProbeError, probe
+from reelhouse.media.transcode.quick import QuickEncode, QuickNotReady, quick_start
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
@@ -35,6 +36,17 @@ NEW_EPISODE_DAYS = 14  # an episode aired this recently (or still to air) is "ne
 PRIORITY_NEW = 50
 PRIORITY_BACK_CATALOGUE = 0
 BUILDING_MARK = ".building-"  # package_build's temporary sibling: packages/.<name>.building-<hex>
+QUICK_SUFFIX = "-quick"  # the provisional quick rung of packages/<name> lives in packages/<name>-quick
+QUICK_READY_TIMEOUT_S = 120.0
+
+
+def quick_publish_enabled() -> bool:
+    return bool(getattr(settings, "REELHOUSE_QUICK_PUBLISH", True))
+
+
+def provisional_grace_s() -> float:
+    """How long a superseded provisional package outlives the last heartbeat of a session playing it."""
+    return float(getattr(settings, "REELHOUSE_PROVISIONAL_GRACE_S", 300))
 
 
 class FfmpegMissing(MediaError):
@@ -128,7 +140,8 @@ def _run_claimed(job: TranscodeJob) -> str:
     from reelhouse.media.transcode.package import package_build
 
     delivery = job.delivery
-    existing = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id).first()
+    existing = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id,
+                                    provisional=False).first()
     if existing is not None and delivery.sha256:  # packaged before (an earlier attempt committed): reuse it
         with transaction.atomic():
             job_succeed(job=job, asset=existing, progress=1.0, eta_s=0)
@@ -141,6 +154,13 @@ def _run_claimed(job: TranscodeJob) -> str:
     source = Path(delivery.source.path) / delivery.path
     dest = Path(settings.MEDIA_ROOT) / directory
     last_write = 0.0
+    quick = None
+    if quick_publish_enabled():
+        try:
+            with job_lease_kept(job):
+                quick = quick_stage_start(job=job, source=source, directory=directory + QUICK_SUFFIX)
+        except MediaError as exc:  # the full build below reports a bad source properly
+            log.warning("transcode #%s: no quick rung: %s", job.pk, exc)
 
     def on_progress(p) -> None:
         nonlocal last_write
@@ -152,44 +172,147 @@ def _run_claimed(job: TranscodeJob) -> str:
             job_heartbeat(job=job, progress=p.fraction, speed=p.speed, eta_s=eta)
 
     try:
-        with job_lease_kept(job):  # subtitles, downloads and poster report no progress
-            result = package_build(source=source, dest=dest, on_progress=on_progress,
-                                   preset=getattr(settings, "REELHOUSE_X264_PRESET", None))
-    except FileNotFoundError as exc:
-        if exc.filename and Path(str(exc.filename)).name.startswith("ffmpeg"):
-            raise FfmpegMissing(f"ffmpeg not found at {exc.filename}; set REELHOUSE_FFMPEG or reinstall") from exc
-        raise
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(disk_full_message(source=source, at=dest.parent)) from exc
-        raise
-    except MediaError as exc:
-        if "No space left on device" in str(exc):
-            raise DiskFull(f"{disk_full_message(source=source, at=dest.parent)} (ffmpeg: {exc})") from exc
-        raise
+        try:
+            with job_lease_kept(job):  # subtitles, downloads and poster report no progress
+                result = package_build(source=source, dest=dest, on_progress=on_progress,
+                                       preset=getattr(settings, "REELHOUSE_X264_PRESET", None),
+                                       subtitles=_sidecar_subtitles(delivery))
+        except FileNotFoundError as exc:
+            if exc.filename and Path(str(exc.filename)).name.startswith("ffmpeg"):
+                raise FfmpegMissing(f"ffmpeg not found at {exc.filename}; set REELHOUSE_FFMPEG or reinstall") from exc
+            raise
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise DiskFull(disk_full_message(source=source, at=dest.parent)) from exc
+            raise
+        except MediaError as exc:
+            if "No space left on device" in str(exc):
+                raise DiskFull(f"{disk_full_message(source=source, at=dest.parent)} (ffmpeg: {exc})") from exc
+            raise
 
+        if quick is not None:
+            quick.wait()  # far ahead of the full ladder: this only reaps the finished process
+        try:
+            with transaction.atomic():
+                asset = Asset.objects.create(
+                    work_id=delivery.work_id, delivery=delivery, source_sha256=delivery.sha256, directory=directory,
+                    duration_s=result.duration_s, width=result.width, height=result.height,
+                )
+                Rendition.objects.bulk_create(
+                    Rendition(asset=asset, name=r["name"], width=r["width"], height=r["height"],
+                              bandwidth=r["bandwidth"], codecs=r["codecs"])
+                    for r in result.renditions
+                )
+                job_succeed(job=job, asset=asset, progress=1.0, eta_s=0)
+                _publish(job, asset)
+                assets_provisional_remove(work_id=delivery.work_id)  # at once when nobody is watching it
+        except (LeaseLost, IntegrityError) as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            published = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id,
+                                             provisional=False).exists()
+            if isinstance(exc, IntegrityError) and not published:
+                raise  # not a second publish: a real error, retried like any other
+            # Another attempt published this source first (or took the job): ours is surplus, never a second package.
+            raise LeaseLost(f"transcode #{job.pk}: package of delivery #{delivery.pk} already published "
+                            f"or job taken over; removed surplus {directory}") from None
+    except LeaseLost:
+        if quick is not None:  # this attempt is over: a new owner builds (and quick-publishes) afresh
+            quick.stop()
+            provisional_withdraw(delivery=delivery, reason="transcode job taken over")
+        raise
+    return job.state
+
+
+def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> QuickEncode | None:
+    """Make a new delivery watchable within seconds: start an ultrafast low-rung encode of `source` as a growing
+    EVENT playlist in `directory` (under MEDIA_ROOT), and once its first segment exists publish it to the work as
+    a provisional asset. Returns the running encode (it keeps growing; the caller reaps it), or None when the
+    work already has a package (a re-encode, or a retry after the provisional one was published) or the quick
+    encode produced nothing in time (logged; the full ladder still publishes)."""
+    from reelhouse.catalog.models import Work
+
+    delivery = job.delivery
+    if delivery.work_id is None or Work.objects.filter(pk=delivery.work_id, asset__isnull=False).exists():
+        return None
+    info = probe(source)
+    dest = Path(settings.MEDIA_ROOT) / directory
+    encode = quick_start(source=source, directory=dest, info=info)
     try:
+        encode.wait_ready(timeout_s=QUICK_READY_TIMEOUT_S)
         with transaction.atomic():
             asset = Asset.objects.create(
                 work_id=delivery.work_id, delivery=delivery, source_sha256=delivery.sha256, directory=directory,
-                duration_s=result.duration_s, width=result.width, height=result.height,
+                duration_s=info.duration_s, width=info.display_width, height=info.display_height, provisional=True,
             )
-            Rendition.objects.bulk_create(
-                Rendition(asset=asset, name=r["name"], width=r["width"], height=r["height"],
-                          bandwidth=r["bandwidth"], codecs=r["codecs"])
-                for r in result.renditions
-            )
-            job_succeed(job=job, asset=asset, progress=1.0, eta_s=0)
-            _publish(job, asset)
-    except (LeaseLost, IntegrityError) as exc:
+            rung = encode.rung
+            Rendition.objects.create(asset=asset, name=rung.name, width=rung.width, height=rung.height,
+                                     bandwidth=rung.maxrate_kbps * 1000, codecs="avc1.4d401f,mp4a.40.2")
+            work_publish(work=asset.work, asset=asset)
+            audit_record(action="transcode.provisional", subject=job, asset=asset.pk, directory=directory)
+    except QuickNotReady as exc:
+        encode.stop()
         shutil.rmtree(dest, ignore_errors=True)
-        published = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id).exists()
-        if isinstance(exc, IntegrityError) and not published:
-            raise  # not a second publish: a real error, retried like any other
-        # Another attempt published this source first (or took the job): ours is surplus, never a second package.
-        raise LeaseLost(f"transcode #{job.pk}: package of delivery #{delivery.pk} already published "
-                        f"or job taken over; removed surplus {directory}") from None
-    return job.state
+        log.warning("transcode #%s: %s", job.pk, exc)
+        audit_record(action="transcode.quick_failed", subject=job, error=str(exc)[-1000:])
+        return None
+    except BaseException:
+        encode.stop()
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    signals.package_provisional.send(sender=TranscodeJob, job=job, asset=asset)
+    return encode
+
+
+def provisional_withdraw(*, delivery, reason: str) -> int:
+    """Unpublish and delete the provisional packages of `delivery` that are still their work's asset (the full
+    ladder will not come from this attempt). A provisional package already superseded by a full one is left to
+    `assets_provisional_remove`. Returns how many were withdrawn."""
+    from reelhouse.catalog.models import Work
+
+    withdrawn = 0
+    for asset in Asset.objects.filter(delivery=delivery, provisional=True):
+        with transaction.atomic():
+            # The quick stage only runs for a work without a package, so this was its first publish: undo it.
+            if not Work.objects.filter(pk=asset.work_id, asset_id=asset.pk).update(asset=None, published_at=None):
+                continue
+            audit_record(action="asset.provisional_withdrawn", subject=asset.work, asset=asset.pk,
+                         reason=reason[-500:])
+            asset.delete()
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / asset.directory, ignore_errors=True)
+        withdrawn += 1
+    return withdrawn
+
+
+def assets_provisional_remove(*, grace_s: float | None = None, work_id: int | None = None) -> int:
+    """Delete superseded provisional packages (no longer their work's asset) that no session has played within
+    `grace_s`: their sessions are ended and moved to the work's current asset (so history stays), then the
+    asset and its folder go (once the transaction commits). Returns how many were removed."""
+    from reelhouse.playback.models import PlaybackSession
+
+    grace_s = provisional_grace_s() if grace_s is None else grace_s
+    now = clock.now()
+    since = now - dt.timedelta(seconds=grace_s)
+    removed = 0
+    candidates = Asset.objects.filter(provisional=True).select_related("work")
+    if work_id is not None:
+        candidates = candidates.filter(work_id=work_id)
+    for asset in candidates:
+        current = asset.work.asset_id
+        if current is None or current == asset.pk:
+            continue
+        sessions = PlaybackSession.objects.filter(asset=asset)
+        if sessions.filter(ended_at__isnull=True, last_heartbeat_at__gt=since).exists():
+            continue  # someone is still watching it
+        with transaction.atomic():
+            sessions.filter(ended_at__isnull=True).update(ended_at=now)
+            sessions.update(asset_id=current)
+            audit_record(action="asset.provisional_removed", subject=asset.work, asset=asset.pk,
+                         directory=asset.directory)
+            asset.delete()
+            folder = Path(settings.MEDIA_ROOT) / asset.directory
+            transaction.on_commit(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
+        removed += 1
+    return removed
 
 
 def _publish(job: TranscodeJob, asset: Asset) -> None:
@@ -200,8 +323,10 @@ def _publish(job: TranscodeJob, asset: Asset) -> None:
 
 
 def transcode_job_failed(*, job: TranscodeJob, reason: str) -> None:
-    """The job was given up for good (called once, by core.jobs): tell ingest, keep the words for the operator."""
+    """The job was given up for good (called once, by core.jobs): tell ingest, keep the words for the operator,
+    and take back the provisional quick package (the delivery failed; it must not stay published at 360p)."""
     audit_record(action="transcode.failed", subject=job, error=reason[-2000:])
+    provisional_withdraw(delivery=job.delivery, reason=reason)
     signals.package_failed.send(sender=TranscodeJob, job=job, reason=reason)
 
 
@@ -213,8 +338,10 @@ def transcode_job_leftovers_remove(*, job: TranscodeJob) -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     target = root / job.package_dir
     removed = list(target.parent.glob(f".{target.name}{BUILDING_MARK}*"))
-    if target.exists() and not Asset.objects.filter(directory=job.package_dir).exists():
-        removed.append(target)
+    for finished in (target, target.with_name(target.name + QUICK_SUFFIX)):
+        directory = f"{job.package_dir}{finished.name[len(target.name):]}"
+        if finished.exists() and not Asset.objects.filter(directory=directory).exists():
+            removed.append(finished)
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     if removed:
@@ -239,3 +366,14 @@ def packages_sweep(*, older_than_s: float | None = None) -> int:
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
     return removed
+
+
+def _sidecar_subtitles(delivery) -> list[dict]:
+    """The subtitle files ingest found beside the video (Jellyfin naming), still inside the source's folder."""
+    root = Path(delivery.source.path).resolve()
+    found = []
+    for entry in (delivery.identity or {}).get("subtitles") or []:
+        path = Path(entry.get("path", "")).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found.append(entry | {"path": path})
+    return found

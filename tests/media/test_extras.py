@@ -31,6 +31,14 @@ def test_trickplay_sprites_and_thumbnail_track(package):
     assert "00:00:20.000 --> 00:00:25.000\nsprite_001.jpg#xywh=480,0,240,136" in vtt
 
 
+def test_thumbnails_are_written_as_they_come_so_progress_is_not_held_back(package, tmp_path):
+    """A `tile` filter would hold its output until a sheet of 100 fills, and ffmpeg reports the progress of its
+    slowest output: so single thumbnails stream out and are packed afterwards, leaving only the sheets behind."""
+    tp = Trickplay(width=160, height=90, columns=10, rows=10)
+    assert "tile=" not in tp.filter("in", "out") and "thumb_%05d.jpg" in tp.output_args(tmp_path, "out")[-1]
+    assert sorted(p.name for p in (package.directory / "trickplay").iterdir()) == ["sprite_001.jpg", "thumbnails.vtt"]
+
+
 def test_vtt_addresses_tiles_across_sheets():
     tp = Trickplay(width=160, height=90, columns=10, rows=10)
     lines = tp.vtt(1010.0).splitlines()

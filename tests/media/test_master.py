@@ -108,3 +108,20 @@ def test_peak_uses_runs_of_half_to_one_and_a_half_targets():
 ])
 def test_language_tags(code, expected):
     assert language_tag(code) == expected
+
+
+def test_a_plan_limit_hides_taller_variants_but_never_all():
+    from reelhouse.media.transcode.master import master_limited
+
+    master = "\n".join([
+        "#EXTM3U", "#EXT-X-VERSION:7",
+        '#EXT-X-STREAM-INF:BANDWIDTH=6600000,RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2"', "v1080/index.m3u8",
+        '#EXT-X-STREAM-INF:BANDWIDTH=3300000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2"', "v720/index.m3u8",
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,RESOLUTION=1920x1080,URI="v1080/iframes.m3u8"',
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=50000,RESOLUTION=1280x720,URI="v720/iframes.m3u8"',
+    ])
+    limited = master_limited(master, 720)
+    assert "v1080" not in limited and "v720/index.m3u8" in limited and "v720/iframes.m3u8" in limited
+    assert "v720/index.m3u8" in master_limited(master, 480)  # nothing fits: the smallest stays
+    vertical = master.replace("1920x1080", "1080x1920").replace("1280x720", "720x1280")
+    assert "v1080" not in master_limited(vertical, 720)  # height means the short side

@@ -4,6 +4,7 @@ FRAME-RATE, audio and subtitle groups, and an I-frame playlist per rung built fr
 
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,3 +210,29 @@ def first_pts_90k(package: Path, facts: StreamFacts) -> int:
     if not first:
         return 0
     return max(0, math.floor(min(first) * stream.time_base * 90000))
+
+
+_RESOLUTION = re.compile(r"RESOLUTION=(\d+)x(\d+)")
+
+
+def master_limited(text: str, max_height: int) -> str:
+    """The master playlist without variants (and I-frame playlists) taller than a plan allows; the smallest
+    variant always stays, so a plan never leaves a title unplayable. Height means the short side (portrait too)."""
+    lines = text.splitlines()
+
+    def too_tall(line: str) -> bool:
+        match = _RESOLUTION.search(line)
+        return bool(match) and min(int(match[1]), int(match[2])) > max_height
+
+    variants = [i for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF")]
+    allowed = [i for i in variants if not too_tall(lines[i])]
+    if not allowed and variants:  # nothing fits: keep the smallest
+        allowed = [min(variants, key=lambda i: min(map(int, _RESOLUTION.search(lines[i]).groups())))]
+    drop: set[int] = set()
+    for i in variants:
+        if i not in allowed:
+            drop.update({i, i + 1})  # the tag and the URI line after it
+    for i, line in enumerate(lines):
+        if line.startswith("#EXT-X-I-FRAME-STREAM-INF") and too_tall(line):
+            drop.add(i)
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"

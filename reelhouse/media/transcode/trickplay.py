@@ -1,14 +1,21 @@
-"""Trickplay: seek-preview sprites made by one more branch of the ladder's ffmpeg graph, and their WebVTT track."""
+"""Trickplay: seek-preview sprites made by one more branch of the ladder's ffmpeg graph, and their WebVTT track.
+
+ffmpeg writes one small JPEG per interval as the encode goes, and Pillow packs them into sprite sheets at the end:
+a `tile` filter in the graph would hold its output until a sheet fills (100 thumbnails = 1,000 s), and ffmpeg's
+progress report waits for its slowest output, so a long episode showed 0 % for its first quarter hour."""
 
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 FOLDER = "trickplay"
 INTERVAL_S = 10  # one thumbnail every 10 s of the source
 THUMB_WIDTH = 240
 COLUMNS = ROWS = 10  # 100 thumbnails (about 16 minutes) per sprite sheet
-SPRITE_PATTERN = "sprite_%03d.jpg"  # numbered from 1, as ffmpeg's image2 muxer does
+SPRITE_PATTERN = "sprite_%03d.jpg"  # numbered from 1
+THUMB_PATTERN = "thumb_%05d.jpg"  # ffmpeg's single thumbnails, numbered from 1, packed into sprites then removed
 VTT_NAME = "thumbnails.vtt"
 
 
@@ -34,11 +41,26 @@ class Trickplay:
         """The filtergraph branch turning the split's frames into sprite sheets."""
         # select, not fps=1/N: the fps filter drops the last partial interval, select keeps t=0, N, 2N... up to the end
         pick = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{self.interval_s})'"
-        return (f"[{label_in}]{pick},scale={self.width}:{self.height}:flags=bicubic,setsar=1,format=yuvj420p,"
-                f"tile={self.columns}x{self.rows}[{label_out}]")
+        return (f"[{label_in}]{pick},scale={self.width}:{self.height}:flags=bicubic,setsar=1,format=yuvj420p"
+                f"[{label_out}]")
 
     def output_args(self, folder: Path, label: str) -> list[str]:
-        return ["-map", f"[{label}]", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", str(folder / SPRITE_PATTERN)]
+        return ["-map", f"[{label}]", "-c:v", "mjpeg", "-q:v", "3", "-fps_mode", "passthrough", "-f", "image2",
+                str(folder / THUMB_PATTERN)]
+
+    def pack(self, folder: Path) -> None:
+        """Pack ffmpeg's thumbnails into sheets of columns x rows (row by row), then remove them."""
+        thumbs = sorted(folder.glob("thumb_*.jpg"))
+        per_sheet = self.columns * self.rows
+        for sheet_index in range(math.ceil(len(thumbs) / per_sheet)):
+            sheet = Image.new("RGB", (self.columns * self.width, self.rows * self.height))
+            for i, path in enumerate(thumbs[sheet_index * per_sheet:(sheet_index + 1) * per_sheet]):
+                row, col = divmod(i, self.columns)
+                with Image.open(path) as thumb:
+                    sheet.paste(thumb.convert("RGB"), (col * self.width, row * self.height))
+            sheet.save(folder / (SPRITE_PATTERN % (sheet_index + 1)), "JPEG", quality=80, optimize=True)
+        for path in thumbs:
+            path.unlink()
 
     def count(self, duration_s: float) -> int:
         return max(1, math.ceil(duration_s / self.interval_s - 1e-6))
@@ -58,6 +80,7 @@ class Trickplay:
 
     def finish(self, folder: Path, duration_s: float) -> dict:
         """Write the WebVTT track next to the sprites ffmpeg made; return what the package holds."""
+        self.pack(folder)
         sprites = sorted(folder.glob("sprite_*.jpg"))
         (folder / VTT_NAME).write_text(self.vtt(duration_s), encoding="utf-8")
         return {"vtt": f"{FOLDER}/{VTT_NAME}", "sprites": [f"{FOLDER}/{p.name}" for p in sprites],
