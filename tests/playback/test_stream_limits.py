@@ -144,3 +144,15 @@ def test_a_title_rated_above_the_profile_limit_is_refused(profile, work):
     assert refusal.code == "maturity" and profile.name in refusal.message
     profile.max_maturity = 18
     assert entitlement_check(profile=profile, work=work) is None
+
+
+def test_the_refusal_page_names_the_other_devices_and_stops_one(client, subscriber, profile, work):
+    first = playback_start(profile=profile, work=work, device=FIREFOX)
+    playback_start(profile=profile, work=work, device=IPAD)
+    client.force_login(subscriber)
+    page = client.get(f"/watch/{work.pk}/", HTTP_USER_AGENT=CHROME_WIN)
+    html = page.content.decode()
+    assert page.status_code == 403 and "Firefox on Linux" in html and "Safari on iPad" in html
+    assert f"/account/streams/{first.pk}/stop/" in html
+    client.post(f"/account/streams/{first.pk}/stop/", {"next": f"/watch/{work.pk}/"})
+    assert client.get(f"/watch/{work.pk}/", HTTP_USER_AGENT=CHROME_WIN).status_code == 200

@@ -147,6 +147,27 @@
     $("still-watching-yes").addEventListener("click", function () { interacted(); goNext(); });
   }
 
+  // Skip intro / skip credits (or straight to the next episode): shown only while the playhead is inside the
+  // marked stretch; a button, so Tab and Enter reach it, and "s" presses whichever is showing.
+  const skips = ["skip-intro", "skip-credits"].map($).filter(Boolean);
+  function skipShowing() { return skips.find(function (box) { return !box.hidden; }); }
+  function updateSkips() {
+    const t = video.currentTime;
+    skips.forEach(function (box) {
+      const b = box.querySelector("button");
+      box.hidden = !(t >= parseFloat(b.dataset.start) && t < parseFloat(b.dataset.end) - 0.25);
+    });
+  }
+  skips.forEach(function (box) {
+    const b = box.querySelector("button");
+    b.addEventListener("click", function () {
+      box.hidden = true;
+      if (b.dataset.next && video.dataset.nextUrl) { interacted(); window.location.assign(video.dataset.nextUrl); }
+      else video.currentTime = Math.min(parseFloat(b.dataset.end), video.duration || Infinity);
+    });
+  });
+  if (skips.length) { video.addEventListener("timeupdate", updateSkips); video.addEventListener("seeked", updateSkips); }
+
   // Full screen, picture in picture, keyboard shortcuts.
   const player = $("player");
   function toggleFullscreen() {
@@ -169,6 +190,7 @@
     else if (k === "ArrowDown") video.volume = Math.max(0, video.volume - 0.1);
     else if (k === "f") toggleFullscreen();
     else if (k === "m") video.muted = !video.muted;
+    else if (k === "s" && skipShowing()) skipShowing().querySelector("button").click();
     else if (k === "c" && hls && hls.subtitleTracks.length) {
       setSubtitle(hls.subtitleTrack >= 0 ? -1 : Math.max(0, hls.subtitleTracks.findIndex(function (t) {
         return t.lang === prefs.subtitles; })));

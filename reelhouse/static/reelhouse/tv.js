@@ -21,8 +21,8 @@
   function centre(r) { return [r.left + r.width / 2, r.top + r.height / 2]; }
 
   // The best candidate lies in the direction of travel among elements in line with the focused one: the same
-  // row for left/right (a row's end is a wall, as on a TV), the same column for up/down, else within a 45-degree
-  // cone below or above. Distance along the direction counts, sideways drift counts double.
+  // row for left/right (a row's end is a wall, as on a TV), the same column for up/down, else the nearest one
+  // below or above. Distance along the direction counts, sideways drift counts double.
   function next(from, [dx, dy]) {
     const a = from.getBoundingClientRect(), [ax, ay] = centre(a);
     const candidates = Array.from(document.querySelectorAll(FOCUSABLE)).filter(function (el) {
@@ -30,12 +30,15 @@
     }).map(function (el) {
       const r = el.getBoundingClientRect(), [bx, by] = centre(r);
       const along = (bx - ax) * dx + (by - ay) * dy;
-      const across = Math.abs((bx - ax) * dy) + Math.abs((by - ay) * dx);
+      // Sideways distance is the gap between the two boxes (0 when they overlap), not between their centres:
+      // a full-width row right below is nearer than a small button further down in line with the centre.
+      const across = dx ? Math.max(0, r.top - a.bottom, a.top - r.bottom)
+        : Math.max(0, r.left - a.right, a.left - r.right);
       const inLine = dx ? r.top < a.bottom && r.bottom > a.top : r.left < a.right && r.right > a.left;
       return { el: el, along: along, across: across, inLine: inLine };
     }).filter(function (c) { return c.along > 1; });
     const pool = candidates.filter(function (c) { return c.inLine; });
-    const pick = (pool.length || dx ? pool : candidates.filter(function (c) { return c.along >= c.across; }))
+    const pick = (pool.length || dx ? pool : candidates)
       .sort(function (p, q) { return (p.along + 2 * p.across) - (q.along + 2 * q.across); })[0];
     return pick ? pick.el : null;
   }
@@ -68,7 +71,7 @@
   // Start with something focused, so the first arrow press is visible.
   window.addEventListener("DOMContentLoaded", function () {
     const video = document.getElementById("video");
-    const first = video || firstInMain();
+    const first = video || document.querySelector("main .tile") || firstInMain();  // content first, as on a TV
     if (first) { if (video) video.tabIndex = 0; first.focus(); }
   });
 })();
