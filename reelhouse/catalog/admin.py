@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reelhouse.catalog.models import Episode, Film, Season, Series
+from reelhouse.catalog.models import Credit, Episode, Film, Genre, MyListItem, Person, Season, Series
 
 
 class SeasonInline(admin.TabularInline):
@@ -10,9 +10,10 @@ class SeasonInline(admin.TabularInline):
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "slug"]
+    list_display = ["title", "year", "slug", "maturity"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["genres"]
     inlines = [SeasonInline]
 
 
@@ -27,6 +28,33 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 @admin.register(Film)
 class FilmAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "published_at"]
+    list_display = ["title", "year", "maturity", "published_at"]
     search_fields = ["title"]
     raw_id_fields = ["asset", "licence"]
+    filter_horizontal = ["genres"]
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "title_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Credit)
+class CreditAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "character", "series", "film"]
+    list_filter = ["role"]
+    raw_id_fields = ["person", "series", "film"]
+    list_select_related = ["person", "series", "film"]
+
+
+@admin.register(MyListItem)
+class MyListItemAdmin(admin.ModelAdmin):
+    list_display = ["profile", "series", "film", "created_at"]
+    raw_id_fields = ["profile", "series", "film"]

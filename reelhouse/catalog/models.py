@@ -18,6 +18,9 @@ class Work(models.Model):
     title = models.CharField(max_length=300)
     synopsis = models.TextField(blank=True)
     runtime_s = models.PositiveIntegerField(null=True, blank=True)
+    maturity = models.PositiveSmallIntegerField(
+        null=True, blank=True, db_index=True,
+        help_text="Youngest age the work suits (0, 7, 12, 16, 18, ...); empty when not rated.")
     licence = models.ForeignKey("rights.Licence", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="works")
     asset = models.ForeignKey("media.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -45,6 +48,9 @@ class Series(models.Model):
     poster = models.CharField(max_length=500, blank=True, help_text="Path under MEDIA_ROOT.")
     fanart = models.CharField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True)
+    maturity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Youngest age the series suits; its unrated episodes take this rating.")
+    genres = models.ManyToManyField("Genre", related_name="series", blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -104,6 +110,7 @@ class Film(Work):
     poster = models.CharField(max_length=500, blank=True)
     fanart = models.CharField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True)
+    genres = models.ManyToManyField("Genre", related_name="films", blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -111,6 +118,80 @@ class Film(Work):
     def save(self, *args, **kwargs):
         self.kind = Work.Kind.FILM
         super().save(*args, **kwargs)
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    title_count = models.PositiveIntegerField(default=0, help_text="Published series and films (search_index_rebuild).")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """An actor, director or writer credited in NFOs."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_ONE_TITLE = (Q(series__isnull=False) & Q(film__isnull=True)) | (Q(series__isnull=True) & Q(film__isnull=False))
+
+
+class Credit(models.Model):
+    """A person's role on a series or a film (exactly one of them)."""
+
+    class Role(models.TextChoices):
+        ACTOR = "actor"
+        DIRECTOR = "director"
+        WRITER = "writer"
+
+    person = models.ForeignKey(Person, related_name="credits", on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    character = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    series = models.ForeignKey(Series, null=True, blank=True, related_name="credits", on_delete=models.CASCADE)
+    film = models.ForeignKey(Film, null=True, blank=True, related_name="credits", on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["role", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_TITLE, name="credit_one_title"),
+            models.UniqueConstraint(fields=["person", "role", "series"], name="credit_unique_series"),
+            models.UniqueConstraint(fields=["person", "role", "film"], name="credit_unique_film"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role})"
+
+
+class MyListItem(models.Model):
+    """A series or a film a profile saved to watch later (exactly one of them)."""
+
+    profile = models.ForeignKey("accounts.Profile", related_name="my_list", on_delete=models.CASCADE)
+    series = models.ForeignKey(Series, null=True, blank=True, related_name="+", on_delete=models.CASCADE)
+    film = models.ForeignKey(Film, null=True, blank=True, related_name="+", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_TITLE, name="mylist_one_title"),
+            models.UniqueConstraint(fields=["profile", "series"], name="mylist_unique_series"),
+            models.UniqueConstraint(fields=["profile", "film"], name="mylist_unique_film"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.series or self.film}"
 
 
 class Follow(models.Model):
@@ -151,6 +232,10 @@ class SearchEntry(models.Model):
     series_id_ref = models.BigIntegerField(null=True, blank=True, help_text="The series of an episode.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     poster = models.CharField(max_length=500, blank=True)
+    maturity = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Age rating; empty when unrated.")
+    # Nullable so that SQLite adds the column in place: rebuilding the table would drop the FTS5 triggers.
+    genre_ids = models.CharField(max_length=200, null=True, blank=True,
+                                 help_text="Genre ids of a series or film as ',1,5,' (genre rows filter on it).")
     popularity = models.PositiveIntegerField(default=0, help_text="Profiles that watched it.")
     trending = models.PositiveIntegerField(default=0, help_text="Plays in the last 7 days.")
     published_at = models.DateTimeField(null=True, blank=True, help_text="Latest publish (series: newest episode).")

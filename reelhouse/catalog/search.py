@@ -16,24 +16,42 @@ def _group_pg(alternatives: list[str], prefix: bool) -> str:
     return "(" + " | ".join(f"{w}{star}" for w in alternatives) + ")"
 
 
-def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, limit: int) -> list[int]:
+def _maturity_sql(profile, table: str) -> tuple[str, list]:
+    """The SQL condition matching catalog.selectors.maturity_q for a limited profile ('' for none)."""
+    if profile is None:
+        return "", []
+    limit = profile.max_maturity
+    if profile.is_kids:
+        return f" AND {table}.maturity <= %s", [limit]
+    return f" AND ({table}.maturity IS NULL OR {table}.maturity <= %s)", [limit]
+
+
+def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, limit: int,
+                    profile=None) -> list[int]:
     """Rank keys of the most popular entries whose `column` ('terms' or 'synopsis_terms') holds every word group
-    (each a list of alternatives; tokens are [a-z0-9] only, so no query syntax can get through)."""
+    (each a list of alternatives; tokens are [a-z0-9] only, so no query syntax can get through). Given a profile
+    with a maturity limit, only entries it may see."""
     if not words or limit <= 0:
         return []
     last = len(words) - 1
     if connection.vendor == "postgresql":
         expr = " & ".join(_group_pg(alts, prefix_last and i == last) for i, alts in enumerate(words))
         tsv = {"terms": "fts_terms", "synopsis_terms": "fts_synopsis"}[column]
-        sql = (f"SELECT rank_key FROM catalog_searchentry WHERE {tsv} @@ to_tsquery('simple', %s) "
+        cond, params = _maturity_sql(profile, "catalog_searchentry")
+        sql = (f"SELECT rank_key FROM catalog_searchentry WHERE {tsv} @@ to_tsquery('simple', %s){cond} "
                "ORDER BY rank_key DESC LIMIT %s")
     else:
         expr = f"{column} : (" + " AND ".join(_group_fts5(alts, prefix_last and i == last)
                                               for i, alts in enumerate(words)) + ")"
-        sql = ("SELECT rowid FROM catalog_search_fts WHERE catalog_search_fts MATCH %s "
-               "ORDER BY rowid DESC LIMIT %s")
+        cond, params = _maturity_sql(profile, "e")
+        if cond:
+            sql = ("SELECT f.rowid FROM catalog_search_fts f JOIN catalog_searchentry e ON e.rank_key = f.rowid "
+                   f"WHERE catalog_search_fts MATCH %s{cond} ORDER BY f.rowid DESC LIMIT %s")
+        else:
+            sql = ("SELECT rowid FROM catalog_search_fts WHERE catalog_search_fts MATCH %s "
+                   "ORDER BY rowid DESC LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expr, limit])
+        cursor.execute(sql, [expr, *params, limit])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 
 from reelhouse.catalog import signals, textnorm
-from reelhouse.catalog.models import Episode, Film, SearchEntry, Season, Series, Work
+from reelhouse.catalog.models import Credit, Episode, Film, Genre, MyListItem, Person, SearchEntry, Season, Series, Work
+from reelhouse.catalog.ratings import rating_age
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
@@ -51,6 +52,35 @@ def artwork_import(*, source: Path | None, name: str, width: int) -> str:
     return rel
 
 
+def genres_for(*, names: list[str]) -> list[Genre]:
+    """The genres named (created when new, matched without regard to case)."""
+    genres = []
+    for name in names[:20]:
+        name = name.strip()[:100]
+        if not name:
+            continue
+        genre = Genre.objects.filter(name__iexact=name).first()
+        if genre is None:
+            genre = Genre.objects.create(name=name, slug=unique_slug(Genre, name))
+        genres.append(genre)
+    return genres
+
+
+def credits_set(*, title: Series | Film, info) -> None:
+    """Record an NFO's directors, writers and actors on a series or film once (kept when already credited)."""
+    if info is None or title.credits.exists():
+        return
+    field = "series" if isinstance(title, Series) else "film"
+    people = ([(name, Credit.Role.DIRECTOR, "", i) for i, name in enumerate(info.directors[:10])]
+              + [(name, Credit.Role.WRITER, "", i) for i, name in enumerate(info.credits[:10])]
+              + [(a["name"], Credit.Role.ACTOR, a.get("role") or "", a.get("order") if a.get("order") is not None
+                  else i) for i, a in enumerate(info.actors[:30])])
+    for name, role, character, order in people:
+        person, _ = Person.objects.get_or_create(name=name.strip()[:200])
+        Credit.objects.get_or_create(person=person, role=role, **{field: title},
+                                     defaults={"character": character[:200], "order": max(0, order or 0)})
+
+
 def _series_for(found) -> Series:
     ident, info = found.identity, found.series_info
     title = (info.title if info and info.title else None) or ident.series
@@ -62,7 +92,11 @@ def _series_for(found) -> Series:
             sort_title=(info.sorttitle if info and info.sorttitle else "") or title,
             synopsis=(info.plot if info and info.plot else "") or "",
             external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
+            maturity=rating_age(info.mpaa) if info else None,
         )
+        if info:
+            series.genres.set(genres_for(names=info.genres))
+            credits_set(title=series, info=info)
         audit_record(action="series.created", subject=series)
     if not series.poster and (poster := found.artwork.get("poster")):
         series.poster = artwork_import(source=poster, name=f"series/{series.slug}-poster", width=POSTER_WIDTH)
@@ -83,7 +117,11 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
                 title=title, year=ident.year, slug=unique_slug(Film, f"{title} {ident.year or ''}"),
                 synopsis=synopsis, runtime_s=runtime_s, licence=licence,
                 external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
+                maturity=rating_age(info.mpaa) if info else None,
             )
+            if info:
+                film.genres.set(genres_for(names=info.genres))
+                credits_set(title=film, info=info)
             audit_record(action="film.created", subject=film)
         if not film.poster and (poster := found.artwork.get("poster")):
             film.poster = artwork_import(source=poster, name=f"films/{film.slug}-poster", width=POSTER_WIDTH)
@@ -98,13 +136,15 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
         season_number, number = ident.air_date.year, ident.air_date.timetuple().tm_yday
     season, _ = Season.objects.get_or_create(series=series, number=season_number)
     episode = Episode.objects.filter(season=season, number=number).first()
+    maturity = (rating_age(info.mpaa) if info else None)
+    maturity = series.maturity if maturity is None else maturity  # the show's rating covers unrated episodes
     if episode is None:
         air_date = (info.aired or info.premiered) if info else None
         episode = Episode.objects.create(
             series=series, season=season, number=number,
             number_end=ident.episodes[-1] if len(ident.episodes) > 1 else None,
             title=title or f"Episode {number}", synopsis=synopsis, runtime_s=runtime_s,
-            air_date=air_date or ident.air_date, licence=licence,
+            air_date=air_date or ident.air_date, licence=licence, maturity=maturity,
         )
         audit_record(action="episode.created", subject=episode)
     elif episode.asset_id is None:  # announced by an episode guide: the delivery fills in what the guide left out
@@ -112,6 +152,7 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
         episode.synopsis = episode.synopsis or synopsis
         episode.runtime_s = episode.runtime_s or runtime_s
         episode.number_end = episode.number_end or (ident.episodes[-1] if len(ident.episodes) > 1 else None)
+        episode.maturity = maturity if episode.maturity is None else episode.maturity
     if not episode.still and (thumb := found.artwork.get("thumb")):
         episode.still = artwork_import(source=thumb, name=f"episodes/{episode.pk}-still", width=STILL_WIDTH)
     episode.licence = licence
@@ -216,16 +257,27 @@ def _entry(*, kind: str, object_id: int, title: str, synopsis: str = "", popular
         rank_key=SearchEntry.make_rank_key(kind=kind, object_id=object_id, popularity=popularity), **fields)
 
 
-def search_entry_for_series(*, series: Series, published_at=None, popularity: int = 0, trending: int = 0):
+def _genre_ids(ids) -> str:
+    ids = sorted(set(ids))
+    return f",{','.join(map(str, ids))}," if ids else ""
+
+
+def search_entry_for_series(*, series: Series, published_at=None, popularity: int = 0, trending: int = 0,
+                            genre_ids=None):
+    if genre_ids is None:
+        genre_ids = list(series.genres.values_list("pk", flat=True))
     return _entry(kind="series", object_id=series.pk, title=series.title, synopsis=series.synopsis,
                   slug=series.slug, year=series.year, poster=series.poster, published_at=published_at,
-                  popularity=popularity, trending=trending)
+                  popularity=popularity, trending=trending, maturity=series.maturity,
+                  genre_ids=_genre_ids(genre_ids)[:200])
 
 
-def search_entry_for_film(*, film: Film, popularity: int = 0, trending: int = 0):
+def search_entry_for_film(*, film: Film, popularity: int = 0, trending: int = 0, genre_ids=None):
+    if genre_ids is None:
+        genre_ids = list(film.genres.values_list("pk", flat=True))
     return _entry(kind="film", object_id=film.pk, title=film.title, synopsis=film.synopsis, slug=film.slug,
                   year=film.year, poster=film.poster, published_at=film.published_at, popularity=popularity,
-                  trending=trending)
+                  trending=trending, maturity=film.maturity, genre_ids=_genre_ids(genre_ids)[:200])
 
 
 def search_entry_for_episode(*, episode: Episode, series_title: str, series_slug: str, season_number: int,
@@ -233,7 +285,8 @@ def search_entry_for_episode(*, episode: Episode, series_title: str, series_slug
     code = f"S{season_number:02d}E{episode.number:02d}"
     return _entry(kind="episode", object_id=episode.pk, title=episode.title, synopsis=episode.synopsis,
                   subtitle=f"{series_title} · {code}", slug=series_slug, series_id_ref=episode.series_id,
-                  published_at=episode.published_at, popularity=popularity, trending=trending)
+                  published_at=episode.published_at, popularity=popularity, trending=trending,
+                  maturity=episode.maturity)
 
 
 def search_entries_sync(*, work: Work) -> None:
@@ -274,6 +327,19 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         series_pop[series_id] += watched.get(work_id, 0)
         series_trend[series_id] += plays.get(work_id, 0)
     latest = dict(published.values_list("series_id").annotate(m=Max("published_at")).values_list("series_id", "m"))
+    series_genres, film_genres = defaultdict(list), defaultdict(list)
+    for series_id, genre_id in Series.genres.through.objects.values_list("series_id", "genre_id").iterator():
+        series_genres[series_id].append(genre_id)
+    for film_id, genre_id in Film.genres.through.objects.values_list("film_id", "genre_id").iterator():
+        film_genres[film_id].append(genre_id)
+    published_films = set(Film.objects.filter(published_at__isnull=False, asset__isnull=False)
+                          .values_list("pk", flat=True))
+    counts = Counter(g for sid, gids in series_genres.items() if sid in latest for g in gids)
+    counts.update(g for fid, gids in film_genres.items() if fid in published_films for g in gids)
+    for genre in Genre.objects.all():
+        if genre.title_count != counts[genre.pk]:
+            genre.title_count = counts[genre.pk]
+            genre.save(update_fields=["title_count"])
     total = len(latest) + Film.objects.filter(published_at__isnull=False, asset__isnull=False).count() + len(series_of)
     done = 0
 
@@ -290,20 +356,22 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         batch = []
         for series in Series.objects.filter(pk__in=list(latest)).iterator(chunk_size=batch_size):
             batch.append(search_entry_for_series(series=series, published_at=latest[series.pk],
-                                                 popularity=series_pop[series.pk], trending=series_trend[series.pk]))
+                                                 popularity=series_pop[series.pk], trending=series_trend[series.pk],
+                                                 genre_ids=series_genres[series.pk]))
             if len(batch) >= batch_size:
                 flush(batch)
         for film in Film.objects.filter(published_at__isnull=False, asset__isnull=False).iterator(
                 chunk_size=batch_size):
-            batch.append(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk]))
+            batch.append(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk],
+                                               genre_ids=film_genres[film.pk]))
             if len(batch) >= batch_size:
                 flush(batch)
         rows = published.values_list("pk", "title", "synopsis", "number", "series_id", "published_at",
-                                     "series__title", "series__slug", "season__number")
-        for pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number in rows.iterator(
+                                     "series__title", "series__slug", "season__number", "maturity")
+        for pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number, maturity in rows.iterator(
                 chunk_size=batch_size):
             episode = Episode(pk=pk, title=title, synopsis=synopsis, number=number, series_id=series_id,
-                              published_at=published_at)
+                              published_at=published_at, maturity=maturity)
             batch.append(search_entry_for_episode(episode=episode, series_title=s_title, series_slug=s_slug,
                                                   season_number=s_number, popularity=watched[pk], trending=plays[pk]))
             if len(batch) >= batch_size:
@@ -321,3 +389,15 @@ def follow_set(*, profile, series: Series, following: bool) -> bool:
     else:
         Follow.objects.filter(profile=profile, series=series).delete()
     return following
+
+
+def my_list_set(*, profile, series: Series | None = None, film: Film | None = None, listed: bool) -> bool:
+    """Add a series or a film to a profile's My List, or take it off (idempotent); returns whether it is listed."""
+    if (series is None) == (film is None):
+        raise ValueError("my_list_set needs exactly one of series or film")
+    key = {"series": series} if series is not None else {"film": film}
+    if listed:
+        MyListItem.objects.get_or_create(profile=profile, **key)
+    else:
+        MyListItem.objects.filter(profile=profile, **key).delete()
+    return listed

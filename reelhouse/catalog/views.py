@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from reelhouse.catalog import selectors, services
-from reelhouse.catalog.models import SearchEntry
+from reelhouse.catalog.models import Genre, SearchEntry
 
 LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
 
@@ -25,14 +25,17 @@ def _int_param(request, name: str, default: int | None = None) -> int | None:
     return int(raw)
 
 
-@login_required
 def home(request):
+    if not request.user.is_authenticated:  # visitors see what Reelhouse is and costs
+        return redirect("landing")
     return render(request, "catalog/home.html", selectors.home_rows(profile=request.profile))
 
 
 @login_required
 def series_detail(request, slug: str):
-    series = get_object_or_404(selectors.series_visible(), slug=slug)
+    series = get_object_or_404(
+        selectors.with_my_list(selectors.series_visible(request.profile), profile=request.profile, field="series"),
+        slug=slug)
     try:
         season = _int_param(request, "season")
         context = selectors.series_page(series=series, profile=request.profile, season_number=season)
@@ -46,15 +49,63 @@ def series_detail(request, slug: str):
 @login_required
 @require_POST
 def series_follow(request, slug: str):
-    series = get_object_or_404(selectors.series_visible(), slug=slug)
+    series = get_object_or_404(selectors.series_visible(request.profile), slug=slug)
     services.follow_set(profile=request.profile, series=series, following=request.POST.get("follow") == "1")
     return redirect("catalog:series", slug=series.slug)
 
 
 @login_required
 def film_detail(request, slug: str):
-    film = get_object_or_404(selectors.films_visible(), slug=slug)
-    return render(request, "catalog/film_detail.html", {"film": film})
+    film = get_object_or_404(
+        selectors.with_my_list(selectors.films_visible(request.profile), profile=request.profile, field="film"),
+        slug=slug)
+    return render(request, "catalog/film_detail.html",
+                  {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False)})
+
+
+@login_required
+@require_POST
+def my_list_toggle(request, kind: str, slug: str):
+    """Add a series or film to the profile's My List (listed=1) or take it off (listed=0)."""
+    if kind == "series":
+        title = get_object_or_404(selectors.series_visible(request.profile), slug=slug)
+        services.my_list_set(profile=request.profile, series=title, listed=request.POST.get("listed") == "1")
+    elif kind == "films":
+        title = get_object_or_404(selectors.films_visible(request.profile), slug=slug)
+        services.my_list_set(profile=request.profile, film=title, listed=request.POST.get("listed") == "1")
+    else:
+        raise Http404(f"no My List for {kind!r}")
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("catalog:series" if kind == "series" else "catalog:film", slug=slug)
+
+
+@login_required
+@require_GET
+def my_list_page(request):
+    try:
+        page = _int_param(request, "page", 1)
+        page_obj, cards = selectors.my_list(profile=request.profile, page=page)
+    except (ValueError, PageNotAnInteger) as exc:
+        return HttpResponseBadRequest(str(exc))
+    except EmptyPage as exc:
+        raise Http404(f"page {page} is out of range") from exc
+    return render(request, "catalog/my_list.html", {"page_obj": page_obj, "cards": cards})
+
+
+@login_required
+@require_GET
+def genre_page(request, slug: str):
+    genre = get_object_or_404(Genre, slug=slug)
+    try:
+        page = _int_param(request, "page", 1)
+        page_obj, cards = selectors.genre_listing(genre=genre, page=page, profile=request.profile)
+    except (ValueError, PageNotAnInteger) as exc:
+        return HttpResponseBadRequest(str(exc))
+    except EmptyPage as exc:
+        raise Http404(f"page {page} is out of range") from exc
+    return render(request, "catalog/genre.html", {"genre": genre, "page_obj": page_obj, "cards": cards})
 
 
 @login_required
@@ -88,7 +139,8 @@ def browse(request, kind: str):
         return HttpResponseBadRequest(f"'letter' must be one letter a-z or 0 for digits, got {letter[:40]!r}")
     try:
         page = _int_param(request, "page", 1)
-        page_obj, cards = selectors.az_listing(kind=LISTING_KINDS[kind], letter=letter, page=page)
+        page_obj, cards = selectors.az_listing(kind=LISTING_KINDS[kind], letter=letter, page=page,
+                                               profile=request.profile)
     except (ValueError, PageNotAnInteger) as exc:
         return HttpResponseBadRequest(str(exc))
     except EmptyPage as exc:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from reelhouse.catalog.models import Episode, Film, Season, Series
-from reelhouse.catalog.services import search_index_rebuild
+from reelhouse.catalog.services import genres_for, search_index_rebuild
 from reelhouse.core import clock
 from reelhouse.media.models import Asset
 
@@ -28,24 +28,28 @@ class CatalogMaker:
         return work
 
     def series(self, title: str, *, synopsis: str = "", seasons: int = 1, episodes: int = 2, year: int = 2020,
-               published: bool = True, episode_titles=None) -> Series:
+               published: bool = True, episode_titles=None, maturity: int | None = None, genres=()) -> Series:
         self.n += 1
         series = Series.objects.create(title=title, sort_title=title, slug=f"s{self.n}-{abs(hash(title)) % 10**6}",
-                                       year=year, synopsis=synopsis)
+                                       year=year, synopsis=synopsis, maturity=maturity)
+        series.genres.set(genres_for(names=list(genres)))
         for s in range(1, seasons + 1):
             season = Season.objects.create(series=series, number=s)
             for e in range(1, episodes + 1):
                 title_e = (episode_titles or {}).get((s, e), f"Chapter {s}.{e}")
                 ep = Episode.objects.create(series=series, season=season, number=e, title=title_e, runtime_s=1500,
+                                            maturity=maturity,
                                             air_date=dt.date(2020, 1, 1) + dt.timedelta(days=7 * e))
                 if published:
                     self._publish(ep)
         return series
 
-    def film(self, title: str, *, synopsis: str = "", year: int = 2001, published: bool = True) -> Film:
+    def film(self, title: str, *, synopsis: str = "", year: int = 2001, published: bool = True,
+             maturity: int | None = None, genres=()) -> Film:
         self.n += 1
         film = Film.objects.create(title=title, slug=f"f{self.n}-{abs(hash(title)) % 10**6}", year=year,
-                                   synopsis=synopsis, runtime_s=6000)
+                                   synopsis=synopsis, runtime_s=6000, maturity=maturity)
+        film.genres.set(genres_for(names=list(genres)))
         return self._publish(film) if published else film
 
     def index(self) -> int:
