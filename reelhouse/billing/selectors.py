@@ -1,6 +1,7 @@
 """Billing reads: is a user paid up now, what they bought, what they can buy."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
@@ -36,3 +37,30 @@ def plans_on_sale() -> list[Plan]:
 
 def payments_of(*, user, limit: int = 50) -> list[Payment]:
     return list(Payment.objects.filter(user=user).select_related("plan").order_by("-paid_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """A plan as the visitor landing shows it: price in one currency, per-month equivalent, saving vs monthly."""
+
+    plan: Plan
+    currency: str
+    price_minor: int
+    per_month_minor: int
+    saving_minor: int  # against paying the monthly plan for the same number of months; 0 for the monthly plan
+    saving_percent: int
+
+
+def plan_offers(*, currency: str) -> list[PlanOffer]:
+    """Plans on sale priced in `currency` (plans without a price in it are left out), shortest term first."""
+    plans = [p for p in plans_on_sale() if p.price(currency)]
+    monthly = min((p.price(currency).amount_minor for p in plans if p.term_months == 1), default=None)
+    offers = []
+    for plan in sorted(plans, key=lambda p: (p.term_months, p.max_streams)):
+        price = plan.price(currency).amount_minor
+        full = monthly * plan.term_months if monthly is not None else price
+        saving = max(full - price, 0)
+        offers.append(PlanOffer(plan=plan, currency=currency.upper(), price_minor=price,
+                                per_month_minor=round(price / plan.term_months), saving_minor=saving,
+                                saving_percent=round(100 * saving / full) if full else 0))
+    return offers

@@ -212,3 +212,25 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("invalid payload or signature")
     applied = stripe_event_apply(event=json.loads(request.body))
     return HttpResponse("applied" if applied else "ignored")
+
+
+LANDING_CURRENCY = {"fr": "EUR", "de": "EUR"}  # the language's usual currency; English shows dollars
+
+
+def landing(request):
+    """What Reelhouse is and what it costs, for visitors; signed-in viewers go home."""
+    if request.user.is_authenticated:
+        return redirect("catalog:home")
+    currency = request.GET.get("currency", "").upper()
+    if currency not in conf.CURRENCIES:
+        currency = LANDING_CURRENCY.get((request.LANGUAGE_CODE or "en")[:2], "USD")
+    return render(request, "landing.html", {"offers": selectors.plan_offers(currency=currency), "currency": currency,
+                                            "currencies": conf.CURRENCIES})
+
+
+def help_page(request):
+    """Answers to what visitors and subscribers ask first: devices, downloads, streams, cancelling, contact."""
+    from django.conf import settings
+
+    return render(request, "help.html", {"support_email": getattr(settings, "REELHOUSE_SUPPORT_EMAIL", "")
+                                         or "support@localhost"})

@@ -4,3 +4,5 @@ RESUME_IGNORE_FRACTION = 0.05  # a position in the first 5% does not count as "s
 WATCHED_FRACTION = 0.90  # past 90% the work counts as watched
 HEARTBEAT_SECONDS = 30  # the player reports progress and renews its stream token this often
 SESSION_STALE_SECONDS = 90  # a session with no heartbeat for this long no longer holds a stream slot
+DOWNLOAD_DAYS = 30  # a download stays playable offline this long (or until the licence ends, if sooner)
+DOWNLOAD_LINK_SECONDS = 6 * 3600  # a signed download link works this long; the account page makes fresh ones

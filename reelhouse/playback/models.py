@@ -36,3 +36,25 @@ class ResumePoint(models.Model):
 
     def __str__(self) -> str:
         return f"profile {self.profile_id} at {self.position_s:.0f}s of work {self.work_id}"
+
+
+class Download(models.Model):
+    """An MP4 a profile took for offline viewing; it counts against the plan's limit until it expires or is
+    revoked, and its signed file URL stops working then (or when the subscription ends)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    profile = models.ForeignKey("accounts.Profile", related_name="downloads", on_delete=models.CASCADE)
+    work = models.ForeignKey("catalog.Work", related_name="+", on_delete=models.CASCADE)
+    asset = models.ForeignKey("media.Asset", related_name="+", on_delete=models.CASCADE)
+    label = models.CharField(max_length=16, help_text="Quality: the file download/<label>.mp4 of the asset.")
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                              name="download_expires_after_created")]
+
+    def __str__(self) -> str:
+        return f"download {self.id} of work {self.work_id} ({self.label})"

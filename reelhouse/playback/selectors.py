@@ -3,15 +3,18 @@
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from reelhouse.billing.selectors import subscription_current
 from reelhouse.catalog.models import Episode, Work
+from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
 from reelhouse.playback import conf
-from reelhouse.playback.models import PlaybackSession, ResumePoint
+from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.rights.selectors import licence_problem
 
 
@@ -56,13 +59,14 @@ def session_description(session: PlaybackSession) -> str:
 
 
 def _maturity_problem(*, profile, work: Work) -> str:
-    # Profiles carry max_maturity (an age: 0, 7, 12, 16, 18); a work is checked once the catalog rates it with
-    # an age in `maturity`. An unrated work, or a profile without a limit, is not barred here.
-    limit = getattr(profile, "max_maturity", None)
-    rating = getattr(work, "maturity", None)
-    if limit is not None and rating is not None and rating > limit:
-        return _("This title is rated above what the profile %(profile)s may watch.") % {"profile": profile.name}
-    return ""
+    # The catalog's rule, so that what a profile cannot find it cannot play by URL either: a kids profile plays
+    # only rated titles within its limit; other profiles are barred only by a rating above their limit.
+    if maturity_allows(profile=profile, rating=getattr(work, "maturity", None)):
+        return ""
+    if getattr(work, "maturity", None) is None:
+        return _("This title has no age rating yet, so the kids profile %(profile)s cannot watch it.") % {
+            "profile": profile.name}
+    return _("This title is rated above what the profile %(profile)s may watch.") % {"profile": profile.name}
 
 
 def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = None) -> Refusal | None:
@@ -120,3 +124,79 @@ def next_episode(*, episode: Episode) -> Episode | None:
     same_season = published.filter(season_id=episode.season_id, number__gt=episode.number).order_by("number")
     return same_season.first() or (published.filter(season__number__gt=episode.season.number)
                                    .order_by("season__number", "number").first())
+
+
+# Downloads ---------------------------------------------------------------------------------------------------
+
+DOWNLOAD_FOLDER = "download"  # inside a package: download/<label>.mp4 (see media/transcode/downloads.py)
+
+
+def downloads_active(*, user) -> QuerySet[Download]:
+    """The account's downloads that count against the plan's limit: not revoked and not expired."""
+    return (Download.objects.select_related("profile", "work")
+            .filter(profile__user=user, revoked_at__isnull=True, expires_at__gt=clock.now()).order_by("-created_at"))
+
+
+def download_labels(*, asset, max_height: int | None = None) -> list[str]:
+    """Qualities the asset offers for download ('720', '480'), best first, none above the plan's height."""
+    if asset is None or asset.provisional:
+        return []
+    folder = Path(settings.MEDIA_ROOT) / asset.directory / DOWNLOAD_FOLDER
+    labels = [f.stem for f in folder.glob("*.mp4") if f.stem.isdigit()] if folder.is_dir() else []
+    return sorted((x for x in labels if max_height is None or int(x) <= max_height), key=int, reverse=True)
+
+
+def download_refusal(*, profile, work: Work) -> Refusal | None:
+    """Why the profile may not download the work now; None when it may (the active-download limit aside)."""
+    refusal = entitlement_check(profile=profile, work=work)
+    if refusal is not None and refusal.code != "streams":  # playing elsewhere does not stop a download
+        return refusal
+    subscription = subscription_current(user=profile.user)
+    if subscription.plan.max_downloads == 0:
+        return Refusal("plan", _("Your plan (%(plan)s) does not include downloads. Choose a plan with downloads "
+                                 "on your account page.") % {"plan": subscription.plan.name})
+    # A licence may forbid offline copies once rights record it; until then a current licence allows them.
+    if getattr(work.licence, "allows_downloads", True) is False:
+        return Refusal("licence", _("The licence for this title does not allow downloads; you can still stream it."))
+    return None
+
+
+def download_limit_problem(*, user) -> str:
+    """'' while the account may take another download; otherwise the limit and how to free a slot."""
+    subscription = subscription_current(user=user)
+    limit = subscription.plan.max_downloads if subscription else 0
+    count = downloads_active(user=user).count()
+    if count < limit:
+        return ""
+    return _("Your plan allows %(limit)d active download(s) and you have %(count)d. Remove one under Downloads on "
+             "your account page (or wait until one expires) and download again.") % {"limit": limit, "count": count}
+
+
+def download_options(*, profile, work: Work) -> tuple[list[str], str]:
+    """What the watch page offers: (qualities to download, '') or ([], why not)."""
+    if refusal := download_refusal(profile=profile, work=work):
+        return [], refusal.message
+    labels = download_labels(asset=work.asset, max_height=max_height_for(user=profile.user))
+    if not labels:
+        return [], _("No download file is available for this title yet.")
+    return labels, ""
+
+
+def download_problem(*, download: Download) -> str:
+    """Why a download's file may not be fetched now ('' when it may): revoked, expired, subscription or licence."""
+    if download.revoked_at is not None:
+        return _("This download was removed from the account on %(date)s. Download the title again from its page.") % {
+            "date": download.revoked_at.strftime("%Y-%m-%d")}
+    if download.expires_at <= clock.now():
+        return _("This download expired on %(date)s. Download the title again from its page.") % {
+            "date": download.expires_at.strftime("%Y-%m-%d")}
+    refusal = download_refusal(profile=download.profile, work=download.work)
+    return refusal.message if refusal else ""
+
+
+def download_link(*, download: Download) -> str:
+    """A signed URL for the download's file, valid for DOWNLOAD_LINK_SECONDS (never past the download's expiry)."""
+    from reelhouse.playback.signing import download_path
+
+    expires = min(int(clock.now().timestamp()) + conf.DOWNLOAD_LINK_SECONDS, int(download.expires_at.timestamp()))
+    return download_path(download_id=str(download.id), label=download.label, expires=expires)

@@ -1,13 +1,22 @@
 """Playback writes: start a session, record heartbeats and resume points, stop."""
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 from reelhouse.playback import conf
-from reelhouse.playback.models import PlaybackSession, ResumePoint
-from reelhouse.playback.selectors import entitlement_check
+from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
+from reelhouse.playback.selectors import (
+    download_labels,
+    download_limit_problem,
+    download_refusal,
+    entitlement_check,
+    max_height_for,
+)
 
 
 class PlaybackRefused(Exception):
@@ -72,3 +81,54 @@ def playback_session_end(*, user, session_id) -> PlaybackSession:
     playback_stop(session=session)
     audit_record(action="playback.stopped_by_owner", subject=session, actor=user)
     return session
+
+
+class DownloadRefused(Exception):
+    """The profile may not download this now; the message says why and what to do."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+@transaction.atomic
+def download_create(*, profile, work, label: str = "") -> Download:
+    """Take an offline download of a work (best allowed quality when `label` is empty); raises DownloadRefused.
+    Idempotent: the same profile, work and quality reuse the active download instead of taking another slot."""
+    _lock_account(profile.user_id)
+    if refusal := download_refusal(profile=profile, work=work):
+        raise DownloadRefused(refusal.message, code=refusal.code)
+    labels = download_labels(asset=work.asset, max_height=max_height_for(user=profile.user))
+    if not labels:
+        raise DownloadRefused(_("No download file is available for this title yet."), code="nofile")
+    label = label or labels[0]
+    if label not in labels:
+        raise DownloadRefused(_("No %(label)sp download of this title on your plan; choose one of: %(labels)s.")
+                              % {"label": label, "labels": ", ".join(x + "p" for x in labels)}, code="quality")
+    now = clock.now()
+    existing = Download.objects.filter(profile=profile, work=work, asset_id=work.asset_id, label=label,
+                                       revoked_at__isnull=True, expires_at__gt=now).first()
+    if existing is not None:
+        return existing
+    if problem := download_limit_problem(user=profile.user):
+        raise DownloadRefused(problem, code="limit")
+    expires = now + dt.timedelta(days=conf.DOWNLOAD_DAYS)
+    if work.licence is not None and work.licence.ends_at is not None:
+        expires = min(expires, work.licence.ends_at)  # leaving the service: the offline copy leaves with it
+    download = Download.objects.create(profile=profile, work=work, asset_id=work.asset_id, label=label,
+                                       created_at=now, expires_at=expires)
+    audit_record(action="download.created", subject=download, actor=profile.user)
+    return download
+
+
+@transaction.atomic
+def download_revoke(*, user, download_id) -> Download:
+    """The account holder removes a download: its slot is free and its file link stops working."""
+    download = Download.objects.select_for_update().filter(pk=download_id, profile__user=user).first()
+    if download is None:
+        raise Download.DoesNotExist(f"No download {download_id} on this account.")
+    if download.revoked_at is None:
+        download.revoked_at = clock.now()
+        download.save(update_fields=["revoked_at"])
+        audit_record(action="download.revoked", subject=download, actor=user)
+    return download

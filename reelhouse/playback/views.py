@@ -4,9 +4,13 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reelhouse.catalog.models import Episode, Work
@@ -14,8 +18,8 @@ from reelhouse.media.models import Asset
 from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_limited
 from reelhouse.playback import conf, selectors, services
-from reelhouse.playback.models import PlaybackSession
-from reelhouse.playback.signing import stream_prefix, stream_token_valid
+from reelhouse.playback.models import Download, PlaybackSession
+from reelhouse.playback.signing import download_token_valid, stream_prefix, stream_token_valid
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -40,6 +44,7 @@ def watch(request, work_id: int):
             "other_sessions": [(s, selectors.device_label(s.device)) for s in refused.other_sessions],
         }, status=403)
     nxt = selectors.next_episode(episode=episode) if episode else None
+    download_labels, download_unavailable = selectors.download_options(profile=request.profile, work=work)
     return render(request, "playback/watch.html", context | {
         "session": session,
         "stream_prefix": stream_prefix(session_id=str(session.id), asset_id=work.asset_id),
@@ -47,6 +52,8 @@ def watch(request, work_id: int):
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
         "heartbeat_seconds": conf.HEARTBEAT_SECONDS,
+        "download_labels": download_labels,
+        "download_unavailable": download_unavailable,
     })
 
 
@@ -97,3 +104,55 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
 def _plan_height_limit(session_id) -> int | None:
     session = PlaybackSession.objects.select_related("profile__user").get(pk=session_id)
     return selectors.max_height_for(user=session.profile.user)
+
+
+@login_required
+@require_POST
+def download_start(request, work_id: int):
+    """Take a download and hand over its file; refused: back to the account's downloads with the reason."""
+    work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
+    try:
+        download = services.download_create(profile=request.profile, work=work, label=request.POST.get("label", ""))
+    except services.DownloadRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(reverse("billing:account") + "#downloads")
+    return redirect(selectors.download_link(download=download))
+
+
+@login_required
+def download_again(request, download_id):
+    """A fresh signed link for a download the account already holds."""
+    download = get_object_or_404(Download, pk=download_id, profile__user=request.user)
+    if problem := selectors.download_problem(download=download):
+        return HttpResponseForbidden(problem)
+    return redirect(selectors.download_link(download=download))
+
+
+@login_required
+@require_POST
+def download_revoke(request, download_id):
+    try:
+        download = services.download_revoke(user=request.user, download_id=download_id)
+    except Download.DoesNotExist:
+        raise Http404("no such download on this account") from None
+    messages.success(request, _("Removed the download of %(title)s; one download slot is free again.")
+                     % {"title": download.work.title})
+    return redirect(reverse("billing:account") + "#downloads")
+
+
+def download_file(request, sig: str, expires: int, download_id, label: str):
+    """The MP4 of a download, only under a valid, unexpired link of a download that still stands."""
+    if not download_token_valid(sig=sig, expires=expires, download_id=str(download_id), label=label):
+        return HttpResponseForbidden(_("This download link is invalid or has expired. Open your account page and "
+                                       "choose Download again."), content_type="text/plain; charset=utf-8")
+    download = (Download.objects.select_related("asset", "work__licence", "profile__user")
+                .filter(pk=download_id, label=label).first())
+    if download is None:
+        raise Http404("no such download")
+    if problem := selectors.download_problem(download=download):
+        return HttpResponseForbidden(problem, content_type="text/plain; charset=utf-8")
+    target = Path(settings.MEDIA_ROOT) / download.asset.directory / selectors.DOWNLOAD_FOLDER / f"{label}.mp4"
+    if not target.is_file():
+        raise Http404("the download file is missing from the package")
+    return FileResponse(target.open("rb"), content_type="video/mp4", as_attachment=True,
+                        filename=f"{slugify(download.work.title) or 'reelhouse'}-{label}p.mp4")

@@ -22,7 +22,8 @@ def video_time(page) -> float:
 
 
 def test_subscriber_signs_in_watches_an_episode_and_resumes(page, live_server, subscriber, published_series):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/")  # a visitor lands on the plans page and signs in from there
+    page.get_by_role("link", name="Sign in").first.click()
     page.get_by_label("Email").fill(subscriber.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,62 @@
+"""The visitor landing and help pages pass axe; landing, home, series and watch pages are photographed at phone,
+laptop and TV sizes (test-artifacts/size-<viewport>-<page>.png) and keep to the screen's width."""
+
+import pytest
+
+from reelhouse.core import clock
+from reelhouse.playback.models import PlaybackSession
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_accessibility import serious_violations
+from tests.e2e.test_player import sign_in, three_episodes  # noqa: F401 - the fixture is used by name
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SIZES = {"phone": (390, 844), "laptop": (1440, 900), "tv": (1920, 1080)}
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)])
+def test_visitor_sees_plans_and_can_sign_up_and_help_passes_axe(browser, live_server, viewport):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.url == f"{live_server.url}/welcome/"
+    offers = page.locator(".offer")
+    assert offers.count() == 4
+    assert "$9.99" in offers.nth(0).inner_text() and "$8.33 per month" in offers.nth(3).inner_text()
+    found = {"landing": serious_violations(page)}
+    page.get_by_role("link", name="Questions? Read the help page.").click()
+    page.wait_for_url("**/help/")
+    assert page.get_by_role("heading", name="How do downloads work?").is_visible()
+    found["help"] = serious_violations(page)
+    page.goto(live_server.url + "/welcome/")
+    page.get_by_role("link", name="Sign up").click()
+    page.wait_for_url("**/accounts/signup/")
+    context.close()
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_screenshots_at_phone_laptop_and_tv_sizes(browser, live_server, subscriber, three_episodes):  # noqa: F811
+    too_wide = []
+    for size, (width, height) in SIZES.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+        page = context.new_page()
+        tv = "?tv=1" if size == "tv" else ""
+        page.goto(f"{live_server.url}/welcome/{tv}")
+        screenshot(page, f"size-{size}-landing")
+        too_wide += [] if no_sideways_scroll(page) else [f"{size} landing"]
+        sign_in(page, live_server, subscriber)
+        for name, path in [("home", "/"), ("series", "/series/harbour-lights-2019/"),
+                           ("watch", f"/watch/{three_episodes[0].pk}/")]:
+            page.goto(f"{live_server.url}{path}{tv}")
+            if name == "watch":
+                page.wait_for_function("document.getElementById('video').currentTime > 0.5", timeout=30_000)
+                page.evaluate("document.getElementById('video').pause()")
+            screenshot(page, f"size-{size}-{name}")
+            too_wide += [] if no_sideways_scroll(page) else [f"{size} {name}"]
+        context.close()
+        # Three "devices" in a row: free the stream slot as a viewer closing the tab would, after a while.
+        PlaybackSession.objects.update(ended_at=clock.now())
+    assert too_wide == []
