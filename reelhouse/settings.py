@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reelhouse.rewards",
     "reelhouse.playback",
     "reelhouse.notifications",
+    "reelhouse.backoffice",
     "reelhouse.embedded",
 ]
 
