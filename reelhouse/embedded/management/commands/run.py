@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reelhouse.catalog.tasks import search_index_rebuild
 from reelhouse.core.jobs import jobs_reclaim
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
@@ -24,6 +25,7 @@ from reelhouse.ingest.services import ingest_tick, sources_scan
 
 console = Console()
 QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
+REBUILD_EVERY_S = 30 * 60  # trending, popularity and genre rows are recomputed this often (first one after 1 min)
 
 
 class Command(BaseCommand):
@@ -112,10 +114,14 @@ class Command(BaseCommand):
         """Scan watch folders on a schedule, keep the children alive, and show ingest progress."""
         last_counts = None
         reported = set(Delivery.objects.filter(state=Delivery.State.QUARANTINED).values_list("pk", flat=True))
+        next_rebuild = time.monotonic() + 60
         while not stop:
             try:
                 sources_scan()
                 ingest_tick()  # due partner feeds, embargoed episodes whose moment came
+                if time.monotonic() >= next_rebuild:
+                    next_rebuild = time.monotonic() + REBUILD_EVERY_S
+                    search_index_rebuild.enqueue()  # on the default worker: the scan loop never waits for it
             except Exception as exc:
                 console.print(f"[red]scan failed:[/] {exc}")
             counts = {s: Delivery.objects.filter(state=s).count()
