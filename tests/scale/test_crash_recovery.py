@@ -4,15 +4,13 @@ publishes exactly one package and nothing of the dead attempt is left on disk.""
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_clip
-from tests.embedded.test_run import ROOT, free_port, healthz, wait_for
+from tests.processes import reelhouse_run, wait_for
 
 
 def query(db: Path, sql: str, *args):
@@ -34,29 +32,9 @@ def ffmpeg_processes_writing(name: str) -> list[int]:
 
 @pytest.fixture
 def running(tmp_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REELHOUSE_TESTING")} | {
-        "REELHOUSE_VAR_DIR": str(tmp_path / "var"),
-        "REELHOUSE_DEMO_PASSWORD": "demo-password-123",
-        "REELHOUSE_SCAN_INTERVAL": "0.5",
-        "REELHOUSE_STABLE_SECONDS": "0.5",
-        "REELHOUSE_X264_PRESET": "veryfast",  # slow enough to be caught mid-encode
-        "REELHOUSE_JOB_BACKOFF_S": "1",
-        "REELHOUSE_JOB_LEASE_S": "20",
-        "PORT": str(port),
-    }
-    proc = subprocess.Popen([sys.executable, "-m", "reelhouse.manage", "run", "--no-demo", "--web-workers", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for(lambda: proc.poll() is not None or healthz(f"http://127.0.0.1:{port}/healthz"), 90, "/healthz")
-        assert proc.poll() is None, proc.stdout.read()
+    with reelhouse_run(tmp_path / "var", REELHOUSE_X264_PRESET="veryfast",  # slow enough to be caught mid-encode
+                       REELHOUSE_JOB_BACKOFF_S="1", REELHOUSE_JOB_LEASE_S="20") as (proc, _port):
         yield proc, tmp_path / "var"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_killed_transcode_worker_is_reclaimed_and_publishes_exactly_once(running):

@@ -14,7 +14,7 @@ from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.services import delivery_process
 from reelhouse.media.models import Asset, TranscodeJob
 from tests.conftest import deliver, scan_until_settled
-from tests.embedded.test_run import ROOT
+from tests.processes import ROOT
 
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
 HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "transcode"]}}
