@@ -44,8 +44,11 @@ def _active_profile(request) -> Profile | None:
     return profiles.filter(pin_hash="").first()
 
 
+STAFF_PATHS = ("/admin/", "/ops/")  # the admin and the operator pages (dashboards, ingest missing/calendar)
+
+
 class StaffTwoFactorMiddleware:
-    """The back office opens only for operators who signed in with two steps (REELHOUSE_STAFF_REQUIRE_2FA)."""
+    """Operator pages open only for operators who signed in with two steps (REELHOUSE_STAFF_REQUIRE_2FA)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,7 +56,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         from reelhouse.accounts import twofactor
 
-        if (request.path.startswith("/admin/") and request.user.is_authenticated and request.user.is_staff
+        if (request.path.startswith(STAFF_PATHS) and request.user.is_authenticated and request.user.is_staff
                 and twofactor.staff_require_2fa()):
             if not request.user.totp_enabled_at:
                 return redirect(reverse("accounts:security") + "?" + urlencode({"next": request.get_full_path()}))

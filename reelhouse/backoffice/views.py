@@ -1,39 +1,29 @@
 """Operator dashboards: pages of plots, each plot as SVG and its rows as CSV. Staff only, with 2FA when required."""
 
-import csv
 from functools import wraps
 
-from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from reelhouse.accounts import twofactor
 from reelhouse.backoffice import figures
 from reelhouse.core import clock
+from reelhouse.core.http import csv_response
 
 
 def operator_required(view):
-    """Signed in, staff, and (when REELHOUSE_STAFF_REQUIRE_2FA) signed in with two steps — as the admin demands."""
+    """Signed in and staff; the second sign-in step is StaffTwoFactorMiddleware's, as for the admin."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not user.is_staff:
+        if not request.user.is_staff:
             raise PermissionDenied("The dashboards are for operators (staff accounts) only.")
-        if twofactor.staff_require_2fa():
-            if not user.totp_enabled_at:
-                return redirect(reverse("accounts:security") + "?" + urlencode({"next": request.get_full_path()}))
-            if not request.session.get(twofactor.SESSION_VERIFIED):
-                logout(request)  # signed in with the password only: sign in again with the second step
-                return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -83,12 +73,4 @@ def figure_svg(request, key: str):
 @operator_required
 def figure_csv(request, key: str):
     """The rows the plot draws; money in integer minor units (cents), rates as fractions."""
-    spec = _spec(key)
-    rows = spec.rows(clock.now())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reelhouse-{key}.csv"'
-    if rows:
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return response
+    return csv_response(_spec(key).rows(clock.now()), filename=f"reelhouse-{key}.csv")

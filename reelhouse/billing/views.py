@@ -1,6 +1,5 @@
 """Billing views: the account page (plan, payments, stamps, streams), codes, trial, checkout, Stripe webhook."""
 
-import csv
 import datetime as dt
 import json
 import logging
@@ -20,6 +19,7 @@ from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
 from reelhouse.billing.models import Payment, Plan
 from reelhouse.billing.stripe_events import stripe_event_apply
 from reelhouse.core import clock
+from reelhouse.core.http import csv_response
 from reelhouse.playback import selectors as playback_selectors
 from reelhouse.playback import services as playback_services
 from reelhouse.playback.models import PlaybackSession
@@ -186,14 +186,7 @@ def _report_rows(name: str) -> list[dict]:
 @staff_member_required
 def report_csv(request, name: str):
     """Back-office figures as CSV (the back office plots the same rows)."""
-    rows = _report_rows(name)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reelhouse-{name}.csv"'
-    if rows:
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return response
+    return csv_response(_report_rows(name), filename=f"reelhouse-{name}.csv")
 
 
 @csrf_exempt

@@ -7,7 +7,6 @@ Only feeds an operator registered against a licensor are ever fetched: no search
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import http.client
 import json
 import logging
@@ -24,6 +23,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from reelhouse.ingest import conf
+from reelhouse.ingest.scan import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ def download(entry: FeedEntry, *, landing: Path, headers: dict[str, str], max_by
     size = part.stat().st_size
     if entry.size is not None and size != entry.size:
         raise DownloadError(f"{entry.path}: got {size} bytes, the feed declared {entry.size}", final=False)
-    digest = _sha256(part)
+    digest = sha256_file(part)
     if digest != entry.sha256:
         raise DownloadError(f"{entry.path}: checksum mismatch: the feed declared sha256 {entry.sha256}, "
                             f"the downloaded file ({size} bytes) has {digest}; kept aside, not delivered")
@@ -344,10 +344,3 @@ def _fetch(entry: FeedEntry, part: Path, *, have: int, headers: dict[str, str], 
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise DownloadError(f"{entry.path}: connection dropped ({exc}); will resume", final=False) from exc
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(conf.HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
