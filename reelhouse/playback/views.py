@@ -75,6 +75,11 @@ def heartbeat(request, session_id):
     return JsonResponse({"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)})
 
 
+def stream_unsigned(request, rest: str):
+    """A /stream/ path without the signature, expiry, session and asset in front of the file: refused."""
+    return HttpResponseForbidden("missing or malformed stream token")
+
+
 def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str):
     """Serve one file of a package, only under a valid, unexpired token of a live session."""
     if not stream_token_valid(sig=sig, expires=expires, session_id=str(session_id), asset_id=asset_id):
