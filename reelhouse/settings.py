@@ -195,6 +195,7 @@ REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between wa
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete
 REELHOUSE_DEMO_DIR = Path(env("DEMO_DIR", str(VAR_DIR / "demo"))).resolve()
 REELHOUSE_DEMO_PASSWORD = env("DEMO_PASSWORD", "")
+REELHOUSE_DEMO_SECONDS = float(env("DEMO_SECONDS", "15"))  # length of each demo clip
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")  # empty: vouchers and operator payments only
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Background jobs (core.jobs): a worker silent for JOB_LEASE_S loses its job; retries wait BACKOFF_S, 2x, 4x...

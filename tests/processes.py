@@ -39,18 +39,18 @@ def healthz(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def reelhouse_run(var: Path, **env_extra: str):
-    """`reelhouse run --no-demo` on SQLite under `var`, on a free port; yields (process, port) once /healthz
-    answers, and stops it with Ctrl-C (SIGINT) afterwards, failing if it does not stop within 30 s."""
+def reelhouse_run(var: Path, *, demo: bool = False, **env_extra: str):
+    """`reelhouse run` (with `--no-demo` unless demo) on SQLite under `var`, on a free port; yields (process, port)
+    once /healthz answers, and stops it with Ctrl-C (SIGINT) afterwards, failing if it does not stop within 30 s."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REELHOUSE_TESTING")} | {
         "REELHOUSE_VAR_DIR": str(var), "REELHOUSE_DEMO_PASSWORD": "demo-password-123",
         "REELHOUSE_SCAN_INTERVAL": "0.5", "REELHOUSE_STABLE_SECONDS": "0.5", "PORT": str(port),
     } | env_extra
-    proc = subprocess.Popen([sys.executable, "-m", "reelhouse.manage", "run", "--no-demo", "--web-workers", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [sys.executable, "-m", "reelhouse.manage", "run", "--web-workers", "1", *([] if demo else ["--no-demo"])]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(lambda: proc.poll() is not None or healthz(f"http://127.0.0.1:{port}/healthz"), 90, "/healthz")
+        wait_for(lambda: proc.poll() is not None or healthz(f"http://127.0.0.1:{port}/healthz"), 180, "/healthz")
         assert proc.poll() is None, proc.stdout.read()
         yield proc, port
     finally:

@@ -37,3 +37,27 @@ def test_run_serves_and_its_workers_publish_a_delivery(running):
     out, _ = proc.communicate(timeout=30)
     assert "viewer@example.com / demo-password-123" in out
     assert proc.returncode == 0, out
+
+
+def test_first_start_builds_and_publishes_the_demo_and_the_second_rebuilds_nothing(tmp_path):
+    """What `make run` does on a fresh machine (with 2-second clips): the demo library goes through the real
+    workers; a second start reuses it."""
+    var = tmp_path / "var"
+    def states():
+        with sqlite3.connect(var / "reelhouse.sqlite3", timeout=10) as db:
+            return db.execute("SELECT state, COUNT(*) FROM ingest_delivery GROUP BY state").fetchall()
+
+    with reelhouse_run(var, demo=True, REELHOUSE_DEMO_SECONDS="2", REELHOUSE_X264_PRESET="ultrafast") as (proc, port):
+        assert wait_for(lambda: states() == [("published", 14)], 240, "the 14 demo titles to be published")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/welcome/") as response:
+            assert response.status == 200
+        proc.send_signal(signal.SIGINT)
+        first, _ = proc.communicate(timeout=30)
+    assert "Building the demo library" in first and "viewer@example.com / demo-password-123" in first
+    assert (var / "demo" / ".library-delivered").is_file()
+
+    with reelhouse_run(var, demo=True, REELHOUSE_X264_PRESET="ultrafast") as (proc, _port):
+        proc.send_signal(signal.SIGINT)
+        second, _ = proc.communicate(timeout=30)
+    assert "Building the demo library" not in second
+    assert states() == [("published", 14)]  # nothing delivered twice

@@ -83,8 +83,9 @@ class Command(BaseCommand):
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as bar:
             task = bar.add_task("demo clips", total=None)
-            build_demo_library(staging, progress=lambda done, total, name: bar.update(
-                task, completed=done, total=total, description=f"demo clips: {name[:40]}"))
+            build_demo_library(staging, seconds=settings.REELHOUSE_DEMO_SECONDS,
+                               progress=lambda done, total, name: bar.update(
+                                   task, completed=done, total=total, description=f"demo clips: {name[:40]}"))
         # Deliver it the way a licensor would: whole folders land in the watch folder.
         watch = watch_folder()
         for entry in sorted(staging.iterdir()):
