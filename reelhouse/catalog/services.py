@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
@@ -302,12 +302,14 @@ def search_entries_sync(*, work: Work) -> None:
     SearchEntry.objects.filter(kind="episode", object_id=episode.pk).delete()
     search_entry_for_episode(episode=episode, series_title=series.title, series_slug=series.slug,
                              season_number=episode.season.number).save()
-    current = SearchEntry.objects.filter(kind="series", object_id=series.pk).first()
-    if current is None:
-        search_entry_for_series(series=series, published_at=episode.published_at).save()
-    elif episode.published_at and (current.published_at is None or episode.published_at > current.published_at):
-        current.published_at = episode.published_at
-        current.save(update_fields=["published_at"])
+    # Two workers publishing two episodes of a new series at once both reach this point: the series row is
+    # inserted by whichever comes first (the other's insert is ignored), and "latest episode" only moves forward.
+    SearchEntry.objects.bulk_create([search_entry_for_series(series=series, published_at=episode.published_at)],
+                                    ignore_conflicts=True)
+    if episode.published_at:
+        (SearchEntry.objects.filter(kind="series", object_id=series.pk)
+         .filter(Q(published_at__isnull=True) | Q(published_at__lt=episode.published_at))
+         .update(published_at=episode.published_at))
 
 
 def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
