@@ -20,6 +20,20 @@ class ProfileForm(forms.Form):
                            error_messages={"invalid": _("A profile lock is exactly 4 digits.")},
                            widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     remove_pin = forms.BooleanField(label=_("Remove the lock"), required=False)
+    audio_language = forms.ChoiceField(label=_("Audio"), required=False,
+                                       choices=[("", _("The title's own")), *settings.LANGUAGES],
+                                       help_text=_("The player starts titles in these languages where they have them; "
+                                                   "a choice made in the player is saved here too."))
+    subtitle_language = forms.ChoiceField(label=_("Subtitles"), required=False,
+                                          choices=[("", _("Off")), *settings.LANGUAGES])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A language picked in the player that the interface does not speak (say 'es') stays selectable.
+        for name in ("audio_language", "subtitle_language"):
+            field, current = self.fields[name], self.initial.get(name)
+            if current and current not in dict(field.choices):
+                field.choices = [*field.choices, (current, current)]
 
 
 class PinForm(forms.Form):

@@ -1,5 +1,7 @@
 """Writes for people: users and the profiles within an account."""
 
+import re
+
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
@@ -13,6 +15,20 @@ from django.utils.translation import gettext as _
 from reelhouse.accounts.models import Profile, User
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
+
+LANGUAGE_TAG_RE = re.compile(r"^([a-z]{2,3})(-[a-z0-9]{2,4})?$", re.IGNORECASE)  # language, then region or script
+
+
+def language_tag_clean(value: str) -> str:
+    """A BCP 47 language tag as a profile stores it ('fr', 'pt-BR', 'deu'); '' stays ''. Raises ProfileError."""
+    value = value.strip()
+    if not value:
+        return ""
+    match = LANGUAGE_TAG_RE.match(value)
+    if match is None or len(value) > Profile._meta.get_field("audio_language").max_length:
+        raise ProfileError(_("%(value)s is not a language code; use one like en, fr or pt-BR.") % {"value": value[:40]})
+    sub = (match.group(2) or "")[1:]
+    return match.group(1).lower() + (f"-{sub.title() if len(sub) == 4 else sub.upper()}" if sub else "")
 
 
 @transaction.atomic
@@ -170,6 +186,22 @@ def sessions_end_everywhere(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     audit_record(action="user.signed_out_everywhere", subject=user)
+
+
+def profile_playback_preferences_set(*, profile: Profile, audio_language: str | None = None,
+                                     subtitle_language: str | None = None) -> Profile:
+    """The languages the player starts a title in for this profile (None leaves one as it is): audio '' means the
+    title's own default track; subtitles '' means off. Written only when something changes."""
+    changed = []
+    for field, value in (("audio_language", audio_language), ("subtitle_language", subtitle_language)):
+        if value is not None and (value := language_tag_clean(value)) != getattr(profile, field):
+            setattr(profile, field, value)
+            changed.append(field)
+    if changed:
+        profile.save(update_fields=changed)
+        audit_record(action="profile.playback_preferences", subject=profile,
+                     **{field: getattr(profile, field) for field in changed})
+    return profile
 
 
 def account_export(*, user: User) -> dict:

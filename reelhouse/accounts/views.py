@@ -66,8 +66,11 @@ def profile_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.profile_create(user=request.user, name=data["name"], is_kids=data["is_kids"],
-                                    max_maturity=data["max_maturity"], pin=data["pin"], language=data["language"])
+            profile = services.profile_create(user=request.user, name=data["name"], is_kids=data["is_kids"],
+                                              max_maturity=data["max_maturity"], pin=data["pin"],
+                                              language=data["language"])
+            services.profile_playback_preferences_set(profile=profile, audio_language=data["audio_language"],
+                                                      subtitle_language=data["subtitle_language"])
             return redirect("accounts:profiles_manage")
         except services.ProfileError as exc:
             form.add_error(None, str(exc))
@@ -78,7 +81,8 @@ def profile_new(request):
 def profile_edit(request, profile_id: int):
     profile = get_object_or_404(request.user.profiles, pk=profile_id)
     initial = {"name": profile.name, "is_kids": profile.is_kids, "max_maturity": profile.max_maturity,
-               "language": profile.language}
+               "language": profile.language, "audio_language": profile.audio_language,
+               "subtitle_language": profile.subtitle_language}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -86,6 +90,8 @@ def profile_edit(request, profile_id: int):
         try:
             services.profile_update(profile=profile, name=data["name"], is_kids=data["is_kids"],
                                     max_maturity=data["max_maturity"], language=data["language"], pin=pin)
+            services.profile_playback_preferences_set(profile=profile, audio_language=data["audio_language"],
+                                                      subtitle_language=data["subtitle_language"])
             return redirect("accounts:profiles_manage")
         except services.ProfileError as exc:
             form.add_error(None, str(exc))

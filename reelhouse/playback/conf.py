@@ -1,7 +1,8 @@
 """Playback constants in one place."""
 
 RESUME_IGNORE_FRACTION = 0.05  # a position in the first 5% does not count as "started"
-WATCHED_FRACTION = 0.90  # past 90% the work counts as watched
+WATCHED_FRACTION = 0.90  # past 90% the work counts as watched (or from the start of its credits, if sooner)
+CREDITS_EARLIEST_FRACTION = 0.5  # a credits marker before half the work is an error, not the end of the story
 HEARTBEAT_SECONDS = 30  # the player reports progress and renews its stream token this often
 SESSION_STALE_SECONDS = 90  # a session with no heartbeat for this long no longer holds a stream slot
 DOWNLOAD_DAYS = 30  # a download stays playable offline this long (or until the licence ends, if sooner)

@@ -118,6 +118,19 @@ def resume_position(*, profile, work: Work) -> float:
     return point.position_s
 
 
+def watched_from_s(*, work_id: int, duration_s: float) -> float | None:
+    """The position from which a work counts as watched: where its credits start, or WATCHED_FRACTION of its
+    duration, whichever comes first (None while neither is known). A credits marker in the first
+    CREDITS_EARLIEST_FRACTION of a known duration is ignored: a mistaken marker must not finish a work early."""
+    from reelhouse.media.selectors import skip_segments
+
+    fraction_at = duration_s * conf.WATCHED_FRACTION if duration_s > 0 else None
+    credits = skip_segments(work_id=work_id).get("credits")
+    if credits is None or (duration_s > 0 and credits.start_s < duration_s * conf.CREDITS_EARLIEST_FRACTION):
+        return fraction_at
+    return credits.start_s if fraction_at is None else min(credits.start_s, fraction_at)
+
+
 def next_episode(*, episode: Episode) -> Episode | None:
     """The published episode after this one, crossing into the next season."""
     published = Episode.objects.filter(series_id=episode.series_id, published_at__isnull=False, asset__isnull=False)
@@ -155,8 +168,7 @@ def download_refusal(*, profile, work: Work) -> Refusal | None:
     if subscription.plan.max_downloads == 0:
         return Refusal("plan", _("Your plan (%(plan)s) does not include downloads. Choose a plan with downloads "
                                  "on your account page.") % {"plan": subscription.plan.name})
-    # A licence may forbid offline copies once rights record it; until then a current licence allows them.
-    if getattr(work.licence, "allows_downloads", True) is False:
+    if not work.licence.allows_downloads:  # streaming-only rights (entitlement_check saw a licence is attached)
         return Refusal("licence", _("The licence for this title does not allow downloads; you can still stream it."))
     return None
 

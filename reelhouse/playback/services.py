@@ -16,6 +16,7 @@ from reelhouse.playback.selectors import (
     download_refusal,
     entitlement_check,
     max_height_for,
+    watched_from_s,
 )
 
 
@@ -48,7 +49,8 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     now = clock.now()
     duration_s = max(duration_s, 0.0)
     position_s = min(max(position_s, 0.0), duration_s) if duration_s else max(position_s, 0.0)
-    watched = ended or (duration_s > 0 and position_s >= duration_s * conf.WATCHED_FRACTION)
+    watched_from = watched_from_s(work_id=session.work_id, duration_s=duration_s)
+    watched = ended or (watched_from is not None and position_s >= watched_from)
     with transaction.atomic():
         _lock_account(session.profile.user_id)
         ResumePoint.objects.update_or_create(

@@ -6,6 +6,7 @@ app_name = "playback"
 urlpatterns = [
     path("watch/<int:work_id>/", views.watch, name="watch"),
     path("watch/session/<uuid:session_id>/heartbeat", views.heartbeat, name="heartbeat"),
+    path("watch/preferences", views.preferences, name="preferences"),
     path("stream/<str:sig>/<int:expires>/<uuid:session_id>/<int:asset_id>/<path:path>", views.stream,
          name="stream"),
     path("stream/<path:rest>", views.stream_unsigned),

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.media.models import Asset
 from reelhouse.media.selectors import skip_segments
@@ -44,7 +45,6 @@ def watch(request, work_id: int):
             "other_sessions": [(s, selectors.device_label(s.device)) for s in refused.other_sessions],
         }, status=403)
     nxt = selectors.next_episode(episode=episode) if episode else None
-    download_labels, download_unavailable = selectors.download_options(profile=request.profile, work=work)
     return render(request, "playback/watch.html", context | {
         "session": session,
         "stream_prefix": stream_prefix(session_id=str(session.id), asset_id=work.asset_id),
@@ -52,8 +52,6 @@ def watch(request, work_id: int):
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
         "heartbeat_seconds": conf.HEARTBEAT_SECONDS,
-        "download_labels": download_labels,
-        "download_unavailable": download_unavailable,
     })
 
 
@@ -73,6 +71,21 @@ def heartbeat(request, session_id):
     except services.PlaybackRefused as refused:
         return JsonResponse({"reason": str(refused)}, status=403)
     return JsonResponse({"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)})
+
+
+@login_required
+@require_POST
+def preferences(request):
+    """The player saves the profile's audio and subtitle languages (a field left out stays as it is)."""
+    if request.profile is None:
+        return JsonResponse({"error": _("Choose a profile first.")}, status=409)
+    try:
+        profile = profile_playback_preferences_set(profile=request.profile,
+                                                   audio_language=request.POST.get("audio"),
+                                                   subtitle_language=request.POST.get("subtitles"))
+    except ProfileError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"audio": profile.audio_language, "subtitles": profile.subtitle_language})
 
 
 def stream_unsigned(request, rest: str):

@@ -17,5 +17,5 @@ class LicensorAdmin(admin.ModelAdmin):
 
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
-    list_display = ["name", "licensor", "starts_at", "ends_at", "territories"]
-    list_filter = ["licensor"]
+    list_display = ["name", "licensor", "starts_at", "ends_at", "territories", "allows_downloads"]
+    list_filter = ["licensor", "allows_downloads"]

@@ -27,6 +27,11 @@ class Licence(models.Model):
         max_length=800, default=WORLDWIDE,
         help_text="Comma-separated ISO 3166-1 alpha-2 codes, or WW for worldwide.",
     )
+    allows_downloads = models.BooleanField(
+        default=True,
+        help_text="Subscribers may take offline copies (MP4 downloads) of works under this licence. Untick for "
+                  "streaming-only rights: existing downloads stop opening at once.",
+    )
 
     class Meta:
         constraints = [

@@ -109,3 +109,24 @@ def test_add_and_edit_through_the_pages(viewer_client, subscriber):
     assert page.status_code == 200 and b"This field is required" in page.content
     page = viewer_client.post("/accounts/profiles/new/", {"name": "X", "max_maturity": "18", "pin": "12"})
     assert b"exactly 4 digits" in page.content
+
+
+def test_audio_and_subtitle_languages_on_the_profile_pages(viewer_client, subscriber):
+    response = viewer_client.post("/accounts/profiles/new/", {"name": "Lea", "max_maturity": "18", "pin": "",
+                                                             "audio_language": "fr", "subtitle_language": "de"})
+    assert response.status_code == 302
+    lea = subscriber.profiles.get(name="Lea")
+    assert (lea.audio_language, lea.subtitle_language) == ("fr", "de")
+
+    # A language chosen in the player that the interface does not offer stays chosen when the page is saved.
+    lea.subtitle_language = "es"
+    lea.save()
+    page = viewer_client.get(f"/accounts/profiles/{lea.pk}/edit/").content.decode()
+    assert '<option value="es" selected>es</option>' in page and '<option value="fr" selected>' in page
+    viewer_client.post(f"/accounts/profiles/{lea.pk}/edit/", {"name": "Lea", "max_maturity": "18",
+                                                             "audio_language": "", "subtitle_language": "es"})
+    lea.refresh_from_db()
+    assert (lea.audio_language, lea.subtitle_language) == ("", "es")
+    page = viewer_client.post(f"/accounts/profiles/{lea.pk}/edit/", {"name": "Lea", "max_maturity": "18",
+                                                                    "subtitle_language": "xx-forged"})
+    assert page.status_code == 200 and b"Select a valid choice" in page.content

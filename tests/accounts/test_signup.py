@@ -1,10 +1,8 @@
 """Sign-up with email verification and password reset, mailed through a real SMTP server (aiosmtpd)."""
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail, signing
 
 from reelhouse.accounts.models import User
@@ -12,30 +10,6 @@ from reelhouse.accounts.services import SignupError, email_verification_token, e
 
 pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "purple elephants dance"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
 
 
 def link_in(text: str) -> str:
@@ -49,7 +23,8 @@ def test_sign_up_signs_in_and_mails_a_link_that_verifies(client, smtp_server):
     user = User.objects.get(email="new.viewer@example.com")
     assert (user.country, user.email_verified_at, user.profiles.count()) == ("DE", None, 1)
     assert client.get("/").wsgi_request.user == user
-    [(to, message)] = smtp_server.messages
+    [(to, raw)] = smtp_server.messages
+    message = raw.decode("utf-8", "replace")
     assert to == ["new.viewer@example.com"] and "Confirm your email address" in message
     page = client.get(link_in(message).split("testserver", 1)[1])
     assert page.status_code == 200 and b"is confirmed" in page.content
@@ -89,7 +64,8 @@ def test_forged_and_expired_links_are_refused(subscriber):
 
 def test_password_reset_by_mail(client, subscriber, smtp_server):
     client.post("/accounts/password/reset/", {"email": subscriber.email})
-    [(to, message)] = smtp_server.messages
+    [(to, raw)] = smtp_server.messages
+    message = raw.decode("utf-8", "replace")
     assert to == [subscriber.email]
     confirm = client.get(link_in(message).split("testserver", 1)[1], follow=True)
     assert b"Choose a new password" in confirm.content

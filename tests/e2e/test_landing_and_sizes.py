@@ -32,7 +32,7 @@ def test_visitor_sees_plans_and_can_sign_up_and_help_passes_axe(browser, live_se
     assert page.get_by_role("heading", name="How do downloads work?").is_visible()
     found["help"] = serious_violations(page)
     page.goto(live_server.url + "/welcome/")
-    page.get_by_role("link", name="Sign up").click()
+    page.locator("main").get_by_role("link", name="Sign up").click()
     page.wait_for_url("**/accounts/signup/")
     context.close()
     assert {k: v for k, v in found.items() if v} == {}

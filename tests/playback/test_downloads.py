@@ -143,3 +143,66 @@ def test_another_account_cannot_remove_or_fetch_a_download(viewer, client, episo
     assert client.post(f"/account/downloads/{download.id}/revoke/").status_code == 404
     assert client.get(f"/account/downloads/{download.id}/").status_code == 404
     assert Download.objects.get().revoked_at is None
+
+
+def test_streaming_only_licence_offers_no_download_and_stops_existing_ones(viewer, episodes):
+    link = _download(viewer, episodes[0])["Location"]
+    assert viewer.get(link).status_code == 200
+    licence = episodes[0].licence
+    licence.allows_downloads = False  # the operator records that these rights are streaming-only
+    licence.save()
+
+    page = viewer.get(f"/watch/{episodes[0].pk}/")
+    assert page.status_code == 200  # streaming still works
+    html = page.content.decode()
+    assert 'id="download"' not in html
+    assert "The licence for this title does not allow downloads; you can still stream it." in html
+    refused = _download(viewer, episodes[1])
+    assert refused.status_code == 302 and refused["Location"].endswith("/account/#downloads")
+    assert "does not allow downloads" in viewer.get("/account/").content.decode()
+    assert Download.objects.count() == 1
+    stopped = viewer.get(link)
+    assert stopped.status_code == 403 and "does not allow downloads" in stopped.content.decode()
+
+
+def test_new_licences_allow_downloads_unless_told_otherwise(episodes):
+    from reelhouse.rights.models import Licence, Licensor
+
+    licence = Licence.objects.create(licensor=Licensor.objects.create(name="Another"), name="Streaming",
+                                     starts_at=clock.now())
+    assert licence.allows_downloads is True
+
+
+@pytest.fixture
+def film(licensed_source, clip_cache):
+    deliver(licensed_source, "Low Water (2018)/Low Water (2018).mkv", clip_cache(seconds=2, size="640x360"))
+    scan_until_settled(licensed_source)
+    from reelhouse.catalog.models import Film
+
+    return Film.objects.select_related("asset", "licence").get()
+
+
+def _film_button(viewer, film) -> str:
+    """The film page as the subscriber sees it (it carries the download button or the reason there is none)."""
+    page = viewer.get(f"/films/{film.slug}/")
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+def test_film_page_button_follows_licence_and_plan(viewer, subscriber, film):
+    html = _film_button(viewer, film)
+    assert f'action="/watch/{film.pk}/download/"' in html and 'id="download"' in html
+    assert re.findall(r'<option value="(\d+)">', html) == ["360"]
+
+    film.licence.allows_downloads = False
+    film.licence.save()
+    html = _film_button(viewer, film)
+    assert 'id="download"' not in html and "licence for this title does not allow downloads" in html
+
+    film.licence.allows_downloads = True
+    film.licence.save()
+    plan = _plan(subscriber)
+    plan.max_downloads = 0
+    plan.save()
+    html = _film_button(viewer, film)
+    assert 'id="download"' not in html and "does not include downloads" in html

@@ -1,7 +1,7 @@
 // Reelhouse player: hls.js where the browser has Media Source Extensions, native HLS otherwise.
 // Resumes where the profile stopped, reports progress by heartbeats (and on leaving the page), renews the
 // signed stream prefix every playlist and segment request goes through, and adds what a viewer expects:
-// quality/audio/subtitle choice (remembered per profile), keyboard shortcuts, up-next countdown.
+// quality/audio/subtitle choice (the profile's languages, kept on the server), keyboard shortcuts, up-next.
 (function () {
   "use strict";
   const video = document.getElementById("video");
@@ -13,14 +13,36 @@
   const resumeAt = parseFloat(video.dataset.resume || "0");
   const heartbeatMs = 1000 * parseFloat(video.dataset.heartbeatSeconds || "30");
   const streamRe = /\/stream\/[^/]+\/\d+\/[^/]+\/\d+\//;
-  const prefKey = "reelhouse.player." + (video.dataset.profile || "anon");
-  const prefs = JSON.parse(localStorage.getItem(prefKey) || "{}");
+  // The profile's languages, from the server: audio "" is the title's default track, subtitles "" is off.
+  const prefs = { audio: video.dataset.audioLang || "", subtitles: video.dataset.subtitleLang || "" };
+  // What "c" turns on: the subtitles last chosen, else those in the interface language.
+  let lastSubtitles = prefs.subtitles || document.documentElement.lang || "";
   const COUNTDOWN_S = 10, STILL_WATCHING_AFTER = 3;
   let hls = null;
   window.reelhouseStreamPrefix = function () { return prefix; };  // the seek previews fetch sprites through it
 
   function show(text) { message.textContent = text; message.hidden = false; }
-  function savePrefs() { localStorage.setItem(prefKey, JSON.stringify(prefs)); }
+  // A choice in the menus becomes the profile's preference, on every device; a failed save only costs that.
+  function savePrefs(field) {
+    const form = new FormData();
+    form.append("csrfmiddlewaretoken", csrf);
+    form.append(field, prefs[field]);
+    return fetch(video.dataset.preferencesUrl, { method: "POST", body: form, credentials: "same-origin" })
+      .catch(function () { /* kept for this page; the next change tries again */ });
+  }
+  // "pt" matches a "pt-BR" track and the other way round; an exact tag wins; forced-only tracks come last.
+  function trackFor(tracks, lang) {
+    if (!lang) return -1;
+    const want = lang.toLowerCase(), base = want.split("-")[0];
+    let best = -1, bestScore = 0;
+    tracks.forEach(function (t, i) {
+      const have = (t.lang || "").toLowerCase();
+      let score = have === want ? 4 : have.split("-")[0] === base ? 2 : 0;
+      if (score && !t.forced) score += 1;
+      if (score > bestScore) { best = i; bestScore = score; }
+    });
+    return best;
+  }
   // Every request goes through the newest prefix, so a renewed token covers the rest of the stream.
   function current(url) { return url.replace(streamRe, prefix); }
 
@@ -30,35 +52,82 @@
     select.appendChild(o);
   }
 
-  function fillMenus() {
-    const quality = $("quality"), audio = $("audio"), subs = $("subtitles");
+  // hls.js lists a title's audio and subtitle tracks once the first variant loads (AUDIO/SUBTITLE_TRACKS_UPDATED),
+  // and picks its initial tracks right after announcing them: the profile's languages are applied after that, so
+  // "pt" still finds a "pt-BR" track that hls.js's exact audioPreference/subtitlePreference would miss.
+  function fillQuality(_e, data) {
+    const quality = $("quality");
+    // No SUBTITLE_TRACKS_UPDATED comes for a title without subtitles: hide the menus it would have filled.
+    $("subtitles").parentElement.hidden = !(data.subtitleTracks || []).length;
+    $("audio").parentElement.hidden = (data.audioTracks || []).length < 2;
     hls.levels.map(function (l, i) { return [l.height, i]; }).sort(function (a, b) { return b[0] - a[0]; })
       .forEach(function ([h, i]) { option(quality, i, h + "p"); });
-    audio.textContent = "";
-    hls.audioTracks.forEach(function (t, i) {
-      option(audio, i, t.name || t.lang || ("#" + (i + 1)), i === hls.audioTrack);
-    });
-    audio.parentElement.hidden = hls.audioTracks.length < 2;
-    hls.subtitleTracks.forEach(function (t, i) { option(subs, i, t.name || t.lang || ("#" + (i + 1))); });
-    subs.parentElement.hidden = hls.subtitleTracks.length === 0;
-    // Remembered choices, by language so they carry from one title to the next.
-    const a = hls.audioTracks.findIndex(function (t) { return prefs.audio && t.lang === prefs.audio; });
-    if (a >= 0) { hls.audioTrack = a; audio.value = String(a); }
-    const s = hls.subtitleTracks.findIndex(function (t) { return prefs.subtitles && t.lang === prefs.subtitles; });
-    if (s >= 0) { hls.subtitleTrack = s; subs.value = String(s); }
     quality.addEventListener("change", function () { hls.currentLevel = parseInt(quality.value, 10); });
-    audio.addEventListener("change", function () {
-      hls.audioTrack = parseInt(audio.value, 10);
-      prefs.audio = hls.audioTracks[hls.audioTrack].lang; savePrefs();
-    });
-    subs.addEventListener("change", function () { setSubtitle(parseInt(subs.value, 10)); });
   }
+  function label(t, i) { return t.name || t.lang || ("#" + (i + 1)); }
+  let audioApplied = false, subtitlesApplied = false;
+  function fillAudio() {
+    const audio = $("audio");
+    audio.textContent = "";
+    hls.audioTracks.forEach(function (t, i) { option(audio, i, label(t, i), i === hls.audioTrack); });
+    audio.parentElement.hidden = hls.audioTracks.length < 2;
+    if (audioApplied) return;
+    audioApplied = true;
+    Promise.resolve().then(function () {
+      const a = trackFor(hls.audioTracks, prefs.audio);
+      if (a >= 0 && a !== hls.audioTrack) hls.audioTrack = a;
+      audio.value = String(hls.audioTrack);
+    });
+  }
+  function fillSubtitles() {
+    const subs = $("subtitles");
+    subs.textContent = "";
+    option(subs, -1, subs.dataset.off);
+    hls.subtitleTracks.forEach(function (t, i) { option(subs, i, label(t, i)); });
+    subs.parentElement.hidden = hls.subtitleTracks.length === 0;
+    if (subtitlesApplied) { subs.value = String(hls.subtitleTrack); return; }
+    subtitlesApplied = true;
+    Promise.resolve().then(function () { showSubtitle(trackFor(hls.subtitleTracks, prefs.subtitles)); });
+  }
+  $("audio").addEventListener("change", function () {
+    hls.audioTrack = parseInt($("audio").value, 10);
+    hls.config.audioPreference = { lang: hls.audioTracks[hls.audioTrack].lang };
+    prefs.audio = hls.audioTracks[hls.audioTrack].lang || ""; savePrefs("audio");
+  });
+  $("subtitles").addEventListener("change", function () { setSubtitle(parseInt($("subtitles").value, 10)); });
 
-  function setSubtitle(i) {
+  function showSubtitle(i) {
+    // Also what hls.js picks again should a variant switch bring another subtitle group.
+    hls.config.subtitlePreference = i >= 0 ? { lang: hls.subtitleTracks[i].lang } : undefined;
     hls.subtitleTrack = i;
     hls.subtitleDisplay = i >= 0;
     $("subtitles").value = String(i);
-    prefs.subtitles = i >= 0 ? hls.subtitleTracks[i].lang : null; savePrefs();
+  }
+  function setSubtitle(i) {  // the viewer's choice: shown, and kept as the profile's preference
+    showSubtitle(i);
+    prefs.subtitles = i >= 0 ? (hls.subtitleTracks[i].lang || "") : "";
+    if (prefs.subtitles) lastSubtitles = prefs.subtitles;
+    savePrefs("subtitles");
+  }
+
+  // Safari plays HLS itself and shows its own menus: start it in the profile's languages, and keep what the
+  // viewer picks there.
+  function nativeLanguages() {
+    const texts = Array.from(video.textTracks || []).filter(function (t) {
+      return t.kind === "subtitles" || t.kind === "captions";
+    });
+    const want = trackFor(texts.map(function (t) { return { lang: t.language }; }), prefs.subtitles);
+    texts.forEach(function (t, i) { t.mode = i === want ? "showing" : "disabled"; });
+    const audios = Array.from(video.audioTracks || []);
+    const a = trackFor(audios.map(function (t) { return { lang: t.language }; }), prefs.audio);
+    if (a >= 0) audios.forEach(function (t, i) { t.enabled = i === a; });
+    if (video.textTracks) {
+      video.textTracks.addEventListener("change", function () {
+        const on = texts.find(function (t) { return t.mode === "showing"; });
+        const lang = on ? on.language || "" : "";
+        if (lang !== prefs.subtitles) { prefs.subtitles = lang; savePrefs("subtitles"); }
+      });
+    }
   }
 
   function start() {
@@ -66,20 +135,39 @@
     if (window.Hls && window.Hls.isSupported()) {
       hls = new window.Hls({
         startPosition: resumeAt > 0 ? resumeAt : -1,
+        // Load the profile's audio from the first segment rather than switching after the default one started.
+        audioPreference: prefs.audio ? { lang: prefs.audio } : undefined,
+        subtitlePreference: prefs.subtitles ? { lang: prefs.subtitles } : undefined,
         xhrSetup: function (xhr, url) { xhr.open("GET", current(url), true); },
       });
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
         if (data.fatal) show(video.dataset.msgStopped + " (" + (data.details || data.type) + ")");
       });
-      hls.on(window.Hls.Events.MANIFEST_PARSED, fillMenus);
+      hls.on(window.Hls.Events.MANIFEST_PARSED, fillQuality);
+      hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, fillAudio);
+      hls.on(window.Hls.Events.SUBTITLE_TRACKS_UPDATED, fillSubtitles);
+      hls.on(window.Hls.Events.AUDIO_TRACK_SWITCHING, function (_e, data) { $("audio").value = String(data.id); });
       hls.loadSource(master);
       hls.attachMedia(video);
       window.reelhouseHls = hls;
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
       video.src = master;  // Safari: native HLS brings its own quality, audio and subtitle menus
       document.querySelector(".toolbar").hidden = true;
-      video.addEventListener("loadedmetadata", function () { if (resumeAt > 0) video.currentTime = resumeAt; },
-        { once: true });
+      video.addEventListener("loadedmetadata", function () {
+        if (resumeAt > 0) video.currentTime = resumeAt;
+        nativeLanguages();
+      }, { once: true });
+      // A native player fetches every file under the prefix it started with, so once that token expires a segment
+      // is refused and the element errors: start again under the renewed prefix, where the viewer was.
+      let nativePrefix = prefix;
+      video.addEventListener("error", function () {
+        if (prefix === nativePrefix) { show(video.dataset.msgStopped); return; }
+        const at = video.currentTime;
+        nativePrefix = prefix;
+        video.src = prefix + "master.m3u8";
+        video.addEventListener("loadedmetadata", function () { video.currentTime = at; }, { once: true });
+        video.play().catch(function () { /* the controls are there */ });
+      });
     } else {
       show(video.dataset.msgNoHls);
       return;
@@ -168,6 +256,17 @@
     });
   });
   if (skips.length) { video.addEventListener("timeupdate", updateSkips); video.addEventListener("seeked", updateSkips); }
+  // From the start of the credits the title counts as watched (the server decides): tell it right away, so a
+  // viewer who closes the tab during the credits finds the title finished, not "continue at 41:12".
+  const creditsButton = $("skip-credits") && $("skip-credits").querySelector("button");
+  let creditsReported = false;
+  if (creditsButton) {
+    video.addEventListener("timeupdate", function () {
+      if (!creditsReported && video.currentTime >= parseFloat(creditsButton.dataset.start)) {
+        creditsReported = true; heartbeat(false);
+      }
+    });
+  }
 
   // Full screen, picture in picture, keyboard shortcuts.
   const player = $("player");
@@ -193,8 +292,7 @@
     else if (k === "m") video.muted = !video.muted;
     else if (k === "s" && skipShowing()) skipShowing().querySelector("button").click();
     else if (k === "c" && hls && hls.subtitleTracks.length) {
-      setSubtitle(hls.subtitleTrack >= 0 ? -1 : Math.max(0, hls.subtitleTracks.findIndex(function (t) {
-        return t.lang === prefs.subtitles; })));
+      setSubtitle(hls.subtitleTrack >= 0 ? -1 : Math.max(0, trackFor(hls.subtitleTracks, lastSubtitles)));
     } else return;
     e.preventDefault();
   });
