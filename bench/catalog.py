@@ -1,9 +1,9 @@
 """Catalog pages at scale, served by the real server (gunicorn gthread, as `reelhouse run` starts it).
 
-Seeds the scale catalog when missing (into var/bench-sqlite, and the PostgreSQL database reelhouse_bench), signs a
-real subscriber in, then measures home, series page, search-as-you-type (/search.json) and calendar with
-concurrent keep-alive clients, next to a trivial view (/healthz) on the same server. Prints, never asserts;
-ends with one JSON line {"sqlite": {...}, "postgresql": {...}}.
+Seeds the scale catalog when missing (into var/bench-sqlite, and the PostgreSQL database reelhouse_bench) and the
+periodic job's home rows (top 10 per country, co-watching), signs a real subscriber in, then measures home, series
+page, search-as-you-type (/search.json) and calendar with concurrent keep-alive clients, next to a trivial view
+(/healthz) on the same server. Prints, never asserts; ends with one JSON line {"sqlite": {...}, "postgresql": {...}}.
 
     .venv/bin/python bench/catalog.py [--dbs sqlite,postgresql] [--clients 8] [--requests 400]
 """
@@ -35,7 +35,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 from reelhouse.accounts.models import Profile
 from reelhouse.catalog.models import SearchEntry
-from reelhouse.catalog.models import Follow
+from reelhouse.catalog.models import CountryTop, Follow
+from reelhouse.catalog.rankings import home_rankings_refresh
+if not CountryTop.objects.exists():  # the periodic job's rows (top 10 per country, co-watching) the home page reads
+    home_rankings_refresh()
 # an adult profile: a kids profile sees only rated titles, and the seeded catalog is unrated
 busiest = (Follow.objects.filter(profile__is_kids=False).values("profile").annotate(n=Count("id"))
            .order_by("-n", "profile").first())

@@ -1,6 +1,46 @@
+"""Operator admin of the catalog."""
+
 from django.contrib import admin
 
-from reelhouse.catalog.models import Credit, Episode, Film, Genre, MyListItem, Person, Season, Series
+from reelhouse.catalog import services
+from reelhouse.catalog.models import (
+    Credit,
+    Episode,
+    Film,
+    Genre,
+    MyListItem,
+    Person,
+    Rating,
+    RatingSystem,
+    Season,
+    Series,
+    Studio,
+    TitleRating,
+)
+
+TEXT_FIELDS = {"title", "original_title", "synopsis", "translations"}
+
+
+class TitleRatingInline(admin.TabularInline):
+    model = TitleRating
+    extra = 0
+    fields = ["country", "rating"]
+    autocomplete_fields = ["rating"]
+
+
+class TextsIndexed:
+    """Titles, original titles and translations edited here reach cards and search at once; country ratings
+    edited here set the title's maturity again."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and TEXT_FIELDS & set(form.changed_data):
+            services.search_entries_refresh(title=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(fs.model is TitleRating and fs.has_changed() for fs in formsets):
+            services.maturity_refresh(title=form.instance)
 
 
 class SeasonInline(admin.TabularInline):
@@ -9,29 +49,31 @@ class SeasonInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(TextsIndexed, admin.ModelAdmin):
     list_display = ["title", "year", "slug", "maturity"]
-    search_fields = ["title"]
+    search_fields = ["title", "original_title"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["genres"]
-    inlines = [SeasonInline]
+    filter_horizontal = ["genres", "studios"]
+    inlines = [TitleRatingInline, SeasonInline]
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(TextsIndexed, admin.ModelAdmin):
     list_display = ["series", "code", "title", "air_date", "published_at"]
     list_filter = ["series"]
     search_fields = ["title", "series__title"]
     raw_id_fields = ["asset", "series", "season", "licence"]
     list_select_related = ["series", "season"]
+    inlines = [TitleRatingInline]
 
 
 @admin.register(Film)
-class FilmAdmin(admin.ModelAdmin):
+class FilmAdmin(TextsIndexed, admin.ModelAdmin):
     list_display = ["title", "year", "maturity", "published_at"]
-    search_fields = ["title"]
+    search_fields = ["title", "original_title"]
     raw_id_fields = ["asset", "licence"]
-    filter_horizontal = ["genres"]
+    filter_horizontal = ["genres", "studios"]
+    inlines = [TitleRatingInline]
 
 
 @admin.register(Genre)
@@ -39,6 +81,32 @@ class GenreAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "title_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+
+
+@admin.register(RatingSystem)
+class RatingSystemAdmin(admin.ModelAdmin):
+    list_display = ["code", "country", "name"]
+    inlines = [RatingInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["label", "system", "min_age"]
+    list_filter = ["system"]
+    search_fields = ["label", "system__code", "system__country"]
+    list_select_related = ["system"]
 
 
 @admin.register(Person)

@@ -1,13 +1,15 @@
 """The catalog: series, seasons, episodes and films. Episodes and films are both Works (one id space
 for watching, resume points, assets and licences)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from reelhouse.catalog.translations import Localized, localized_text
 from reelhouse.core import clock
 
 
-class Work(models.Model):
+class Work(Localized, models.Model):
     """Something a subscriber can watch: an episode or a film."""
 
     class Kind(models.TextChoices):
@@ -17,6 +19,10 @@ class Work(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=300)
     synopsis = models.TextField(blank=True)
+    original_title = models.CharField(max_length=300, blank=True, help_text="Title in its original language (NFO).")
+    translations = models.JSONField(
+        default=dict, blank=True,
+        help_text='Title and synopsis per language: {"fr": {"title": "...", "synopsis": "..."}}.')
     runtime_s = models.PositiveIntegerField(null=True, blank=True)
     maturity = models.PositiveSmallIntegerField(
         null=True, blank=True, db_index=True,
@@ -39,18 +45,23 @@ class Work(models.Model):
         return self.asset_id is not None and self.published_at is not None
 
 
-class Series(models.Model):
+class Series(Localized, models.Model):
     title = models.CharField(max_length=300)
     sort_title = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(max_length=320, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     synopsis = models.TextField(blank=True)
+    original_title = models.CharField(max_length=300, blank=True, help_text="Title in its original language (NFO).")
+    translations = models.JSONField(
+        default=dict, blank=True,
+        help_text='Title and synopsis per language: {"fr": {"title": "...", "synopsis": "..."}}.')
     poster = models.CharField(max_length=500, blank=True, help_text="Path under MEDIA_ROOT.")
     fanart = models.CharField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True)
     maturity = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Youngest age the series suits; its unrated episodes take this rating.")
     genres = models.ManyToManyField("Genre", related_name="series", blank=True)
+    studios = models.ManyToManyField("Studio", related_name="series", blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -111,6 +122,7 @@ class Film(Work):
     fanart = models.CharField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True)
     genres = models.ManyToManyField("Genre", related_name="films", blank=True)
+    studios = models.ManyToManyField("Studio", related_name="films", blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -124,6 +136,19 @@ class Genre(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     title_count = models.PositiveIntegerField(default=0, help_text="Published series and films (search_index_rebuild).")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Studio(models.Model):
+    """A studio or network that made or aired series and films (NFO <studio>)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=220, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -172,6 +197,66 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.role})"
+
+
+class RatingSystem(models.Model):
+    """A country's maturity rating system (US TV Parental Guidelines, MPA, FSK, CSA, BBFC ...), from ratings.SYSTEMS."""
+
+    code = models.CharField(max_length=20, unique=True, help_text="e.g. US-TV, US-MPA, DE-FSK, FR-CSA, GB-BBFC.")
+    country = models.CharField(max_length=2, db_index=True, help_text="ISO 3166-1 alpha-2.")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["country", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class Rating(models.Model):
+    """One label of a rating system and the youngest age it suits (TV-14 -> 14, FSK 16 -> 16, -12 -> 12)."""
+
+    system = models.ForeignKey(RatingSystem, related_name="ratings", on_delete=models.CASCADE)
+    label = models.CharField(max_length=20)
+    min_age = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["system", "min_age", "label"]
+        constraints = [models.UniqueConstraint(fields=["system", "label"], name="rating_unique_per_system")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.system.code})"
+
+
+_ONE_RATED = (Q(series__isnull=False) & Q(work__isnull=True)) | (Q(series__isnull=True) & Q(work__isnull=False))
+
+
+class TitleRating(models.Model):
+    """A series', film's or episode's rating in one country. The title's `maturity` (what profiles are filtered
+    on) is the strictest of these, so a limited profile never sees what any country rates above its limit."""
+
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 of the viewers this rating is for.")
+    rating = models.ForeignKey(Rating, related_name="+", on_delete=models.PROTECT)
+    series = models.ForeignKey(Series, null=True, blank=True, related_name="ratings", on_delete=models.CASCADE)
+    work = models.ForeignKey(Work, null=True, blank=True, related_name="ratings", on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_RATED, name="title_rating_one_title"),
+            models.UniqueConstraint(fields=["series", "country"], name="title_rating_unique_series"),
+            models.UniqueConstraint(fields=["work", "country"], name="title_rating_unique_work"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series or self.work}: {self.rating.label} ({self.country})"
+
+    def clean(self):
+        super().clean()
+        self.country = (self.country or "").upper()
+        if self.rating_id and self.rating.system.country != self.country:
+            raise ValidationError({"rating": f"{self.rating.label} is a rating of {self.rating.system.country} "
+                                             f"({self.rating.system.name}), not of {self.country}"})
 
 
 class MyListItem(models.Model):
@@ -236,6 +321,8 @@ class SearchEntry(models.Model):
     # Nullable so that SQLite adds the column in place: rebuilding the table would drop the FTS5 triggers.
     genre_ids = models.CharField(max_length=200, null=True, blank=True,
                                  help_text="Genre ids of a series or film as ',1,5,' (genre rows filter on it).")
+    # Nullable for the same reason; {"fr": {"title": "...", "subtitle": "..."}} so cards need no other query.
+    translations = models.JSONField(null=True, blank=True, help_text="Title (and subtitle) per language.")
     popularity = models.PositiveIntegerField(default=0, help_text="Profiles that watched it.")
     trending = models.PositiveIntegerField(default=0, help_text="Plays in the last 7 days.")
     published_at = models.DateTimeField(null=True, blank=True, help_text="Latest publish (series: newest episode).")
@@ -252,6 +339,54 @@ class SearchEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.title}"
 
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, else the catalog's."""
+        return localized_text(self.translations, "title", self.title)
+
+    @property
+    def display_subtitle(self) -> str:
+        return localized_text(self.translations, "subtitle", self.subtitle)
+
     @staticmethod
     def make_rank_key(*, kind: str, object_id: int, popularity: int) -> int:
         return (min(popularity, 2**28) << 34) | (SearchEntry.KIND_CODES[kind] << 32) | (object_id & 0xFFFFFFFF)
+
+
+class CountryTop(models.Model):
+    """The series and films most played in the last 7 days by viewers of one country, in order ("Top 10 in
+    <country>"). Written only by the periodic job (catalog.rankings via catalog.tasks); a title is named by its search
+    entry's key (kind, object_id), which survives the search index rebuild."""
+
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 of the viewers counted.")
+    position = models.PositiveSmallIntegerField(help_text="1 for the most played.")
+    kind = models.CharField(max_length=8, choices=SearchEntry.Kind.choices)
+    object_id = models.BigIntegerField(help_text="Series id, or the work id of a film.")
+    plays = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["country", "position"], name="country_top_unique")]
+        indexes = [models.Index(fields=["country", "kind", "object_id"], name="country_top_title")]
+
+    def __str__(self) -> str:
+        return f"{self.country} #{self.position}: {self.kind} {self.object_id}"
+
+
+class CoWatch(models.Model):
+    """Co-watching ("Because you watched X"): the titles most often watched by the profiles that watched a series
+    or film, best first. Written only by the periodic job (catalog.rankings), never per request."""
+
+    source_kind = models.CharField(max_length=8, choices=SearchEntry.Kind.choices)
+    source_id = models.BigIntegerField(help_text="Series id, or the work id of a film.")
+    position = models.PositiveSmallIntegerField(help_text="1 for the strongest.")
+    kind = models.CharField(max_length=8, choices=SearchEntry.Kind.choices)
+    object_id = models.BigIntegerField()
+    profiles = models.PositiveIntegerField(help_text="Profiles that watched both.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source_kind", "source_id", "position"],
+                                               name="cowatch_unique")]
+        indexes = [models.Index(fields=["source_kind", "source_id", "kind", "object_id"], name="cowatch_title")]
+
+    def __str__(self) -> str:
+        return f"{self.source_kind} {self.source_id} -> {self.kind} {self.object_id}"

@@ -26,6 +26,23 @@ def _maturity_sql(profile, table: str) -> tuple[str, list]:
     return f" AND ({table}.maturity IS NULL OR {table}.maturity <= %s)", [limit]
 
 
+# Age levels the SQLite index carries access tokens for (migration catalog 0006): kNN for kids profiles, pNN for others.
+ACCESS_LEVELS = (0, 7, 12, 16, 18)
+
+
+def _access_token(profile) -> str | None:
+    """The FTS5 `access` token that keeps a limited profile's matches to titles it may see, at the first indexed
+    level at or above its limit (never narrower than maturity_q; the exact condition is still applied on the join),
+    or None when no token applies."""
+    if profile is None:
+        return None
+    limit = 18 if profile.max_maturity is None else profile.max_maturity
+    level = next((n for n in ACCESS_LEVELS if n >= limit), None)
+    if level is None or (not profile.is_kids and level >= 18):
+        return None
+    return f"{'k' if profile.is_kids else 'p'}{level}"
+
+
 def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, limit: int,
                     profile=None) -> list[int]:
     """Rank keys of the most popular entries whose `column` ('terms' or 'synopsis_terms') holds every word group
@@ -44,6 +61,8 @@ def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, l
         expr = f"{column} : (" + " AND ".join(_group_fts5(alts, prefix_last and i == last)
                                               for i, alts in enumerate(words)) + ")"
         cond, params = _maturity_sql(profile, "e")
+        if token := _access_token(profile):  # filter inside the match: no join of rows the profile may not see
+            expr += f" AND access : {token}"
         if cond:
             sql = ("SELECT f.rowid FROM catalog_search_fts f JOIN catalog_searchentry e ON e.rank_key = f.rowid "
                    f"WHERE catalog_search_fts MATCH %s{cond} ORDER BY f.rowid DESC LIMIT %s")

@@ -1,5 +1,6 @@
 """A catalog and audience the size of the service Reelhouse must outdo (about 6,000 series / 183,200 episodes,
-10,500 films, 37,000 subscribers, millions of progress rows), written with COPY (PostgreSQL) or large
+10,500 films, 37,000 subscribers, millions of progress rows) with genres, studios, people and credits, country
+ratings and French/German titles (seeding_metadata), written with COPY (PostgreSQL) or large
 executemany batches (SQLite). Deterministic for a given seed; used by `reelhouse seed_scale` and bench/."""
 
 import datetime as dt
@@ -10,11 +11,23 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from reelhouse.accounts.models import Profile, User
-from reelhouse.catalog.models import Episode, Film, Follow, Season, Series, Work
+from reelhouse.catalog import seeding_metadata
+from reelhouse.catalog.models import (
+    Credit,
+    Episode,
+    Film,
+    Follow,
+    Person,
+    Season,
+    Series,
+    Studio,
+    TitleRating,
+    Work,
+)
 from reelhouse.core import clock
 from reelhouse.media.models import Asset
 from reelhouse.playback.models import PlaybackSession, ResumePoint
@@ -71,16 +84,19 @@ def _insert(model, columns: list[str], rows, *, tick: Callable[[int], None] | No
     """Write rows fast: COPY on PostgreSQL, executemany in large batches on SQLite. Columns of the model's table
     not named get their field default (computed once), so fields other apps add later do not break seeding."""
     table = model._meta.db_table
-    rest = [f for f in model._meta.local_concrete_fields if f.column not in columns]
+    # Fields not named take their default; an auto primary key not named is left to the database.
+    rest = [f for f in model._meta.local_concrete_fields if f.column not in columns
+            and not (f.primary_key and isinstance(f, models.AutoField))]
     if rest:
         defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
         columns = columns + [f.column for f in rest]
         rows = (tuple(row) + defaults for row in rows)
     count = 0
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {table} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
@@ -89,7 +105,7 @@ def _insert(model, columns: list[str], rows, *, tick: Callable[[int], None] | No
             if tick:
                 tick(count % batch)
             return count
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        sql = f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join('?' * len(columns))})"
         chunk = []
         for row in rows:
             chunk.append(row)
@@ -159,6 +175,8 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         work_id, series_id, season_id = _next_id(Work), _next_id(Series), _next_id(Season)
         asset_id = _next_id(Asset)
         first_work = work_id
+        meta = seeding_metadata.Planner(shape.seed)
+        series_maturity: dict[int, int | None] = {}
 
         # Series and seasons.
         series_rows, season_rows, episodes = [], [], []  # episodes: (work, series, season, number, air, published)
@@ -168,8 +186,11 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             sid = series_id + i
             start = dt.date(rng.randint(1985, 2024), rng.randint(1, 12), rng.randint(1, 28))
             daily = i < shape.daily_shows
+            synopsis = f"{_title(rng, 12)}."
+            m = meta.series(series_id=sid, title=title, synopsis=synopsis)
+            series_maturity[sid] = m.maturity
             series_rows.append((sid, title, title, f"{SLUG_PREFIX}{i}-{slugify(title)}"[:320], start.year,
-                                f"{_title(rng, 12)}.", "", "", "{}", _ts(now)))
+                                synopsis, "", "", "{}", _ts(now), m.maturity, m.translations, m.original_title))
             air = start
             total_eps = sum(seasons)
             first_upcoming = total_eps - 3 if i in running else total_eps + 1
@@ -188,8 +209,8 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
                     work_id += 1
                 season_id += 1
         report("series", 0, len(series_rows))
-        _insert(Series, ["id", "title", "sort_title", "slug", "year", "synopsis", "poster",
-                                        "fanart", "external_ids", "created_at"], series_rows,
+        _insert(Series, ["id", "title", "sort_title", "slug", "year", "synopsis", "poster", "fanart", "external_ids",
+                         "created_at", "maturity", "translations", "original_title"], series_rows,
                 tick=lambda n: report("series", n, len(series_rows)))
         _insert(Season, ["id", "series_id", "number", "title", "poster"], season_rows)
         counts["series"], counts["seasons"] = len(series_rows), len(season_rows)
@@ -203,19 +224,23 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             return _ts(min(moment, latest_publish))
 
         def work_rows():
-            for wid, _sid, _season, _number, air, published, daily in episodes:
+            for wid, sid, _season, _number, air, published, daily in episodes:
                 title = air.strftime("%B %-d, %Y") if daily else _title(rng, rng.choice([1, 2, 3, 3]))
                 yield (wid, "episode", title, f"{_title(rng, 10)}.", rng.randint(20, 60) * 60,
-                       asset_id if published else None, published_at(air) if published else None, _ts(now))
+                       asset_id if published else None, published_at(air) if published else None, _ts(now),
+                       series_maturity[sid], "{}", "")
             for wid in film_ids:
                 added = now - dt.timedelta(days=rng.randint(1, 3000), minutes=rng.randint(0, 1440))
-                yield (wid, "film", _title(rng, rng.choice([1, 2, 3])), f"{_title(rng, 14)}.",
-                       rng.randint(80, 160) * 60, asset_id, _ts(added), _ts(now))
+                title, synopsis = _title(rng, rng.choice([1, 2, 3])), f"{_title(rng, 14)}."
+                m = meta.film(work_id=wid, title=title, synopsis=synopsis)
+                yield (wid, "film", title, synopsis, rng.randint(80, 160) * 60, asset_id, _ts(added), _ts(now),
+                       m.maturity, m.translations, m.original_title)
 
         total_works = len(episodes) + len(film_ids)
         report("works", 0, total_works)
-        _insert(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at",
-                                      "created_at"], work_rows(), tick=lambda n: report("works", n, total_works))
+        _insert(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at", "created_at",
+                       "maturity", "translations", "original_title"], work_rows(),
+                tick=lambda n: report("works", n, total_works))
         # Foreign keys are checked at commit, so the asset can name the first work written above.
         Asset.objects.create(id=asset_id, work_id=first_work, source_sha256="0" * 64,
                              directory="scale-placeholder", duration_s=1500.0, width=1280, height=720)
@@ -226,6 +251,10 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         _insert(Film, ["work_ptr_id", "slug", "year", "poster", "fanart", "external_ids"],
                 ((wid, f"{SLUG_PREFIX}{wid}", rng.randint(1930, 2025), "", "", "{}") for wid in film_ids))
         counts["episodes"], counts["films"] = len(episodes), len(film_ids)
+
+        # Genres, studios, people and credits, country ratings (the maturities above derive from them).
+        counts |= meta.write(series_ids=[row[0] for row in series_rows], film_ids=film_ids, insert=_insert,
+                             next_id=_next_id, report=report)
 
         # Subscribers and their profiles: one password hash computed once.
         password = make_password("scale-viewer-password")
@@ -286,6 +315,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         counts["progress"] = _insert(ResumePoint, ["id", "profile_id", "work_id", "position_s",
                                                                   "duration_s", "watched", "updated_at"],
                                      resume_rows(), tick=lambda n: report("progress", n, shape.progress_rows))
+        report("progress", 0, counts["progress"])  # fewer rows than asked when profiles ran out: the bar ends full
         follows = sorted(set(follows))
         follow_id = _next_id(Follow)
         _insert(Follow, ["id", "profile_id", "series_id", "created_at"],
@@ -313,7 +343,8 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Series, Season, Work, Asset, User, Profile,
-                                                                          ResumePoint, Follow]):
+                                                                          ResumePoint, Follow, Studio, Person,
+                                                                          Credit, TitleRating]):
                     cursor.execute(sql)
 
     from reelhouse.catalog.services import search_index_rebuild

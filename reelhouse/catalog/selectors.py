@@ -1,14 +1,30 @@
 """Catalog reads for the pages, with their queries tuned: a fixed number per page at any catalog size."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
-from django.urls import reverse
+from django.db import connection
+from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import get_script_prefix, get_urlconf, reverse
 
+from reelhouse.accounts.models import Profile
 from reelhouse.catalog import search, textnorm
-from reelhouse.catalog.models import Credit, Episode, Film, Genre, MyListItem, SearchEntry, Season, Series
+from reelhouse.catalog.models import (
+    CountryTop,
+    CoWatch,
+    Credit,
+    Episode,
+    Film,
+    Genre,
+    MyListItem,
+    SearchEntry,
+    Season,
+    Series,
+    Work,
+)
 from reelhouse.core import clock
 from reelhouse.playback.models import ResumePoint
 
@@ -17,6 +33,7 @@ NEW_EPISODES_DAYS = 30
 CALENDAR_DAYS = 30
 CALENDAR_MAX = 200
 LISTING_PAGE_SIZE = 48
+EPISODES_PER_PAGE = 50
 SEARCH_MAX = 50
 HOME_GENRE_ROWS = 3
 
@@ -84,17 +101,31 @@ class Card:
     progress_pct: int = 0
 
 
+_SLUG_MARKER, _ID_MARKER = "reelhouse-slug-marker", 987654321987
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_url_patterns: dict[tuple, dict[str, str]] = {}
+
+
 def _entry_url(entry: SearchEntry) -> str:
-    if entry.kind == SearchEntry.Kind.SERIES:
-        return reverse("catalog:series", args=[entry.slug])
-    if entry.kind == SearchEntry.Kind.FILM:
-        return reverse("catalog:film", args=[entry.slug])
-    return reverse("playback:watch", args=[entry.object_id])
+    """Where a card leads. reverse() once per kind (and script prefix), then substitution: a home page shows a
+    hundred cards, and a hundred reverse() calls were a measurable part of its time."""
+    key = (get_script_prefix(), get_urlconf())
+    if (patterns := _url_patterns.get(key)) is None:
+        patterns = _url_patterns[key] = {
+            SearchEntry.Kind.SERIES: reverse("catalog:series", args=[_SLUG_MARKER]),
+            SearchEntry.Kind.FILM: reverse("catalog:film", args=[_SLUG_MARKER]),
+            SearchEntry.Kind.EPISODE: reverse("playback:watch", args=[_ID_MARKER]),
+        }
+    if entry.kind == SearchEntry.Kind.EPISODE:
+        return patterns[entry.kind].replace(str(_ID_MARKER), str(entry.object_id))
+    if _PLAIN_SLUG.fullmatch(entry.slug or ""):
+        return patterns[entry.kind].replace(_SLUG_MARKER, entry.slug)
+    return reverse("catalog:series" if entry.kind == SearchEntry.Kind.SERIES else "catalog:film", args=[entry.slug])
 
 
 def _card(entry: SearchEntry) -> Card:
-    return Card(kind=entry.kind, title=entry.title, url=_entry_url(entry), subtitle=entry.subtitle, year=entry.year,
-                poster=entry.poster)
+    return Card(kind=entry.kind, title=entry.display_title, url=_entry_url(entry), subtitle=entry.display_subtitle,
+                year=entry.year, poster=entry.poster)
 
 
 def _progress_pct(rp) -> int:
@@ -118,11 +149,11 @@ def continue_watching(*, profile, limit: int = ROW_SIZE) -> list[Card]:
         work = rp.work
         if work.kind == "episode":
             ep = work.episode
-            subtitle = f"{ep.series.title} · S{ep.season.number:02d}E{ep.number:02d}"
+            subtitle = f"{ep.series.display_title} · S{ep.season.number:02d}E{ep.number:02d}"
             poster = ep.series.poster
         else:
             subtitle, poster = "", work.film.poster
-        cards.append(Card(kind=work.kind, title=work.title, subtitle=subtitle, poster=poster,
+        cards.append(Card(kind=work.kind, title=work.display_title, subtitle=subtitle, poster=poster,
                           url=reverse("playback:watch", args=[work.pk]), progress_pct=_progress_pct(rp)))
     return cards
 
@@ -149,51 +180,166 @@ def trending(*, profile=None, limit: int = ROW_SIZE) -> list[Card]:
     return [_card(e) for e in entries[:limit]]
 
 
-def _in_list_q(profile) -> Q:
-    items = MyListItem.objects.filter(profile=profile)
-    return (Q(kind=SearchEntry.Kind.SERIES, object_id__in=items.filter(series__isnull=False).values("series_id"))
-            | Q(kind=SearchEntry.Kind.FILM, object_id__in=items.filter(film__isnull=False).values("film_id")))
+TOP_COUNTRY_SIZE = 10
 
 
-def home_rows(*, profile, limit: int = ROW_SIZE, genre_rows: int = HOME_GENRE_ROWS) -> dict:
-    """The home rows. Trending, recently added series and films, My List and the biggest genres come from one
-    query (each row a LIMITed subquery, split again here), so the page costs the same whatever it shows."""
-    titles = entries_visible(profile).filter(kind__in=[SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM])
-    genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
-    rows = {
-        "trending": (lambda e: e.trending > 0, "-trending", titles.filter(trending__gt=0)),
-        "series": (lambda e: e.kind == SearchEntry.Kind.SERIES, "-published_at",
-                   titles.filter(kind=SearchEntry.Kind.SERIES)),
-        "films": (lambda e: e.kind == SearchEntry.Kind.FILM, "-published_at",
-                  titles.filter(kind=SearchEntry.Kind.FILM)),
-    }
+def _latest_cowatched_title(profile) -> tuple[str, int] | None:
+    """The series or film the profile watched most recently that has co-watching rows (one query); None if none."""
+    if profile is None:
+        return None
+    series_kind, film_kind = SearchEntry.Kind.SERIES.value, SearchEntry.Kind.FILM.value
+    # One EXISTS per kind, each on the (source_kind, source_id) index (a COALESCE over both would hide it on
+    # PostgreSQL), and no condition on the work's kind (SQLite would then walk every work of that kind): episodes
+    # and films share the work id space, so a work id found among film sources is a film.
+    has_rows = (Exists(CoWatch.objects.filter(source_kind=series_kind, source_id=OuterRef("work__episode__series_id")))
+                | Exists(CoWatch.objects.filter(source_kind=film_kind, source_id=OuterRef("work_id"))))
+    return (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"), has_rows, profile=profile)
+            .annotate(title_kind=Case(When(work__kind=Work.Kind.EPISODE, then=Value(series_kind)),
+                                      default=Value(film_kind), output_field=CharField()),
+                      title_id=Coalesce("work__episode__series_id", "work_id"))
+            .order_by("-updated_at").values_list("title_kind", "title_id").first())
+
+
+def _ranked_branches(tag: str, table, visible, limit: int) -> dict[str, tuple]:
+    """Union branches (one per kind, each driven by the small ranking table through the (kind, object_id) index)
+    for the entries a ranking queryset names, with their position in it."""
+    branches = {}
+    for kind in (SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM):
+        rows = table.filter(kind=kind)
+        position = Subquery(rows.filter(object_id=OuterRef("object_id")).values("position")[:1])
+        branches[f"{tag}:{kind}"] = (visible.filter(kind=kind, object_id__in=rows.values("object_id")),
+                                     ("row_pos",), limit, position)
+    return branches
+
+
+def _union_sql(branches: dict[str, tuple]) -> tuple[str, list]:
+    """Several ordered, LIMITed entry querysets as ONE `UNION ALL` query (each branch keeps its own index scan, where
+    an OR of `IN (subquery LIMIT n)` made PostgreSQL scan the whole table); each row carries its branch's `row_tag`
+    and `row_pos`. branches: tag -> (queryset, ordering, limit, position expression or None)."""
+    parts, params = [], []
+    for i, (tag, (qs, order, limit, pos)) in enumerate(branches.items()):
+        qs = qs.annotate(row_tag=Value(tag, output_field=CharField()),
+                         row_pos=pos if pos is not None else Value(0, output_field=IntegerField()))
+        sql, p = qs.order_by(*order)[:limit].query.get_compiler(using=qs.db).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) AS row{i}")
+        params += p
+    return " UNION ALL ".join(parts), params
+
+
+# Compiling the home union's twenty querysets cost more CPU than running it, so its SQL is compiled once per shape
+# (database, maturity rule, which rows apply, genres, row size) with stand-in values for what varies per request, and
+# each request only swaps the real values into the parameters.
+_STAND_IN = {"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00country\x00",
+             "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)}
+_home_sql: dict[tuple, tuple[str, list, list[str]]] = {}
+
+
+def _home_union(*, profile, country: str | None, source, since, genres, limit: int) -> dict[str, list[SearchEntry]]:
+    key = (connection.vendor, repr(maturity_q(profile)), profile is None, bool(country),
+           source[0] if source else None, tuple(g.pk for g in genres), limit)
+    if (compiled := _home_sql.get(key)) is None:
+        stand_in = None
+        if profile is not None:
+            stand_in = Profile(pk=_STAND_IN["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids)
+        branches = _home_branches(profile=stand_in, country=_STAND_IN["country"] if country else None,
+                                  source=(source[0], _STAND_IN["source"]) if source else None,
+                                  since=_STAND_IN["since"], genres=genres, limit=limit)
+        sql, params = _union_sql(branches)
+        if len(_home_sql) >= 256:  # shapes change only with the biggest genres; never let stale ones pile up
+            _home_sql.clear()
+        compiled = _home_sql[key] = (sql, params, list(branches))
+    sql, params, tags = compiled
+    published = SearchEntry._meta.get_field("published_at")
+    real = {_STAND_IN["profile"]: profile.pk if profile is not None else None,
+            _STAND_IN["source"]: source[1] if source else None,
+            _STAND_IN["country"]: (country or "").upper(),
+            published.get_db_prep_value(_STAND_IN["since"], connection): published.get_db_prep_value(since, connection)}
+    params = [real.get(p, p) if isinstance(p, (int, str, dt.datetime)) else p for p in params]
+    out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
+    for entry in SearchEntry.objects.raw(sql, params):
+        out[entry.row_tag].append(entry)
+    return out
+
+
+def _home_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
+    """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT."""
+    series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
+    visible = entries_visible(profile)
+    newest = ("-published_at", "-rank_key")
+    branches = {}
+    for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
+        branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
+                                        limit, None)
+        branches[f"new:{kind}"] = (visible.filter(kind=kind), newest, limit, None)
+        for genre in genres:
+            branches[f"genre:{genre.pk}:{kind}"] = (visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"),
+                                                    newest, limit, None)
     if profile is not None:
-        rows["my_list"] = (lambda e: e.listed, "-published_at", titles.filter(_in_list_q(profile)))
-    for genre in genres:
-        tag = f",{genre.pk},"
-        rows[f"genre:{genre.pk}"] = (lambda e, tag=tag: tag in (e.genre_ids or ""), "-published_at",
-                                     titles.filter(genre_ids__contains=tag))
-    wanted = Q()
-    for _, order, qs in rows.values():
-        wanted |= Q(pk__in=qs.order_by(order, "-rank_key").values("pk")[:limit])
-    listed = Case(When(_in_list_q(profile), then=True), default=False) if profile is not None else Value(False)
-    entries = list(SearchEntry.objects.filter(wanted).annotate(listed=listed))
-    split = {}
-    for name, (keep, order, _) in rows.items():
-        field = order.lstrip("-")
-        chosen = sorted((e for e in entries if keep(e)),
-                        key=lambda e: (getattr(e, field) is not None, getattr(e, field) or 0, e.rank_key),
-                        reverse=True)
-        split[name] = [_card(e) for e in chosen[:limit]]
+        items = MyListItem.objects.filter(profile=profile)
+        listed = {series_kind: items.filter(series__isnull=False).values("series_id"),
+                  film_kind: items.filter(film__isnull=False).values("film_id")}
+        for kind, ids in listed.items():
+            branches[f"my_list:{kind}"] = (visible.filter(kind=kind, object_id__in=ids), newest, limit, None)
+        branches["new_episodes"] = (visible.filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
+                                                   series_id_ref__in=profile.follows.values("series_id")),
+                                    newest, limit, None)
+    if country:
+        branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
+                                         TOP_COUNTRY_SIZE))
+    if source is not None:
+        branches.update(_ranked_branches("because", CoWatch.objects.filter(source_kind=source[0], source_id=source[1]),
+                                         visible, limit))
+        branches["because_of"] = (visible.filter(kind=source[0], object_id=source[1]), ("pk",), 1, None)
+    return branches
+
+
+def _newest_first(entries, field: str, limit: int) -> list[SearchEntry]:
+    unique = {e.pk: e for e in entries}.values()
+    return sorted(unique, key=lambda e: (getattr(e, field) is not None, getattr(e, field) or 0, e.rank_key),
+                  reverse=True)[:limit]
+
+
+def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
+              genre_rows: int = HOME_GENRE_ROWS) -> dict:
+    """The home rows. Everything but continue watching comes from one UNION ALL of small index scans (trending,
+    recently added, My List, the biggest genres, new episodes of followed series, top 10 in the viewer's country,
+    because you watched X), so the page costs the same few queries whatever the catalog's size."""
+    genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
+    source = _latest_cowatched_title(profile)
+    since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
+    rows = _home_union(profile=profile, country=country, source=source, since=since, genres=genres, limit=limit)
+    series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
+
+    def merged(prefix: str, field: str) -> list[Card]:
+        entries = [e for tag, found in rows.items() if tag.startswith(prefix) for e in found]
+        return [_card(e) for e in _newest_first(entries, field, limit)]
+
+    def ranked(prefix: str, size: int) -> list[Card]:
+        entries = [e for tag, found in rows.items() if tag.startswith(prefix) for e in found]
+        return [_card(e) for e in sorted(entries, key=lambda e: e.row_pos)[:size]]
+
+    because_of = rows.get("because_of") or []
     return {
         "continue_watching": continue_watching(profile=profile, limit=limit),
-        "new_episodes": new_episodes_followed(profile=profile, limit=limit),
-        "trending": split["trending"],
-        "series": split["series"],
-        "films": split["films"],
-        "my_list": split.get("my_list", []),
-        "genre_rows": [(genre, split[f"genre:{genre.pk}"]) for genre in genres if split[f"genre:{genre.pk}"]],
+        "new_episodes": [_card(e) for e in _newest_first(rows.get("new_episodes", []), "published_at", limit)],
+        "trending": merged("trending:", "trending"),
+        "series": merged(f"new:{series_kind}", "published_at"),
+        "films": merged(f"new:{film_kind}", "published_at"),
+        "my_list": merged("my_list:", "published_at"),
+        "genre_rows": [(genre, cards) for genre in genres if (cards := merged(f"genre:{genre.pk}:", "published_at"))],
+        "top_country": ranked("top:", TOP_COUNTRY_SIZE),
+        "country": country_name(country) if country else "",
+        "because": ranked("because:", limit) if because_of else [],
+        "because_of": _card(because_of[0]) if because_of else None,
     }
+
+
+def country_name(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code's English short name ('FR' -> 'France'); the code itself when unknown."""
+    from babelfish import COUNTRIES
+
+    name = COUNTRIES.get(code.upper())
+    return name.title() if name else code.upper()
 
 
 def my_list(*, profile, page: int):
@@ -208,12 +354,12 @@ def my_list(*, profile, page: int):
     for item in page_obj.object_list:
         if item.series_id:
             s = item.series
-            cards.append(Card(kind="series", title=s.title, url=reverse("catalog:series", args=[s.slug]),
+            cards.append(Card(kind="series", title=s.display_title, url=reverse("catalog:series", args=[s.slug]),
                               year=s.year, poster=s.poster))
         else:
             f = item.film
-            cards.append(Card(kind="film", title=f.title, url=reverse("catalog:film", args=[f.slug]), year=f.year,
-                              poster=f.poster))
+            cards.append(Card(kind="film", title=f.display_title, url=reverse("catalog:film", args=[f.slug]),
+                              year=f.year, poster=f.poster))
     return page_obj, cards
 
 
@@ -258,9 +404,10 @@ class SeasonNotFound(LookupError):
     """The series has no published season with that number."""
 
 
-def series_page(*, series: Series, profile, season_number: int | None = None) -> dict:
-    """One season's published episodes (the first season unless asked) with the profile's progress on each, and
-    the season tabs. Four queries whatever the size of the series."""
+def series_page(*, series: Series, profile, season_number: int | None = None, page: int = 1) -> dict:
+    """One season's published episodes (the first season unless asked), a page of EPISODES_PER_PAGE at a time (a
+    daily show's season has 250), with the profile's progress on each, and the season tabs. A fixed number of
+    queries whatever the size of the series. Raises SeasonNotFound for an unknown season or a page out of range."""
     seasons = list(
         Season.objects.filter(series=series)
         .annotate(published=Count("episodes", filter=Q(maturity_q(profile, "episodes__maturity"),
@@ -275,18 +422,30 @@ def series_page(*, series: Series, profile, season_number: int | None = None) ->
         current = next((s for s in seasons if s.number == season_number), None)
         if current is None:
             raise SeasonNotFound(f"{series.title} has no season {season_number}")
-    episodes = list(_published_episodes(profile).filter(season=current).order_by("number")) if current else []
+    # The season's count comes with the tabs, so paging costs no COUNT query.
+    pages = max(1, -(-current.published // EPISODES_PER_PAGE)) if current else 1
+    if not 1 <= page <= pages:
+        raise SeasonNotFound(f"{series.title}: page {page} is out of range (1 to {pages})")
+    start = (page - 1) * EPISODES_PER_PAGE
+    episodes = (list(_published_episodes(profile).filter(season=current).order_by("number")
+                     [start:start + EPISODES_PER_PAGE]) if current else [])
     progress = {}
     if profile is not None and episodes:
         progress = {rp.work_id: rp for rp in ResumePoint.objects.filter(profile=profile,
                                                                         work_id__in=[e.pk for e in episodes])}
+    # Links and codes built here once, not by a {% url %} per row (a long season renders hundreds of rows).
+    marker = 987654321987
+    watch_url = reverse("playback:watch", args=[marker])
     for ep in episodes:
         ep.progress_pct = _progress_pct(progress.get(ep.pk))
+        ep.watch_url = watch_url.replace(str(marker), str(ep.pk))
+        ep.season_code = f"S{current.number:02d}E{ep.number:02d}"
     following = getattr(series, "following", None)
     if following is None:
         following = profile is not None and series.follows.filter(profile=profile).exists()
     return {"series": series, "seasons": seasons, "season": current, "episodes": episodes, "following": following,
-            "in_list": getattr(series, "in_list", False), **title_details(series=series)}
+            "in_list": getattr(series, "in_list", False), "episode_page": page, "episode_pages": pages,
+            **title_details(series=series)}
 
 
 # --- listings and calendar ----------------------------------------------------------------------

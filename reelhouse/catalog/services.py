@@ -3,24 +3,36 @@
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 
-from reelhouse.catalog import signals, textnorm
-from reelhouse.catalog.models import Credit, Episode, Film, Genre, MyListItem, Person, SearchEntry, Season, Series, Work
-from reelhouse.catalog.ratings import rating_age
+from reelhouse.catalog import signals, textnorm, translations
+from reelhouse.catalog.artwork import artwork_import
+from reelhouse.catalog.models import (
+    Credit,
+    Episode,
+    Film,
+    Genre,
+    MyListItem,
+    Person,
+    Rating,
+    RatingSystem,
+    SearchEntry,
+    Season,
+    Series,
+    Studio,
+    TitleRating,
+    Work,
+)
+from reelhouse.catalog.ratings import SYSTEMS, rating_age, rating_parse, ratings_parse
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
 log = logging.getLogger(__name__)
-POSTER_WIDTH = 400  # the size the pages show; originals are never served
-STILL_WIDTH = 480
 
 
 def unique_slug(model, text: str) -> str:
@@ -29,27 +41,6 @@ def unique_slug(model, text: str) -> str:
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def artwork_import(*, source: Path | None, name: str, width: int) -> str:
-    """Resize a local image once into MEDIA_ROOT/artwork/<name>.jpg; returns the path under MEDIA_ROOT or ''."""
-    if source is None:
-        return ""
-    rel = f"artwork/{name}.jpg"
-    dest = Path(settings.MEDIA_ROOT) / rel
-    try:
-        with Image.open(source) as img:
-            img = img.convert("RGB")
-            if img.width > width:
-                img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_suffix(".tmp")
-            img.save(tmp, "JPEG", quality=85, optimize=True, progressive=True)
-            tmp.replace(dest)
-    except (OSError, UnidentifiedImageError) as exc:
-        log.warning("artwork %s ignored: %s", source, exc)
-        return ""
-    return rel
 
 
 def genres_for(*, names: list[str]) -> list[Genre]:
@@ -64,6 +55,21 @@ def genres_for(*, names: list[str]) -> list[Genre]:
             genre = Genre.objects.create(name=name, slug=unique_slug(Genre, name))
         genres.append(genre)
     return genres
+
+
+def studios_for(*, names: list[str]) -> list[Studio]:
+    """The studios or networks named (created when new, matched without regard to case or repeated spaces)."""
+    studios, seen = [], set()
+    for name in names[:10]:
+        name = " ".join(name.split())[:200]
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        studio = Studio.objects.filter(name__iexact=name).first()
+        if studio is None:
+            studio = Studio.objects.create(name=name, slug=unique_slug(Studio, name))
+        studios.append(studio)
+    return studios
 
 
 def credits_set(*, title: Series | Film, info) -> None:
@@ -81,6 +87,124 @@ def credits_set(*, title: Series | Film, info) -> None:
                                      defaults={"character": character[:200], "order": max(0, order or 0)})
 
 
+class RatingError(ValueError):
+    """A rating label that is not one of the country's; the message lists what the country uses."""
+
+
+def rating_systems_sync() -> int:
+    """Make the RatingSystem and Rating rows match ratings.SYSTEMS (idempotent); returns the ratings written."""
+    written = 0
+    for spec in SYSTEMS:
+        system, _ = RatingSystem.objects.update_or_create(code=spec.code, defaults={"country": spec.country,
+                                                                                    "name": spec.name})
+        for label, age in spec.ratings:
+            _, created = Rating.objects.update_or_create(system=system, label=label, defaults={"min_age": age})
+            written += created
+    return written
+
+
+def _rating_row(*, system: str, label: str) -> Rating:
+    rating = Rating.objects.filter(system__code=system, label=label).first()
+    if rating is None:
+        rating_systems_sync()
+        rating = Rating.objects.get(system__code=system, label=label)
+    return rating
+
+
+def _rated(title: Series | Work) -> dict:
+    return {"series": title} if isinstance(title, Series) else {"work_id": title.pk}
+
+
+@transaction.atomic
+def title_rating_set(*, title: Series | Work, country: str, label: str) -> TitleRating | None:
+    """Rate a series, film or episode in one country ('TV-MA' in US, 'FSK 16' or '16' in DE, '-12' in FR; an empty
+    label removes the country's rating) and derive its maturity again. Raises RatingError for a label the country
+    does not use."""
+    country = (country or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise RatingError(f"{country!r} is not a country code (expected ISO 3166-1 alpha-2 such as US, DE, FR)")
+    if not (label or "").strip():
+        TitleRating.objects.filter(country=country, **_rated(title)).delete()
+        maturity_refresh(title=title)
+        audit_record(action="title.rating_removed", subject=title, country=country)
+        return None
+    parsed = rating_parse(label, country=country)
+    if parsed is None or parsed.country != country:
+        known = [name for spec in SYSTEMS if spec.country == country for name, _ in spec.ratings]
+        raise RatingError(f"{label!r} is not a rating used in {country}; "
+                          + (f"expected one of {', '.join(known)}" if known
+                             else f"no rating system is known for {country} (known: "
+                                  f"{', '.join(sorted({s.country for s in SYSTEMS}))})"))
+    rating = _rating_row(system=parsed.system, label=parsed.label)
+    title_rating, _ = TitleRating.objects.update_or_create(country=country, **_rated(title),
+                                                           defaults={"rating": rating})
+    maturity_refresh(title=title)
+    audit_record(action="title.rated", subject=title, country=country, rating=parsed.label,
+                 maturity=title.maturity)
+    return title_rating
+
+
+def title_ratings_from_nfo(*, title: Series | Work, mpaa: str | None) -> int:
+    """Record the country ratings an NFO's <mpaa> names ('US:TV-MA / DE:16', 'FSK 12', 'TV-14'); a bare age keeps
+    only the maturity it gave. Returns the ratings recorded."""
+    parsed = ratings_parse(mpaa)
+    for found in parsed:
+        TitleRating.objects.update_or_create(country=found.country, **_rated(title),
+                                             defaults={"rating": _rating_row(system=found.system, label=found.label)})
+    if parsed:
+        maturity_refresh(title=title)
+    return len(parsed)
+
+
+def maturity_refresh(*, title: Series | Work) -> int | None:
+    """Derive a title's maturity from its country ratings: the strictest one (none recorded: left as it is). A
+    series passes its rating on to its episodes that carry no rating of their own; search entries follow."""
+    ages = list(TitleRating.objects.filter(**_rated(title)).values_list("rating__min_age", flat=True))
+    if not ages:
+        return title.maturity
+    new = max(ages)
+    if isinstance(title, Series):
+        old = Series.objects.filter(pk=title.pk).values_list("maturity", flat=True).first()
+        Series.objects.filter(pk=title.pk).update(maturity=new)
+        following = Q(maturity__isnull=True) | (Q(maturity=old) if old is not None else Q(pk__in=[]))
+        own = TitleRating.objects.filter(work_id=OuterRef("pk"))
+        episode_ids = list(Episode.objects.filter(following, series=title).exclude(Exists(own))
+                           .values_list("pk", flat=True))
+        Work.objects.filter(pk__in=episode_ids).update(maturity=new)
+        SearchEntry.objects.filter(kind="series", object_id=title.pk).update(maturity=new)
+        SearchEntry.objects.filter(kind="episode", object_id__in=episode_ids).update(maturity=new)
+    else:
+        Work.objects.filter(pk=title.pk).update(maturity=new)
+        SearchEntry.objects.filter(kind__in=["film", "episode"], object_id=title.pk).update(maturity=new)
+    title.maturity = new
+    return new
+
+
+def _original_title(info, title: str) -> str:
+    """An NFO's <originaltitle> when it says something the title does not."""
+    original = " ".join((getattr(info, "originaltitle", None) or "").split())[:300]
+    return original if original and original.casefold() != (title or "").casefold() else ""
+
+
+@transaction.atomic
+def title_translation_set(*, title: Series | Work, language: str, text: str | None = None,
+                          synopsis: str | None = None) -> dict:
+    """Set (or, given empty strings, clear) the title and/or synopsis of a series, film or episode in one language,
+    and refresh what cards and search show. Returns the title's translations."""
+    merged = dict(title.translations or {})
+    key = language.strip().lower().replace("_", "-")
+    entry = dict(merged.get(key) or {})
+    for field, value in (("title", text), ("synopsis", synopsis)):
+        if value is not None:
+            entry[field] = value
+    merged[key] = {k: v for k, v in entry.items() if v}
+    title.translations = translations.cleaned_translations(merged)
+    type(title).objects.filter(pk=title.pk).update(translations=title.translations)
+    audit_record(action="title.translated", subject=title, language=key)
+    search_entries_refresh(title=title)
+    return title.translations
+
+
 def _series_for(found) -> Series:
     ident, info = found.identity, found.series_info
     title = (info.title if info and info.title else None) or ident.series
@@ -91,16 +215,25 @@ def _series_for(found) -> Series:
             title=title, year=year, slug=unique_slug(Series, f"{title} {year or ''}"),
             sort_title=(info.sorttitle if info and info.sorttitle else "") or title,
             synopsis=(info.plot if info and info.plot else "") or "",
+            original_title=_original_title(info, title),
             external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
             maturity=rating_age(info.mpaa) if info else None,
         )
         if info:
             series.genres.set(genres_for(names=info.genres))
+            series.studios.set(studios_for(names=info.studios))
             credits_set(title=series, info=info)
+            title_ratings_from_nfo(title=series, mpaa=info.mpaa)
         audit_record(action="series.created", subject=series)
+    changed = []
     if not series.poster and (poster := found.artwork.get("poster")):
-        series.poster = artwork_import(source=poster, name=f"series/{series.slug}-poster", width=POSTER_WIDTH)
-        series.save(update_fields=["poster"])
+        series.poster = artwork_import(source=poster, kind="poster")
+        changed.append("poster")
+    if not series.fanart and (fanart := found.artwork.get("fanart")):
+        series.fanart = artwork_import(source=fanart, kind="backdrop")
+        changed.append("fanart")
+    if changed:
+        series.save(update_fields=changed)
     return series
 
 
@@ -116,15 +249,20 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
             film = Film.objects.create(
                 title=title, year=ident.year, slug=unique_slug(Film, f"{title} {ident.year or ''}"),
                 synopsis=synopsis, runtime_s=runtime_s, licence=licence,
+                original_title=_original_title(info, title),
                 external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
                 maturity=rating_age(info.mpaa) if info else None,
             )
             if info:
                 film.genres.set(genres_for(names=info.genres))
+                film.studios.set(studios_for(names=info.studios))
                 credits_set(title=film, info=info)
+                title_ratings_from_nfo(title=film, mpaa=info.mpaa)
             audit_record(action="film.created", subject=film)
         if not film.poster and (poster := found.artwork.get("poster")):
-            film.poster = artwork_import(source=poster, name=f"films/{film.slug}-poster", width=POSTER_WIDTH)
+            film.poster = artwork_import(source=poster, kind="poster")
+        if not film.fanart and (fanart := found.artwork.get("fanart")):
+            film.fanart = artwork_import(source=fanart, kind="backdrop")
         film.licence = licence
         film.save()
         return film
@@ -147,6 +285,8 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
             air_date=air_date or ident.air_date, licence=licence, maturity=maturity,
         )
         audit_record(action="episode.created", subject=episode)
+        if info:
+            title_ratings_from_nfo(title=episode, mpaa=info.mpaa)
     elif episode.asset_id is None:  # announced by an episode guide: the delivery fills in what the guide left out
         episode.title = episode.title if title is None or episode.title != f"Episode {number}" else title
         episode.synopsis = episode.synopsis or synopsis
@@ -154,7 +294,7 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
         episode.number_end = episode.number_end or (ident.episodes[-1] if len(ident.episodes) > 1 else None)
         episode.maturity = maturity if episode.maturity is None else episode.maturity
     if not episode.still and (thumb := found.artwork.get("thumb")):
-        episode.still = artwork_import(source=thumb, name=f"episodes/{episode.pk}-still", width=STILL_WIDTH)
+        episode.still = artwork_import(source=thumb, kind="still")
     episode.licence = licence
     episode.save()
     return episode
@@ -249,12 +389,41 @@ def series_for_guide(*, title: str, year: int | None = None) -> Series:
 # tsvector columns are generated, so keeping the rows right keeps both indexes right.
 
 def _entry(*, kind: str, object_id: int, title: str, synopsis: str = "", popularity: int = 0, trending: int = 0,
-           **fields) -> SearchEntry:
+           other_titles=(), other_synopses=(), **fields) -> SearchEntry:
+    """A search entry; `other_titles` (original and translated titles) and `other_synopses` are searchable too."""
+    terms = textnorm.index_terms(title).split()
+    for other in other_titles:
+        terms += [w for w in textnorm.index_terms(other).split() if w not in terms]
+    synopsis_words = textnorm.tokens(" ".join([synopsis, *other_synopses]))
     return SearchEntry(
         kind=kind, object_id=object_id, title=title[:300], title_norm=textnorm.normalized_title(title),
-        terms=textnorm.index_terms(title), synopsis_terms=" ".join(textnorm.tokens(synopsis))[:4000],
+        terms=" ".join(terms), synopsis_terms=" ".join(synopsis_words)[:4000],
         popularity=popularity, trending=trending,
         rank_key=SearchEntry.make_rank_key(kind=kind, object_id=object_id, popularity=popularity), **fields)
+
+
+def _alt_titles(original_title: str, tr: dict | None) -> list[str]:
+    return [t for t in [original_title, *((v.get("title") or "") for v in (tr or {}).values())] if t]
+
+
+def _alt_synopses(tr: dict | None) -> list[str]:
+    return [v["synopsis"] for v in (tr or {}).values() if v.get("synopsis")]
+
+
+def _entry_translations(tr: dict | None) -> dict | None:
+    """What a card needs of a title's translations: its title per language."""
+    titles = {lang: {"title": v["title"]} for lang, v in (tr or {}).items() if v.get("title")}
+    return titles or None
+
+
+def _episode_translations(tr: dict | None, series_tr: dict | None, *, title: str, series_title: str,
+                          code: str) -> dict | None:
+    out = {}
+    for lang in set(tr or {}) | set(series_tr or {}):
+        ep_title = ((tr or {}).get(lang) or {}).get("title") or title
+        s_title = ((series_tr or {}).get(lang) or {}).get("title") or series_title
+        out[lang] = {"title": ep_title, "subtitle": f"{s_title} · {code}"}
+    return out or None
 
 
 def _genre_ids(ids) -> str:
@@ -267,7 +436,10 @@ def search_entry_for_series(*, series: Series, published_at=None, popularity: in
     if genre_ids is None:
         genre_ids = list(series.genres.values_list("pk", flat=True))
     return _entry(kind="series", object_id=series.pk, title=series.title, synopsis=series.synopsis,
-                  slug=series.slug, year=series.year, poster=series.poster, published_at=published_at,
+                  other_titles=_alt_titles(series.original_title, series.translations),
+                  other_synopses=_alt_synopses(series.translations),
+                  translations=_entry_translations(series.translations), slug=series.slug, year=series.year,
+                  poster=series.poster, published_at=published_at,
                   popularity=popularity, trending=trending, maturity=series.maturity,
                   genre_ids=_genre_ids(genre_ids)[:200])
 
@@ -276,14 +448,21 @@ def search_entry_for_film(*, film: Film, popularity: int = 0, trending: int = 0,
     if genre_ids is None:
         genre_ids = list(film.genres.values_list("pk", flat=True))
     return _entry(kind="film", object_id=film.pk, title=film.title, synopsis=film.synopsis, slug=film.slug,
+                  other_titles=_alt_titles(film.original_title, film.translations),
+                  other_synopses=_alt_synopses(film.translations),
+                  translations=_entry_translations(film.translations),
                   year=film.year, poster=film.poster, published_at=film.published_at, popularity=popularity,
                   trending=trending, maturity=film.maturity, genre_ids=_genre_ids(genre_ids)[:200])
 
 
 def search_entry_for_episode(*, episode: Episode, series_title: str, series_slug: str, season_number: int,
-                             popularity: int = 0, trending: int = 0):
+                             popularity: int = 0, trending: int = 0, series_translations: dict | None = None):
     code = f"S{season_number:02d}E{episode.number:02d}"
     return _entry(kind="episode", object_id=episode.pk, title=episode.title, synopsis=episode.synopsis,
+                  other_titles=_alt_titles(episode.original_title, episode.translations),
+                  other_synopses=_alt_synopses(episode.translations),
+                  translations=_episode_translations(episode.translations, series_translations, title=episode.title,
+                                                     series_title=series_title, code=code),
                   subtitle=f"{series_title} · {code}", slug=series_slug, series_id_ref=episode.series_id,
                   published_at=episode.published_at, popularity=popularity, trending=trending,
                   maturity=episode.maturity)
@@ -301,7 +480,7 @@ def search_entries_sync(*, work: Work) -> None:
     series = episode.series
     SearchEntry.objects.filter(kind="episode", object_id=episode.pk).delete()
     search_entry_for_episode(episode=episode, series_title=series.title, series_slug=series.slug,
-                             season_number=episode.season.number).save()
+                             season_number=episode.season.number, series_translations=series.translations).save()
     # Two workers publishing two episodes of a new series at once both reach this point: the series row is
     # inserted by whichever comes first (the other's insert is ignored), and "latest episode" only moves forward.
     SearchEntry.objects.bulk_create([search_entry_for_series(series=series, published_at=episode.published_at)],
@@ -310,6 +489,43 @@ def search_entries_sync(*, work: Work) -> None:
         (SearchEntry.objects.filter(kind="series", object_id=series.pk)
          .filter(Q(published_at__isnull=True) | Q(published_at__lt=episode.published_at))
          .update(published_at=episode.published_at))
+
+
+def search_entries_refresh(*, title: Series | Work) -> int:
+    """Rewrite the search entries of a series (and its episodes) or a work after its texts changed, keeping their
+    popularity, trending, maturity and publish date; entries not indexed yet stay absent. Returns rows updated."""
+    if isinstance(title, Series):
+        series = Series.objects.get(pk=title.pk)
+        kept = [(e, search_entry_for_series(series=series, genre_ids=_ids_of(e.genre_ids)))
+                for e in SearchEntry.objects.filter(kind="series", object_id=series.pk)]
+        episode_ids = list(SearchEntry.objects.filter(kind="episode", series_id_ref=series.pk)
+                           .values_list("object_id", flat=True))
+    else:
+        kept, episode_ids = [], []
+        work = Work.objects.get(pk=title.pk)
+        if work.kind == Work.Kind.FILM:
+            film = Film.objects.get(pk=work.pk)
+            kept = [(e, search_entry_for_film(film=film, genre_ids=_ids_of(e.genre_ids)))
+                    for e in SearchEntry.objects.filter(kind="film", object_id=film.pk)]
+        else:
+            episode_ids = list(SearchEntry.objects.filter(kind="episode", object_id=work.pk)
+                               .values_list("object_id", flat=True))
+    if episode_ids:
+        existing = {e.object_id: e for e in SearchEntry.objects.filter(kind="episode", object_id__in=episode_ids)}
+        for ep in Episode.objects.filter(pk__in=episode_ids).select_related("series", "season"):
+            kept.append((existing[ep.pk], search_entry_for_episode(
+                episode=ep, series_title=ep.series.title, series_slug=ep.series.slug,
+                season_number=ep.season.number, series_translations=ep.series.translations)))
+    fields = ["title", "title_norm", "terms", "synopsis_terms", "subtitle", "translations"]
+    for entry, fresh in kept:
+        for field in fields:
+            setattr(entry, field, getattr(fresh, field))
+    SearchEntry.objects.bulk_update([e for e, _ in kept], fields, batch_size=500)
+    return len(kept)
+
+
+def _ids_of(genre_ids: str | None) -> list[int]:
+    return [int(x) for x in (genre_ids or "").strip(",").split(",") if x]
 
 
 def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
@@ -369,13 +585,16 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
             if len(batch) >= batch_size:
                 flush(batch)
         rows = published.values_list("pk", "title", "synopsis", "number", "series_id", "published_at",
-                                     "series__title", "series__slug", "season__number", "maturity")
-        for pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number, maturity in rows.iterator(
-                chunk_size=batch_size):
+                                     "series__title", "series__slug", "season__number", "maturity",
+                                     "original_title", "translations", "series__translations")
+        for (pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number, maturity,
+             original_title, tr, s_tr) in rows.iterator(chunk_size=batch_size):
             episode = Episode(pk=pk, title=title, synopsis=synopsis, number=number, series_id=series_id,
-                              published_at=published_at, maturity=maturity)
+                              published_at=published_at, maturity=maturity, original_title=original_title,
+                              translations=tr)
             batch.append(search_entry_for_episode(episode=episode, series_title=s_title, series_slug=s_slug,
-                                                  season_number=s_number, popularity=watched[pk], trending=plays[pk]))
+                                                  season_number=s_number, popularity=watched[pk], trending=plays[pk],
+                                                  series_translations=s_tr))
             if len(batch) >= batch_size:
                 flush(batch)
         flush(batch)

@@ -1,11 +1,21 @@
-"""Background jobs of the catalog: the periodic search-index rebuild (popularity, trending, genre counts)."""
+"""Background jobs of the catalog: the periodic search-index rebuild (popularity, trending, genre counts) and the
+precomputed home rows (top 10 per country, co-watching) that follow it."""
 
 from django_tasks import task
 
-from reelhouse.catalog import services
+from reelhouse.catalog import rankings, services
 
 
 @task(queue_name="default")
 def search_index_rebuild() -> int:
-    """Recompute popularity, 7-day trending and genre sizes that browse rows and search ranking read."""
-    return services.search_index_rebuild()
+    """Recompute popularity, 7-day trending and genre sizes that browse rows and search ranking read, then the
+    precomputed home rows (they rank by the fresh popularity). Queued by the scheduler of `reelhouse run`."""
+    count = services.search_index_rebuild()
+    rankings.home_rankings_refresh()
+    return count
+
+
+@task(queue_name="default")
+def home_rankings_refresh() -> dict:
+    """Recompute "Top 10 in <country>" and "Because you watched X" alone (an operator can queue it any time)."""
+    return rankings.home_rankings_refresh()

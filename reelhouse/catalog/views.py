@@ -28,7 +28,8 @@ def _int_param(request, name: str, default: int | None = None) -> int | None:
 def home(request):
     if not request.user.is_authenticated:  # visitors see what Reelhouse is and costs
         return redirect("landing")
-    return render(request, "catalog/home.html", selectors.home_rows(profile=request.profile))
+    return render(request, "catalog/home.html",
+                  selectors.home_rows(profile=request.profile, country=request.user.country))
 
 
 @login_required
@@ -38,7 +39,8 @@ def series_detail(request, slug: str):
         slug=slug)
     try:
         season = _int_param(request, "season")
-        context = selectors.series_page(series=series, profile=request.profile, season_number=season)
+        page = _int_param(request, "page", 1)
+        context = selectors.series_page(series=series, profile=request.profile, season_number=season, page=page)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
     except selectors.SeasonNotFound as exc:

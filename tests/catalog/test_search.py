@@ -143,3 +143,21 @@ def test_index_terms_add_german_transliterations():
 def test_one_edit_variants_cover_every_kind_of_typo():
     variants = set(textnorm.one_edit_variants("harbour"))
     assert {"harbor", "harbuor", "harbiur", "harbourr"} <= variants and "harbour" in variants
+
+
+@pytest.mark.parametrize("is_kids", [True, False])
+@pytest.mark.parametrize("limit", [0, 7, 12, 16, 18])
+def test_search_filters_by_age_exactly_as_the_rows_do(catalog, is_kids, limit):
+    # SQLite filters inside the full-text match (access tokens); this pins it to the same rule as maturity_q,
+    # in every tier (title, synopsis, one typo).
+    from reelhouse.catalog.selectors import maturity_allows
+
+    ratings = [None, 0, 7, 12, 13, 16, 17, 18]
+    for rating in ratings:
+        catalog.film(f"Lantern {rating}", synopsis="glowworm", maturity=rating)
+    catalog.index()
+    user = User.objects.create(email=f"age{limit}{is_kids}@example.com")
+    profile = Profile.objects.create(user=user, name="p", is_kids=is_kids, max_maturity=limit)
+    allowed = {f"Lantern {r}" for r in ratings if maturity_allows(profile=profile, rating=r)}
+    for query in ["lant", "lantern", "glowworm", "lanterm"]:
+        assert set(titles(query, profile=profile, limit=50)) == allowed, query

@@ -2,6 +2,9 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from reelhouse.catalog.artwork import KINDS, variant_path, variant_set
 
 register = template.Library()
 
@@ -10,6 +13,45 @@ register = template.Library()
 def artwork_url(rel: str) -> str:
     """URL of a resized artwork file stored as 'artwork/<...>' under MEDIA_ROOT; '' when there is none."""
     return reverse("catalog:artwork", args=[rel.removeprefix("artwork/")]) if rel else ""
+
+
+@register.simple_tag
+def picture(ref: str, kind: str = "poster", width: int | None = None, sizes: str = "", css_class: str = "",
+            loading: str = "lazy", alt: str = ""):
+    """A <picture> of a stored artwork: WebP variants for browsers that take them, JPEG for the rest, each with
+    every width of its kind so the browser fetches the one the layout needs. Displayed `width` defaults to the
+    smallest variant's. A legacy single-file reference gives a plain <img>; none gives ''."""
+    if not ref:
+        return ""
+    spec = KINDS[kind]
+    shown = width or spec.widths[0]
+    height = round(shown * spec.aspect)
+    attrs = format_html(' alt="{}" width="{}" height="{}"{}{}', alt, shown, height,
+                        format_html(' class="{}"', css_class) if css_class else "",
+                        format_html(' loading="{}"', loading) if loading else "")
+    if variant_set(ref) is None:
+        return format_html('<img src="{}"{}>', artwork_url(ref), attrs)
+    sizes = sizes or f"{shown}px"
+
+    def srcset(ext):
+        return format_html_join(", ", "{} {}w", ((artwork_url(variant_path(ref, w, ext)), w) for w in spec.widths))
+
+    return format_html('<picture><source type="image/webp" srcset="{}" sizes="{}">'
+                       '<img src="{}" srcset="{}" sizes="{}"{}></picture>',
+                       srcset("webp"), sizes, artwork_url(variant_path(ref, spec.widths[0], "jpg")), srcset("jpg"),
+                       sizes, attrs)
+
+
+@register.simple_tag(takes_context=True)
+def title_facts(context, title):
+    """Studios of a series or film and its rating in the viewer's country (their account's country, which also
+    decides licence territory): `{% title_facts series as facts %}` (one query)."""
+    from reelhouse.catalog.facts import title_facts as facts_of
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    country = getattr(user, "country", "") if user is not None and user.is_authenticated else ""
+    return facts_of(title=title, country=country)
 
 
 @register.filter

@@ -1,0 +1,124 @@
+"""Artwork resized once into the widths pages use, as WebP and JPEG, under a name taken from the image's content
+(MEDIA_ROOT/artwork/<kind>/<xx>/<hash>/w<width>.<webp|jpg>), so every URL can be cached for ever and a changed image
+gets a new one. Titles store the path of the largest JPEG (a plain image file for anything that wants one); pages
+derive the whole set from it. Originals are never copied into MEDIA_ROOT, so no page can load one."""
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = "1"  # part of the name: changing sizes or encoders makes new files, never rewrites old ones
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ArtSpec:
+    widths: tuple[int, ...]
+    aspect: float  # height / width the pages lay out (the image keeps its own)
+
+
+KINDS = {
+    "poster": ArtSpec(widths=(200, 400), aspect=1.5),
+    "backdrop": ArtSpec(widths=(780, 1280), aspect=9 / 16),
+    "still": ArtSpec(widths=(320, 640), aspect=9 / 16),
+}
+FORMATS = (("webp", "WEBP", {"quality": 80, "method": 4}),
+           ("jpg", "JPEG", {"quality": 82, "optimize": True, "progressive": True}))
+
+
+class ArtworkError(ValueError):
+    """An image that cannot be used; the message names the file and why."""
+
+
+def _root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "artwork"
+
+
+_REF_RE = re.compile(r"^(artwork/([a-z]+)/[0-9a-f]{2}/[0-9a-f]{24})/w\d+\.jpg$")
+
+
+def variant_set(ref: str) -> str | None:
+    """The folder of the variant set a stored reference belongs to; None for a single legacy file."""
+    m = _REF_RE.match(ref or "")
+    return m.group(1) if m and m.group(2) in KINDS else None
+
+
+def variant_path(ref: str, width: int, ext: str) -> str:
+    """The path under MEDIA_ROOT of one variant of the set a stored reference belongs to."""
+    return f"{variant_set(ref)}/w{width}.{ext}"
+
+
+def artwork_store(*, source: Path, kind: str) -> str:
+    """Resize an image into every width of its kind, WebP and JPEG, once; returns the reference to store (its
+    largest JPEG: 'artwork/poster/ab/ab12.../w400.jpg'). Idempotent: the same image gives the same reference and
+    is not resized again. Raises ArtworkError for a file that is not a usable image."""
+    spec = KINDS[kind]
+    source = Path(source)
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        raise ArtworkError(f"{source}: cannot read the image ({exc.strerror})") from exc
+    if size > MAX_SOURCE_BYTES:
+        raise ArtworkError(f"{source.name}: {size} bytes is larger than the {MAX_SOURCE_BYTES} bytes artwork may be")
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(f"|{kind}|{FORMAT_VERSION}".encode())
+    name = digest.hexdigest()[:24]
+    folder = f"artwork/{kind}/{name[:2]}/{name}"
+    ref = f"{folder}/w{max(spec.widths)}.jpg"
+    final = Path(settings.MEDIA_ROOT) / folder
+    if final.is_dir():
+        return ref
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=final.parent))
+    try:
+        _resize_all(source, spec, work)
+        try:
+            os.rename(work, final)  # published whole; a reader never sees half a set
+        except OSError:
+            if not final.is_dir():
+                raise
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return ref
+
+
+def _resize_all(source: Path, spec: ArtSpec, out: Path) -> None:
+    try:
+        with Image.open(source) as img:
+            img.draft("RGB", (max(spec.widths), round(max(spec.widths) * 4)))  # JPEG: decode at a smaller scale
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            for width in spec.widths:
+                w = min(width, img.width)  # never enlarged
+                resized = img if w == img.width else img.resize((w, max(1, round(img.height * w / img.width))),
+                                                                Image.Resampling.LANCZOS)
+                for ext, fmt, options in FORMATS:
+                    resized.save(out / f"w{width}.{ext}", fmt, **options)
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise ArtworkError(f"{source.name}: not an image Reelhouse can read ({exc})") from exc
+    except OSError as exc:
+        raise ArtworkError(f"{source.name}: the image is damaged or truncated ({exc})") from exc
+
+
+def artwork_import(*, source: Path | None, kind: str) -> str:
+    """artwork_store for ingest: '' (and a warning in the log) instead of an error, so bad art never blocks a
+    delivery."""
+    if source is None:
+        return ""
+    try:
+        return artwork_store(source=source, kind=kind)
+    except ArtworkError as exc:
+        log.warning("artwork ignored: %s", exc)
+        return ""
