@@ -8,6 +8,16 @@ def stable_seconds() -> float:
     return settings.REELHOUSE_STABLE_SECONDS
 
 
+def watch_notify() -> bool:
+    """Filesystem notifications for watch folders (inotify via watchdog) besides the periodic scan."""
+    return bool(getattr(settings, "REELHOUSE_WATCH_NOTIFY", True))
+
+
+def watch_refresh_seconds() -> float:
+    """How often the notifier re-reads the registered sources and re-watches folders that came back."""
+    return float(getattr(settings, "REELHOUSE_WATCH_REFRESH", 5))
+
+
 def feed_timeout() -> float:
     """Seconds a feed or download may stay silent before the attempt is given up (and resumed later)."""
     return float(getattr(settings, "REELHOUSE_FEED_TIMEOUT", 30))
@@ -27,3 +37,4 @@ HASH_CHUNK = 1024 * 1024
 FEED_MAX_BYTES = 10 * 1024 * 1024  # the feed document itself
 DOWNLOAD_ATTEMPTS = 3  # within one fetch; later fetches resume where these stopped
 NFO_GUIDE_MAX = 1024 * 1024
+GUIDE_REFRESH_S = 24 * 3600  # a provider's episode guide of one series is read again at most this often

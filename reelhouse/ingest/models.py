@@ -1,5 +1,6 @@
 """Ingest: registered sources bound to a licensor, and every file that arrived through them."""
 
+from django.conf import settings
 from django.db import models
 
 from reelhouse.core import clock
@@ -19,7 +20,8 @@ class Source(models.Model):
     feed_url = models.URLField(max_length=2000, blank=True, help_text="Media RSS feed or JSON manifest (feeds only).")
     feed_auth_header = models.CharField(max_length=100, blank=True, default="Authorization",
                                         help_text="HTTP header that carries the token, e.g. Authorization.")
-    feed_token = models.CharField(max_length=500, blank=True, help_text="Value sent in the auth header.")
+    feed_token = models.CharField(max_length=2000, blank=True, help_text="Value sent in the auth header; stored "
+                                  "encrypted (ingest.crypto), never shown back.")
     feed_interval_s = models.PositiveIntegerField(default=3600, help_text="Seconds between fetches of the feed.")
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="What went wrong on the last fetch; empty when it worked.")
@@ -31,6 +33,13 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Invariant: a feed token is never stored readable, whichever path wrote it (admin, shell, fixtures).
+        from reelhouse.ingest.crypto import encrypt
+
+        self.feed_token = encrypt(self.feed_token)
+        super().save(*args, **kwargs)
 
 
 class Delivery(models.Model):
@@ -105,3 +114,23 @@ class FeedItem(models.Model):
 
     def __str__(self) -> str:
         return self.path or self.url
+
+
+class CalendarToken(models.Model):
+    """A private iCal subscription link (Missing list, upcoming calendar) of one staff user. Only a hash of the
+    token is stored: it is shown once, when made, and can be revoked on its own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="ingest_calendar_tokens",
+                             on_delete=models.CASCADE)
+    label = models.CharField(max_length=120, blank=True, help_text="Where it is used, e.g. 'phone calendar'.")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="sha256 of the token.")
+    hint = models.CharField(max_length=8, help_text="First characters of the token, to tell links apart.")
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.label or 'calendar'})"

@@ -1,8 +1,13 @@
 """Watch-folder scanning: find new files, wait until they are complete, record them as deliveries."""
 
+import errno
+import fcntl
 import hashlib
 import logging
 import os
+import signal
+import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -21,11 +26,13 @@ class ScanReport:
     received: list[int] | None = None
     skipped: list[str] | None = None
     guide_nfos: list[Path] | None = None  # episode NFOs new or changed since the last scan (episode guide)
+    writing: list[str] | None = None  # settled in size and mtime, but a process still has them open to write
 
     def __post_init__(self):
         self.received = self.received or []
         self.skipped = self.skipped or []
         self.guide_nfos = self.guide_nfos or []
+        self.writing = self.writing or []
 
 
 def sha256_file(path: Path) -> str:
@@ -58,18 +65,135 @@ def _changed_since(path: Path, since) -> bool:
         return False
 
 
+def has_writer(path: Path) -> bool | None:
+    """True while some process has the file open for writing, False when none has, None when it cannot be told.
+
+    Linux grants a read lease only on a file nobody has open for writing, so taking one and dropping it at once
+    answers the question without reading /proc. It cannot be told on other systems, on filesystems without
+    leases (NFS, FUSE) or for a file owned by another user (leases need the owner or CAP_LEASE): there the
+    size-and-mtime settling period alone decides."""
+    if not hasattr(fcntl, "F_SETLEASE"):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        # A writer opening the file in the instant we hold the lease breaks it with a signal: make that signal
+        # one whose default is to be ignored (SIGIO would end the process).
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGWINCH)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return True if exc.errno in (errno.EAGAIN, errno.EBUSY) else None
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
+
+
+# One scheduler process scans and receives notifications on two threads; a path is looked at by one at a time.
+_path_lock = threading.Lock()
+_hashing: set[int] = set()  # deliveries being hashed right now
+# Paths the notifier wrote, with a generation number: a full scan re-reads a path from the database only when the
+# notifier touched it after the scan took its snapshot (so the full scan costs no extra query per file).
+_touched: dict[tuple[int, str], int] = {}
+_generation = 0
+
+
+def _latest(source: Source, rel: str) -> Delivery | None:
+    return (Delivery.objects.filter(source=source, path=rel).order_by("-first_seen_at", "-pk")
+            .only("id", "path", "size", "mtime_ns", "state", "updated_at").first())
+
+
+def _look_at(source: Source, path: Path, rel: PurePosixPath, known: Delivery | None, now,
+             report: ScanReport, *, fresh: bool, snapshot: int = 0) -> None:
+    """Take one file one step further: first sight -> WAITING; WAITING and settled (size and mtime unchanged for
+    the stability period, no writer) -> hashed and RECEIVED. `known` is the latest delivery of that path as the
+    caller last saw it (`fresh` when just read from the database)."""
+    if is_sidecar(rel):
+        if rel.suffix.lower() == ".nfo" and rel.name.lower() not in _SHOW_NFOS and _changed_since(
+                path, source.last_scan_at):
+            report.guide_nfos.append(path)
+        return
+    try:
+        str(rel).encode("utf-8")
+    except UnicodeEncodeError:  # a Linux byte name that is not UTF-8: cannot be recorded faithfully
+        shown = os.fsencode(str(rel)).decode("utf-8", "backslashreplace")
+        report.skipped.append(f"{shown}: file name is not valid UTF-8; rename it (e.g. convmv -t utf-8) "
+                              f"and it will be picked up")
+        return
+    try:
+        st = path.lstat()
+    except OSError as exc:  # vanished between listing and stat
+        report.skipped.append(f"{rel}: {exc.strerror}")
+        return
+    if stat.S_ISLNK(st.st_mode):
+        report.skipped.append(f"{rel}: symbolic links are not followed")
+        return
+    if not stat.S_ISREG(st.st_mode):
+        return
+    report.seen += 1
+    unchanged = known is not None and known.state != Delivery.State.WAITING and (
+        known.size, known.mtime_ns) == (st.st_size, st.st_mtime_ns)
+    if unchanged:
+        return  # already handled; unchanged files cost no hashing (and no query)
+    global _generation
+    with _path_lock:
+        key = (source.pk, str(rel))
+        if fresh:
+            _generation += 1
+            _touched[key] = _generation
+        elif _touched.get(key, -1) >= snapshot:  # the notifier moved this path on since the caller's snapshot
+            known = _latest(source, str(rel))
+        if known is None or (known.state != Delivery.State.WAITING
+                             and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns)):
+            Delivery.objects.create(source=source, path=str(rel), size=st.st_size, mtime_ns=st.st_mtime_ns,
+                                    first_seen_at=now, updated_at=now)
+            report.new += 1
+            return
+        if known.state != Delivery.State.WAITING:
+            return
+        if (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            Delivery.objects.filter(pk=known.pk).update(size=st.st_size, mtime_ns=st.st_mtime_ns, updated_at=now)
+            return
+        if (now - known.updated_at).total_seconds() < conf.stable_seconds():
+            return
+        if has_writer(path):
+            report.writing.append(str(rel))
+            return
+        if known.pk in _hashing:
+            return  # the other thread is on it
+        _hashing.add(known.pk)
+    try:  # hashing a large file takes a while: outside the lock, so the other thread is not held up
+        sha = sha256_file(path)
+        after = path.lstat()
+    finally:
+        with _path_lock:
+            _hashing.discard(known.pk)
+    if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):  # written to while we read it
+        Delivery.objects.filter(pk=known.pk).update(size=after.st_size, mtime_ns=after.st_mtime_ns, updated_at=now)
+        return
+    # Conditional: whichever thread gets here second finds it RECEIVED already and queues nothing.
+    if Delivery.objects.filter(pk=known.pk, state=Delivery.State.WAITING).update(
+            sha256=sha, state=Delivery.State.RECEIVED, updated_at=now):
+        report.received.append(known.pk)
+
+
 def source_scan(*, source: Source, on_progress=None) -> ScanReport:
     """One pass over a watch folder. New files are recorded as WAITING; a WAITING file whose size and mtime
-    held still for the stability period is hashed and becomes RECEIVED (returned for processing)."""
+    held still for the stability period, and that nobody has open for writing, is hashed and becomes RECEIVED
+    (returned for processing)."""
     report = ScanReport()
     root = Path(source.path)
     if not root.is_dir():
         log.warning("source %s: watch folder %s does not exist", source.name, root)
         return report
     now = clock.now()
-    since = source.last_scan_at
+    with _path_lock:
+        snapshot = _generation + 1  # paths the notifier writes from now on are re-read before any write here
     latest = {}
-    for d in Delivery.objects.filter(source=source).order_by("path", "-first_seen_at").only(
+    for d in Delivery.objects.filter(source=source).order_by("path", "-first_seen_at", "-pk").only(
         "id", "path", "size", "mtime_ns", "state", "updated_at"
     ):
         latest.setdefault(d.path, d)
@@ -77,42 +201,30 @@ def source_scan(*, source: Source, on_progress=None) -> ScanReport:
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if on_progress is not None:
             on_progress(source, rel)
-        if is_sidecar(rel):
-            if rel.suffix.lower() == ".nfo" and rel.name.lower() not in _SHOW_NFOS and _changed_since(path, since):
-                report.guide_nfos.append(path)
-            continue
-        try:
-            str(rel).encode("utf-8")
-        except UnicodeEncodeError:  # a Linux byte name that is not UTF-8: cannot be recorded faithfully
-            shown = os.fsencode(str(rel)).decode("utf-8", "backslashreplace")
-            report.skipped.append(f"{shown}: file name is not valid UTF-8; rename it (e.g. convmv -t utf-8) "
-                                  f"and it will be picked up")
-            continue
-        try:
-            st = path.lstat()
-        except OSError as exc:  # vanished between listing and stat
-            report.skipped.append(f"{rel}: {exc.strerror}")
-            continue
-        if path.is_symlink():
-            report.skipped.append(f"{rel}: symbolic links are not followed")
-            continue
-        report.seen += 1
-        known = latest.get(str(rel))
-        if known is None or (known.state != Delivery.State.WAITING
-                             and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns)):
-            Delivery.objects.create(source=source, path=str(rel), size=st.st_size, mtime_ns=st.st_mtime_ns,
-                                    first_seen_at=now, updated_at=now)
-            report.new += 1
-            continue
-        if known.state != Delivery.State.WAITING:
-            continue  # already handled; unchanged files cost no hashing
-        if (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            Delivery.objects.filter(pk=known.pk).update(size=st.st_size, mtime_ns=st.st_mtime_ns, updated_at=now)
-            continue
-        if (now - known.updated_at).total_seconds() < conf.stable_seconds():
-            continue
-        sha = sha256_file(path)
-        Delivery.objects.filter(pk=known.pk).update(sha256=sha, state=Delivery.State.RECEIVED, updated_at=now)
-        report.received.append(known.pk)
+        _look_at(source, path, rel, latest.get(str(rel)), now, report, fresh=False, snapshot=snapshot)
     Source.objects.filter(pk=source.pk).update(last_scan_at=now)
+    with _path_lock:  # what the notifier did before this scan began is in the database the next scan reads
+        for key in [k for k, gen in _touched.items() if k[0] == source.pk and gen < snapshot]:
+            del _touched[key]
+    return report
+
+
+def source_scan_paths(*, source: Source, paths: list[PurePosixPath]) -> ScanReport:
+    """The same step as `source_scan` for a few files named by a filesystem notification (relative to the
+    source folder). A path that climbs out of the folder, or runs through a symlink or a hidden folder, is
+    ignored, as the full scan would never reach it."""
+    report = ScanReport()
+    root = Path(source.path)
+    now = clock.now()
+    for rel in paths:
+        rel = PurePosixPath(rel)
+        if rel.is_absolute() or not rel.parts or any(p in ("..", "") or p.startswith(".") for p in rel.parts):
+            continue
+        if any((root / PurePosixPath(*rel.parts[:i])).is_symlink() for i in range(1, len(rel.parts))):
+            continue
+        try:
+            known = _latest(source, str(rel)) if str(rel).encode("utf-8") else None
+        except UnicodeEncodeError:
+            known = None  # a non-UTF-8 name: _look_at reports it, as the full scan does
+        _look_at(source, root / rel, rel, known, now, report, fresh=True)
     return report

@@ -1,21 +1,24 @@
 """Ingest writes: take a received delivery through identification, licence check and acceptance; fetch partner
 feeds; quarantine actions (retry, assign, discard); lift embargoes on schedule."""
 
+import hashlib
 import logging
 import os
 import re
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 
 from reelhouse.catalog.services import episode_expect, series_for_guide, work_for_identification, works_publish_due
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
-from reelhouse.ingest import conf, feeds
+from reelhouse.ingest import conf, crypto, feeds, metadata, tags
 from reelhouse.ingest.identify import Identification, identify
-from reelhouse.ingest.models import Delivery, FeedItem, Source
-from reelhouse.ingest.naming import VIDEO_SUFFIXES, Identity
+from reelhouse.ingest.models import CalendarToken, Delivery, FeedItem, Source
+from reelhouse.ingest.naming import VIDEO_SUFFIXES, Identity, is_video
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
 from reelhouse.rights.selectors import licence_problem
@@ -110,6 +113,12 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
                           f"{duplicate.state}", work_id=duplicate.work_id)
 
     found = _identification(delivery, path)
+    if found.identity.kind == "other" and not delivery.override and is_video(path) and (
+            tagged := tags.identity_from_tags(path)):  # names and NFOs said nothing: the container's own tags
+        _decide(delivery, "identify", f"from embedded tags ({found.identity.reason})")
+        found.identity = tagged
+    for filled in metadata.fill_identification(found):  # only with a provider API key; NFOs always win
+        _decide(delivery, "metadata", filled)
     identity = found.identity
     delivery.identity = identity.as_json() | {
         "warnings": found.warnings,
@@ -143,6 +152,9 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
             return delivery_quarantine(delivery=delivery, reason=reason)
         delivery = _set_state(delivery, Delivery.State.ACCEPTED, "", work=work, licence=licence)
         transcode_job_create(delivery=delivery)
+    if work.kind == "episode" and found.series_info and (tmdb := found.series_info.uniqueids.get("tmdb")):
+        guide_from_provider(series=work.series if hasattr(work, "series_id") else work.episode.series,
+                            series_id=tmdb, licence=licence)
     return delivery
 
 
@@ -256,10 +268,34 @@ def sources_scan(*, sources=None, on_progress=None) -> list:
     return reports
 
 
+def paths_notified(*, source: Source, paths: list) -> object:
+    """Files a filesystem notification named: take each one step (as the periodic scan would) and queue the
+    processing of those that became complete."""
+    from reelhouse.ingest.scan import source_scan_paths
+    from reelhouse.ingest.tasks import delivery_process as delivery_process_task
+
+    report = source_scan_paths(source=source, paths=paths)
+    for nfo in report.guide_nfos:
+        guide_from_nfo(source=source, nfo=nfo)
+    for delivery_id in report.received:
+        delivery_process_task.enqueue(delivery_id)
+    return report
+
+
 def feed_headers(source: Source) -> dict[str, str]:
+    """The auth header sent to the partner, with the token decrypted (raises crypto.SecretUnreadable)."""
     if source.feed_token and source.feed_auth_header:
-        return {source.feed_auth_header: source.feed_token}
+        return {source.feed_auth_header: crypto.decrypt(source.feed_token)}
     return {}
+
+
+def source_feed_token_set(*, source: Source, token: str, actor=None) -> Source:
+    """Replace (or, with '', remove) a partner feed's token; it is stored encrypted and never shown again."""
+    source.feed_token = token.strip()
+    source.save(update_fields=["feed_token"])
+    audit_record(action="source.feed_token_set" if token else "source.feed_token_cleared", subject=source,
+                 actor=actor)
+    return source
 
 
 def feed_fetch(*, source: Source) -> dict:
@@ -279,6 +315,8 @@ def feed_fetch(*, source: Source) -> dict:
             feed_error = ""
         except feeds.FeedError as exc:
             feed_error = str(exc)
+        except crypto.SecretUnreadable as exc:
+            feed_error = f"{source.feed_url}: {exc}"
     Source.objects.filter(pk=source.pk).update(last_fetch_at=now, last_error=feed_error)
     source.last_fetch_at, source.last_error = now, feed_error
     if feed_error:
@@ -385,6 +423,60 @@ def guide_from_nfo(*, source: Source, nfo: Path) -> list:
                            licence=source.licence) for n in ident.episodes]
 
 
+def guide_from_provider(*, series, series_id: str, licence=None, force: bool = False) -> list:
+    """Record a series' episode guide (titles, air dates) from the online metadata provider, at most once a day
+    per series unless forced. Without a provider, or when it fails, nothing happens (the failure is logged)."""
+    p = metadata.provider()
+    key = f"ingest:guide:{p.name if p else '-'}:{series.pk}"
+    if p is None or (not force and cache.get(key)):
+        return []
+    cache.set(key, True, conf.GUIDE_REFRESH_S)  # also when it fails: no hammering a provider that is down
+    try:
+        guide = p.series_guide(series_id=series_id)
+    except metadata.ProviderError as exc:
+        log.warning("episode guide of %s not refreshed: %s", series, exc)
+        return []
+    return [episode_expect(series=series, season_number=g.season, number=g.episode, title=g.title,
+                           air_date=g.air_date, licence=licence) for g in guide]
+
+
+def guides_refresh(*, limit: int = 20, every_s: int = 600) -> int:
+    """Scheduler: refresh the provider episode guides of series that carry the provider's id and were not read in
+    the last day; a few per run, and runs at most every `every_s` seconds (the beat itself is every few seconds)."""
+    from reelhouse.catalog.models import Series
+
+    p = metadata.provider()
+    if p is None or not cache.add("ingest:guides_refresh", True, every_s):
+        return 0
+    done = 0
+    batch = []
+    for series in Series.objects.filter(external_ids__has_key=p.name).only("pk", "external_ids").order_by("pk") \
+            .iterator(chunk_size=500):
+        batch.append(series)
+        if len(batch) < 500:
+            continue
+        done += _guides_refresh_batch(p, batch, limit - done)
+        batch = []
+        if done >= limit:
+            return done
+    return done + _guides_refresh_batch(p, batch, limit - done)
+
+
+def _guides_refresh_batch(p, batch: list, room: int) -> int:
+    fresh = cache.get_many([f"ingest:guide:{p.name}:{s.pk}" for s in batch])
+    done = 0
+    for series in batch:
+        if done >= room:
+            break
+        if f"ingest:guide:{p.name}:{series.pk}" in fresh:
+            continue
+        latest = series.episodes.exclude(licence=None).select_related("licence").order_by("-pk").first()
+        guide_from_provider(series=series, series_id=str(series.external_ids[p.name]),
+                            licence=latest.licence if latest else None)
+        done += 1
+    return done
+
+
 def ingest_tick() -> dict:
     """One scheduler beat beyond watch-folder scans: queue due feed fetches, publish works whose embargo passed."""
     from reelhouse.ingest.tasks import feed_fetch as feed_fetch_task
@@ -392,9 +484,52 @@ def ingest_tick() -> dict:
     for source in feeds_due():
         Source.objects.filter(pk=source.pk).update(last_fetch_at=clock.now())  # not queued twice while it runs
         feed_fetch_task.enqueue(source.pk)
+    guides_refresh()
     return {"published": [w.pk for w in works_publish_due()]}
 
 
 def publish_due() -> list:
     """Publish held (embargoed) works whose air date and licence start have passed."""
     return works_publish_due()
+
+
+# ------------------------------------------------------------------------------------------ calendar links
+
+
+def calendar_token_hash(raw: str) -> str:
+    # The token is 256 random bits: a plain digest is enough (no password stretching needed), and is indexable.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def calendar_token_create(*, user, label: str = "") -> tuple[CalendarToken, str]:
+    """A new private iCal link for a staff member. Returns the record and the token, which is never stored or
+    shown again (only its hash is kept)."""
+    if not (user.is_active and user.is_staff):
+        raise IngestError(f"{user}: calendar links are for active staff accounts only")
+    raw = secrets.token_urlsafe(32)
+    token = CalendarToken.objects.create(user=user, label=label.strip()[:120], token_hash=calendar_token_hash(raw),
+                                         hint=raw[:6])
+    audit_record(action="calendar_token.created", subject=token, actor=user)
+    return token, raw
+
+
+def calendar_token_revoke(*, token: CalendarToken, actor=None) -> CalendarToken:
+    """Stop a calendar link from working (idempotent); the other links of the same person keep working."""
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action="calendar_token.revoked", subject=token, actor=actor)
+    return token
+
+
+def calendar_token_use(*, raw: str):
+    """The staff member a calendar link belongs to, or None when it is unknown, revoked, or its owner is no longer
+    active staff. Records when it was last used (at most once a minute, so polling clients cost few writes)."""
+    token = (CalendarToken.objects.select_related("user")
+             .filter(token_hash=calendar_token_hash(raw), revoked_at__isnull=True).first())
+    if token is None or not (token.user.is_active and token.user.is_staff):
+        return None
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        CalendarToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,12 +1,16 @@
 """Operator pages for series tracking: Missing (aired, undelivered) per licensor and the upcoming calendar,
-each also as an iCal feed. Staff only."""
+each also as an iCal feed. Staff only: in the browser by session, in calendar apps by a private per-person link
+(token in the path, stored hashed, revocable)."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from reelhouse.core import clock
-from reelhouse.ingest import ical, selectors
+from reelhouse.ingest import ical, selectors, services
+from reelhouse.ingest.models import CalendarToken
 
 
 def _event(episode, prefix: str) -> ical.AllDayEvent:
@@ -19,7 +23,25 @@ def _event(episode, prefix: str) -> ical.AllDayEvent:
 
 def _ics(name: str, events: list) -> HttpResponse:
     body = ical.calendar(name=name, events=events, stamp=clock.now())
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["Referrer-Policy"] = "no-referrer"  # the link is the credential
+    return response
+
+
+def _missing_feed() -> HttpResponse:
+    return _ics("Reelhouse: missing episodes", [_event(e, "missing") for e in selectors.episodes_missing()])
+
+
+def _upcoming_feed() -> HttpResponse:
+    return _ics("Reelhouse: upcoming episodes", [_event(e, "airs") for e in selectors.episodes_upcoming()])
+
+
+def _token_user(token: str):
+    user = services.calendar_token_use(raw=token)
+    if user is None:
+        raise Http404("unknown or revoked calendar link")  # the same answer for both: nothing to probe
+    return user
 
 
 @staff_member_required
@@ -29,7 +51,12 @@ def missing(request):
 
 @staff_member_required
 def missing_ics(request):
-    return _ics("Reelhouse: missing episodes", [_event(e, "missing") for e in selectors.episodes_missing()])
+    return _missing_feed()
+
+
+def missing_ics_link(request, token):
+    _token_user(token)
+    return _missing_feed()
 
 
 @staff_member_required
@@ -40,4 +67,32 @@ def calendar(request):
 
 @staff_member_required
 def calendar_ics(request):
-    return _ics("Reelhouse: upcoming episodes", [_event(e, "airs") for e in selectors.episodes_upcoming()])
+    return _upcoming_feed()
+
+
+def calendar_ics_link(request, token):
+    _token_user(token)
+    return _upcoming_feed()
+
+
+@staff_member_required
+def calendar_links(request):
+    """The signed-in person's private iCal links: make one (shown once), see when each was last used, revoke."""
+    created = None
+    if request.method == "POST":
+        token, raw = services.calendar_token_create(user=request.user, label=request.POST.get("label", ""))
+        created = {"token": token, **{
+            name: request.build_absolute_uri(reverse(f"ingest:{name}_ics_link", args=[raw]))
+            for name in ("missing", "calendar")}}
+    links = CalendarToken.objects.filter(user=request.user)
+    response = render(request, "ingest/calendar_links.html", {"links": links, "created": created})
+    response["Cache-Control"] = "no-store"  # a page showing a new link once must not be cached
+    return response
+
+
+@staff_member_required
+@require_POST
+def calendar_link_revoke(request, pk):
+    services.calendar_token_revoke(token=get_object_or_404(CalendarToken, pk=pk, user=request.user),
+                                   actor=request.user)
+    return redirect("ingest:calendar_links")

@@ -1,14 +1,16 @@
-"""Bad input in a watch folder: each case has a clear outcome, nothing is lost, and the scanner keeps going."""
+"""Bad input in a watch folder (and a feed's landing folder): each case has a clear outcome, nothing is lost, and
+the scanner keeps going."""
 
 import datetime as dt
+import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from reelhouse.core import clock
 from reelhouse.ingest.models import Delivery
-from reelhouse.ingest.scan import source_scan
+from reelhouse.ingest.scan import source_scan, source_scan_paths
 from reelhouse.ingest.services import sources_scan
 from tests.conftest import deliver, scan_until_settled
 
@@ -94,3 +96,82 @@ def test_one_bad_file_does_not_stop_the_others(licensed_source, clip_cache):
     assert sorted(Delivery.objects.values_list("state", flat=True)) == [Delivery.State.PUBLISHED,
                                                                         Delivery.State.QUARANTINED]
     assert sources_scan(sources=[licensed_source])[0].received == []  # nothing re-hashed or re-queued
+
+
+def test_named_pipes_and_other_non_files_are_not_read_and_the_scan_goes_on(licensed_source):
+    os.mkfifo(Path(licensed_source.path) / "Show - S01E01.mkv")  # reading it would block the scanner for ever
+    (Path(licensed_source.path) / "Show - S01E02.mkv").write_bytes(NOT_VIDEO)
+    for _ in range(2):
+        report = source_scan(source=licensed_source)
+    assert report.received == [Delivery.objects.get().pk]
+    assert list(Delivery.objects.values_list("path", flat=True)) == ["Show - S01E02.mkv"]
+
+
+@pytest.mark.parametrize("rel", ["../outside.mkv", "/etc/passwd", "linked/secret.mkv", ".hidden/x.mkv", ""])
+def test_notified_paths_outside_the_folder_or_through_symlinks_are_ignored(licensed_source, tmp_path, rel):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.mkv").write_bytes(NOT_VIDEO)
+    (tmp_path / "outside.mkv").write_bytes(NOT_VIDEO)
+    (Path(licensed_source.path) / "linked").symlink_to(outside, target_is_directory=True)
+    (Path(licensed_source.path) / ".hidden").mkdir()
+    (Path(licensed_source.path) / ".hidden/x.mkv").write_bytes(NOT_VIDEO)
+
+    report = source_scan_paths(source=licensed_source, paths=[PurePosixPath(rel)])
+
+    assert (report.seen, report.received, report.skipped) == (0, [], [])
+    assert not Delivery.objects.exists()
+
+
+def test_notified_non_utf8_name_is_reported_like_the_scan_does(licensed_source):
+    raw = os.path.join(os.fsencode(licensed_source.path), b"Caf\xe9.mkv")
+    with open(raw, "wb") as fh:
+        fh.write(NOT_VIDEO)
+    report = source_scan_paths(source=licensed_source, paths=[PurePosixPath(os.fsdecode(b"Caf\xe9.mkv"))])
+    assert report.skipped == ["Caf\\xe9.mkv: file name is not valid UTF-8; rename it (e.g. convmv -t utf-8) "
+                              "and it will be picked up"]
+    assert not Delivery.objects.exists()
+
+
+def test_xml_bomb_and_external_entity_nfos_are_refused_and_the_episode_still_published(licensed_source,
+                                                                                       clip_cache):
+    show = Path(licensed_source.path) / "Night Desk (2024)"
+    deliver(licensed_source, "Night Desk (2024)/Season 01/Night Desk - S01E06.mkv", clip_cache(seconds=2))
+    (show / "tvshow.nfo").write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        "<tvshow><title>&lol3;</title></tvshow>")
+    (show / "Season 01/Night Desk - S01E06.nfo").write_text(
+        '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        "<episodedetails><title>&xxe;</title></episodedetails>")
+    scan_until_settled(licensed_source)
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PUBLISHED, delivery.reason
+    assert delivery.work.episode.series.title == "Night Desk" and delivery.work.episode.number == 6
+    warnings = delivery.identity["warnings"]
+    assert len(warnings) == 2 and all("DTD or entities, which are refused" in w for w in warnings)
+    assert "root:" not in json.dumps(delivery.identity) and "lollol" not in json.dumps(delivery.identity)
+
+
+def test_feed_entry_landing_through_a_symlinked_folder_is_refused_and_nothing_is_written_outside(
+        feed_source, feed_server, tmp_path):
+    from reelhouse.ingest.models import FeedItem
+    from reelhouse.ingest.services import feed_fetch
+    from tests.ingest.conftest import sha
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (Path(feed_source.path) / "Show").symlink_to(outside, target_is_directory=True)
+    url = feed_server.add("/files/x.mkv", NOT_VIDEO)
+    feed_server.add("/feed", json.dumps({"deliveries": [{"url": url, "path": "Show/x.mkv", "size": len(NOT_VIDEO),
+                                                         "sha256": sha(NOT_VIDEO)}]}).encode(),
+                    content_type="application/json")
+
+    counts = feed_fetch(source=feed_source)
+
+    item = FeedItem.objects.get()
+    assert counts["failed"] == 1 and item.state == FeedItem.State.FAILED
+    assert "would land outside the landing folder" in item.reason
+    assert list(outside.iterdir()) == [] and not Delivery.objects.exists()
