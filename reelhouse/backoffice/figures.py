@@ -147,6 +147,7 @@ def draw_churn(fig, rows, now):
             color=PALETTE[3])
     _x_labels(ax, months)
     ax.set_xlabel(_("Month (UTC)"))
+    # xgettext:no-python-format
     ax.set_ylabel(_("Churn (% of subscribers at month start)"))
     _from_zero(ax, [100 * r["churn_rate"] for r in rows], floor=10.0)
     ax.legend()
@@ -168,6 +169,32 @@ def draw_trials(fig, rows, now):
     ax.set_ylabel(_("Accounts (people)"))
     ax.set_xlabel(_("Conversion rate: %(rate).1f%%") % {"rate": 100 * row["rate"]})
     ax.yaxis.get_major_locator().set_params(integer=True)
+
+
+def draw_trials_by_month(fig, rows, now):
+    ax = fig.subplots()
+    if not any(r["trials"] for r in rows):
+        return _empty(ax)
+    x = range(len(rows))
+    ax.bar([i - 0.2 for i in x], [r["trials"] for r in rows], width=0.4, label=_("Trials started"), color=PALETTE[5])
+    ax.bar([i + 0.2 for i in x], [r["converted"] for r in rows], width=0.4, label=_("Paid since"), color=PALETTE[2])
+    _from_zero(ax, [r["trials"] for r in rows])
+    _x_labels(ax, [r["month"] for r in rows])
+    ax.set_xlabel(_("Month the trial started (UTC)"))
+    ax.set_ylabel(_("Accounts (people)"))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    rate = ax.twinx()
+    # A month without trials has no rate (a gap in the line, not a misleading 0 %).
+    rate.plot(list(x), [100 * r["rate"] if r["trials"] else float("nan") for r in rows], marker="o", color=PALETTE[3],
+              label=_("Conversion rate"))
+    rate.set_ylim(0, 105)
+    # xgettext:no-python-format
+    rate.set_ylabel(_("Conversion (% of trials)"))
+    rate.grid(False)
+    rate.spines["right"].set_visible(True)
+    handles, labels = ax.get_legend_handles_labels()
+    more_handles, more_labels = rate.get_legend_handles_labels()
+    ax.legend(handles + more_handles, labels + more_labels, loc="upper left")
 
 
 def draw_vouchers(fig, rows, now):
@@ -223,12 +250,16 @@ FIGURES = {f.key: f for f in [
     FigureSpec("trials", gettext_lazy("Trial conversion"),
                gettext_lazy("Free trials taken, and how many of those accounts paid afterwards."),
                lambda now: selectors.trial_conversion(), draw_trials),
+    FigureSpec("trial_cohorts", gettext_lazy("Trial conversion by month"),
+               gettext_lazy("Free trials by the month they started and how many of those accounts have paid since; "
+                            "recent months are still converting."),
+               lambda now: selectors.trials_by_month(now=now), draw_trials_by_month),
     FigureSpec("vouchers", gettext_lazy("Voucher batches and their use"),
                gettext_lazy("Codes generated and redeemed per batch, newest 20 batches."),
                lambda now: selectors.voucher_batches(), draw_vouchers),
 ]}
 OVERVIEW = ["mrr", "subscribers", "plays", "ingest"]
-REVENUE = ["revenue", "churn", "arpu", "trials", "vouchers"]
+REVENUE = ["revenue", "churn", "arpu", "trials", "trial_cohorts", "vouchers"]
 
 
 def figure_svg(*, spec: FigureSpec, rows: list[dict], now: dt.datetime) -> bytes:

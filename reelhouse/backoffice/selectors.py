@@ -105,6 +105,20 @@ def trial_conversion() -> list[dict]:
     return [reports.trial_conversion()]
 
 
+def trials_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
+    """[{month, trials, converted, rate}]: free trials by the month they started, and how many of those accounts
+    have paid since (recent cohorts are still converting)."""
+    window = _months(now=now, months=months, include_current=True)
+    cohorts = reports.trial_cohorts(since=window[0], until=now)
+    rows = []
+    for start in window:
+        month = start.strftime("%Y-%m")
+        c = cohorts.get(month, {"trials": 0, "converted": 0})
+        rows.append({"month": month, "trials": c["trials"], "converted": c["converted"],
+                     "rate": round(c["converted"] / c["trials"], 4) if c["trials"] else 0.0})
+    return rows
+
+
 def voucher_batches(*, limit: int = 20) -> list[dict]:
     """[{batch, plan, months, codes, redeemed}], newest batches first."""
     return [{"batch": r["name"], "plan": r["plan_name"], "months": r["months"], "codes": r["codes"],

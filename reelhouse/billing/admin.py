@@ -4,6 +4,7 @@ from django.http import HttpResponse
 
 from reelhouse.billing import services
 from reelhouse.billing.models import (
+    BillingProfile,
     Coupon,
     Customer,
     Payment,
@@ -45,9 +46,16 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["number", "user__email", "external_id"]
     raw_id_fields = ["user", "recorded_by"]
     readonly_fields = ["number"]
+    actions = ["record_full_refund"]
 
     def has_change_permission(self, request, obj=None):
         return False  # payments are recorded through services (receipt numbers, access, stamps)
+
+    @admin.action(description="Record a full refund (takes back the access and the stamps it earned)")
+    def record_full_refund(self, request, queryset):
+        for payment in queryset:
+            services.payment_refund_record(payment=payment, refunded_minor=payment.amount_minor, actor=request.user)
+        self.message_user(request, f"{queryset.count()} payment(s) marked refunded.")
 
     def save_model(self, request, obj, form, change):
         recorded = services.payment_record(user=obj.user, plan=obj.plan, amount_minor=obj.amount_minor,
@@ -116,5 +124,7 @@ class CouponAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Customer, list_display=["user", "stripe_customer_id"], raw_id_fields=["user"])
+admin.site.register(BillingProfile, list_display=["user", "name", "country", "vat_id"], raw_id_fields=["user"],
+                    search_fields=["user__email", "name", "vat_id"])
 admin.site.register(TrialUse, list_display=["person_key", "user", "started_at"], raw_id_fields=["user"])
 admin.site.register(ProcessedEvent, list_display=["event_id", "type", "processed_at"])

@@ -1,5 +1,8 @@
 """Billing constants and settings in one place."""
 
+import os
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 
 # The default catalogue of plans: one tier, four terms. Prices in minor units per currency.
@@ -31,3 +34,46 @@ def stripe_secret_key() -> str:
 
 def stripe_webhook_secret() -> str:
     return getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
+
+
+def _setting(name: str) -> str:
+    """An operator setting: the Django setting when tests or settings.py set it, else the environment variable."""
+    value = getattr(settings, name, None)
+    return os.environ.get(name, "") if value is None else str(value)
+
+
+def seller_details() -> str:
+    """The seller block of invoices, one line each: REELHOUSE_SELLER_NAME, then REELHOUSE_SELLER_ADDRESS (lines
+    separated by '|' or new lines)."""
+    lines = [_setting("REELHOUSE_SELLER_NAME") or "Reelhouse"]
+    lines += [part.strip() for part in _setting("REELHOUSE_SELLER_ADDRESS").replace("|", "\n").splitlines()
+              if part.strip()]
+    return "\n".join(lines)
+
+
+def seller_vat_id() -> str:
+    return _setting("REELHOUSE_SELLER_VAT_ID").strip()
+
+
+def vat_rates() -> dict[str, int]:
+    """REELHOUSE_VAT_RATES, e.g. 'FR=20,DE=19,LU=17,*=0': percent per buyer country ('*': any other), as basis
+    points. Prices are VAT-inclusive; a country without a rate gets no VAT line."""
+    rates = {}
+    raw = _setting("REELHOUSE_VAT_RATES")
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        country, sep, percent = part.partition("=")
+        country = country.strip().upper()
+        try:
+            value = Decimal(percent.strip())
+        except InvalidOperation:
+            value = Decimal(-1)
+        if not sep or not (country == "*" or (len(country) == 2 and country.isalpha())) or not 0 <= value < 100:
+            raise ValueError(f"REELHOUSE_VAT_RATES: {part!r} is not COUNTRY=PERCENT (e.g. 'FR=20' or '*=0'); "
+                             f"the whole setting was {raw!r}.")
+        rates[country] = int(value * 100)
+    return rates
+
+
+def vat_rate_bp(country: str) -> int:
+    rates = vat_rates()
+    return rates.get(country.upper(), rates.get("*", 0))

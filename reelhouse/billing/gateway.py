@@ -22,11 +22,19 @@ class PaymentGateway(Protocol):
     def subscription_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> dict[str, Any]:
         """Ask the provider to stop (or resume) renewing; returns the updated subscription."""
 
-    def portal_url(self, *, customer_id: str, return_url: str) -> str:
-        """The customer portal, where subscribers change cards and see the provider's invoices."""
-
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         """Move a subscription to another price now, invoicing the prorated difference at once."""
+
+    def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
+                                          plan_code: str) -> dict[str, Any]:
+        """Schedule a move to another price when the current period ends (a subscription schedule with two
+        phases: the current one unchanged, then the new price); returns the schedule in Stripe's shape."""
+
+    def subscription_schedule_release(self, *, schedule_id: str) -> dict[str, Any]:
+        """Drop a scheduled change: the subscription carries on as it is; returns the released schedule."""
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> dict[str, Any]:
+        """A customer portal session (Stripe's billing_portal.session object; its `url` is where to send them)."""
 
 
 class StripeGateway:
@@ -64,8 +72,9 @@ class StripeGateway:
     def subscription_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> dict[str, Any]:
         return self.client.v1.subscriptions.update(subscription_id, {"cancel_at_period_end": cancel}).to_dict()
 
-    def portal_url(self, *, customer_id: str, return_url: str) -> str:
-        return self.client.v1.billing_portal.sessions.create({"customer": customer_id, "return_url": return_url}).url
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> dict[str, Any]:
+        return self.client.v1.billing_portal.sessions.create({"customer": customer_id,
+                                                              "return_url": return_url}).to_dict()
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         current = self.client.v1.subscriptions.retrieve(subscription_id)
@@ -73,6 +82,37 @@ class StripeGateway:
         return self.client.v1.subscriptions.update(subscription_id, {
             "items": [{"id": item_id, "price": price_id}], "proration_behavior": "always_invoice",
             "metadata": {"plan_code": plan_code}}).to_dict()
+
+    def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
+                                          plan_code: str) -> dict[str, Any]:
+        subscription = self.client.v1.subscriptions.retrieve(subscription_id).to_dict()
+        schedule_id = _id(subscription.get("schedule"))
+        if not schedule_id:
+            schedule_id = self.client.v1.subscription_schedules.create({"from_subscription": subscription_id}).id
+        schedule = self.client.v1.subscription_schedules.retrieve(schedule_id).to_dict()
+        # Updating a schedule restates every phase from the current one on: the current phase keeps its dates and
+        # items, the next one starts at its end with the new price for one billing period, then the schedule
+        # releases the subscription, which renews on that price.
+        started = (schedule.get("current_phase") or {}).get("start_date")
+        current = next((p for p in schedule["phases"] if p["start_date"] == started), schedule["phases"][-1])
+        metadata = dict(subscription.get("metadata") or {}) | {"plan_code": plan_code}
+        return self.client.v1.subscription_schedules.update(schedule_id, {
+            "end_behavior": "release",
+            "phases": [
+                {"items": [{"price": _id(i["price"]), "quantity": i.get("quantity") or 1} for i in current["items"]],
+                 "start_date": current["start_date"], "end_date": current["end_date"],
+                 "metadata": dict(current.get("metadata") or subscription.get("metadata") or {})},
+                {"items": [{"price": price_id, "quantity": 1}], "duration": {"interval": "month", "interval_count": 1},
+                 "proration_behavior": "none", "metadata": metadata},
+            ]}).to_dict()
+
+    def subscription_schedule_release(self, *, schedule_id: str) -> dict[str, Any]:
+        return self.client.v1.subscription_schedules.release(schedule_id).to_dict()
+
+
+def _id(value) -> str:
+    """Stripe fields hold an id string, or the expanded object."""
+    return value.get("id", "") if isinstance(value, dict) else (value or "")
 
 
 _installed: PaymentGateway | None = None

@@ -65,11 +65,17 @@ class Subscription(models.Model):
     paused_until = models.DateTimeField(null=True, blank=True, help_text="Paused: access resumes then.")
     dunning_reminded_at = models.DateTimeField(null=True, blank=True)
     stripe_subscription_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    scheduled_plan = models.ForeignKey(Plan, null=True, blank=True, related_name="+", on_delete=models.PROTECT,
+                                       help_text="Plan the subscription moves to when this period ends (a downgrade).")
+    stripe_schedule_id = models.CharField(max_length=100, blank=True,
+                                          help_text="Stripe subscription schedule carrying the scheduled change.")
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(current_period_end__gt=models.F("current_period_start")),
                                    name="subscription_period_ordered"),
+            models.CheckConstraint(condition=Q(scheduled_plan__isnull=True) | ~Q(scheduled_plan=models.F("plan")),
+                                   name="subscription_scheduled_plan_differs"),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +102,7 @@ class Payment(models.Model):
     class State(models.TextChoices):
         PAID = "paid"
         REFUNDED = "refunded"
+        DISPUTED = "disputed"  # a chargeback: the bank took the money back
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="payments", on_delete=models.PROTECT)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
@@ -112,14 +119,37 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(default=clock.now, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+",
                                     on_delete=models.SET_NULL)
+    # The invoice as issued: who sold, who bought, and the VAT included in the amount (never recomputed later).
+    seller_details = models.TextField(blank=True)
+    seller_vat_id = models.CharField(max_length=20, blank=True)
+    buyer_details = models.TextField(blank=True)
+    buyer_vat_id = models.CharField(max_length=20, blank=True)
+    buyer_country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; decides the VAT rate.")
+    vat_rate_bp = models.PositiveIntegerField(default=0, help_text="VAT rate in basis points (2000 = 20 %).")
+    vat_minor = models.PositiveIntegerField(default=0, help_text="VAT included in the amount, minor units.")
 
     class Meta:
         ordering = ["-paid_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(refunded_minor__lte=models.F("amount_minor")),
-                                              name="payment_refund_within_amount")]
+                                              name="payment_refund_within_amount"),
+                       models.CheckConstraint(condition=Q(vat_minor__lte=models.F("amount_minor")),
+                                              name="payment_vat_within_amount")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.amount_minor / 100:.2f} {self.currency}"
+
+
+class BillingProfile(models.Model):
+    """Who the invoices are made out to: a name and postal address, the billing country, a VAT number."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="billing_profile", on_delete=models.CASCADE)
+    name = models.CharField(max_length=120, blank=True)
+    address = models.TextField(blank=True, max_length=400)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; empty: the account's country.")
+    vat_id = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return f"billing details of {self.user}"
 
 
 class ReceiptCounter(models.Model):

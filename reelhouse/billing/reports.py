@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -25,8 +26,12 @@ def users_with_access(*, at: dt.datetime) -> set[int]:
 
 
 def subscribers_by_plan_and_state(*, at: dt.datetime) -> list[dict]:
-    """[{plan, state, subscribers}] for subscriptions giving access at `at`."""
-    return list(Subscription.objects.filter(_with_access_q(at)).values(plan_name=F("plan__name"), sub_state=F("state"))
+    """[{plan, state, subscribers}] for subscriptions giving access at `at`, and paused ones (still subscribers,
+    coming back when the pause ends)."""
+    paused = Q(state=Subscription.State.PAUSED, paused_until__gt=at, current_period_end__gt=at,
+               current_period_start__lte=at)
+    return list(Subscription.objects.filter(_with_access_q(at) | paused)
+                .values(plan_name=F("plan__name"), sub_state=F("state"))
                 .annotate(subscribers=Count("user", distinct=True)).order_by("plan_name", "sub_state"))
 
 
@@ -82,6 +87,20 @@ def trial_conversion() -> dict[str, float | int]:
                                          user__payments__paid_at__gte=F("started_at"))
                  .values("user").distinct().count())
     return {"trials": trials, "converted": converted, "rate": round(converted / trials, 4) if trials else 0.0}
+
+
+def trial_cohorts(*, since: dt.datetime, until: dt.datetime) -> dict[str, dict[str, int]]:
+    """{month: {trials, converted}} by the month trials started: how many, and how many of those accounts paid
+    afterwards (up to now)."""
+    cohorts: dict[str, dict[str, int]] = defaultdict(lambda: {"trials": 0, "converted": 0})
+    paid_after = Payment.objects.filter(user=models.OuterRef("user"), state=Payment.State.PAID,
+                                        paid_at__gte=models.OuterRef("started_at"))
+    for started, converted in (TrialUse.objects.filter(started_at__gte=since, started_at__lt=until)
+                               .annotate(converted=models.Exists(paid_after)).values_list("started_at", "converted")):
+        month = started.astimezone(dt.UTC).strftime("%Y-%m")
+        cohorts[month]["trials"] += 1
+        cohorts[month]["converted"] += int(converted)
+    return dict(cohorts)
 
 
 def voucher_batches_use() -> list[dict]:

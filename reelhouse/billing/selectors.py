@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from reelhouse.billing.models import Payment, Plan, PlanPrice, Subscription
+from reelhouse.billing.models import BillingProfile, Customer, Payment, Plan, PlanPrice, Subscription
 from reelhouse.core import clock
 
 WATCHABLE_STATES = [Subscription.State.TRIALING, Subscription.State.ACTIVE, Subscription.State.CANCELED]
@@ -20,7 +20,7 @@ def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription
     in_period = Q(state__in=WATCHABLE_STATES, current_period_end__gt=at)
     in_grace = Q(state=Subscription.State.PAST_DUE, grace_until__gt=at)
     pause_over = Q(state=Subscription.State.PAUSED, paused_until__lte=at, current_period_end__gt=at)
-    return (Subscription.objects.select_related("plan")
+    return (Subscription.objects.select_related("plan", "scheduled_plan")
             .filter(in_period | in_grace | pause_over, user=user, current_period_start__lte=at)
             .order_by("-current_period_end").first())
 
@@ -33,6 +33,49 @@ def subscription_latest(*, user) -> Subscription | None:
 def plans_on_sale() -> list[Plan]:
     return list(Plan.objects.filter(is_active=True).prefetch_related(
         Prefetch("prices", queryset=PlanPrice.objects.order_by("currency"))))
+
+
+def plan_is_upgrade(*, current: Plan, plan: Plan, currency: str) -> bool | None:
+    """Whether moving from `current` to `plan` is an upgrade (dearer per day, no lower limits): those start now,
+    prorated; other changes wait for the renewal. None when either plan has no price in `currency`."""
+    now_price, new_price = current.price(currency), plan.price(currency)
+    if now_price is None or new_price is None:
+        return None
+    daily_now = now_price.amount_minor / current.term_months
+    daily_new = new_price.amount_minor / plan.term_months
+    return daily_new > daily_now and plan.max_streams >= current.max_streams and plan.max_height >= current.max_height
+
+
+def plan_change_options(*, subscription: Subscription | None, plans: list[Plan], currency: str) -> list[tuple]:
+    """[(plan, 'upgrade' | 'renewal' | '')] for the account page: what each plan on sale would be for this
+    subscriber now ('' when it is their plan, another term (bought, not switched to), not priced in their currency,
+    or they have no subscription)."""
+    rows = []
+    for plan in plans:
+        kind = ""
+        if (subscription is not None and plan.pk != subscription.plan_id
+                and plan.term_months == subscription.plan.term_months):
+            upgrade = plan_is_upgrade(current=subscription.plan, plan=plan, currency=currency)
+            kind = "" if upgrade is None else "upgrade" if upgrade else "renewal"
+        rows.append((plan, kind))
+    return rows
+
+
+def billing_currency(*, user) -> str:
+    """The currency the user pays in: that of their latest payment, else US dollars."""
+    latest = Payment.objects.filter(user=user).order_by("-paid_at", "-id").values_list("currency", flat=True).first()
+    return latest or "USD"
+
+
+def billing_profile_of(*, user) -> BillingProfile:
+    """The user's billing details (unsaved and empty, with the account's country, when never set)."""
+    return (BillingProfile.objects.filter(user=user).first()
+            or BillingProfile(user=user, country=getattr(user, "country", "")))
+
+
+def card_on_file(*, user) -> bool:
+    """The user is a customer at the payment provider (so the customer portal has something to show)."""
+    return Customer.objects.filter(user=user).exists()
 
 
 def payments_of(*, user, limit: int = 50) -> list[Payment]:
@@ -64,3 +107,25 @@ def plan_offers(*, currency: str) -> list[PlanOffer]:
                                 per_month_minor=round(price / plan.term_months), saving_minor=saving,
                                 saving_percent=round(100 * saving / full) if full else 0))
     return offers
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """What an invoice shows, from the payment as issued: lines of the parties, the amounts with VAT split out."""
+
+    payment: Payment
+    seller_lines: list[str]
+    buyer_lines: list[str]
+    total_minor: int
+    vat_minor: int
+    net_minor: int
+    vat_rate_bp: int
+    refunded_minor: int
+
+
+def invoice_of(*, payment: Payment) -> Invoice:
+    return Invoice(payment=payment, seller_lines=[line for line in payment.seller_details.splitlines() if line],
+                   buyer_lines=[line for line in payment.buyer_details.splitlines() if line] or [payment.user.email],
+                   total_minor=payment.amount_minor, vat_minor=payment.vat_minor,
+                   net_minor=payment.amount_minor - payment.vat_minor, vat_rate_bp=payment.vat_rate_bp,
+                   refunded_minor=payment.refunded_minor)

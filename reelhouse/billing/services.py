@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from reelhouse.billing import conf, emails, signals
 from reelhouse.billing.gateway import gateway_get
 from reelhouse.billing.models import (
+    BillingProfile,
     Coupon,
     CouponUse,
     Customer,
@@ -26,7 +27,7 @@ from reelhouse.billing.models import (
     Voucher,
     VoucherBatch,
 )
-from reelhouse.billing.selectors import WATCHABLE_STATES, subscription_current
+from reelhouse.billing.selectors import WATCHABLE_STATES, plan_is_upgrade, subscription_current
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
@@ -88,13 +89,28 @@ def access_extend(*, user, plan: Plan | None = None, months: int = 0, days: int 
                .filter(user=user, current_period_end__gt=now,
                        state__in=[*WATCHABLE_STATES, Subscription.State.PAST_DUE, Subscription.State.PAUSED])
                .order_by("-current_period_end").first())
-    if current is not None and current.stripe_subscription_id is None:
+    renewal_plan = current.scheduled_plan if current is not None else None
+    if (current is not None and current.stripe_subscription_id is None and renewal_plan is not None
+            and plan in (None, current.plan, renewal_plan)
+            and current.state in (Subscription.State.ACTIVE, Subscription.State.CANCELED)):
+        # A change scheduled for the renewal: the time bought now is a new period on the scheduled plan, from the
+        # end of the current one (which keeps its plan to the end).
+        start = current.current_period_end
+        sub = Subscription.objects.create(user=user, plan=renewal_plan, state=Subscription.State.ACTIVE,
+                                          current_period_start=start, current_period_end=start + delta)
+        current.scheduled_plan = None
+        current.save(update_fields=["scheduled_plan"])
+        audit_record(action="subscription.plan_changed", subject=sub, actor=actor, from_plan=current.plan.code,
+                     to_plan=renewal_plan.code, at=start.isoformat())
+    elif current is not None and current.stripe_subscription_id is None:
         current.current_period_end = current.current_period_end + delta
         if current.state in (Subscription.State.TRIALING, Subscription.State.PAST_DUE):
             # Paid access replaces a trial or a failed renewal; the paid plan's limits apply from now.
             current.state, current.grace_until = Subscription.State.ACTIVE, None
             current.plan = plan or current.plan
-        current.save(update_fields=["current_period_end", "state", "grace_until", "plan"])
+        if current.scheduled_plan_id == current.plan_id:
+            current.scheduled_plan = None
+        current.save(update_fields=["current_period_end", "state", "grace_until", "plan", "scheduled_plan"])
         sub = current
     else:
         # A Stripe-renewed subscription keeps its own period; prepaid time follows it.
@@ -153,11 +169,12 @@ def payment_record(*, user, plan: Plan, amount_minor: int, currency: str, months
         return existing
     months = plan.term_months if months is None else months  # 0: a proration, no extra time
     now = clock.now()
-    first = not Payment.objects.filter(user=user, state=Payment.State.PAID).exists()
+    first = not Payment.objects.filter(user=user).exists()
     payment = Payment.objects.create(user=user, plan=plan, number=receipt_number_next(at=now), source=source,
                                      amount_minor=amount_minor, currency=currency, months=months,
                                      external_id=external_id, payment_intent_id=payment_intent_id or "",
-                                     paid_at=now, recorded_by=actor if getattr(actor, "pk", None) else None)
+                                     paid_at=now, recorded_by=actor if getattr(actor, "pk", None) else None,
+                                     **invoice_parties(user=user, amount_minor=amount_minor))
     if extend_access:
         access_extend(user=user, plan=plan, months=months, reason=f"payment {payment.number}", actor=actor)
     audit_record(action="payment.recorded", subject=payment, actor=actor, amount_minor=amount_minor,
@@ -167,21 +184,70 @@ def payment_record(*, user, plan: Plan, amount_minor: int, currency: str, months
     return payment
 
 
+def vat_included(*, amount_minor: int, rate_bp: int) -> int:
+    """The VAT inside a VAT-inclusive amount, rounded half up to the minor unit: 999 at 20 % -> 167."""
+    if rate_bp <= 0:
+        return 0
+    return (2 * amount_minor * rate_bp + 10_000 + rate_bp) // (2 * (10_000 + rate_bp))
+
+
+def invoice_parties(*, user, amount_minor: int) -> dict:
+    """The invoice fields fixed when a payment is recorded: seller and buyer as they are now, and the VAT rate of
+    the buyer's billing country (REELHOUSE_VAT_RATES)."""
+    profile = BillingProfile.objects.filter(user=user).first()
+    country = ((profile.country if profile else "") or getattr(user, "country", "") or "").upper()
+    lines = [(profile.name if profile else "") or getattr(user, "display_name", "") or user.email]
+    if profile is not None:
+        lines += [line.strip() for line in profile.address.splitlines() if line.strip()]
+    if country:
+        lines.append(country)
+    if lines[0] != user.email:
+        lines.append(user.email)
+    rate = conf.vat_rate_bp(country) if country else 0
+    return {"seller_details": conf.seller_details(), "seller_vat_id": conf.seller_vat_id(),
+            "buyer_details": "\n".join(lines), "buyer_vat_id": profile.vat_id if profile else "",
+            "buyer_country": country, "vat_rate_bp": rate,
+            "vat_minor": vat_included(amount_minor=amount_minor, rate_bp=rate)}
+
+
+def billing_profile_update(*, user, name: str, address: str, country: str, vat_id: str) -> BillingProfile:
+    """Set who the next invoices are made out to (invoices already issued keep what they said)."""
+    from babelfish import COUNTRIES
+
+    country = country.strip().upper()
+    if country and country not in COUNTRIES:
+        raise BillingError(f"{country!r} is not a country code; use two letters such as FR, DE or US.")
+    profile, _ = BillingProfile.objects.update_or_create(user=user, defaults={
+        "name": name.strip()[:120], "address": address.strip()[:400], "country": country,
+        "vat_id": "".join(vat_id.split()).upper()[:20]})
+    audit_record(action="billing_profile.updated", subject=profile, actor=user)
+    return profile
+
+
 @transaction.atomic
-def payment_refund_record(*, payment: Payment, refunded_minor: int, actor=None) -> Payment:
-    """Record the total refunded so far (idempotent; never decreases). A full refund takes back the access."""
+def payment_refund_record(*, payment: Payment, refunded_minor: int, chargeback: bool = False, actor=None) -> Payment:
+    """Record the total refunded so far (idempotent; never decreases). A full refund takes back the access.
+    chargeback=True: the bank took the money back (a dispute); the payment is marked disputed."""
+    if refunded_minor < 0:
+        raise BillingError(f"A refund cannot be negative (got {refunded_minor}).")
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     refunded_minor = min(refunded_minor, payment.amount_minor)
     if refunded_minor <= payment.refunded_minor:
+        if chargeback and payment.state != Payment.State.DISPUTED and refunded_minor:
+            payment.state = Payment.State.DISPUTED
+            payment.save(update_fields=["state"])
         return payment
     payment.refunded_minor = refunded_minor
     full = refunded_minor == payment.amount_minor
-    if full:
+    if chargeback:
+        payment.state = Payment.State.DISPUTED
+    elif full:
         payment.state = Payment.State.REFUNDED
     payment.save(update_fields=["refunded_minor", "state"])
     if full and not (payment.external_id or "").startswith("in_"):  # a Stripe invoice's access follows Stripe
         access_shorten(user=payment.user, months=payment.months, reason=f"refund of {payment.number}")
-    audit_record(action="payment.refunded", subject=payment, actor=actor, refunded_minor=refunded_minor)
+    audit_record(action="payment.charged_back" if chargeback else "payment.refunded", subject=payment, actor=actor,
+                 refunded_minor=refunded_minor)
     transaction.on_commit(lambda: signals.payment_refunded.send(sender=Payment, payment=payment))
     return payment
 
@@ -368,6 +434,14 @@ def checkout_url_create(*, user, plan: Plan, currency: str, coupon_code: str = "
         success_url=success_url, cancel_url=cancel_url)
 
 
+def portal_url_create(*, user, return_url: str) -> str:
+    """Where the subscriber manages cards and sees the provider's invoices: a Stripe customer portal session."""
+    customer = Customer.objects.filter(user=user).first()
+    if customer is None:
+        raise BillingError("There is no card on file for this account yet: pay for a plan by card first.")
+    return gateway_get().portal_session_create(customer_id=customer.stripe_customer_id, return_url=return_url)["url"]
+
+
 def dunning_reminders_send() -> int:
     """Remind past-due subscribers whose grace period ends within REMINDER_DAYS (once each); run daily."""
     now = clock.now()
@@ -418,6 +492,7 @@ def subscription_upgrade(*, user, plan: Plan, currency: str, actor=None) -> Subs
         from reelhouse.billing.stripe_events import subscription_sync
 
         upgrade_quote(user=user, plan=plan, currency=currency)  # refuses downgrades the same way
+        _schedule_drop(sub)
         data = gateway_get().subscription_plan_change(subscription_id=sub.stripe_subscription_id,
                                                       price_id=price.stripe_price_id, plan_code=plan.code)
         return subscription_sync(data=data, user=user)
@@ -425,10 +500,73 @@ def subscription_upgrade(*, user, plan: Plan, currency: str, actor=None) -> Subs
     payment_record(user=user, plan=plan, amount_minor=amount, currency=currency, months=0, extend_access=False,
                    actor=actor)
     old = sub.plan
-    sub.plan = plan
-    sub.save(update_fields=["plan"])
+    sub.plan, sub.scheduled_plan = plan, None  # an upgrade replaces a downgrade that was waiting for the renewal
+    sub.save(update_fields=["plan", "scheduled_plan"])
     audit_record(action="subscription.upgraded", subject=sub, actor=actor, from_plan=old.code, to_plan=plan.code,
                  prorated_minor=amount)
+    return sub
+
+
+def _is_upgrade(*, current: Plan, plan: Plan, currency: str) -> bool:
+    upgrade = plan_is_upgrade(current=current, plan=plan, currency=currency)
+    if upgrade is None:
+        raise BillingError(f"{current.name} or {plan.name} has no price in {currency}.")
+    return upgrade
+
+
+def _schedule_drop(sub: Subscription) -> None:
+    """Release the Stripe schedule carrying a scheduled change (Stripe refuses direct changes while it holds the
+    subscription) and forget the change locally."""
+    if sub.stripe_schedule_id:
+        gateway_get().subscription_schedule_release(schedule_id=sub.stripe_schedule_id)
+    sub.scheduled_plan, sub.stripe_schedule_id = None, ""
+    sub.save(update_fields=["scheduled_plan", "stripe_schedule_id"])
+
+
+@transaction.atomic
+def subscription_change_schedule(*, user, plan: Plan, currency: str) -> Subscription:
+    """Move to `plan` when the current period ends (a downgrade: the paid period keeps its plan to the end).
+    Stripe subscriptions get a subscription schedule; others start their next paid period on the new plan."""
+    _lock_user(user)
+    sub = _current_or_refuse(user)
+    currency = currency.upper()
+    if plan.pk == sub.plan_id:
+        raise BillingError(f"You are already on {plan.name}.")
+    if not plan.is_active:
+        raise BillingError(f"{plan.name} is no longer offered.")
+    if plan.price(currency) is None:
+        raise BillingError(f"The plan {plan.name} has no price in {currency}.")
+    if plan.term_months != sub.plan.term_months:
+        raise BillingError(f"{plan.name} is a different term from {sub.plan.name}: buy it when your period ends.")
+    if _is_upgrade(current=sub.plan, plan=plan, currency=currency):
+        raise BillingError(f"{plan.name} is an upgrade from {sub.plan.name}: upgrade now instead, it is prorated.")
+    if sub.state in (Subscription.State.TRIALING, Subscription.State.PAST_DUE, Subscription.State.PAUSED):
+        raise BillingError("A plan change can be scheduled on a paid subscription in good standing.")
+    if sub.stripe_subscription_id:
+        price = plan.price(currency)
+        if not plan.recurring or not price.stripe_price_id:
+            raise BillingError(f"{plan.name} cannot renew a card subscription: it has no recurring Stripe price in "
+                               f"{currency}. Cancel at the period end and buy it then.")
+        schedule = gateway_get().subscription_change_at_period_end(
+            subscription_id=sub.stripe_subscription_id, price_id=price.stripe_price_id, plan_code=plan.code)
+        sub.stripe_schedule_id = schedule["id"]
+    sub.scheduled_plan = plan
+    sub.save(update_fields=["scheduled_plan", "stripe_schedule_id"])
+    audit_record(action="subscription.change_scheduled", subject=sub, actor=user, to_plan=plan.code,
+                 at=sub.current_period_end.isoformat())
+    return sub
+
+
+@transaction.atomic
+def subscription_change_unschedule(*, user) -> Subscription:
+    """Keep the current plan after all: the scheduled change is dropped (and its Stripe schedule released)."""
+    _lock_user(user)
+    sub = _current_or_refuse(user)
+    if sub.scheduled_plan_id is None:
+        raise BillingError("No plan change is scheduled.")
+    to_plan = sub.scheduled_plan.code
+    _schedule_drop(sub)
+    audit_record(action="subscription.change_unscheduled", subject=sub, actor=user, to_plan=to_plan)
     return sub
 
 
@@ -449,6 +587,8 @@ def subscription_cancel(*, user, undo: bool = False) -> Subscription:
     if sub.stripe_subscription_id:
         from reelhouse.billing.stripe_events import subscription_sync
 
+        if not undo:
+            _schedule_drop(sub)  # nothing renews, so nothing changes at the renewal
         data = gateway_get().subscription_cancel_at_period_end(subscription_id=sub.stripe_subscription_id,
                                                                cancel=not undo)
         sub = subscription_sync(data=data, user=user)
@@ -456,8 +596,8 @@ def subscription_cancel(*, user, undo: bool = False) -> Subscription:
         sub.state = Subscription.State.ACTIVE
         sub.save(update_fields=["state"])
     elif not undo and sub.state in (Subscription.State.ACTIVE, Subscription.State.TRIALING):
-        sub.state = Subscription.State.CANCELED
-        sub.save(update_fields=["state"])
+        sub.state, sub.scheduled_plan = Subscription.State.CANCELED, None
+        sub.save(update_fields=["state", "scheduled_plan"])
     audit_record(action="subscription.canceled" if not undo else "subscription.renewing", subject=sub, actor=user)
     return sub
 

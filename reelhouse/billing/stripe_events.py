@@ -17,7 +17,8 @@ from reelhouse.core.services import audit_record
 log = logging.getLogger("reelhouse.billing")
 
 HANDLED = {"checkout.session.completed", "invoice.paid", "invoice.payment_failed",
-           "customer.subscription.updated", "customer.subscription.deleted", "charge.refunded"}
+           "customer.subscription.updated", "customer.subscription.deleted", "charge.refunded",
+           "charge.dispute.created"}
 
 STATUS_TO_STATE = {
     "trialing": Subscription.State.TRIALING,
@@ -70,10 +71,11 @@ def _user_for(*, customer_id: str = "", metadata: dict | None = None, client_ref
 
 
 def _plan_for(*, metadata: dict | None = None, price_id: str = "") -> Plan:
-    if (code := (metadata or {}).get("plan_code")) and (plan := Plan.objects.filter(code=code).first()):
-        return plan
+    # The price billed is the truth (a schedule's new phase changes it); metadata names inline-priced plans.
     if price_id and (price := PlanPrice.objects.select_related("plan").filter(stripe_price_id=price_id).first()):
         return price.plan
+    if (code := (metadata or {}).get("plan_code")) and (plan := Plan.objects.filter(code=code).first()):
+        return plan
     return plan_default()
 
 
@@ -104,6 +106,10 @@ def subscription_sync(*, data: dict[str, Any], user=None) -> Subscription | None
     if state == Subscription.State.EXPIRED and (ended := _ts(data.get("ended_at"))):
         end = max(min(end, ended), start + dt.timedelta(seconds=1))
     sub.plan, sub.state, sub.current_period_start, sub.current_period_end = plan, state, start, end
+    if not _id(data.get("schedule")):  # released or completed: no change is waiting
+        sub.scheduled_plan, sub.stripe_schedule_id = None, ""
+    elif sub.scheduled_plan_id == plan.pk:  # the schedule's new phase has started: the change is made
+        sub.scheduled_plan = None
     sub.save()
     if newly_past_due:
         transaction.on_commit(lambda: emails.payment_failed_send(subscription=sub))
@@ -170,16 +176,28 @@ def on_subscription_changed(subscription: dict) -> None:
     _sync_by_id(subscription["id"])  # the event may be stale: read what Stripe says now
 
 
-def on_charge_refunded(charge: dict) -> None:
-    intent = _id(charge.get("payment_intent"))
-    invoice = _id(charge.get("invoice"))
+def _payment_for(*, intent: str, invoice: str = "") -> Payment | None:
     candidates = [x for x in (intent, invoice) if x]
-    payment = (Payment.objects.filter(external_id__in=candidates).first()
-               or (Payment.objects.filter(payment_intent_id=intent).first() if intent else None))
+    return (Payment.objects.filter(external_id__in=candidates).first()
+            or (Payment.objects.filter(payment_intent_id=intent).first() if intent else None))
+
+
+def on_charge_refunded(charge: dict) -> None:
+    payment = _payment_for(intent=_id(charge.get("payment_intent")), invoice=_id(charge.get("invoice")))
     if payment is None:
-        log.warning("charge %s refunded but no payment matches %s; ignored", charge.get("id"), candidates)
+        log.warning("charge %s refunded but no payment matches it; ignored", charge.get("id"))
         return
     payment_refund_record(payment=payment, refunded_minor=charge["amount_refunded"])
+
+
+def on_charge_dispute_created(dispute: dict) -> None:
+    """A chargeback: the disputed amount is withdrawn from us at once, so it counts as refunded from now."""
+    payment = _payment_for(intent=_id(dispute.get("payment_intent")))
+    if payment is None:
+        log.warning("dispute %s on charge %s but no payment matches it; ignored", dispute.get("id"),
+                    _id(dispute.get("charge")))
+        return
+    payment_refund_record(payment=payment, refunded_minor=payment.refunded_minor + dispute["amount"], chargeback=True)
 
 
 HANDLERS = {
@@ -189,4 +207,5 @@ HANDLERS = {
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_charge_dispute_created,
 }

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -34,14 +36,21 @@ log = logging.getLogger("reelhouse.billing")
 def account(request):
     user = request.user
     streams = [(s, playback_selectors.session_description(s)) for s in playback_selectors.sessions_live(user=user)]
+    subscription = selectors.subscription_current(user=user)
+    currency = selectors.billing_currency(user=user)
     return render(request, "billing/account.html", {
-        "subscription": selectors.subscription_current(user=user),
+        "subscription": subscription,
         "latest": selectors.subscription_latest(user=user),
-        "plans": selectors.plans_on_sale(),
+        "plan_rows": selectors.plan_change_options(subscription=subscription, plans=selectors.plans_on_sale(),
+                                                   currency=currency),
+        "billing_currency": currency,
+        "card_on_file": selectors.card_on_file(user=user),
+        "billing_profile": selectors.billing_profile_of(user=user),
         "payments": selectors.payments_of(user=user),
         "streams": streams,
         "stamps_balance": rewards_selectors.stamps_balance(user=user),
         "stamps_history": rewards_selectors.stamps_history(user=user),
+        "stamps_expiry": rewards_selectors.stamps_next_expiry(user=user),
         "rewards": rewards_selectors.rewards_on_offer(),
         "referral_code": rewards_services.stamp_account_ensure(user=user).referral_code,
         "card_payments": gateway_enabled(),
@@ -55,7 +64,8 @@ def _act(request, action, success: str):
     except (services.BillingError, rewards_services.RewardsError) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, success)
+        if success:
+            messages.success(request, success)
     return redirect("billing:account")
 
 
@@ -112,6 +122,40 @@ def subscription_upgrade(request):
 
 @login_required
 @require_POST
+def subscription_change(request):
+    plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
+    currency = request.POST.get("currency", "") or selectors.billing_currency(user=request.user)
+
+    def schedule():
+        sub = services.subscription_change_schedule(user=request.user, plan=plan, currency=currency)
+        messages.success(request, _("From %(date)s your plan will be %(plan)s.") % {
+            "date": formats.date_format(sub.current_period_end, "DATE_FORMAT"), "plan": plan.name})
+
+    return _act(request, schedule, "")
+
+
+@login_required
+@require_POST
+def subscription_change_cancel(request):
+    return _act(request, lambda: services.subscription_change_unschedule(user=request.user),
+                _("The plan change is cancelled: your plan stays as it is."))
+
+
+@login_required
+@require_POST
+def billing_portal(request):
+    """Send the subscriber to Stripe's customer portal to change cards; they come back to the account page."""
+    try:
+        url = services.portal_url_create(user=request.user,
+                                         return_url=request.build_absolute_uri(reverse("billing:account")))
+    except (services.BillingError, GatewayUnavailable) as error:
+        messages.error(request, str(error))
+        return redirect("billing:account")
+    return redirect(url)
+
+
+@login_required
+@require_POST
 def stamps_redeem(request, code: str):
     reward = get_object_or_404(Reward, code=code)
     return _act(request, lambda: rewards_services.stamps_redeem(user=request.user, reward=reward),
@@ -154,8 +198,18 @@ def checkout(request):
 
 @login_required
 def receipt(request, number: str):
-    payment = get_object_or_404(Payment.objects.select_related("plan"), number=number, user=request.user)
-    return render(request, "billing/receipt.html", {"payment": payment})
+    payment = get_object_or_404(Payment.objects.select_related("plan", "user"), number=number, user=request.user)
+    return render(request, "billing/receipt.html",
+                  {"payment": payment, "invoice": selectors.invoice_of(payment=payment)})
+
+
+@login_required
+@require_POST
+def billing_details(request):
+    form = request.POST
+    return _act(request, lambda: services.billing_profile_update(
+        user=request.user, name=form.get("name", ""), address=form.get("address", ""), country=form.get("country", ""),
+        vat_id=form.get("vat_id", "")), _("Billing details saved: your next invoices will show them."))
 
 
 def _report_rows(name: str) -> list[dict]:

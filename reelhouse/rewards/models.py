@@ -81,6 +81,8 @@ class Referral(models.Model):
     referee = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="referred_by", on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=clock.now)
     rewarded_at = models.DateTimeField(null=True, blank=True)
+    # The referee's first payment, which earned both sides their stamps: refunding it claws them back.
+    payment = models.ForeignKey("billing.Payment", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(referrer=models.F("referee")), name="referral_not_self")]

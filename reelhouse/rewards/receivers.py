@@ -6,7 +6,7 @@ from reelhouse.rewards import services
 def on_payment_received(sender, *, payment, first: bool, **kwargs):
     services.stamps_earn_for_payment(payment=payment)
     if first:
-        services.referral_reward(referee=payment.user)
+        services.referral_reward(referee=payment.user, payment=payment)
 
 
 def on_payment_refunded(sender, *, payment, **kwargs):

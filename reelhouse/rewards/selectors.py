@@ -1,8 +1,12 @@
 """Rewards reads: balance (always derived from the ledger), history, rewards on offer."""
 
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
 from django.db.models import Sum
 
-from reelhouse.rewards.models import Reward, StampEntry
+from reelhouse.rewards import conf
+from reelhouse.rewards.models import Reward, StampAccount, StampEntry
 
 
 def stamps_balance(*, user) -> int:
@@ -15,3 +19,46 @@ def stamps_history(*, user, limit: int = 50) -> list[StampEntry]:
 
 def rewards_on_offer() -> list[Reward]:
     return list(Reward.objects.filter(is_active=True).order_by("cost"))
+
+
+EARNED_KINDS = {StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS, StampEntry.Kind.REFERRAL,
+                StampEntry.Kind.GRANT}
+
+
+def stamp_lots_left(*, account: StampAccount) -> list[tuple[StampEntry, int]]:
+    """Each earning entry with what is left of it: spending, claw-backs and negative grants use the oldest stamps
+    first (FIFO); an expiry uses up exactly the lot it names."""
+    lots: list[list] = []  # [entry, left]
+    by_pk: dict[int, list] = {}
+    for entry in account.entries.order_by("at", "id"):
+        if entry.delta > 0 and entry.kind in EARNED_KINDS:
+            lot = [entry, entry.delta]
+            lots.append(lot)
+            by_pk[entry.pk] = lot
+        elif entry.kind == StampEntry.Kind.EXPIRE and entry.source.startswith("expire:"):
+            lot = by_pk.get(int(entry.source.split(":", 1)[1]))
+            if lot is not None:
+                lot[1] = max(lot[1] + entry.delta, 0)
+        elif entry.delta < 0:
+            due = -entry.delta
+            for lot in lots:
+                if due == 0:
+                    break
+                used = min(lot[1], due)
+                lot[1] -= used
+                due -= used
+    return [(entry, left) for entry, left in lots if left > 0]
+
+
+def stamps_next_expiry(*, user) -> tuple[int, dt.datetime] | None:
+    """(stamps, when) of the next stamps to expire, if stamps expire here and any are left."""
+    months = conf.expire_months()
+    account = StampAccount.objects.filter(user=user).first()
+    if not months or account is None:
+        return None
+    lots = stamp_lots_left(account=account)
+    if not lots:
+        return None
+    first, _left = lots[0]
+    when = first.at + relativedelta(months=months)
+    return sum(left for entry, left in lots if entry.at + relativedelta(months=months) == when), when

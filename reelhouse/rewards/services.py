@@ -2,6 +2,7 @@
 
 import secrets
 
+from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
@@ -10,6 +11,7 @@ from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 from reelhouse.rewards import conf
 from reelhouse.rewards.models import Referral, Reward, StampAccount, StampEntry
+from reelhouse.rewards.selectors import EARNED_KINDS, stamp_lots_left
 
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -67,23 +69,36 @@ def stamps_earn_for_payment(*, payment) -> list[StampEntry]:
     return [e for e in entries if e is not None]
 
 
-@transaction.atomic
-def stamps_clawback_for_payment(*, payment) -> StampEntry | None:
-    """Take back the stamps a refunded payment earned, in proportion to the amount refunded; never below zero."""
-    account = _locked_account(payment.user)
-    source = f"payment:{payment.pk}"
-    earned = (account.entries.filter(source=source, kind__in=[StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS])
-              .aggregate(total=Sum("delta"))["total"] or 0)
+def _clawback(*, account: StampAccount, source: str, kinds: list[str], payment) -> StampEntry | None:
+    """Take back the stamps `source` earned on `account`, in proportion to the share of `payment` refunded; what
+    was taken before counts, and stamps already spent cannot be taken (the balance never goes below zero)."""
+    earned = (account.entries.filter(source=source, kind__in=kinds).aggregate(total=Sum("delta"))["total"] or 0)
     if not earned or not payment.amount_minor:
         return None
     due = earned * payment.refunded_minor // payment.amount_minor
     taken = -(account.entries.filter(kind=StampEntry.Kind.CLAWBACK, source__startswith=source + ":")
               .aggregate(total=Sum("delta"))["total"] or 0)
-    amount = min(due - taken, _balance(account))  # stamps already spent cannot be taken twice
+    amount = min(due - taken, _balance(account))
     if amount <= 0:
         return None
+    what = "chargeback" if payment.state == "disputed" else "refund"
     return _append(account=account, kind=StampEntry.Kind.CLAWBACK, delta=-amount,
-                   source=f"{source}:{payment.refunded_minor}", note=f"refund of {payment.number}")
+                   source=f"{source}:{payment.refunded_minor}", note=f"{what} of {payment.number}")
+
+
+@transaction.atomic
+def stamps_clawback_for_payment(*, payment) -> list[StampEntry]:
+    """A refund or chargeback takes back what the payment earned, in proportion to the amount refunded: its own
+    stamps (paid months, prepaid bonus) and, when it was a referee's first payment, both sides' referral stamps."""
+    entries = [_clawback(account=_locked_account(payment.user), source=f"payment:{payment.pk}", payment=payment,
+                         kinds=[StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS])]
+    referral = Referral.objects.select_related("referrer", "referee").filter(payment=payment).first()
+    if referral is not None:
+        # Lock both accounts in a fixed order (by user id) so two claw-backs cannot deadlock each other.
+        for user in sorted((referral.referrer, referral.referee), key=lambda u: u.pk):
+            entries.append(_clawback(account=_locked_account(user), source=f"referral:{referral.pk}",
+                                     kinds=[StampEntry.Kind.REFERRAL], payment=payment))
+    return [e for e in entries if e is not None]
 
 
 @transaction.atomic
@@ -99,11 +114,19 @@ def stamps_grant(*, user, amount: int, note: str, actor=None) -> StampEntry:
     return entry
 
 
-@transaction.atomic
 def stamps_redeem(*, user, reward: Reward) -> StampEntry:
-    """Spend stamps on a reward. The account row lock makes concurrent redemptions queue, so none overdraws."""
+    """Spend stamps on a reward. The account row lock makes concurrent redemptions queue, so none overdraws;
+    stamps past their expiry are expired first (and stay expired when the redemption is refused)."""
     if not reward.is_active:
         raise RewardsError(f"The reward {reward.name} is no longer offered.")
+    if conf.expire_months():
+        with transaction.atomic():
+            _expire_account(account=_locked_account(user), now=clock.now())
+    return _redeem(user=user, reward=reward)
+
+
+@transaction.atomic
+def _redeem(*, user, reward: Reward) -> StampEntry:
     account = _locked_account(user)
     balance = _balance(account)
     if balance < reward.cost:
@@ -135,15 +158,62 @@ def referral_record(*, referee, code: str) -> Referral:
 
 
 @transaction.atomic
-def referral_reward(*, referee) -> bool:
-    """After the referee's first payment, both sides get REFERRAL_STAMPS (once)."""
+def referral_reward(*, referee, payment=None) -> bool:
+    """After the referee's first payment, both sides get REFERRAL_STAMPS (once); refunding that payment takes
+    them back."""
     referral = Referral.objects.select_for_update().filter(referee=referee, rewarded_at__isnull=True).first()
     if referral is None:
         return False
-    referral.rewarded_at = clock.now()
-    referral.save(update_fields=["rewarded_at"])
+    if payment is not None and not payment.amount_minor:
+        return False  # a free (100 % coupon) first payment earns nobody stamps
+    referral.rewarded_at, referral.payment = clock.now(), payment
+    referral.save(update_fields=["rewarded_at", "payment"])
     source = f"referral:{referral.pk}"
-    for user in (referral.referrer, referral.referee):
+    for user in sorted((referral.referrer, referral.referee), key=lambda u: u.pk):
         _append(account=_locked_account(user), kind=StampEntry.Kind.REFERRAL, delta=conf.REFERRAL_STAMPS,
                 source=source, note=f"referral of {referral.referee.email}")
     return True
+
+
+# --- expiry -----------------------------------------------------------------------------------------------------
+
+def _expire_account(*, account: StampAccount, now) -> list[StampEntry]:
+    """Append an EXPIRE entry for every lot earned more than expire_months() ago with stamps left (call with the
+    account row locked). Each lot expires once: its entry's source is unique per account."""
+    months = conf.expire_months()
+    if not months:
+        return []
+    cutoff = now - relativedelta(months=months)
+    balance = _balance(account)
+    entries = []
+    for lot, left in stamp_lots_left(account=account):
+        if lot.at > cutoff or balance <= 0:
+            continue
+        amount = min(left, balance)
+        entry = _append(account=account, kind=StampEntry.Kind.EXPIRE, delta=-amount, source=f"expire:{lot.pk}",
+                        note=f"earned {lot.at:%Y-%m-%d}")
+        if entry is not None:
+            balance -= amount
+            entries.append(entry)
+    return entries
+
+
+def stamps_expire(*, now=None) -> int:
+    """The expiry job (daily): stamps earned more than REELHOUSE_STAMPS_EXPIRE_MONTHS ago and not spent expire,
+    oldest first. Safe to run twice or on several machines at once; returns the stamps expired."""
+    months = conf.expire_months()
+    if not months:
+        return 0
+    now = now or clock.now()
+    cutoff = now - relativedelta(months=months)
+    account_ids = (StampEntry.objects.filter(delta__gt=0, kind__in=EARNED_KINDS, at__lte=cutoff)
+                   .values_list("account_id", flat=True).distinct().order_by("account_id"))
+    expired = 0
+    for account_id in list(account_ids):
+        with transaction.atomic():
+            account = StampAccount.objects.select_for_update().get(pk=account_id)
+            entries = _expire_account(account=account, now=now)
+        expired -= sum(e.delta for e in entries)
+        for e in entries:
+            audit_record(action="stamps.expired", subject=e, amount=-e.delta)
+    return expired

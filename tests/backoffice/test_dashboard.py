@@ -164,3 +164,43 @@ def test_svg_is_cached_per_figure_day_and_data(operator_client, customers, plans
     services.plan_purchase_record(user=customers[3], plan=plans["standard-6m"], currency="EUR")
     changed = operator_client.get("/ops/dashboard/revenue.svg").content
     assert changed != first and b"Standard 6 months prepaid" in changed
+
+
+def test_trial_conversion_by_the_month_trials_started(operator_client, customers, plans):
+    month = _this_month()
+    rows = _csv(operator_client, "trial_cohorts")
+    assert len(rows) == 12 and rows[-1] == {"month": month, "trials": "1", "converted": "0", "rate": "0.0"}
+    assert all(r["trials"] == "0" for r in rows[:-1])
+    services.plan_purchase_record(user=customers[3], plan=plans["standard-1m"], currency="USD")  # the trial pays
+    assert _csv(operator_client, "trial_cohorts")[-1] == {"month": month, "trials": "1", "converted": "1",
+                                                          "rate": "1.0"}
+    text = _svg_text(operator_client, "trial_cohorts")
+    for name in ["Trial conversion by month", "Trials started", "Paid since", "Conversion rate",
+                 "Conversion (% of trials)", month]:
+        assert name in text
+
+
+def test_paused_subscribers_are_counted_by_plan_and_state(operator_client, customers):
+    services.subscription_pause(user=customers[0], weeks=2)
+    rows = sorted((r["plan"], r["state"], r["subscribers"]) for r in _csv(operator_client, "subscribers"))
+    assert ("Standard monthly", "paused", "1") in rows and ("Standard monthly", "active", "1") not in rows
+
+
+def test_percent_signs_in_plot_labels_are_not_taken_for_python_format():
+    """gettext's xgettext (what makemessages runs) must not mark a label like 'Churn (% of …)' python-format, or
+    msgfmt --check refuses any translation that does not repeat the bogus '% o' conversion."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    source = Path(figures.__file__)
+    pot = subprocess.run(["xgettext", "--language=Python", "--keyword=_", "--keyword=gettext_lazy",
+                          "--from-code=UTF-8", "--add-comments=xgettext", "-o", "-", str(source)],
+                         check=True, capture_output=True, text=True).stdout
+    entries = [e for e in pot.split("\n\n") if 'msgid "' in e and "%" in e]
+    assert entries, "xgettext found no label with a percent sign: the test no longer looks at the right file"
+    for entry in entries:
+        msgid = re.search(r'msgid "(.*)"', entry).group(1)
+        has_placeholder = re.search(r"%\(\w+\)[-#0 +]*\d*(\.\d+)?[diouxXeEfFgGcrs]|%%", msgid) is not None
+        flag = "#, python-format" if has_placeholder else "#, no-python-format"
+        assert flag in entry, f"{msgid!r} is flagged wrongly:\n{entry}"

@@ -34,3 +34,4 @@ def plans(db):
     from reelhouse.billing.services import plans_ensure
 
     return {p.code: p for p in plans_ensure()}
+

@@ -1,13 +1,21 @@
 """The payment gateway fake: stands in for Stripe's API only in tests, answering in Stripe's object shapes."""
 
 import copy
+import secrets
+import time
 from typing import Any
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
 
 
 class FakeGateway:
     def __init__(self):
         self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.schedules: dict[str, dict[str, Any]] = {}
         self.checkouts: list[dict[str, Any]] = []
+        self.portal_sessions: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str]] = []
 
     def checkout_url(self, **params) -> str:
@@ -19,8 +27,12 @@ class FakeGateway:
         return copy.deepcopy(self.subscriptions[subscription_id])
 
     def subscription_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> dict[str, Any]:
-        self.subscriptions[subscription_id]["cancel_at_period_end"] = cancel
-        return copy.deepcopy(self.subscriptions[subscription_id])
+        self.calls.append(("subscription_cancel_at_period_end", subscription_id))
+        sub = self.subscriptions[subscription_id]
+        if sub.get("schedule"):  # Stripe's answer when a schedule manages the subscription
+            raise RuntimeError("The subscription is managed by the subscription schedule; update the schedule")
+        sub["cancel_at_period_end"] = cancel
+        return copy.deepcopy(sub)
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         self.calls.append(("subscription_plan_change", subscription_id))
@@ -29,5 +41,62 @@ class FakeGateway:
         sub["metadata"]["plan_code"] = plan_code
         return copy.deepcopy(sub)
 
-    def portal_url(self, *, customer_id: str, return_url: str) -> str:
-        return f"https://billing.stripe.com/p/session/test_{customer_id}"
+    def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
+                                          plan_code: str) -> dict[str, Any]:
+        """A subscription_schedule object as Stripe returns it after `subscription_schedules.update`."""
+        self.calls.append(("subscription_change_at_period_end", subscription_id))
+        sub = self.subscriptions[subscription_id]
+        item = sub["items"]["data"][0]
+        start, end = item["current_period_start"], item["current_period_end"]
+        schedule_id = sub.get("schedule") or _id("sub_sched")
+        current_phase = {"start_date": start, "end_date": end, "items": [
+            {"price": item["price"]["id"], "quantity": item.get("quantity", 1), "metadata": {}, "discounts": [],
+             "tax_rates": []}], "metadata": dict(sub["metadata"]), "proration_behavior": "create_prorations",
+            "currency": sub["currency"], "collection_method": None, "discounts": [], "trial_end": None}
+        next_phase = {"start_date": end, "end_date": end + (end - start), "items": [
+            {"price": price_id, "quantity": 1, "metadata": {}, "discounts": [], "tax_rates": []}],
+            "metadata": dict(sub["metadata"]) | {"plan_code": plan_code}, "proration_behavior": "none",
+            "currency": sub["currency"], "collection_method": None, "discounts": [], "trial_end": None}
+        self.schedules[schedule_id] = {
+            "id": schedule_id, "object": "subscription_schedule", "application": None, "canceled_at": None,
+            "completed_at": None, "created": int(time.time()), "current_phase": {"start_date": start, "end_date": end},
+            "customer": sub["customer"], "default_settings": {}, "end_behavior": "release", "livemode": False,
+            "metadata": {}, "phases": [current_phase, next_phase], "released_at": None,
+            "released_subscription": None, "status": "active", "subscription": subscription_id, "test_clock": None,
+        }
+        sub["schedule"] = schedule_id
+        return copy.deepcopy(self.schedules[schedule_id])
+
+    def subscription_schedule_release(self, *, schedule_id: str) -> dict[str, Any]:
+        self.calls.append(("subscription_schedule_release", schedule_id))
+        schedule = self.schedules[schedule_id]
+        schedule.update(status="released", released_at=int(time.time()), released_subscription=schedule["subscription"],
+                        current_phase=None, subscription=None)
+        self.subscriptions[schedule["released_subscription"]]["schedule"] = None
+        return copy.deepcopy(schedule)
+
+    def portal_session_create(self, *, customer_id: str, return_url: str) -> dict[str, Any]:
+        """A billing_portal.session object, as `stripe.billing_portal.Session.create` returns it."""
+        session_id = _id("bps")
+        session = {"id": session_id, "object": "billing_portal.session", "configuration": _id("bpc"),
+                   "created": int(time.time()), "customer": customer_id, "flow": None, "livemode": False,
+                   "locale": None, "on_behalf_of": None, "return_url": return_url,
+                   "url": f"https://billing.stripe.com/p/session/test_{session_id[4:]}"}
+        self.portal_sessions.append(session)
+        return copy.deepcopy(session)
+
+    # --- what Stripe does on its own ---------------------------------------------------------------------------
+
+    def renew(self, subscription_id: str) -> dict[str, Any]:
+        """The period ends: the schedule's next phase (if any) starts and the subscription renews on its price."""
+        sub = self.subscriptions[subscription_id]
+        item = sub["items"]["data"][0]
+        start, end = item["current_period_start"], item["current_period_end"]
+        item["current_period_start"], item["current_period_end"] = end, end + (end - start)
+        if schedule_id := sub.get("schedule"):
+            schedule = self.schedules[schedule_id]
+            phase = next(p for p in schedule["phases"] if p["start_date"] == end)
+            item["price"]["id"] = phase["items"][0]["price"]
+            sub["metadata"] = dict(phase["metadata"])
+            schedule["current_phase"] = {"start_date": phase["start_date"], "end_date": phase["end_date"]}
+        return copy.deepcopy(sub)

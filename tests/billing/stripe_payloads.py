@@ -48,7 +48,7 @@ def subscription(*, sub_id: str, customer: str, user_id: int, status: str, perio
     return {
         "id": sub_id, "object": "subscription", "customer": customer, "status": status,
         "cancel_at_period_end": cancel_at_period_end, "canceled_at": ended_at, "ended_at": ended_at,
-        "collection_method": "charge_automatically", "currency": "usd", "start_date": period_start,
+        "collection_method": "charge_automatically", "currency": "usd", "start_date": period_start, "schedule": None,
         "metadata": {"user_id": str(user_id), "plan_code": plan_code},
         "items": {"object": "list", "has_more": False, "data": [{
             "id": _id("si"), "object": "subscription_item", "quantity": 1,
@@ -83,3 +83,15 @@ def charge_refunded(*, payment_intent: str, amount: int, amount_refunded: int, c
 
 def body(evt: dict[str, Any]) -> str:
     return json.dumps(evt, separators=(",", ":"))
+
+
+def dispute(*, payment_intent: str, amount: int, currency: str = "usd", reason: str = "fraudulent") -> dict:
+    """A charge.dispute.created object (a chargeback opened by the cardholder's bank)."""
+    return {
+        "id": _id("dp"), "object": "dispute", "amount": amount, "balance_transactions": [],
+        "charge": _id("ch"), "created": int(time.time()), "currency": currency,
+        "evidence_details": {"due_by": int(time.time()) + 7 * 86400, "has_evidence": False, "past_due": False,
+                             "submission_count": 0},
+        "is_charge_refundable": False, "livemode": False, "metadata": {}, "payment_intent": payment_intent,
+        "reason": reason, "status": "needs_response",
+    }

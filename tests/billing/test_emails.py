@@ -14,11 +14,13 @@ from tests.billing import stripe_payloads as sp
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_every_payment_sends_a_numbered_receipt(member, plans, mailoutbox):
+def test_every_payment_sends_a_numbered_invoice(member, plans, mailoutbox):
     payment = services.plan_purchase_record(user=member, plan=plans["standard-3m"], currency="EUR")
     (mail,) = mailoutbox
-    assert mail.to == [member.email] and payment.number in mail.subject
-    assert "Amount: 26,49 €" in mail.body and "3 months" in mail.body
+    assert mail.to == [member.email] and mail.subject == f"Your Reelhouse invoice {payment.number}"
+    assert "Total paid: €26.49" in mail.body and "3 months" in mail.body  # the account's language: English
+    ((html, mimetype),) = mail.alternatives
+    assert mimetype == "text/html" and payment.number in html and "€26.49" in html
 
 
 def test_failed_renewal_mails_once_then_reminds_once_before_access_stops(client, member, plans, webhook_secret,

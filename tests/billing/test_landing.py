@@ -25,7 +25,7 @@ def test_visitor_home_is_the_landing_with_dollar_prices(client):
 
 def test_landing_in_german_shows_euros_in_german(client):
     page = client.get("/welcome/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "9,49 €" in page and "94,49 €" in page and 'lang="de"' in page
+    assert "9,49\u00a0€" in page and "94,49\u00a0€" in page and 'lang="de"' in page
 
 
 def test_signed_in_viewer_goes_home_from_the_landing(client, subscriber):

@@ -28,10 +28,14 @@ def test_default_plans_have_the_advertised_prices_and_limits(plans):
     assert services.plan_default() == plans["standard-1m"]
 
 
-@pytest.mark.parametrize("amount, currency, shown", [(999, "USD", "$9.99"), (9449, "EUR", "94,49 €"),
-                                                     (5, "USD", "$0.05"), (-250, "EUR", "-2,50 €")])
-def test_money_is_shown_from_minor_units(amount, currency, shown):
-    assert money(amount, currency) == shown
+@pytest.mark.parametrize("amount, currency, language, shown", [
+    (999, "USD", "en", "$9.99"), (9449, "EUR", "de", "94,49\u00a0€"), (9449, "EUR", "en", "€94.49"),
+    (5, "USD", "en", "$0.05"), (-250, "EUR", "fr", "-2,50\u00a0€")])
+def test_money_is_shown_from_minor_units_in_the_active_language(amount, currency, language, shown):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert money(amount, currency) == shown
 
 
 def test_grant_extends_the_current_period_instead_of_overlapping(member, plans):

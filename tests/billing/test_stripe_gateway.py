@@ -57,3 +57,59 @@ def test_retrieving_a_subscription_returns_stripes_object_as_a_dict():
     http = RecordingHTTP([sub])
     data = StripeGateway("sk_test_123", http_client=http).subscription_retrieve(subscription_id="sub_9")
     assert data["status"] == "active" and http.requests[0][:2] == ("get", "https://api.stripe.com/v1/subscriptions/sub_9")
+
+
+def _schedule(schedule_id, *, start, end, price):
+    return {"id": schedule_id, "object": "subscription_schedule", "end_behavior": "release", "status": "active",
+            "subscription": "sub_9", "current_phase": {"start_date": start, "end_date": end},
+            "phases": [{"start_date": start, "end_date": end, "metadata": {},
+                        "items": [{"price": price, "quantity": 1, "metadata": {}}]}]}
+
+
+def test_a_change_at_period_end_becomes_a_two_phase_subscription_schedule():
+    start, end = 1_767_225_600, 1_769_904_000
+    sub = {"id": "sub_9", "object": "subscription", "status": "active", "schedule": None,
+           "metadata": {"user_id": "7", "plan_code": "premium-1m"}, "items": {"object": "list", "data": []}}
+    schedule = _schedule("sub_sched_1", start=start, end=end, price="price_premium")
+    http = RecordingHTTP([sub, {"id": "sub_sched_1", "object": "subscription_schedule"}, schedule,
+                          schedule | {"phases": []}])
+    answer = StripeGateway("sk_test_123", http_client=http).subscription_change_at_period_end(
+        subscription_id="sub_9", price_id="price_standard", plan_code="standard-1m")
+    assert answer["object"] == "subscription_schedule" and answer["id"] == "sub_sched_1"
+    assert [r[:2] for r in http.requests] == [
+        ("get", "https://api.stripe.com/v1/subscriptions/sub_9"),
+        ("post", "https://api.stripe.com/v1/subscription_schedules"),
+        ("get", "https://api.stripe.com/v1/subscription_schedules/sub_sched_1"),
+        ("post", "https://api.stripe.com/v1/subscription_schedules/sub_sched_1")]
+    assert http.requests[1][2] == {"from_subscription": ["sub_9"]}
+    form = http.requests[3][2]
+    assert form["end_behavior"] == ["release"]
+    assert form["phases[0][items][0][price]"] == ["price_premium"]
+    assert (form["phases[0][start_date]"], form["phases[0][end_date]"]) == ([str(start)], [str(end)])
+    assert form["phases[1][items][0][price]"] == ["price_standard"]
+    assert form["phases[1][duration][interval]"] == ["month"]
+    assert form["phases[1][metadata][plan_code]"] == ["standard-1m"] and form["phases[1][metadata][user_id]"] == ["7"]
+
+
+def test_a_subscription_already_on_a_schedule_reuses_it_and_release_drops_it():
+    sub = {"id": "sub_9", "object": "subscription", "schedule": "sub_sched_2", "metadata": {}}
+    schedule = _schedule("sub_sched_2", start=1, end=2, price="price_a")
+    http = RecordingHTTP([sub, schedule, schedule, schedule | {"status": "released"}])
+    gateway = StripeGateway("sk_test_123", http_client=http)
+    gateway.subscription_change_at_period_end(subscription_id="sub_9", price_id="price_b", plan_code="b")
+    assert gateway.subscription_schedule_release(schedule_id="sub_sched_2")["status"] == "released"
+    assert [r[1] for r in http.requests] == [
+        "https://api.stripe.com/v1/subscriptions/sub_9", "https://api.stripe.com/v1/subscription_schedules/sub_sched_2",
+        "https://api.stripe.com/v1/subscription_schedules/sub_sched_2",
+        "https://api.stripe.com/v1/subscription_schedules/sub_sched_2/release"]
+
+
+def test_the_customer_portal_session_is_created_for_the_customer():
+    http = RecordingHTTP([{"id": "bps_1", "object": "billing_portal.session", "customer": "cus_7",
+                           "return_url": "https://rh.example/account/", "url": "https://billing.stripe.com/p/session/x"}])
+    session = StripeGateway("sk_test_123", http_client=http).portal_session_create(
+        customer_id="cus_7", return_url="https://rh.example/account/")
+    assert session["url"] == "https://billing.stripe.com/p/session/x"
+    ((method, endpoint, form),) = http.requests
+    assert (method, endpoint) == ("post", "https://api.stripe.com/v1/billing_portal/sessions")
+    assert form == {"customer": ["cus_7"], "return_url": ["https://rh.example/account/"]}

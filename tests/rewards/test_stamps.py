@@ -13,21 +13,6 @@ from reelhouse.rewards.selectors import stamps_balance, stamps_history
 pytestmark = pytest.mark.django_db(transaction=True)  # payment signals are sent on commit
 
 
-@pytest.fixture
-def plans(db):
-    return {p.code: p for p in billing.plans_ensure()}
-
-
-@pytest.fixture
-def alice(db):
-    return user_create(email="alice@example.com", password="correct horse battery", display_name="Alice")
-
-
-@pytest.fixture
-def bob(db):
-    return user_create(email="bob@example.com", password="correct horse battery", display_name="Bob")
-
-
 def _pay(user, plans, code="standard-1m"):
     return billing.plan_purchase_record(user=user, plan=plans[code], currency="USD")
 

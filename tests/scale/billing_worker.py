@@ -2,6 +2,7 @@
 python -m tests.scale.billing_worker <start_at_epoch> voucher <user_id> <code>
                                                      stamps <user_id> <reward_code>
                                                      webhook <payload_file> <signature>
+                                                     expire
 Prints one JSON line: {"ok": ..., "detail": ...}."""
 
 import json
@@ -47,6 +48,10 @@ def main(start_at: float, op: str, *args: str) -> dict:
         response = Client().post("/billing/stripe/webhook/", payload, content_type="application/json",
                                  headers={"Stripe-Signature": args[1]})
         return {"ok": response.status_code == 200, "detail": response.content.decode()}
+    if op == "expire":
+        from reelhouse.rewards.services import stamps_expire
+
+        return {"ok": True, "detail": str(stamps_expire())}
     raise SystemExit(f"unknown op {op!r}")
 
 

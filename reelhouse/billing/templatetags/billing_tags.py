@@ -1,15 +1,17 @@
-"""Money in templates: integer minor units and a currency code to '$9.99' / '9,49 €'."""
+"""Money in templates: integer minor units and a currency code, in the active language ('$9.99', '9,49 €')."""
 
 from django import template
 
-register = template.Library()
+from reelhouse.billing.formatting import money_format, percent_format
 
-FORMATS = {"USD": ("$", "", "."), "EUR": ("", " €", ",")}
+register = template.Library()
 
 
 @register.filter
 def money(amount_minor: int, currency: str = "USD") -> str:
-    prefix, suffix, decimal = FORMATS.get(str(currency).upper(), ("", f" {currency}", "."))
-    sign = "-" if amount_minor < 0 else ""
-    units, cents = divmod(abs(int(amount_minor)), 100)
-    return f"{sign}{prefix}{units}{decimal}{cents:02d}{suffix}"
+    return money_format(amount_minor, currency)
+
+
+@register.filter
+def percent_bp(basis_points: int) -> str:
+    return percent_format(basis_points)
