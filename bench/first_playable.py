@@ -1,8 +1,9 @@
 """First-playable benchmark: a long 1080p episode lands in the watch folder of a real `reelhouse run --no-demo`
 (its default scan interval and stability period); measures the seconds from the file landing until a viewer can
 fetch, through a signed stream URL, the master playlist, a variant playlist with a segment, its init segment and
-first segment (the quick provisional rung), and until the work has swapped to the full ladder. Prints figures and
-never asserts. Last line: one JSON object.
+first segment (the quick provisional rung), and until the work has swapped to the full ladder (with --wait-full:
+the full-ladder time of a 45-minute 1080p source, content-adaptive probe included). Prints figures and the load
+average (the machine may be shared), never asserts. Last line: one JSON object.
 
     .venv/bin/python bench/first_playable.py [--minutes 45] [--wait-full] [--full-timeout 7200]
 
@@ -84,6 +85,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=45.0, help="length of the 1080p source (default 45)")
     parser.add_argument("--wait-full", action="store_true", help="also wait for the full ladder to publish")
     parser.add_argument("--full-timeout", type=float, default=7200.0)
+    parser.add_argument("--report-every", type=float, default=120.0,
+                        help="with --wait-full, print the full ladder's progress every N seconds")
     parser.add_argument("--observe", type=float, default=60.0,
                         help="seconds to watch the full ladder before estimating when it will publish")
     args = parser.parse_args()
@@ -177,11 +180,21 @@ def main() -> None:
             print(f"  full ladder: {job.progress:.1%} done after {running_s:.0f} s (speed {job.speed}x), "
                   f"estimated published {full_eta:.0f} s after landing", flush=True)
         if args.wait_full:
+            last_report = time.monotonic()
             while time.monotonic() - landed < args.full_timeout:
                 episode = Episode.objects.select_related("asset").filter(asset__provisional=False).first()
                 if episode is not None:
                     full_s = time.monotonic() - landed
                     break
+                if time.monotonic() - last_report >= args.report_every:  # a run stopped early still says something
+                    last_report = time.monotonic()
+                    job = TranscodeJob.objects.order_by("-pk").first()
+                    if job is not None and job.progress > 0:
+                        elapsed = time.monotonic() - landed
+                        full_eta = elapsed / job.progress  # landing to now, scaled: includes the probe and waits
+                        print(f"  {elapsed:6.0f} s after landing: full ladder {job.progress:.1%} (speed {job.speed}x), "
+                              f"load {os.getloadavg()[0]:.1f}; at this pace published about {full_eta:.0f} s after "
+                              "landing", flush=True)
                 time.sleep(1)
             if full_s is not None:
                 session_new = playback_start(profile=profile, work=episode)
@@ -197,6 +210,7 @@ def main() -> None:
             "full_ladder_s": round(full_s, 1) if full_s is not None else None,
             "full_ladder_estimate_s": round(full_eta) if full_eta else None,
             "provisional_assets": Asset.objects.filter(provisional=True).count(),
+            "load_avg_1m_end": round(os.getloadavg()[0], 1),
         }
     finally:
         run.send_signal(signal.SIGINT)

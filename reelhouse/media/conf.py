@@ -19,3 +19,13 @@ def ffmpeg_path() -> str:
 
 def x264_preset() -> str:
     return getattr(settings, "REELHOUSE_X264_PRESET", None) or "veryfast"
+
+
+def adaptive_ladder() -> bool:
+    """Whether long sources get the content-adaptive ladder (REELHOUSE_ADAPTIVE_LADDER, on by default)."""
+    return bool(getattr(settings, "REELHOUSE_ADAPTIVE_LADDER", True))
+
+
+def adaptive_min_seconds() -> float:
+    """Sources shorter than this keep the fixed ladder: for a short clip the probe costs more than it saves."""
+    return float(getattr(settings, "REELHOUSE_ADAPTIVE_MIN_S", 120.0))

@@ -203,6 +203,11 @@ def _run_claimed(job: TranscodeJob) -> str:
                               bandwidth=r["bandwidth"], codecs=r["codecs"])
                     for r in result.renditions
                 )
+                if result.ladder:  # what the content-adaptive probe chose per rung, for the operator
+                    audit_record(action="transcode.ladder", subject=job, asset=asset.pk,
+                                 probe_s=round(result.ladder_probe_s or 0, 1),
+                                 rungs=[{k: d[k] for k in ("rung", "crf", "fixed_kbps", "expected_kbps", "reason")}
+                                        for d in result.ladder])
                 job_succeed(job=job, asset=asset, progress=1.0, eta_s=0)
                 _publish(job, asset)
                 assets_provisional_remove(work_id=delivery.work_id)  # at once when nobody is watching it

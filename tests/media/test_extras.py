@@ -2,6 +2,7 @@
 faststart MP4s remuxed from the rungs without re-encoding."""
 
 import av
+import m3u8
 import pytest
 from PIL import Image
 
@@ -36,7 +37,36 @@ def test_thumbnails_are_written_as_they_come_so_progress_is_not_held_back(packag
     slowest output: so single thumbnails stream out and are packed afterwards, leaving only the sheets behind."""
     tp = Trickplay(width=160, height=90, columns=10, rows=10)
     assert "tile=" not in tp.filter("in", "out") and "thumb_%05d.jpg" in tp.output_args(tmp_path, "out")[-1]
-    assert sorted(p.name for p in (package.directory / "trickplay").iterdir()) == ["sprite_001.jpg", "thumbnails.vtt"]
+    assert sorted(p.name for p in (package.directory / "trickplay").iterdir()) == [
+        "images.m3u8", "sprite_001.jpg", "thumbnails.vtt"]
+
+
+def test_master_offers_the_sprites_as_an_image_media_playlist(package):
+    """Roku-style trick play: EXT-X-IMAGE-STREAM-INF in the master, an EXT-X-IMAGES-ONLY playlist of the sheets."""
+    master = m3u8.load(str(package.directory / "master.m3u8"))
+    [entry] = master.image_playlists
+    info = entry.image_stream_info
+    assert entry.uri == "trickplay/images.m3u8" and info.codecs == "jpeg" and info.resolution == (240, 136)
+    sheet = package.directory / "trickplay" / "sprite_001.jpg"
+    assert info.bandwidth == round(sheet.stat().st_size * 8 / 25.0)
+    playlist = m3u8.load(str(package.directory / entry.uri))
+    assert playlist.is_images_only and playlist.is_endlist and playlist.playlist_type == "vod"
+    assert [(s.uri, s.duration) for s in playlist.segments] == [("sprite_001.jpg", 25.0)]
+    assert playlist.data["tiles"] == [{"resolution": "240x136", "layout": "3x1", "duration": 10.0}]
+    assert all((package.directory / "trickplay" / s.uri).is_file() for s in playlist.segments)
+
+
+def test_image_playlist_spans_sheets(tmp_path):
+    tp = Trickplay(width=160, height=90, columns=10, rows=10)
+    sheets = []
+    for n in (1, 2):
+        sheets.append(tmp_path / f"sprite_00{n}.jpg")
+        Image.new("RGB", (1600, 900 if n == 1 else 90)).save(sheets[-1])
+    text, peak = tp.image_playlist(sheets, 1010.0)
+    playlist = m3u8.loads(text)
+    assert [(s.uri, s.duration) for s in playlist.segments] == [("sprite_001.jpg", 1000.0), ("sprite_002.jpg", 10.0)]
+    assert playlist.target_duration == 1000
+    assert peak == max(round(p.stat().st_size * 8 / d) for p, d in zip(sheets, (1000.0, 10.0), strict=True))
 
 
 def test_vtt_addresses_tiles_across_sheets():

@@ -183,3 +183,17 @@ def test_jobs_command_draws_bars(licensed_source, clip_cache, capsys):
     assert "no transcode jobs queued or running" in capsys.readouterr().out
     call_command("jobs", "--all")
     assert "100%" in capsys.readouterr().out
+
+
+def test_a_long_enough_delivery_gets_the_adaptive_ladder_and_the_operator_sees_why(settings, licensed_source,
+                                                                                   clip_cache):
+    settings.REELHOUSE_ADAPTIVE_MIN_S = 3  # the 4-s clip counts as long
+    settings.REELHOUSE_QUICK_PUBLISH = False
+    deliver(licensed_source, EPISODE, clip_cache(seconds=4, size="320x180"))
+    scan_until_settled(licensed_source)
+    job = TranscodeJob.objects.get()
+    assert job.state == TranscodeJob.State.DONE
+    event = AuditEvent.objects.get(action="transcode.ladder", subject_id=str(job.pk))
+    [rung] = event.detail["rungs"]
+    assert rung["rung"] == "v180" and event.detail["asset"] == job.asset_id and event.detail["probe_s"] > 0
+    assert rung["reason"].startswith("CRF ") if rung["crf"] is not None else "fixed bitrate" in rung["reason"]

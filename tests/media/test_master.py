@@ -2,6 +2,7 @@
 bandwidths match the bytes on disk, and its I-frame playlists point at decodable IDR pictures."""
 
 import io
+import subprocess
 
 import av
 import m3u8
@@ -9,6 +10,7 @@ import pytest
 
 from reelhouse.media.transcode.master import _peak, language_tag
 from reelhouse.media.transcode.package import package_build
+from tests.media.conftest import FFMPEG
 
 
 @pytest.fixture(scope="module")
@@ -77,23 +79,40 @@ def test_declared_bandwidth_matches_the_bytes_within_ten_percent(package):
         assert info.bandwidth >= info.average_bandwidth
 
 
-def test_iframe_playlists_point_at_idr_pictures(package):
+def test_iframe_playlists_address_every_idr_one_per_gop(package, tmp_path):
     master = m3u8.load(str(package.directory / "master.m3u8"))
     assert [p.uri for p in master.iframe_playlists] == ["v480/iframes.m3u8", "v360/iframes.m3u8"]
+    variants = {p.uri.split("/")[0]: p.stream_info for p in master.playlists}
     for entry in master.iframe_playlists:
-        assert entry.iframe_stream_info.bandwidth > 0 and entry.iframe_stream_info.codecs.startswith("avc1.")
+        info = entry.iframe_stream_info
+        rung = entry.uri.split("/")[0]
+        assert info.codecs == variants[rung].codecs.split(",")[0] and info.resolution == variants[rung].resolution
+        assert 0 < info.average_bandwidth <= info.bandwidth < variants[rung].bandwidth
         playlist = m3u8.load(str(package.directory / entry.uri))
-        assert playlist.is_i_frames_only and len(playlist.segments) == 3
-        assert sum(s.duration for s in playlist.segments) == pytest.approx(14.0, abs=0.1)
+        assert playlist.is_i_frames_only and playlist.target_duration == 2
+        # a 14-s clip with an IDR every 2 s: 7 I-frames, 3 in each 6-s segment and 1 in the last
+        assert [s.duration for s in playlist.segments] == pytest.approx([2.0] * 7, abs=0.05)
+        assert [s.uri for s in playlist.segments] == ["seg_00000.m4s"] * 3 + ["seg_00001.m4s"] * 3 + ["seg_00002.m4s"]
         folder = (package.directory / entry.uri).parent
         init = (folder / playlist.segment_map[0].uri).read_bytes()
-        for segment in playlist.segments:
+        peak = 0.0
+        for k, segment in enumerate(playlist.segments):
             length, offset = (int(x) for x in segment.byterange.split("@"))
             chunk = (folder / segment.uri).read_bytes()[offset:offset + length]
             assert chunk[4:8] == b"moof"
+            peak = max(peak, length * 8 / segment.duration)
             with av.open(io.BytesIO(init + chunk)) as container:
-                frame = next(container.decode(video=0))
-                assert frame.key_frame and frame.height in (480, 360)
+                frames = list(container.decode(video=0))
+                assert len(frames) == 1 and frames[0].key_frame and frames[0].height in (480, 360)
+                assert float(frames[0].time) == pytest.approx(2.0 * k, abs=0.1)
+            # and the ffmpeg binary, given only the init segment and that byte range, decodes one picture
+            alone = tmp_path / f"{rung}-{k}.mp4"
+            alone.write_bytes(init + chunk)
+            done = subprocess.run([FFMPEG, "-hide_banner", "-loglevel", "error", "-i", str(alone), "-frames:v", "1",
+                                   "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, timeout=60)
+            assert done.returncode == 0 and len(done.stdout) == variants[rung].resolution[0] * \
+                variants[rung].resolution[1], done.stderr
+        assert info.bandwidth == pytest.approx(peak, rel=0.01)
 
 
 def test_peak_uses_runs_of_half_to_one_and_a_half_targets():
@@ -119,9 +138,11 @@ def test_a_plan_limit_hides_taller_variants_but_never_all():
         '#EXT-X-STREAM-INF:BANDWIDTH=3300000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2"', "v720/index.m3u8",
         '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,RESOLUTION=1920x1080,URI="v1080/iframes.m3u8"',
         '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=50000,RESOLUTION=1280x720,URI="v720/iframes.m3u8"',
+        '#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=9000,RESOLUTION=240x136,CODECS="jpeg",URI="trickplay/images.m3u8"',
     ])
     limited = master_limited(master, 720)
     assert "v1080" not in limited and "v720/index.m3u8" in limited and "v720/iframes.m3u8" in limited
+    assert "trickplay/images.m3u8" in limited  # seek previews stay whatever the plan
     assert "v720/index.m3u8" in master_limited(master, 480)  # nothing fits: the smallest stays
     vertical = master.replace("1920x1080", "1080x1920").replace("1280x720", "720x1280")
     assert "v1080" not in master_limited(vertical, 720)  # height means the short side

@@ -42,6 +42,21 @@ def audio_names(info: ProbeResult) -> list[str]:
     return ["audio" if i == 0 else f"audio{i + 1}" for i in range(len(info.audio))]
 
 
+def x264_args(*, rate: str, preset: str) -> list[str]:
+    """x264 with an IDR every GOP_SECONDS by time (never on scene cuts), the same on every rung so segments align."""
+    gop_frames = str(max(1, round(float(Fraction(rate)) * conf.GOP_SECONDS)))
+    return ["-c:v", "libx264", "-preset", preset, "-g", gop_frames, "-keyint_min", gop_frames, "-sc_threshold", "0",
+            "-force_key_frames", f"expr:gte(t,n_forced*{conf.GOP_SECONDS})"]
+
+
+def rate_control_args(rung: Rung, stream: str = "v") -> list[str]:
+    """One rung's rate control for output stream `stream` ("v:2"): the fixed ladder's average bitrate, or the
+    content-adaptive ladder's CRF; either way capped by the rung's maxrate and buffer (VBV)."""
+    target = ["-crf:" + stream, f"{rung.crf:g}"] if rung.crf is not None else ["-b:" + stream, f"{rung.video_kbps}k"]
+    return [*target, f"-maxrate:{stream}", f"{rung.maxrate_kbps}k", f"-bufsize:{stream}", f"{rung.bufsize_kbps}k",
+            f"-profile:{stream}", "high" if rung.height > 360 else "main"]
+
+
 def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list[Rung], preset: str,
                   trickplay: Trickplay | None = None) -> list[str]:
     """The ffmpeg argv building every rung of `rungs` plus a stereo AAC track per source audio track into
@@ -49,7 +64,6 @@ def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list
     and, with `trickplay`, its sprite sheets into out_dir/trickplay/ from the same decode.
     Keyframes every GOP_SECONDS by time on every rung, so segments align."""
     rate = output_rate(info.fps)
-    gop_frames = max(1, round(float(Fraction(rate)) * conf.GOP_SECONDS))
     pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
     pre += [f"fps={rate}", "format=yuv420p"]  # also turns 10-bit and 4:2:2 sources into 8-bit 4:2:0
     labels = [f"s{i}" for i in range(len(rungs))] + (["st"] if trickplay else [])
@@ -68,11 +82,9 @@ def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list
         cmd += ["-map", f"0:a:{k}"]
     if has_audio:  # every track downmixed to stereo AAC-LC (5.1 included)
         cmd += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
-    cmd += ["-c:v", "libx264", "-preset", preset, "-g", str(gop_frames), "-keyint_min", str(gop_frames),
-            "-sc_threshold", "0", "-force_key_frames", f"expr:gte(t,n_forced*{conf.GOP_SECONDS})"]
+    cmd += x264_args(rate=rate, preset=preset)
     for i, r in enumerate(rungs):
-        cmd += [f"-b:v:{i}", f"{r.video_kbps}k", f"-maxrate:v:{i}", f"{r.maxrate_kbps}k",
-                f"-bufsize:v:{i}", f"{r.bufsize_kbps}k", f"-profile:v:{i}", "high" if r.height > 360 else "main"]
+        cmd += rate_control_args(r, f"v:{i}")
     streams = [f"a:{k},agroup:aud,name:{name}" for k, name in enumerate(names)]
     streams += [f"v:{i},name:{r.name}" + (",agroup:aud" if has_audio else "") for i, r in enumerate(rungs)]
     cmd += ["-f", "hls", "-hls_time", str(conf.SEGMENT_SECONDS), "-hls_playlist_type", "vod",

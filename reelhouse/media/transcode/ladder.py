@@ -15,7 +15,8 @@ class Rung:
     name: str  # "v720": the folder and the variant name
     width: int
     height: int
-    video_kbps: int
+    video_kbps: int  # the fixed ladder's average bitrate for this rung
+    crf: float | None = None  # set by the content-adaptive ladder: capped CRF instead of the average bitrate
 
     @property
     def maxrate_kbps(self) -> int:

@@ -1,6 +1,6 @@
 """The master playlist, composed after encoding from what the streams really are: CODECS from each init
 segment, BANDWIDTH (peak) and AVERAGE-BANDWIDTH from the segments' sizes and durations (RFC 8216bis 4.4.6.2),
-FRAME-RATE, audio and subtitle groups, and an I-frame playlist per rung built from the segments' sample tables."""
+FRAME-RATE, audio and subtitle groups, and an I-frame playlist per rung addressing every IDR (see fmp4.py)."""
 
 import io
 import math
@@ -11,6 +11,8 @@ from pathlib import Path
 import av
 import m3u8
 from babelfish import Language
+
+from reelhouse.media.transcode import fmp4
 
 AUDIO_GROUP = "aud"
 SUBTITLE_GROUP = "subs"
@@ -75,55 +77,33 @@ def _codecs(init: Path) -> str:
         return f"mp4a.40.{profiles.get(ctx.profile or 'LC', 2)}"
 
 
-def iframe_playlist(package: Path, facts: StreamFacts) -> tuple[str, int]:
-    """Write <rung>/iframes.m3u8: the IDR that opens each segment, addressed by byte range from the segment's moof
-    through the end of that picture. ffmpeg's HLS muxer writes one moof per segment, so later IDRs inside a
-    segment cannot be addressed alone: one I-frame per segment. Returns (uri, peak bits per second)."""
+def iframe_playlist(package: Path, facts: StreamFacts) -> tuple[str, int, int]:
+    """Write <rung>/iframes.m3u8: every keyframe that opens a movie fragment (after fmp4.rung_refragment, every IDR:
+    one per GOP), addressed by byte range from its moof through the end of that picture, lasting until the next
+    one. Returns (uri, peak and average bits per second of the I-frames)."""
     folder = (package / facts.uri).parent
-    init = (folder / facts.init_uri).read_bytes()
-    entries = []  # (segment name, offset, length, start time)
+    track = fmp4.track_of((folder / facts.init_uri).read_bytes())
+    entries = []  # (segment name, key frame)
     for name, _ in facts.segments:
-        data = (folder / name).read_bytes()
-        moof = _box_offset(data, b"moof")
-        if moof is None:
-            continue
-        with av.open(io.BytesIO(init + data)) as container:
-            stream = container.streams.video[0]
-            packet = next((p for p in container.demux(stream) if p.size), None)
-            if packet is None or not packet.is_keyframe or packet.pos is None or packet.pts is None:
-                continue
-            end = packet.pos - len(init) + packet.size
-            entries.append((name, moof, end - moof, float(packet.pts * stream.time_base)))
-    total = sum(d for _, d in facts.segments)
-    start0 = entries[0][3] if entries else 0.0
-    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{facts.target_s}", "#EXT-X-MEDIA-SEQUENCE:0",
+        entries += [(name, key) for key in fmp4.keyframes((folder / name).read_bytes(), track)]
+    if not entries:
+        raise ValueError(f"{facts.uri}: no keyframe opens a fragment")
+    durations = [(entries[k + 1][1].time - key.time if k + 1 < len(entries) else key.duration) / track.timescale
+                 for k, (_, key) in enumerate(entries)]
+    target = max(1, math.ceil(max(durations) - 0.001))
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0",
              "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-I-FRAMES-ONLY", "#EXT-X-INDEPENDENT-SEGMENTS",
              f'#EXT-X-MAP:URI="{facts.init_uri}"']
     peak = 0.0
-    for k, (name, offset, length, start) in enumerate(entries):
-        end_s = entries[k + 1][3] if k + 1 < len(entries) else start0 + total
-        duration = max(end_s - start, 0.001)
-        peak = max(peak, length * 8 / duration)
-        lines += [f"#EXTINF:{duration:.6f},", f"#EXT-X-BYTERANGE:{length}@{offset}", name]
+    for (name, key), duration in zip(entries, durations, strict=True):
+        duration = max(duration, 0.001)
+        peak = max(peak, key.length * 8 / duration)
+        lines += [f"#EXTINF:{duration:.6f},", f"#EXT-X-BYTERANGE:{key.length}@{key.offset}", name]
     lines.append("#EXT-X-ENDLIST")
     uri = str(Path(facts.uri).parent / IFRAME_PLAYLIST)
     (package / uri).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return uri, round(peak)
-
-
-def _box_offset(data: bytes, kind: bytes) -> int | None:
-    """Offset of the first top-level ISO-BMFF box of this kind."""
-    offset = 0
-    while offset + 8 <= len(data):
-        size = int.from_bytes(data[offset:offset + 4], "big")
-        if data[offset + 4:offset + 8] == kind:
-            return offset
-        if size == 1:
-            size = int.from_bytes(data[offset + 8:offset + 16], "big")
-        if size < 8:
-            return None
-        offset += size
-    return None
+    average = sum(key.length for _, key in entries) * 8 / max(sum(durations), 0.001)
+    return uri, round(peak), round(average)
 
 
 def language_tag(code: str | None) -> tuple[str, str]:
@@ -153,9 +133,10 @@ def _q(value: str) -> str:
 
 
 def write_master(package: Path, *, rungs: list[dict], audio: list[dict], subtitles: list[dict], frame_rate: float,
-                 iframes: dict[str, tuple[str, int]]) -> str:
+                 iframes: dict[str, tuple[str, int, int]], images: dict | None = None) -> str:
     """Compose master.m3u8. rungs: name, width, height, facts (StreamFacts); audio: name, language, channels, facts;
-    subtitles: uri, language, name, forced, sdh. A variant's bandwidths add its default audio track's."""
+    subtitles: uri, language, name, forced, sdh; images: the trickplay dict (playlist, bandwidth, width, height)
+    for an EXT-X-IMAGE-STREAM-INF. A variant's bandwidths add its default audio track's."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for k, track in enumerate(audio):
         tag, name = language_tag(track.get("language"))
@@ -190,9 +171,13 @@ def write_master(package: Path, *, rungs: list[dict], audio: list[dict], subtitl
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs), facts.uri]
     for rung in rungs:
         if rung["name"] in iframes:
-            uri, peak = iframes[rung["name"]]
-            lines.append(f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={max(peak, 1)},CODECS={_q(rung['facts'].codecs)},"
-                         f"RESOLUTION={rung['width']}x{rung['height']},URI={_q(uri)}")
+            uri, peak, average = iframes[rung["name"]]
+            lines.append(f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={max(peak, 1)},AVERAGE-BANDWIDTH={max(average, 1)},"
+                         f"CODECS={_q(rung['facts'].codecs)},RESOLUTION={rung['width']}x{rung['height']},"
+                         f"URI={_q(uri)}")
+    if images and images.get("playlist"):
+        lines.append(f"#EXT-X-IMAGE-STREAM-INF:BANDWIDTH={images['bandwidth']},"
+                     f"RESOLUTION={images['width']}x{images['height']},CODECS=\"jpeg\",URI={_q(images['playlist'])}")
     text = "\n".join(lines) + "\n"
     (package / "master.m3u8").write_text(text, encoding="utf-8")
     return text

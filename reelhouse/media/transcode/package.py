@@ -1,5 +1,5 @@
-"""Build a complete, immutable HLS package from one source file: probe, ladder, one ffmpeg pass (ladder and
-trickplay), then master and I-frame playlists, subtitles, poster and downloads.
+"""Build a complete, immutable HLS package from one source file: probe, ladder (content-adaptive for long sources),
+one ffmpeg pass (ladder and trickplay), then master and I-frame playlists, subtitles, poster and downloads.
 The package is written into a hidden sibling folder and published by one rename."""
 
 import logging
@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
 from reelhouse.media import conf
 from reelhouse.media.probe import ProbeResult, probe
-from reelhouse.media.transcode import ffmpeg, master
+from reelhouse.media.transcode import adaptive as per_title
+from reelhouse.media.transcode import ffmpeg, fmp4, master
 from reelhouse.media.transcode.downloads import downloads_build
 from reelhouse.media.transcode.ladder import Rung, ladder_for
 from reelhouse.media.transcode.subtitles import subtitles_build
@@ -39,16 +38,20 @@ class PackageResult:
     subtitles: list[dict] = field(default_factory=list)  # uri, vtt, language, name, forced, sdh, origin, encoding
     trickplay: dict | None = None  # vtt, sprites, interval_s, width, height, columns, rows, count
     downloads: list[dict] = field(default_factory=list)  # name, uri, width, height, size
+    ladder: list[dict] = field(default_factory=list)  # the content-adaptive probe's decision per rung (when it ran)
+    ladder_probe_s: float | None = None  # how long that probe took
 
 
 def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Progress], None] | None = None,
                   preset: str | None = None, subtitles: list[dict] | None = None, trickplay: bool = True,
-                  downloads: bool = True) -> PackageResult:
+                  downloads: bool = True, adaptive: bool | None = None) -> PackageResult:
     """Package `source` into the new folder `dest` (which must not exist): the ladder, trickplay sprites (same
     ffmpeg pass), a master playlist measured from the real streams, I-frame playlists, WebVTT subtitles (sidecar
     `subtitles` dicts {path, language, forced, sdh} and embedded text streams), a poster and download MP4s.
+    With `adaptive` (default: the REELHOUSE_ADAPTIVE_LADDER setting, for sources of 2 minutes and more) a VMAF
+    complexity probe gives each rung the CRF that matches the fixed ladder's quality with fewer bits.
     Raises MediaError (ProbeError or TranscodeError) with the reason; nothing is left behind on failure. Extras
-    that fail (a bad subtitle file, a poster) become warnings."""
+    that fail (a bad subtitle file, a poster, the complexity probe) become warnings."""
     source, dest = Path(source), Path(dest)
     if dest.exists():
         raise FileExistsError(f"{dest}: package folder already exists; packages are never overwritten")
@@ -58,11 +61,25 @@ def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Pro
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = dest.parent / f".{dest.name}.building-{uuid.uuid4().hex[:8]}"
     work.mkdir()
+    preset = preset or conf.x264_preset()
+    warnings: list[str] = []
+    ladder: list[dict] = []
+    probe_s = None
     try:
-        cmd = ffmpeg.build_command(source=source, out_dir=work, info=info, rungs=rungs,
-                                   preset=preset or conf.x264_preset(), trickplay=tiles)
+        if per_title.wanted(adaptive=adaptive, duration_s=info.duration_s):
+            try:
+                plan = per_title.ladder_adapt(source=source, info=info, rungs=rungs, preset=preset,
+                                              workdir=work / ".probe")
+                rungs, ladder, probe_s = plan.rungs, plan.report(), plan.probe_s
+                log.info("%s: content-adaptive ladder in %.0f s: %s", source.name, plan.probe_s,
+                         "; ".join(f"{d['rung']} {d['reason']}" for d in ladder))
+            except per_title.ProbeFailed as exc:
+                warnings.append(f"content-adaptive ladder not used, fixed ladder instead: {exc}")
+        cmd = ffmpeg.build_command(source=source, out_dir=work, info=info, rungs=rungs, preset=preset,
+                                   trickplay=tiles)
         said = ffmpeg.run(cmd, duration_s=info.duration_s, on_progress=on_progress)
-        warnings: list[str] = [f"the source has damage ffmpeg worked around: {' | '.join(said)}"] if said else []
+        if said:
+            warnings.append(f"the source has damage ffmpeg worked around: {' | '.join(said)}")
         result = _assemble(work, source=source, info=info, rungs=rungs, tiles=tiles, sidecars=subtitles or [],
                            with_downloads=downloads, warnings=warnings)
         poster = _poster(source, work / "poster.jpg", at_s=min(info.duration_s * 0.1, 60.0), warnings=warnings)
@@ -72,13 +89,17 @@ def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Pro
         raise
     return PackageResult(directory=dest, duration_s=info.duration_s, width=info.display_width,
                          height=info.display_height, poster=dest / poster.name if poster else None,
-                         warnings=warnings, **result)
+                         warnings=warnings, ladder=ladder, ladder_probe_s=probe_s,
+                         **result)
 
 
 def _assemble(work: Path, *, source: Path, info: ProbeResult, rungs: list[Rung], tiles: Trickplay | None,
               sidecars: list[dict], with_downloads: bool, warnings: list[str]) -> dict:
     """Everything after the encode: measure the streams, I-frame playlists, subtitles, master, trickplay track,
     downloads. Returns the PackageResult fields it fills."""
+    for r in rungs:  # one fragment per GOP, so the I-frame playlists can address every IDR
+        if not fmp4.rung_refragment(work / r.name / "index.m3u8"):
+            warnings.append(f"{r.name}: segments not split per keyframe; its I-frame playlist has one per segment")
     video = [{"name": r.name, "width": r.width, "height": r.height,
               "facts": master.measure(work, f"{r.name}/index.m3u8")} for r in rungs]
     audio = [{"name": name, "language": track.language, "channels": 2,
@@ -88,14 +109,16 @@ def _assemble(work: Path, *, source: Path, info: ProbeResult, rungs: list[Rung],
     for rung in video:
         try:
             iframes[rung["name"]] = master.iframe_playlist(work, rung["facts"])
-        except (OSError, av.error.FFmpegError, StopIteration) as exc:
+        except (OSError, ValueError) as exc:
             warnings.append(f"I-frame playlist for {rung['name']} not written: {exc}")
     tracks, sub_warnings = subtitles_build(source=source, sidecars=sidecars, embedded=info.subtitles, out_dir=work,
                                            duration_s=info.duration_s,
                                            mpegts=master.first_pts_90k(work, video[0]["facts"]))
     warnings += sub_warnings
     rate = float(Fraction(ffmpeg.output_rate(info.fps)))
-    master.write_master(work, rungs=video, audio=audio, subtitles=tracks, frame_rate=rate, iframes=iframes)
+    pictures = tiles.finish(work / TRICKPLAY_FOLDER, info.duration_s) if tiles else None
+    master.write_master(work, rungs=video, audio=audio, subtitles=tracks, frame_rate=rate, iframes=iframes,
+                        images=pictures)
     main_audio = audio[0]["facts"] if audio else None
     renditions = []
     for rung in video:
@@ -112,7 +135,7 @@ def _assemble(work: Path, *, source: Path, info: ProbeResult, rungs: list[Rung],
     warnings += dl_warnings
     return {
         "renditions": renditions, "subtitles": tracks, "downloads": made,
-        "trickplay": tiles.finish(work / TRICKPLAY_FOLDER, info.duration_s) if tiles else None,
+        "trickplay": pictures,
         "audio": [{"name": a["name"], "uri": a["facts"].uri, "language": a["language"],
                    "channels": track.channels, "bandwidth": a["facts"].peak_bps}
                   for a, track in zip(audio, info.audio, strict=True)],

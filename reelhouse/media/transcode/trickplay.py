@@ -1,4 +1,6 @@
-"""Trickplay: seek-preview sprites made by one more branch of the ladder's ffmpeg graph, and their WebVTT track.
+"""Trickplay: seek-preview sprites made by one more branch of the ladder's ffmpeg graph, their WebVTT thumbnails
+track (web players) and an image media playlist (EXT-X-IMAGES-ONLY with EXT-X-TILES, the Image Media Playlist
+specification 0.4 that Roku and others read from the master's EXT-X-IMAGE-STREAM-INF).
 
 ffmpeg writes one small JPEG per interval as the encode goes, and Pillow packs them into sprite sheets at the end:
 a `tile` filter in the graph would hold its output until a sheet fills (100 thumbnails = 1,000 s), and ffmpeg's
@@ -17,6 +19,7 @@ COLUMNS = ROWS = 10  # 100 thumbnails (about 16 minutes) per sprite sheet
 SPRITE_PATTERN = "sprite_%03d.jpg"  # numbered from 1
 THUMB_PATTERN = "thumb_%05d.jpg"  # ffmpeg's single thumbnails, numbered from 1, packed into sprites then removed
 VTT_NAME = "thumbnails.vtt"
+PLAYLIST_NAME = "images.m3u8"
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,37 @@ class Trickplay:
                       f"{name}#xywh={col * self.width},{row * self.height},{self.width},{self.height}", ""]
         return "\n".join(lines)
 
+    def image_playlist(self, sprites: list[Path], duration_s: float) -> tuple[str, int]:
+        """The image media playlist: one entry per sprite sheet lasting as long as the thumbnails it holds, each
+        thumbnail (tile) standing for `interval_s`. Returns (text, peak bits per second of a sheet)."""
+        per_sheet = self.columns * self.rows * self.interval_s
+        entries = []
+        for i, sprite in enumerate(sprites):
+            length = min(per_sheet, duration_s - i * per_sheet)
+            if length > 0:
+                entries.append((sprite, length))
+        target = max(1, math.ceil(max((d for _, d in entries), default=1) - 1e-6))
+        lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0",
+                 "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-IMAGES-ONLY"]
+        peak = 0.0
+        for sprite, length in entries:
+            peak = max(peak, sprite.stat().st_size * 8 / length)
+            lines += [f"#EXTINF:{length:.3f},",
+                      f"#EXT-X-TILES:RESOLUTION={self.width}x{self.height},LAYOUT={self.columns}x{self.rows},"
+                      f"DURATION={self.interval_s:.3f}", sprite.name]
+        lines.append("#EXT-X-ENDLIST")
+        return "\n".join(lines) + "\n", max(1, round(peak))
+
     def finish(self, folder: Path, duration_s: float) -> dict:
-        """Write the WebVTT track next to the sprites ffmpeg made; return what the package holds."""
+        """Write the WebVTT track and the image media playlist next to the sprites ffmpeg made; return what the
+        package holds."""
         self.pack(folder)
         sprites = sorted(folder.glob("sprite_*.jpg"))
         (folder / VTT_NAME).write_text(self.vtt(duration_s), encoding="utf-8")
+        text, bandwidth = self.image_playlist(sprites, duration_s)
+        (folder / PLAYLIST_NAME).write_text(text, encoding="utf-8")
         return {"vtt": f"{FOLDER}/{VTT_NAME}", "sprites": [f"{FOLDER}/{p.name}" for p in sprites],
+                "playlist": f"{FOLDER}/{PLAYLIST_NAME}", "bandwidth": bandwidth,
                 "interval_s": self.interval_s, "width": self.width, "height": self.height,
                 "columns": self.columns, "rows": self.rows, "count": self.count(duration_s)}
 
