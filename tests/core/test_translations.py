@@ -12,7 +12,8 @@ LOCALE = Path(__file__).resolve().parents[2] / "reelhouse" / "locale"
 
 def po_entries(path: Path) -> list[tuple[str, str, bool]]:
     """(msgid, msgstr, fuzzy) for every entry but the header; plural entries are skipped."""
-    text = re.sub(r'"\n(#)', r'"\n\n\1', path.read_text(encoding="utf-8"))
+    text = re.sub(r"^#~.*\n", "", path.read_text(encoding="utf-8"), flags=re.M)  # obsolete entries
+    text = re.sub(r'"\n(#)', r'"\n\n\1', text)
     entries = []
     for block in text.split("\n\n"):
         if "msgid_plural" in block or "msgid " not in block:
