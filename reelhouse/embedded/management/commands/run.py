@@ -16,16 +16,22 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reelhouse.billing.tasks import dunning_reminders_send
 from reelhouse.catalog.tasks import search_index_rebuild
 from reelhouse.core.jobs import jobs_reclaim
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.services import ingest_tick, sources_scan
+from reelhouse.ingest.watch import WatchNotifier
+from reelhouse.rewards.tasks import stamps_expire
 
 console = Console()
 QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
-REBUILD_EVERY_S = 30 * 60  # trending, popularity and genre rows are recomputed this often (first one after 1 min)
+# Periodic jobs the scheduler queues on the default worker (the scan loop never waits for them): (task, every s,
+# first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry.
+PERIODIC = [(search_index_rebuild, 30 * 60, 60), (dunning_reminders_send, 6 * 3600, 120),
+            (stamps_expire, 24 * 3600, 180)]
 
 
 class Command(BaseCommand):
@@ -47,6 +53,9 @@ class Command(BaseCommand):
         if not no_demo:
             self._demo_library()
 
+        # New files are noticed at once (inotify) besides the periodic scan; watching before the web server starts.
+        self.notifier = WatchNotifier().start()
+        self.notifier.ready.wait(10)
         self.children: dict[str, subprocess.Popen] = {}
         self.commands = {
             "web": [sys.executable, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"{host}:{port}",
@@ -69,9 +78,12 @@ class Command(BaseCommand):
             note = " (generated, kept in var/demo_password)" if site.generated_password else ""
             console.print(f"  operator: {OPERATOR_EMAIL} / {site.password}{note}  ->  {url}admin/")
             console.print(f"  viewer:   {VIEWER_EMAIL} / {site.password}")
-            console.print(f"  watch folder: {site.source.path}   (Ctrl-C stops everything)\n")
+            console.print(f"  watch folder: {site.source.path}   (new files noticed "
+                          f"{'at once' if self.notifier.running else 'by the periodic scan'}; Ctrl-C stops "
+                          f"everything)\n")
             self._loop(stop)
         finally:
+            self.notifier.stop()
             self._stop_all()
 
     def _demo_library(self) -> None:
@@ -115,14 +127,15 @@ class Command(BaseCommand):
         """Scan watch folders on a schedule, keep the children alive, and show ingest progress."""
         last_counts = None
         reported = set(Delivery.objects.filter(state=Delivery.State.QUARANTINED).values_list("pk", flat=True))
-        next_rebuild = time.monotonic() + 60
+        due = {job: time.monotonic() + first for job, _, first in PERIODIC}
         while not stop:
             try:
                 sources_scan()
                 ingest_tick()  # due partner feeds, embargoed episodes whose moment came
-                if time.monotonic() >= next_rebuild:
-                    next_rebuild = time.monotonic() + REBUILD_EVERY_S
-                    search_index_rebuild.enqueue()  # on the default worker: the scan loop never waits for it
+                for job, every, _ in PERIODIC:
+                    if time.monotonic() >= due[job]:
+                        due[job] = time.monotonic() + every
+                        job.enqueue()
             except Exception as exc:
                 console.print(f"[red]scan failed:[/] {exc}")
             counts = {s: Delivery.objects.filter(state=s).count()
