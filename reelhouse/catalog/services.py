@@ -219,22 +219,32 @@ def _series_for(found) -> Series:
             external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
             maturity=rating_age(info.mpaa) if info else None,
         )
-        if info:
-            series.genres.set(genres_for(names=info.genres))
-            series.studios.set(studios_for(names=info.studios))
-            credits_set(title=series, info=info)
-            title_ratings_from_nfo(title=series, mpaa=info.mpaa)
+        _title_metadata_set(title=series, info=info)
         audit_record(action="series.created", subject=series)
-    changed = []
-    if not series.poster and (poster := found.artwork.get("poster")):
-        series.poster = artwork_import(source=poster, kind="poster")
-        changed.append("poster")
-    if not series.fanart and (fanart := found.artwork.get("fanart")):
-        series.fanart = artwork_import(source=fanart, kind="backdrop")
-        changed.append("fanart")
-    if changed:
+    if changed := _title_artwork_fill(title=series, found=found):
         series.save(update_fields=changed)
     return series
+
+
+def _title_metadata_set(*, title: Series | Film, info) -> None:
+    """A new series' or film's genres, studios, credits and country ratings from its NFO (nothing without one)."""
+    if info:
+        title.genres.set(genres_for(names=info.genres))
+        title.studios.set(studios_for(names=info.studios))
+        credits_set(title=title, info=info)
+        title_ratings_from_nfo(title=title, mpaa=info.mpaa)
+
+
+def _title_artwork_fill(*, title: Series | Film, found) -> list[str]:
+    """Poster and backdrop from the delivery's local artwork where the title has none yet; the fields it set."""
+    changed = []
+    if not title.poster and (poster := found.artwork.get("poster")):
+        title.poster = artwork_import(source=poster, kind="poster")
+        changed.append("poster")
+    if not title.fanart and (fanart := found.artwork.get("fanart")):
+        title.fanart = artwork_import(source=fanart, kind="backdrop")
+        changed.append("fanart")
+    return changed
 
 
 @transaction.atomic
@@ -253,16 +263,9 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
                 external_ids=(info.uniqueids if info else {}) or dict(ident.ids),
                 maturity=rating_age(info.mpaa) if info else None,
             )
-            if info:
-                film.genres.set(genres_for(names=info.genres))
-                film.studios.set(studios_for(names=info.studios))
-                credits_set(title=film, info=info)
-                title_ratings_from_nfo(title=film, mpaa=info.mpaa)
+            _title_metadata_set(title=film, info=info)
             audit_record(action="film.created", subject=film)
-        if not film.poster and (poster := found.artwork.get("poster")):
-            film.poster = artwork_import(source=poster, kind="poster")
-        if not film.fanart and (fanart := found.artwork.get("fanart")):
-            film.fanart = artwork_import(source=fanart, kind="backdrop")
+        _title_artwork_fill(title=film, found=found)
         film.licence = licence
         film.save()
         return film

@@ -5,7 +5,7 @@ import pytest
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_accessibility import serious_violations
-from tests.e2e.test_player import PASSWORD
+from tests.e2e.test_player import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,11 +60,7 @@ def test_visitor_reaches_help_sign_in_and_sign_up_with_the_keyboard(browser, liv
 
 
 def test_member_reaches_account_and_signs_out_with_the_keyboard(page, live_server, subscriber):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(subscriber.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, subscriber)
     assert header_links(page) == ["Help", "Viewer", "Account"]
     assert page.locator("header.top").get_by_role("button", name="Sign out").is_visible()
 

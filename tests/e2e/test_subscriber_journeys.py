@@ -13,6 +13,7 @@ from reelhouse.catalog.models import Episode, Film
 from reelhouse.playback.models import PlaybackSession, ResumePoint
 from tests.conftest import deliver, scan_until_settled
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_first_journey import video_time
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"
@@ -21,10 +22,6 @@ SIZES = {"phone": (390, 844), "laptop": (1440, 900), "tv": (1920, 1080)}
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def video_time(page) -> float:
-    return page.evaluate("document.getElementById('video').currentTime")
 
 
 @pytest.fixture
