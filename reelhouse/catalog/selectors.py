@@ -106,9 +106,9 @@ _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _url_patterns: dict[tuple, dict[str, str]] = {}
 
 
-def _entry_url(entry: SearchEntry) -> str:
-    """Where a card leads. reverse() once per kind (and script prefix), then substitution: a home page shows a
-    hundred cards, and a hundred reverse() calls were a measurable part of its time."""
+def _url_patterns_current() -> dict[str, str]:
+    """Each card kind's URL reversed once (per script prefix and urlconf) around a marker, for substitution: a home
+    page shows a hundred cards and a long season hundreds of rows, and a reverse() each was a measurable cost."""
     key = (get_script_prefix(), get_urlconf())
     if (patterns := _url_patterns.get(key)) is None:
         patterns = _url_patterns[key] = {
@@ -116,10 +116,19 @@ def _entry_url(entry: SearchEntry) -> str:
             SearchEntry.Kind.FILM: reverse("catalog:film", args=[_SLUG_MARKER]),
             SearchEntry.Kind.EPISODE: reverse("playback:watch", args=[_ID_MARKER]),
         }
+    return patterns
+
+
+def _watch_url(work_id: int) -> str:
+    return _url_patterns_current()[SearchEntry.Kind.EPISODE].replace(str(_ID_MARKER), str(work_id))
+
+
+def _entry_url(entry: SearchEntry) -> str:
+    """Where a card leads."""
     if entry.kind == SearchEntry.Kind.EPISODE:
-        return patterns[entry.kind].replace(str(_ID_MARKER), str(entry.object_id))
+        return _watch_url(entry.object_id)
     if _PLAIN_SLUG.fullmatch(entry.slug or ""):
-        return patterns[entry.kind].replace(_SLUG_MARKER, entry.slug)
+        return _url_patterns_current()[entry.kind].replace(_SLUG_MARKER, entry.slug)
     return reverse("catalog:series" if entry.kind == SearchEntry.Kind.SERIES else "catalog:film", args=[entry.slug])
 
 
@@ -433,12 +442,10 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
     if profile is not None and episodes:
         progress = {rp.work_id: rp for rp in ResumePoint.objects.filter(profile=profile,
                                                                         work_id__in=[e.pk for e in episodes])}
-    # Links and codes built here once, not by a {% url %} per row (a long season renders hundreds of rows).
-    marker = 987654321987
-    watch_url = reverse("playback:watch", args=[marker])
+    # Links and codes built here, not by a {% url %} per row (a long season renders hundreds of rows).
     for ep in episodes:
         ep.progress_pct = _progress_pct(progress.get(ep.pk))
-        ep.watch_url = watch_url.replace(str(marker), str(ep.pk))
+        ep.watch_url = _watch_url(ep.pk)
         ep.season_code = f"S{current.number:02d}E{ep.number:02d}"
     following = getattr(series, "following", None)
     if following is None:
