@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from reelhouse.accounts.models import Profile
+from reelhouse.core.countries import country_choices
 
 
 class ProfileForm(forms.Form):
@@ -43,17 +44,11 @@ class PinForm(forms.Form):
                                                              "autofocus": True}))
 
 
-def country_choices() -> list[tuple[str, str]]:
-    from babelfish import COUNTRIES
-
-    return sorted(((code, name.title()) for code, name in COUNTRIES.items() if len(code) == 2),
-                  key=lambda c: c[1])
-
-
 class SignupForm(forms.Form):
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(label=_("Password"), strip=False,
                                help_text=_("At least 10 characters; not a common password."),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # A callable, so the names are in the language of each request ('Allemagne' for a French visitor).
     country = forms.ChoiceField(label=_("Country"), choices=country_choices,
                                 help_text=_("What you can watch depends on the country you live in."))

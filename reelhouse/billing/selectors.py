@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q
 
 from reelhouse.billing.models import BillingProfile, Customer, Payment, Plan, PlanPrice, Subscription
 from reelhouse.core import clock
+from reelhouse.core.countries import country_name
 
 WATCHABLE_STATES = [Subscription.State.TRIALING, Subscription.State.ACTIVE, Subscription.State.CANCELED]
 
@@ -124,8 +125,18 @@ class Invoice:
 
 
 def invoice_of(*, payment: Payment) -> Invoice:
+    """The invoice in the active language (the reader's on the page, the subscriber's in the mail)."""
     return Invoice(payment=payment, seller_lines=[line for line in payment.seller_details.splitlines() if line],
-                   buyer_lines=[line for line in payment.buyer_details.splitlines() if line] or [payment.user.email],
+                   buyer_lines=_buyer_lines(payment),
                    total_minor=payment.amount_minor, vat_minor=payment.vat_minor,
                    net_minor=payment.amount_minor - payment.vat_minor, vat_rate_bp=payment.vat_rate_bp,
                    refunded_minor=payment.refunded_minor)
+
+
+def _buyer_lines(payment: Payment) -> list[str]:
+    """The buyer's address as issued, its country line (stored as the ISO code) named in the active language."""
+    lines = [line for line in payment.buyer_details.splitlines() if line] or [payment.user.email]
+    if payment.buyer_country in lines:  # the last match: the country follows the street lines
+        at = len(lines) - 1 - lines[::-1].index(payment.buyer_country)
+        lines[at] = country_name(payment.buyer_country)
+    return lines

@@ -12,23 +12,35 @@ from reelhouse.billing.formatting import money_format, percent_format
 from reelhouse.core import clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-NB = "\u00a0"
+NB = "\u00a0"  # no-break space: between an amount and its symbol
+NNB = "\u202f"  # narrow no-break space: CLDR's French thousands separator
 
 
 @pytest.mark.parametrize("amount, currency, language, shown", [
     (999, "USD", "en", "$9.99"), (949, "EUR", "en", "€9.49"), (123456789, "USD", "en", "$1,234,567.89"),
     (999, "USD", "fr", f"9,99{NB}$US"), (949, "EUR", "fr", f"9,49{NB}€"),
-    (123456789, "EUR", "fr", f"1{NB}234{NB}567,89{NB}€"),
+    (123456789, "EUR", "fr", f"1{NNB}234{NNB}567,89{NB}€"),
     (999, "USD", "de", f"9,99{NB}$"), (123456789, "EUR", "de", f"1.234.567,89{NB}€"),
-    (-250, "EUR", "de", f"-2,50{NB}€"),
-    (5, "USD", "en", "$0.05"), (1200, "JPY", "en", "1,200\u00a0JPY"),
+    (5, "USD", "en", "$0.05"), (0, "EUR", "fr", f"0,00{NB}€"),
+    # The yen has no minor unit: 1200 is ¥1,200, not ¥12.00.
+    (1200, "JPY", "en", "¥1,200"), (1200, "JPY", "fr", f"1{NNB}200{NB}JPY"), (123456, "JPY", "de", f"123.456{NB}¥"),
+    # Refunds and credits: the minus goes where each language puts it.
+    (-250, "EUR", "de", f"-2,50{NB}€"), (-250, "EUR", "en", "-€2.50"), (-999, "USD", "fr", f"-9,99{NB}$US"),
+    (-1200, "JPY", "en", "-¥1,200"),
 ])
 def test_money_is_written_the_way_each_language_writes_it(amount, currency, language, shown):
     assert money_format(amount, currency, language=language) == shown
 
 
-@pytest.mark.parametrize("bp, language, shown", [(2000, "en", "20%"), (550, "fr", f"5,5{NB}%"),
-                                                 (1900, "de", f"19{NB}%")])
+def test_money_follows_the_active_language_and_survives_a_regional_or_unknown_code():
+    with translation.override("fr"):
+        assert money_format(949, "eur") == f"9,49{NB}€"
+    assert money_format(949, "EUR", language="de-at") == f"€{NB}9,49"  # Austria writes the euro first
+    assert money_format(949, "EUR", language="fr-xx") == f"9,49{NB}€"  # unknown region: the language's own way
+
+
+@pytest.mark.parametrize("bp, language, shown", [(2000, "en", "20%"), (550, "en", "5.5%"), (550, "fr", f"5,5{NB}%"),
+                                                 (1900, "de", f"19{NB}%"), (1234, "de", f"12,34{NB}%")])
 def test_vat_rates_are_written_per_language(bp, language, shown):
     assert percent_format(bp, language=language) == shown
 
@@ -86,12 +98,12 @@ def test_no_vat_line_where_the_operator_set_no_rate(member, plans, seller):
     assert (payment.buyer_country, payment.vat_rate_bp, payment.vat_minor) == ("US", 0, 0)
 
 
-@pytest.mark.parametrize("language, amount, vat, net", [
-    ("en", "€9.49", "€1.58", "€7.91"), ("fr", f"9,49{NB}€", f"1,58{NB}€", f"7,91{NB}€"),
-    ("de", f"9,49{NB}€", f"1,58{NB}€", f"7,91{NB}€"),
+@pytest.mark.parametrize("language, amount, vat, net, country", [
+    ("en", "€9.49", "€1.58", "€7.91", "France"), ("fr", f"9,49{NB}€", f"1,58{NB}€", f"7,91{NB}€", "France"),
+    ("de", f"9,49{NB}€", f"1,58{NB}€", f"7,91{NB}€", "Frankreich"),
 ])
 def test_the_invoice_page_is_printable_and_formatted_in_the_readers_language(client, claire, plans, seller, language,
-                                                                             amount, vat, net):
+                                                                             amount, vat, net, country):
     payment = services.plan_purchase_record(user=claire, plan=plans["standard-1m"], currency="EUR")
     client.force_login(claire)
     page = client.get(f"/account/receipts/{payment.number}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
@@ -100,7 +112,7 @@ def test_the_invoice_page_is_printable_and_formatted_in_the_readers_language(cli
     assert f'lang="{language}"' in page and date in page and payment.number in page
     assert f'<td class="num">{amount}</td>' in page and f'<td class="num">{vat}</td>' in page and net in page
     assert "Reelhouse Films SAS<br>12 rue des Lilas<br>75011 Paris<br>France<br>" in page
-    assert "Claire Dubois<br>3 place du Marché<br>69002 Lyon<br>" in page and "FR40123456789" in page
+    assert f"Claire Dubois<br>3 place du Marché<br>69002 Lyon<br>{country}<br>" in page and "FR40123456789" in page
     assert "billing/invoice.css" in page
     account = client.get("/account/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'href="/account/receipts/{payment.number}/"' in account
@@ -153,4 +165,7 @@ def test_the_invoice_is_mailed_in_the_subscribers_language_through_a_real_smtp_s
         assert payment.number in body and date in body
         assert f"26,49{NB}€" in body and f"4,23{NB}€" in body and f"22,26{NB}€" in body  # total, 19 % VAT, net
         assert f"19{NB}%" in body and "Hans Meier" in body and "DE123456789" in body and "FR40123456789" in body
+    lines = text.splitlines()
+    assert lines[lines.index("  10115 Berlin") + 1] == "  Deutschland"  # the country named, not 'DE'
+    assert "10115 Berlin<br>Deutschland<br>" in html
     assert "Reelhouse Films SAS<br>12 rue des Lilas" in html and 'lang="de"' in html
