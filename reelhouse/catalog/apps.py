@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class CatalogConfig(AppConfig):
@@ -10,9 +11,18 @@ class CatalogConfig(AppConfig):
         from reelhouse.catalog.models import Work
 
         signals.work_available.connect(_index_available_work, sender=Work, dispatch_uid="catalog.search_index")
+        post_save.connect(_licence_changed, sender="rights.Licence", dispatch_uid="catalog.licence_changed")
 
 
 def _index_available_work(sender, work, **kwargs):
     from reelhouse.catalog.services import search_entries_sync
 
     search_entries_sync(work=work)
+
+
+def _licence_changed(sender, instance, raw=False, **kwargs):
+    """A licence's territories or window changed: its works' entries follow at once (not at the next rebuild)."""
+    from reelhouse.catalog.services import availability_refresh
+
+    if not raw:
+        availability_refresh(licence_ids=[instance.pk])

@@ -326,6 +326,12 @@ class SearchEntry(models.Model):
     popularity = models.PositiveIntegerField(default=0, help_text="Profiles that watched it.")
     trending = models.PositiveIntegerField(default=0, help_text="Plays in the last 7 days.")
     published_at = models.DateTimeField(null=True, blank=True, help_text="Latest publish (series: newest episode).")
+    # Where its licences let it be shown now (a series: where any of its episodes may be), so rows and search filter
+    # by the viewer's territory with one LIKE; recomputed at `rights_recheck_at`, the next licence start or end.
+    territories = models.CharField(max_length=810, null=True, blank=True,
+                                   help_text="',FR,DE,' or ',WW,' ('' nowhere now; empty: unlicensed, not held back).")
+    rights_recheck_at = models.DateTimeField(null=True, blank=True, help_text="When a licence window next opens "
+                                                                              "or closes.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
@@ -334,6 +340,8 @@ class SearchEntry(models.Model):
             models.Index(fields=["kind", "title_norm"], name="search_entry_kind_az"),
             models.Index(fields=["kind", "-published_at"], name="search_entry_kind_recent"),
             models.Index(fields=["kind", "-trending"], name="search_entry_kind_trending"),
+            models.Index(fields=["rights_recheck_at"], name="search_entry_recheck",
+                         condition=models.Q(rights_recheck_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ from reelhouse.catalog.models import (
 from reelhouse.core import clock
 from reelhouse.media.models import Asset
 from reelhouse.playback.models import PlaybackSession, ResumePoint
+from reelhouse.rights.models import Licence, Licensor
 
 EMAIL_DOMAIN = "scale.reelhouse.test"
 SLUG_PREFIX = "scale-"
@@ -46,6 +47,19 @@ WORDS = (  # noqa: SIM905 (reads as prose)
     "love war peace time money power truth lies blood water light dark moon sun star sky earth rain snow"
 ).split()
 COUNTRIES = ["US", "US", "US", "GB", "DE", "FR", "CA", "AU", "NL", "SE"]
+# The licences titles come under (name, territories, window relative to now in days: start, end or None, share of
+# titles): most worldwide, some regional, a few ending soon, ended or not started, so that rows and search have
+# territory and window filtering to do at scale.
+LICENCES = [
+    ("Worldwide catalogue", "WW", (-9000, None), 0.62),
+    ("North America", "US,CA", (-4000, None), 0.12),
+    ("French-speaking Europe", "FR,BE,CH,LU,MC", (-3000, None), 0.07),
+    ("DACH", "DE,AT,CH", (-3000, None), 0.07),
+    ("UK and Ireland", "GB,IE", (-2500, None), 0.06),
+    ("Worldwide, ending soon", "WW", (-700, 30), 0.04),
+    ("Worldwide, ended", "WW", (-1400, -60), 0.01),
+    ("Worldwide, from next month", "WW", (30, None), 0.01),
+]
 
 
 @dataclass
@@ -178,6 +192,19 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         meta = seeding_metadata.Planner(shape.seed)
         series_maturity: dict[int, int | None] = {}
 
+        # Licences, one per title (a series' episodes share its licence), drawn from their own random stream.
+        licensor, _ = Licensor.objects.get_or_create(name="Scale Pictures")
+        licences = [Licence.objects.create(
+            licensor=licensor, name=name, territories=territories, starts_at=now + dt.timedelta(days=start),
+            ends_at=None if end is None else now + dt.timedelta(days=end)) for name, territories, (start, end), _ in
+            LICENCES]
+        licence_rng = random.Random(shape.seed + 1)
+
+        def licence_pick() -> int:
+            return licence_rng.choices(licences, weights=[share for *_, share in LICENCES])[0].pk
+
+        series_licence: dict[int, int] = {}
+
         # Series and seasons.
         series_rows, season_rows, episodes = [], [], []  # episodes: (work, series, season, number, air, published)
         running = set(rng.sample(range(shape.series), k=shape.series // 20))  # 5% still airing: upcoming episodes
@@ -189,6 +216,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             synopsis = f"{_title(rng, 12)}."
             m = meta.series(series_id=sid, title=title, synopsis=synopsis)
             series_maturity[sid] = m.maturity
+            series_licence[sid] = licence_pick()
             series_rows.append((sid, title, title, f"{SLUG_PREFIX}{i}-{slugify(title)}"[:320], start.year,
                                 synopsis, "", "", "{}", _ts(now), m.maturity, m.translations, m.original_title))
             air = start
@@ -228,18 +256,18 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
                 title = air.strftime("%B %-d, %Y") if daily else _title(rng, rng.choice([1, 2, 3, 3]))
                 yield (wid, "episode", title, f"{_title(rng, 10)}.", rng.randint(20, 60) * 60,
                        asset_id if published else None, published_at(air) if published else None, _ts(now),
-                       series_maturity[sid], "{}", "")
+                       series_maturity[sid], "{}", "", series_licence[sid])
             for wid in film_ids:
                 added = now - dt.timedelta(days=rng.randint(1, 3000), minutes=rng.randint(0, 1440))
                 title, synopsis = _title(rng, rng.choice([1, 2, 3])), f"{_title(rng, 14)}."
                 m = meta.film(work_id=wid, title=title, synopsis=synopsis)
                 yield (wid, "film", title, synopsis, rng.randint(80, 160) * 60, asset_id, _ts(added), _ts(now),
-                       m.maturity, m.translations, m.original_title)
+                       m.maturity, m.translations, m.original_title, licence_pick())
 
         total_works = len(episodes) + len(film_ids)
         report("works", 0, total_works)
         _insert(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at", "created_at",
-                       "maturity", "translations", "original_title"], work_rows(),
+                       "maturity", "translations", "original_title", "licence_id"], work_rows(),
                 tick=lambda n: report("works", n, total_works))
         # Foreign keys are checked at commit, so the asset can name the first work written above.
         Asset.objects.create(id=asset_id, work_id=first_work, source_sha256="0" * 64,

@@ -26,7 +26,10 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.core import clock
+from reelhouse.core.countries import country_name
 from reelhouse.playback.models import ResumePoint
+from reelhouse.rights.models import territory_match_keys
+from reelhouse.rights.selectors import licence_available_q
 
 ROW_SIZE = 20
 NEW_EPISODES_DAYS = 30
@@ -66,24 +69,45 @@ def maturity_allows(*, profile, rating: int | None) -> bool:
     return limit is None or limit >= ADULT_AGE or rating is None or rating <= limit
 
 
-def _published_episodes(profile=None):
-    return Episode.objects.filter(maturity_q(profile), published_at__isnull=False, asset__isnull=False)
+# --- what the viewer's territory may see ----------------------------------------------------------
+# `country` is the viewer's ISO 3166-1 alpha-2 code (the account's country); None means no territory filter (operator
+# tools, internal reads). Works are checked against their licence at this instant; search entries carry where their
+# licences let them be shown (catalog.services.availability_refresh keeps that current).
+
+def viewer_country(code: str | None) -> str:
+    """The viewer's country as two upper-case letters; '' for anything else, which sees only worldwide titles."""
+    code = (code or "").strip().upper()
+    return code if len(code) == 2 and code.isascii() and code.isalpha() else ""
 
 
-def series_visible(profile=None):
-    """Series with at least one published episode the profile may see, rated within its limit."""
+def territory_q(country: str | None) -> Q:
+    """Search entries a viewer in `country` may see by licence: unlicensed, worldwide or licensed there."""
+    if country is None:
+        return Q()
+    worldwide, own = territory_match_keys(country)
+    return Q(territories__isnull=True) | Q(territories__contains=worldwide) | Q(territories__contains=own)
+
+
+def _published_episodes(profile=None, country: str | None = None):
+    return Episode.objects.filter(maturity_q(profile), licence_available_q(country=country, at=clock.now()),
+                                  published_at__isnull=False, asset__isnull=False)
+
+
+def series_visible(profile=None, country: str | None = None):
+    """Series with at least one published episode the profile may see in its territory, rated within its limit."""
     return Series.objects.filter(maturity_q(profile),
-                                 Exists(_published_episodes(profile).filter(series=OuterRef("pk"))))
+                                 Exists(_published_episodes(profile, country).filter(series=OuterRef("pk"))))
 
 
-def films_visible(profile=None):
-    """Published films rated within the profile's limit."""
-    return Film.objects.filter(maturity_q(profile), published_at__isnull=False, asset__isnull=False)
+def films_visible(profile=None, country: str | None = None):
+    """Published films rated within the profile's limit and licensed in its territory now."""
+    return Film.objects.filter(maturity_q(profile), licence_available_q(country=country, at=clock.now()),
+                               published_at__isnull=False, asset__isnull=False)
 
 
-def entries_visible(profile=None):
-    """Search entries (rows, listings, search) the profile may see."""
-    return SearchEntry.objects.filter(maturity_q(profile))
+def entries_visible(profile=None, country: str | None = None):
+    """Search entries (rows, listings, search) the profile may see in its territory."""
+    return SearchEntry.objects.filter(maturity_q(profile), territory_q(country))
 
 
 # --- cards and rows -----------------------------------------------------------------------------
@@ -145,12 +169,15 @@ def _progress_pct(rp) -> int:
     return round(100 * rp.position_s / rp.duration_s) if rp.duration_s else 0
 
 
-def continue_watching(*, profile, limit: int = ROW_SIZE) -> list[Card]:
-    """Episodes and films the profile started and has not finished, newest first (one query)."""
+def continue_watching(*, profile, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
+    """Episodes and films the profile started and has not finished and may still watch there, newest first (one
+    query)."""
     if profile is None:
         return []
-    points = (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"), profile=profile, watched=False,
-                                         position_s__gt=0, work__published_at__isnull=False)
+    points = (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"),
+                                         licence_available_q(country=country, at=clock.now(), prefix="work__"),
+                                         profile=profile, watched=False, position_s__gt=0,
+                                         work__published_at__isnull=False)
               .select_related("work__episode__series", "work__episode__season", "work__film")
               .order_by("-updated_at")[:limit])
     cards = []
@@ -167,24 +194,24 @@ def continue_watching(*, profile, limit: int = ROW_SIZE) -> list[Card]:
     return cards
 
 
-def new_episodes_followed(*, profile, limit: int = ROW_SIZE) -> list[Card]:
+def new_episodes_followed(*, profile, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
     """Episodes published in the last month of series the profile follows (one query)."""
     if profile is None:
         return []
     since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
-    entries = (entries_visible(profile).filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
+    entries = (entries_visible(profile, country).filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
                                           series_id_ref__in=profile.follows.values("series_id"))
                .order_by("-published_at")[:limit])
     return [_card(e) for e in entries]
 
 
-def recently_added(*, kind: str, profile=None, limit: int = ROW_SIZE) -> list[Card]:
-    return [_card(e) for e in entries_visible(profile).filter(kind=kind).order_by("-published_at")[:limit]]
+def recently_added(*, kind: str, profile=None, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
+    return [_card(e) for e in entries_visible(profile, country).filter(kind=kind).order_by("-published_at")[:limit]]
 
 
-def trending(*, profile=None, limit: int = ROW_SIZE) -> list[Card]:
+def trending(*, profile=None, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
     """Series and films with the most plays in the last 7 days (counted by search_index_rebuild, not per request)."""
-    entries = entries_visible(profile).filter(
+    entries = entries_visible(profile, country).filter(
         Q(kind=SearchEntry.Kind.SERIES) | Q(kind=SearchEntry.Kind.FILM), trending__gt=0).order_by("-trending")
     return [_card(e) for e in entries[:limit]]
 
@@ -238,19 +265,19 @@ def _union_sql(branches: dict[str, tuple]) -> tuple[str, list]:
 # Compiling the home union's twenty querysets cost more CPU than running it, so its SQL is compiled once per shape
 # (database, maturity rule, which rows apply, genres, row size) with stand-in values for what varies per request, and
 # each request only swaps the real values into the parameters.
-_STAND_IN = {"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00country\x00",
+_STAND_IN = {"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00COUNTRY\x00",
              "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)}
 _home_sql: dict[tuple, tuple[str, list, list[str]]] = {}
 
 
 def _home_union(*, profile, country: str | None, source, since, genres, limit: int) -> dict[str, list[SearchEntry]]:
-    key = (connection.vendor, repr(maturity_q(profile)), profile is None, bool(country),
+    key = (connection.vendor, repr(maturity_q(profile)), profile is None, country is None, bool(country),
            source[0] if source else None, tuple(g.pk for g in genres), limit)
     if (compiled := _home_sql.get(key)) is None:
         stand_in = None
         if profile is not None:
             stand_in = Profile(pk=_STAND_IN["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids)
-        branches = _home_branches(profile=stand_in, country=_STAND_IN["country"] if country else None,
+        branches = _home_branches(profile=stand_in, country=None if country is None else _STAND_IN["country"],
                                   source=(source[0], _STAND_IN["source"]) if source else None,
                                   since=_STAND_IN["since"], genres=genres, limit=limit)
         sql, params = _union_sql(branches)
@@ -261,9 +288,10 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
     published = SearchEntry._meta.get_field("published_at")
     real = {_STAND_IN["profile"]: profile.pk if profile is not None else None,
             _STAND_IN["source"]: source[1] if source else None,
-            _STAND_IN["country"]: (country or "").upper(),
             published.get_db_prep_value(_STAND_IN["since"], connection): published.get_db_prep_value(since, connection)}
-    params = [real.get(p, p) if isinstance(p, (int, str, dt.datetime)) else p for p in params]
+    # The country stands alone (top 10) or inside a LIKE pattern ('%,FR,%'); it is two letters or '' (viewer_country).
+    params = [p.replace(_STAND_IN["country"], country or "") if isinstance(p, str) else
+              real.get(p, p) if isinstance(p, (int, dt.datetime)) else p for p in params]
     out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
     for entry in SearchEntry.objects.raw(sql, params):
         out[entry.row_tag].append(entry)
@@ -273,7 +301,7 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
 def _home_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
     """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT."""
     series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
-    visible = entries_visible(profile)
+    visible = entries_visible(profile, country)
     newest = ("-published_at", "-rank_key")
     branches = {}
     for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
@@ -310,9 +338,11 @@ def _newest_first(entries, field: str, limit: int) -> list[SearchEntry]:
 
 def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
               genre_rows: int = HOME_GENRE_ROWS) -> dict:
-    """The home rows. Everything but continue watching comes from one UNION ALL of small index scans (trending,
-    recently added, My List, the biggest genres, new episodes of followed series, top 10 in the viewer's country,
-    because you watched X), so the page costs the same few queries whatever the catalog's size."""
+    """The home rows, each holding only what the profile may see in the viewer's country now. Everything but
+    continue watching comes from one UNION ALL of small index scans (trending, recently added, My List, the biggest
+    genres, new episodes of followed series, top 10 in the viewer's country, because you watched X), so the page
+    costs the same few queries whatever the catalog's size."""
+    country = None if country is None else viewer_country(country)
     genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
     source = _latest_cowatched_title(profile)
     since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
@@ -329,7 +359,7 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
 
     because_of = rows.get("because_of") or []
     return {
-        "continue_watching": continue_watching(profile=profile, limit=limit),
+        "continue_watching": continue_watching(profile=profile, country=country, limit=limit),
         "new_episodes": [_card(e) for e in _newest_first(rows.get("new_episodes", []), "published_at", limit)],
         "trending": merged("trending:", "trending"),
         "series": merged(f"new:{series_kind}", "published_at"),
@@ -343,20 +373,12 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
     }
 
 
-def country_name(code: str) -> str:
-    """An ISO 3166-1 alpha-2 code's English short name ('FR' -> 'France'); the code itself when unknown."""
-    from babelfish import COUNTRIES
-
-    name = COUNTRIES.get(code.upper())
-    return name.title() if name else code.upper()
-
-
-def my_list(*, profile, page: int):
+def my_list(*, profile, page: int, country: str | None = None):
     """One page of the profile's My List, most recently added first (titles it may no longer see left out).
     Raises django.core.paginator.InvalidPage for a page out of range."""
     items = (MyListItem.objects.filter(profile=profile)
-             .filter(Q(series__isnull=True) | Q(series__in=series_visible(profile)))
-             .filter(Q(film__isnull=True) | Q(film__in=films_visible(profile)))
+             .filter(Q(series__isnull=True) | Q(series__in=series_visible(profile, country)))
+             .filter(Q(film__isnull=True) | Q(film__in=films_visible(profile, country)))
              .select_related("series", "film").order_by("-created_at", "-id"))
     page_obj = Paginator(items, LISTING_PAGE_SIZE, allow_empty_first_page=True).page(page)
     cards = []
@@ -384,10 +406,10 @@ def with_my_list(qs, *, profile, field: str):
     return qs
 
 
-def genre_listing(*, genre: Genre, page: int, profile=None):
+def genre_listing(*, genre: Genre, page: int, profile=None, country: str | None = None):
     """One page of the series and films of a genre the profile may see, newest first.
     Raises django.core.paginator.InvalidPage for a page out of range."""
-    entries = (entries_visible(profile).filter(kind__in=[SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM],
+    entries = (entries_visible(profile, country).filter(kind__in=[SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM],
                                                genre_ids__contains=f",{genre.pk},")
                .order_by("-published_at", "-rank_key"))
     page_obj = Paginator(entries, LISTING_PAGE_SIZE).page(page)
@@ -413,15 +435,17 @@ class SeasonNotFound(LookupError):
     """The series has no published season with that number."""
 
 
-def series_page(*, series: Series, profile, season_number: int | None = None, page: int = 1) -> dict:
+def series_page(*, series: Series, profile, season_number: int | None = None, page: int = 1,
+                country: str | None = None) -> dict:
     """One season's published episodes (the first season unless asked), a page of EPISODES_PER_PAGE at a time (a
     daily show's season has 250), with the profile's progress on each, and the season tabs. A fixed number of
     queries whatever the size of the series. Raises SeasonNotFound for an unknown season or a page out of range."""
     seasons = list(
         Season.objects.filter(series=series)
-        .annotate(published=Count("episodes", filter=Q(maturity_q(profile, "episodes__maturity"),
-                                                      episodes__published_at__isnull=False,
-                                                      episodes__asset__isnull=False)))
+        .annotate(published=Count("episodes", filter=Q(
+            maturity_q(profile, "episodes__maturity"),
+            licence_available_q(country=country, at=clock.now(), prefix="episodes__"),
+            episodes__published_at__isnull=False, episodes__asset__isnull=False)))
         .filter(published__gt=0).order_by("number")
     )
     if season_number is None:
@@ -436,7 +460,7 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
     if not 1 <= page <= pages:
         raise SeasonNotFound(f"{series.title}: page {page} is out of range (1 to {pages})")
     start = (page - 1) * EPISODES_PER_PAGE
-    episodes = (list(_published_episodes(profile).filter(season=current).order_by("number")
+    episodes = (list(_published_episodes(profile, country).filter(season=current).order_by("number")
                      [start:start + EPISODES_PER_PAGE]) if current else [])
     progress = {}
     if profile is not None and episodes:
@@ -457,10 +481,10 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
 
 # --- listings and calendar ----------------------------------------------------------------------
 
-def az_listing(*, kind: str, letter: str | None, page: int, profile=None):
+def az_listing(*, kind: str, letter: str | None, page: int, profile=None, country: str | None = None):
     """One page of series or films in title order, optionally those starting with a letter (or '0' for digits).
     Raises django.core.paginator.InvalidPage for a page out of range."""
-    entries = entries_visible(profile).filter(kind=kind).order_by("title_norm", "object_id")
+    entries = entries_visible(profile, country).filter(kind=kind).order_by("title_norm", "object_id")
     if letter == "0":
         entries = entries.filter(title_norm__gte="0", title_norm__lt=":")
     elif letter:
@@ -483,7 +507,7 @@ def calendar(*, profile, days: int = CALENDAR_DAYS) -> list[Episode]:
 
 # --- search -------------------------------------------------------------------------------------
 
-def catalog_search(*, query: str, profile=None, limit: int = 20) -> list[Card]:
+def catalog_search(*, query: str, profile=None, country: str | None = None, limit: int = 20) -> list[Card]:
     """Series, films and episodes matching what was typed: the last word as a prefix, accents and case ignored,
     one typo tolerated in words of 5+ letters when nothing matches exactly. Ranked exact title > title starting
     with the query > title containing its words > synopsis, the popular first within each. At most 5 queries;
@@ -493,25 +517,26 @@ def catalog_search(*, query: str, profile=None, limit: int = 20) -> list[Card]:
         return []
     limit = max(1, min(int(limit), SEARCH_MAX))
     qnorm = " ".join(words)
-    visible = entries_visible(profile)
+    country = None if country is None else viewer_country(country)
+    visible = entries_visible(profile, country)
     limited = bool(maturity_q(profile))
     exact = list(visible.filter(title_norm=qnorm).order_by("-rank_key")[:limit])
     seen = {e.rank_key for e in exact}
     tiers: list[list[int]] = []
     if len(qnorm) >= 2:
         title_keys = search.match_rank_keys(words=[[w] for w in words], prefix_last=True, column="terms",
-                                            limit=limit * 3, profile=profile if limited else None)
+                                            limit=limit * 3, profile=profile if limited else None, country=country)
         tiers.append([k for k in title_keys if k not in seen])
         seen.update(title_keys)
         if len(seen) < limit:
             synopsis_keys = search.match_rank_keys(words=[[w] for w in words], prefix_last=True,
                                                    column="synopsis_terms", limit=limit,
-                                                   profile=profile if limited else None)
+                                                   profile=profile if limited else None, country=country)
             tiers.append([k for k in synopsis_keys if k not in seen])
             seen.update(synopsis_keys)
     if len(seen) < limit and (groups := search.typo_groups(words)):
         typo_keys = search.match_rank_keys(words=groups, prefix_last=False, column="terms", limit=limit,
-                                           profile=profile if limited else None)
+                                           profile=profile if limited else None, country=country)
         tiers.append([k for k in typo_keys if k not in seen])
     wanted = [k for tier in tiers for k in tier]
     fetched = {e.rank_key: e for e in visible.filter(rank_key__in=wanted)} if wanted else {}

@@ -478,6 +478,7 @@ def search_entries_sync(*, work: Work) -> None:
         entry = search_entry_for_film(film=film)
         SearchEntry.objects.filter(kind="film", object_id=film.pk).delete()
         entry.save()
+        availability_refresh(work_ids=[work.pk])
         return
     episode = Episode.objects.select_related("series", "season").get(pk=work.pk)
     series = episode.series
@@ -492,6 +493,7 @@ def search_entries_sync(*, work: Work) -> None:
         (SearchEntry.objects.filter(kind="series", object_id=series.pk)
          .filter(Q(published_at__isnull=True) | Q(published_at__lt=episode.published_at))
          .update(published_at=episode.published_at))
+    availability_refresh(work_ids=[episode.pk])
 
 
 def search_entries_refresh(*, title: Series | Work) -> int:
@@ -543,6 +545,10 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         n=Count("id")).values_list("work_id", "n")))
     published = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
     series_of = dict(published.values_list("pk", "series_id"))
+    windows, now = _licence_windows(), clock.now()
+    series_licences = defaultdict(set)
+    for series_id, licence_id in published.values_list("series_id", "licence_id").distinct().iterator():
+        series_licences[series_id].add(licence_id)
     series_pop, series_trend = Counter(), Counter()
     for work_id, series_id in series_of.items():
         series_pop[series_id] += watched.get(work_id, 0)
@@ -564,6 +570,10 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
     total = len(latest) + Film.objects.filter(published_at__isnull=False, asset__isnull=False).count() + len(series_of)
     done = 0
 
+    def rights(entry: SearchEntry, licence_ids) -> SearchEntry:
+        entry.territories, entry.rights_recheck_at = entry_rights(licence_ids, windows, now)
+        return entry
+
     def flush(batch):
         nonlocal done
         SearchEntry.objects.bulk_create(batch, batch_size=1000)
@@ -576,32 +586,123 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         SearchEntry.objects.all().delete()
         batch = []
         for series in Series.objects.filter(pk__in=list(latest)).iterator(chunk_size=batch_size):
-            batch.append(search_entry_for_series(series=series, published_at=latest[series.pk],
-                                                 popularity=series_pop[series.pk], trending=series_trend[series.pk],
-                                                 genre_ids=series_genres[series.pk]))
+            batch.append(rights(search_entry_for_series(
+                series=series, published_at=latest[series.pk], popularity=series_pop[series.pk],
+                trending=series_trend[series.pk], genre_ids=series_genres[series.pk]), series_licences[series.pk]))
             if len(batch) >= batch_size:
                 flush(batch)
         for film in Film.objects.filter(published_at__isnull=False, asset__isnull=False).iterator(
                 chunk_size=batch_size):
-            batch.append(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk],
-                                               genre_ids=film_genres[film.pk]))
+            batch.append(rights(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk],
+                                                      genre_ids=film_genres[film.pk]), [film.licence_id]))
             if len(batch) >= batch_size:
                 flush(batch)
         rows = published.values_list("pk", "title", "synopsis", "number", "series_id", "published_at",
                                      "series__title", "series__slug", "season__number", "maturity",
-                                     "original_title", "translations", "series__translations")
+                                     "original_title", "translations", "series__translations", "licence_id")
         for (pk, title, synopsis, number, series_id, published_at, s_title, s_slug, s_number, maturity,
-             original_title, tr, s_tr) in rows.iterator(chunk_size=batch_size):
+             original_title, tr, s_tr, licence_id) in rows.iterator(chunk_size=batch_size):
             episode = Episode(pk=pk, title=title, synopsis=synopsis, number=number, series_id=series_id,
                               published_at=published_at, maturity=maturity, original_title=original_title,
                               translations=tr)
-            batch.append(search_entry_for_episode(episode=episode, series_title=s_title, series_slug=s_slug,
-                                                  season_number=s_number, popularity=watched[pk], trending=plays[pk],
-                                                  series_translations=s_tr))
+            batch.append(rights(search_entry_for_episode(
+                episode=episode, series_title=s_title, series_slug=s_slug, season_number=s_number,
+                popularity=watched[pk], trending=plays[pk], series_translations=s_tr), [licence_id]))
             if len(batch) >= batch_size:
                 flush(batch)
         flush(batch)
     return done
+
+
+# --- where entries may be shown -----------------------------------------------------------------
+# An entry's `territories` say where its licences let it be shown now; `rights_recheck_at` is when that can next change
+# (a licence starting or ending), and availability_refresh_due (every minute in `reelhouse run`) recomputes it then.
+# Playback checks the licence itself at the exact instant; browsing may lag a boundary by up to that minute.
+
+LicenceWindow = tuple[str, dt.datetime, dt.datetime | None]  # territory_key, starts_at, ends_at
+
+
+def _licence_windows() -> dict[int, LicenceWindow]:
+    from reelhouse.rights.models import Licence
+
+    return {pk: (key, start, end) for pk, key, start, end in
+            Licence.objects.values_list("pk", "territory_key", "starts_at", "ends_at")}
+
+
+def entry_rights(licence_ids, windows: dict[int, LicenceWindow],
+                 now: dt.datetime) -> tuple[str | None, dt.datetime | None]:
+    """(territories, rights_recheck_at) of an entry whose works are under these licences (a series: its published
+    episodes'; None for an unlicensed work, which browsing does not hold back: playback refuses it with its reason):
+    the territories of the licences in force now, worldwide folded to ',WW,', and the next licence start or end."""
+    codes, boundaries = set(), []
+    for licence_id in licence_ids:
+        if licence_id is None or licence_id not in windows:
+            return None, None
+        key, starts_at, ends_at = windows[licence_id]
+        if starts_at > now:
+            boundaries.append(starts_at)
+            continue
+        if ends_at is not None and ends_at <= now:
+            continue
+        codes.update(c for c in key.split(",") if c)
+        if ends_at is not None:
+            boundaries.append(ends_at)
+    from reelhouse.rights.models import WORLDWIDE, territory_key
+
+    return territory_key(WORLDWIDE if WORLDWIDE in codes else ",".join(codes)), min(boundaries, default=None)
+
+
+def availability_refresh(*, work_ids=None, series_ids=None, licence_ids=None, now=None) -> int:
+    """Recompute where entries may be shown: those of these works (films and episodes, and their series), these
+    series, the works under these licences, or every entry when nothing is named. Writes only entries that changed,
+    grouped into one UPDATE per outcome. Returns the number of entries changed."""
+    now = now or clock.now()
+    windows = _licence_windows()
+    everything = work_ids is None and series_ids is None and licence_ids is None
+    works = Work.objects.filter(published_at__isnull=False, asset__isnull=False)
+    if not everything:
+        named = Q(pk__in=list(work_ids or [])) | Q(licence_id__in=list(licence_ids or []))
+        work_ids = set(works.filter(named).values_list("pk", flat=True))
+        series_ids = set(series_ids or []) | set(Episode.objects.filter(pk__in=work_ids)
+                                                 .values_list("series_id", flat=True))
+    work_licence = dict(works.filter(**({} if everything else {"pk__in": work_ids})).values_list("pk", "licence_id")
+                        .iterator(chunk_size=20_000))
+    series_licences: dict[int, set] = defaultdict(set)
+    episodes = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
+    if not everything:
+        episodes = episodes.filter(series_id__in=series_ids)
+    for series_id, licence_id in episodes.values_list("series_id", "licence_id").distinct().iterator(chunk_size=20_000):
+        series_licences[series_id].add(licence_id)
+    wanted = {(SearchEntry.Kind.SERIES, sid): entry_rights(ids, windows, now) for sid, ids in series_licences.items()}
+    for work_id, licence_id in work_licence.items():
+        rights = entry_rights([licence_id], windows, now)
+        wanted[(SearchEntry.Kind.FILM, work_id)] = wanted[(SearchEntry.Kind.EPISODE, work_id)] = rights
+    entries = SearchEntry.objects.all() if everything else SearchEntry.objects.filter(
+        Q(kind=SearchEntry.Kind.SERIES, object_id__in=series_ids)
+        | Q(kind__in=[SearchEntry.Kind.FILM, SearchEntry.Kind.EPISODE], object_id__in=work_ids))
+    changes: dict[tuple, list[int]] = defaultdict(list)
+    current = entries.values_list("pk", "kind", "object_id", "territories", "rights_recheck_at")
+    for pk, kind, object_id, territories, recheck in current.iterator(chunk_size=20_000):
+        rights = wanted.get((kind, object_id), ("", None))  # an entry whose works are gone is shown nowhere
+        if rights != (territories, recheck):
+            changes[rights].append(pk)
+    with transaction.atomic():
+        for (territories, recheck), pks in changes.items():
+            for start in range(0, len(pks), 5000):
+                SearchEntry.objects.filter(pk__in=pks[start:start + 5000]).update(
+                    territories=territories, rights_recheck_at=recheck)
+    return sum(len(pks) for pks in changes.values())
+
+
+def availability_refresh_due(*, now=None) -> int:
+    """Recompute the entries whose licence window opened or closed since they were indexed (the scheduler runs
+    this every minute); returns the entries changed."""
+    now = now or clock.now()
+    due = list(SearchEntry.objects.filter(rights_recheck_at__lte=now).values_list("kind", "object_id"))
+    if not due:
+        return 0
+    return availability_refresh(now=now, series_ids=[oid for kind, oid in due if kind == SearchEntry.Kind.SERIES],
+                                work_ids=[oid for kind, oid in due if kind != SearchEntry.Kind.SERIES])
 
 
 def follow_set(*, profile, series: Series, following: bool) -> bool:

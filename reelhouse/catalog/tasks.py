@@ -19,3 +19,10 @@ def search_index_rebuild() -> int:
 def home_rankings_refresh() -> dict:
     """Recompute "Top 10 in <country>" and "Because you watched X" alone (an operator can queue it any time)."""
     return rankings.home_rankings_refresh()
+
+
+@task(queue_name="default")
+def availability_refresh_due() -> int:
+    """Let rows and search follow licence windows that opened or closed since the entries were indexed (the
+    scheduler queues this every minute; a cheap indexed lookup when nothing is due)."""
+    return services.availability_refresh_due()

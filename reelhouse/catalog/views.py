@@ -35,12 +35,14 @@ def home(request):
 @login_required
 def series_detail(request, slug: str):
     series = get_object_or_404(
-        selectors.with_my_list(selectors.series_visible(request.profile), profile=request.profile, field="series"),
+        selectors.with_my_list(selectors.series_visible(request.profile, request.user.country),
+                               profile=request.profile, field="series"),
         slug=slug)
     try:
         season = _int_param(request, "season")
         page = _int_param(request, "page", 1)
-        context = selectors.series_page(series=series, profile=request.profile, season_number=season, page=page)
+        context = selectors.series_page(series=series, profile=request.profile, season_number=season, page=page,
+                                           country=request.user.country)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
     except selectors.SeasonNotFound as exc:
@@ -51,7 +53,7 @@ def series_detail(request, slug: str):
 @login_required
 @require_POST
 def series_follow(request, slug: str):
-    series = get_object_or_404(selectors.series_visible(request.profile), slug=slug)
+    series = get_object_or_404(selectors.series_visible(request.profile, request.user.country), slug=slug)
     services.follow_set(profile=request.profile, series=series, following=request.POST.get("follow") == "1")
     return redirect("catalog:series", slug=series.slug)
 
@@ -59,7 +61,8 @@ def series_follow(request, slug: str):
 @login_required
 def film_detail(request, slug: str):
     film = get_object_or_404(
-        selectors.with_my_list(selectors.films_visible(request.profile), profile=request.profile, field="film"),
+        selectors.with_my_list(selectors.films_visible(request.profile, request.user.country),
+                               profile=request.profile, field="film"),
         slug=slug)
     return render(request, "catalog/film_detail.html",
                   {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False)})
@@ -70,10 +73,10 @@ def film_detail(request, slug: str):
 def my_list_toggle(request, kind: str, slug: str):
     """Add a series or film to the profile's My List (listed=1) or take it off (listed=0)."""
     if kind == "series":
-        title = get_object_or_404(selectors.series_visible(request.profile), slug=slug)
+        title = get_object_or_404(selectors.series_visible(request.profile, request.user.country), slug=slug)
         services.my_list_set(profile=request.profile, series=title, listed=request.POST.get("listed") == "1")
     elif kind == "films":
-        title = get_object_or_404(selectors.films_visible(request.profile), slug=slug)
+        title = get_object_or_404(selectors.films_visible(request.profile, request.user.country), slug=slug)
         services.my_list_set(profile=request.profile, film=title, listed=request.POST.get("listed") == "1")
     else:
         raise Http404(f"no My List for {kind!r}")
@@ -88,7 +91,7 @@ def my_list_toggle(request, kind: str, slug: str):
 def my_list_page(request):
     try:
         page = _int_param(request, "page", 1)
-        page_obj, cards = selectors.my_list(profile=request.profile, page=page)
+        page_obj, cards = selectors.my_list(profile=request.profile, page=page, country=request.user.country)
     except (ValueError, PageNotAnInteger) as exc:
         return HttpResponseBadRequest(str(exc))
     except EmptyPage as exc:
@@ -102,7 +105,8 @@ def genre_page(request, slug: str):
     genre = get_object_or_404(Genre, slug=slug)
     try:
         page = _int_param(request, "page", 1)
-        page_obj, cards = selectors.genre_listing(genre=genre, page=page, profile=request.profile)
+        page_obj, cards = selectors.genre_listing(genre=genre, page=page, profile=request.profile,
+                                                        country=request.user.country)
     except (ValueError, PageNotAnInteger) as exc:
         return HttpResponseBadRequest(str(exc))
     except EmptyPage as exc:
@@ -114,7 +118,8 @@ def genre_page(request, slug: str):
 @require_GET
 def search_page(request):
     query = request.GET.get("q", "")
-    results = selectors.catalog_search(query=query, profile=request.profile, limit=selectors.SEARCH_MAX)
+    results = selectors.catalog_search(query=query, profile=request.profile, country=request.user.country,
+                                       limit=selectors.SEARCH_MAX)
     return render(request, "catalog/search.html", {"query": query, "results": results})
 
 
@@ -126,7 +131,8 @@ def search_json(request):
         limit = _int_param(request, "limit", 10)
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    results = selectors.catalog_search(query=request.GET.get("q", ""), profile=request.profile, limit=limit or 1)
+    results = selectors.catalog_search(query=request.GET.get("q", ""), profile=request.profile,
+                                       country=request.user.country, limit=limit or 1)
     return JsonResponse({"query": request.GET.get("q", "")[:200], "results": [
         {"kind": r.kind, "title": r.title, "subtitle": r.subtitle, "url": r.url, "year": r.year} for r in results]})
 
@@ -142,7 +148,7 @@ def browse(request, kind: str):
     try:
         page = _int_param(request, "page", 1)
         page_obj, cards = selectors.az_listing(kind=LISTING_KINDS[kind], letter=letter, page=page,
-                                               profile=request.profile)
+                                               profile=request.profile, country=request.user.country)
     except (ValueError, PageNotAnInteger) as exc:
         return HttpResponseBadRequest(str(exc))
     except EmptyPage as exc:

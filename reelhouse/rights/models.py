@@ -8,6 +8,17 @@ from reelhouse.core import clock
 WORLDWIDE = "WW"
 
 
+def territory_key(territories: str) -> str:
+    """',FR,DE,' for 'de, fr': the codes upper-cased, sorted and comma-fenced ('' for none)."""
+    codes = sorted({t.strip().upper() for t in territories.split(",") if t.strip()})
+    return f",{','.join(codes)}," if codes else ""
+
+
+def territory_match_keys(country: str) -> list[str]:
+    """The fenced codes whose presence in a territory key lets a viewer of `country` in: its own and worldwide."""
+    return [f",{WORLDWIDE},", f",{country.strip().upper()},"]
+
+
 class Licensor(models.Model):
     name = models.CharField(max_length=120, unique=True)
     contact_email = models.EmailField(blank=True)
@@ -27,6 +38,10 @@ class Licence(models.Model):
         max_length=800, default=WORLDWIDE,
         help_text="Comma-separated ISO 3166-1 alpha-2 codes, or WW for worldwide.",
     )
+    territory_key = models.CharField(
+        max_length=810, default=f",{WORLDWIDE},", editable=False,
+        help_text="The territories as ',FR,DE,' (kept by save()), so that queries match a code with one LIKE.",
+    )
     allows_downloads = models.BooleanField(
         default=True,
         help_text="Subscribers may take offline copies (MP4 downloads) of works under this licence. Untick for "
@@ -41,6 +56,12 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licensor}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.territory_key = territory_key(self.territories)
+        if kwargs.get("update_fields") is not None and "territories" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "territory_key"}
+        super().save(*args, **kwargs)
 
     @property
     def territory_codes(self) -> set[str]:

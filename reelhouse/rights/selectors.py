@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from django.db.models import Q
+
 from reelhouse.core import clock
-from reelhouse.rights.models import Licence
+from reelhouse.rights.models import Licence, territory_match_keys
 
 
 def licence_problem(*, licence: Licence | None, territory: str | None = None, at: dt.datetime | None = None) -> str:
@@ -18,3 +20,17 @@ def licence_problem(*, licence: Licence | None, territory: str | None = None, at
     if territory and not licence.covers_territory(territory):
         return f"licence '{licence.name}' does not cover territory {territory.upper()} (covers {licence.territories})"
     return ""
+
+
+def licence_available_q(*, country: str | None, at: dt.datetime, prefix: str = "") -> Q:
+    """Works (reached through `prefix`, e.g. 'work__') that may be shown in `country` at `at`, by the same rule as
+    licence_problem: a licence in force then that covers the country. A work without a licence is not held back here
+    (playback refuses it with its own reason). `country` None: no filter."""
+    if country is None:
+        return Q()
+    lic = f"{prefix}licence"
+    worldwide, own = territory_match_keys(country)
+    return Q(**{f"{lic}__isnull": True}) | (
+        Q(**{f"{lic}__starts_at__lte": at})
+        & (Q(**{f"{lic}__ends_at__isnull": True}) | Q(**{f"{lic}__ends_at__gt": at}))
+        & (Q(**{f"{lic}__territory_key__contains": worldwide}) | Q(**{f"{lic}__territory_key__contains": own})))

@@ -191,3 +191,19 @@ def test_each_profile_gets_its_own_rows_from_the_shared_compiled_query(catalog, 
         assert titles(rows_a["my_list"]) == ["Paper Moons"] and titles(rows_b["my_list"]) == ["Salt Roads"]
         assert rows_a["new_episodes"] == [] and len(rows_b["new_episodes"]) == 2
         assert titles(rows_a["top_country"]) == ["Quiet Hours"] and titles(rows_b["top_country"]) == ["Salt Roads"]
+
+
+def test_top_10_names_the_country_in_the_viewers_language(catalog, shelf):
+    from django.utils import translation
+
+    fr = viewer_in("FR", "fr")
+    play(fr, shelf["Quiet Hours"], 2)
+    catalog.index()
+    rankings.country_tops_refresh()
+    names = {}
+    for language in ["en", "fr", "de"]:
+        with translation.override(language):
+            names[language] = selectors.home_rows(profile=fr, country="FR")["country"]
+    assert names == {"en": "France", "fr": "France", "de": "Frankreich"}
+    with translation.override("fr"):
+        assert selectors.home_rows(profile=viewer_in("DE", "de"), country="DE")["country"] == "Allemagne"

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reelhouse.billing.tasks import dunning_reminders_send
-from reelhouse.catalog.tasks import search_index_rebuild
+from reelhouse.catalog.tasks import availability_refresh_due, search_index_rebuild
 from reelhouse.core.jobs import jobs_reclaim
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
@@ -31,7 +31,7 @@ QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold
 # Periodic jobs the scheduler queues on the default worker (the scan loop never waits for them): (task, every s,
 # first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry.
 PERIODIC = [(search_index_rebuild, 30 * 60, 60), (dunning_reminders_send, 6 * 3600, 120),
-            (stamps_expire, 24 * 3600, 180)]
+            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45)]
 
 
 class Command(BaseCommand):
