@@ -105,9 +105,15 @@ def films_visible(profile=None, country: str | None = None):
                                published_at__isnull=False, asset__isnull=False)
 
 
+# What a card is built from and rows are ordered by: not the indexed words (terms, synopsis_terms), which are most
+# of an entry's bytes and which the home page would otherwise fetch for its 200-odd entries.
+CARD_FIELDS = ("kind", "object_id", "rank_key", "title", "title_norm", "subtitle", "slug", "year", "poster",
+               "translations", "trending", "published_at")
+
+
 def entries_visible(profile=None, country: str | None = None):
-    """Search entries (rows, listings, search) the profile may see in its territory."""
-    return SearchEntry.objects.filter(maturity_q(profile), territory_q(country))
+    """Search entries (rows, listings, search) the profile may see in its territory, with what cards show."""
+    return SearchEntry.objects.filter(maturity_q(profile), territory_q(country)).only(*CARD_FIELDS)
 
 
 # --- cards and rows -----------------------------------------------------------------------------
@@ -290,8 +296,8 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
             _STAND_IN["source"]: source[1] if source else None,
             published.get_db_prep_value(_STAND_IN["since"], connection): published.get_db_prep_value(since, connection)}
     # The country stands alone (top 10) or inside a LIKE pattern ('%,FR,%'); it is two letters or '' (viewer_country).
-    params = [p.replace(_STAND_IN["country"], country or "") if isinstance(p, str) else
-              real.get(p, p) if isinstance(p, (int, dt.datetime)) else p for p in params]
+    params = [real.get(p, p) if isinstance(p, (int, str, dt.datetime)) else p for p in params]
+    params = [p.replace(_STAND_IN["country"], country or "") if isinstance(p, str) else p for p in params]
     out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
     for entry in SearchEntry.objects.raw(sql, params):
         out[entry.row_tag].append(entry)

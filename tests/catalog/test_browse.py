@@ -73,6 +73,23 @@ def test_home_rows(catalog, signed_in):
     assert "Amélie" in page
 
 
+@pytest.mark.parametrize("country", [None, "FR"])
+def test_new_episodes_row_keeps_to_the_last_month_whatever_else_the_page_filters(catalog, signed_in, country):
+    """The home union is compiled once with stand-in values; the real 'since' and country must reach every branch."""
+    client, profile = signed_in
+    followed = catalog.series("Harbour Lights", episodes=3)
+    catalog.index()
+    old, recent, newest = Episode.objects.filter(series=followed).order_by("number")
+    Episode.objects.filter(pk=old.pk).update(published_at=clock.now() - dt.timedelta(days=40))
+    catalog.index()
+    Follow.objects.create(profile=profile, series=followed)
+    from reelhouse.catalog.selectors import home_rows
+
+    for _ in range(2):  # the second call reuses the compiled SQL
+        rows = home_rows(profile=profile, country=country)
+        assert [c.subtitle for c in rows["new_episodes"]] == ["Harbour Lights · S01E03", "Harbour Lights · S01E02"]
+
+
 def test_series_page_shows_one_season_at_a_time_with_tabs(catalog, signed_in):
     client, _ = signed_in
     series = catalog.series("Long Runner", seasons=3, episodes=2,
