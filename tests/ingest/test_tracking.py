@@ -122,6 +122,19 @@ def test_episode_delivered_before_air_is_held_then_published_by_the_scheduler_an
     assert ingest_tick()["published"] == [] and Notification.objects.count() == 1
 
 
+def test_followers_are_told_only_where_the_episode_is_licensed(now, licences):
+    regional = Licence.objects.create(licensor=licences[0].licensor, name="France", territories="FR",
+                                      starts_at=dt.datetime(2020, 1, 1, tzinfo=UTC))
+    (episode,) = guide("Quai Ouest", regional, (3, dt.date(2026, 3, 1)))
+    fans = {country: user_create(email=f"fan-{country}@example.com", password="x" * 12) for country in ["FR", "US"]}
+    for country, user in fans.items():
+        user.country = country
+        user.save(update_fields=["country"])
+        Follow.objects.create(profile=user.profiles.get(), series=episode.series)
+    work_publish(work=episode, asset=asset_for(episode))
+    assert [n.profile.user.country for n in Notification.objects.select_related("profile__user")] == ["FR"]
+
+
 def test_licence_start_holds_a_film_until_that_moment(now, licences):
     from reelhouse.catalog.models import Film
 
