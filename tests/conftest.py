@@ -6,6 +6,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from django.utils import translation
 
 from reelhouse.core import clock
 
@@ -14,6 +15,14 @@ from reelhouse.core import clock
 def _reset_clock():
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not switch back), so a later
+    test that reads an English message would pass or fail with the order its worker happened to run the tests in."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
