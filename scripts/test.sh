@@ -5,17 +5,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export REELHOUSE_TESTING=1 REELHOUSE_VAR_DIR="${REELHOUSE_VAR_DIR:-$PWD/var/test}"
+# One pytest-xdist worker per core (REELHOUSE_TEST_WORKERS overrides; arguments after ours win, e.g. `-n 0`). Much
+# of the suite waits on real time (browsers playing, servers starting), so two workers on two cores overlap it.
+# Each worker has its own test database (a SQLite file per process, test_<name>_gw<N> on PostgreSQL); whole files
+# go to one worker so a module's packaged clips are transcoded once.
+PARALLEL=(-n "${REELHOUSE_TEST_WORKERS:-$(nproc)}" --dist loadfile)
 
 echo "== ruff"
 $BIN/ruff check .
 
 echo "== tests on SQLite (embedded default)"
-$BIN/pytest -p no:cacheprovider "$@"
+$BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" "$@"
 
 PG_URL="${REELHOUSE_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/reelhouse}"
 if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
   echo "== tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider -m "not e2e" "$@"
+  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" -m "not e2e" "$@"
 else
   echo "############################################################################"
   echo "## PostgreSQL NOT REACHABLE at $PG_URL: the PostgreSQL suite was NOT RUN. ##"
