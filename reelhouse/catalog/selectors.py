@@ -1,6 +1,7 @@
 """Catalog reads for the pages, with their queries tuned: a fixed number per page at any catalog size."""
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ from reelhouse.core.countries import country_name
 from reelhouse.playback.models import ResumePoint
 from reelhouse.rights.models import territory_match_keys
 from reelhouse.rights.selectors import licence_available_q
+
+log = logging.getLogger(__name__)
 
 ROW_SIZE = 20
 NEW_EPISODES_DAYS = 30
@@ -298,6 +301,13 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
     # The country stands alone (top 10) or inside a LIKE pattern ('%,FR,%'); it is two letters or '' (viewer_country).
     params = [real.get(p, p) if isinstance(p, (int, str, dt.datetime)) else p for p in params]
     params = [p.replace(_STAND_IN["country"], country or "") if isinstance(p, str) else p for p in params]
+    if any(isinstance(p, (int, str, dt.datetime)) and (p in real or (isinstance(p, str) and _STAND_IN["country"] in p))
+           for p in params):
+        # A stand-in the database layer prepared into another form would silently filter on 1901 or on no country:
+        # compile this request's SQL with its real values instead, and say so.
+        log.error("home rows: a stand-in value survived substitution (%s); compiling without the cache", key)
+        sql, params = _union_sql(_home_branches(profile=profile, country=country, source=source, since=since,
+                                                genres=genres, limit=limit))
     out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
     for entry in SearchEntry.objects.raw(sql, params):
         out[entry.row_tag].append(entry)
