@@ -19,29 +19,23 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.db import close_old_connections, connections
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileMovedEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
 
 from reelhouse.ingest import conf
 from reelhouse.ingest.models import Delivery, Source
 
 log = logging.getLogger(__name__)
 
-try:
-    from watchdog.events import (
-        DirCreatedEvent,
-        DirDeletedEvent,
-        DirMovedEvent,
-        FileClosedEvent,
-        FileCreatedEvent,
-        FileMovedEvent,
-        FileSystemEventHandler,
-    )
-    from watchdog.observers import Observer
-except ImportError:  # notifications are an optimisation: without watchdog the periodic scan does everything
-    Observer = None
-    FileSystemEventHandler = object
-
-_EVENTS = None if Observer is None else [FileCreatedEvent, FileMovedEvent, FileClosedEvent, DirCreatedEvent,
-                                          DirMovedEvent, DirDeletedEvent]
+_EVENTS = [FileCreatedEvent, FileMovedEvent, FileClosedEvent, DirCreatedEvent, DirMovedEvent, DirDeletedEvent]
 _DIR_WALK_LIMIT = 10_000  # files looked at when a whole folder lands; the periodic scan catches any beyond
 
 
@@ -90,13 +84,10 @@ class WatchNotifier:
         self.status: dict[int, str] = {}  # source id -> "watching" or why not, for operators and tests
         self.ready = threading.Event()  # set once the registered folders are watched (or notifications are off)
 
-    @staticmethod
-    def available() -> bool:
-        return Observer is not None
-
     def start(self) -> WatchNotifier:
-        """Start watching in a background thread; without watchdog (or with the setting off) do nothing."""
-        if not self.available() or not conf.watch_notify():
+        """Start watching in a background thread; with the setting off do nothing (the periodic scan finds new
+        files on its own)."""
+        if not conf.watch_notify():
             log.info("watch folders: filesystem notifications off; the periodic scan alone finds new files")
             self.ready.set()
             return self
