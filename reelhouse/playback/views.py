@@ -97,7 +97,10 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     """Serve one file of a package, only under a valid, unexpired token of a live session."""
     if not stream_token_valid(sig=sig, expires=expires, session_id=str(session_id), asset_id=asset_id):
         return HttpResponseForbidden("invalid or expired stream token")
-    if not PlaybackSession.objects.filter(pk=session_id, asset_id=asset_id, ended_at__isnull=True).exists():
+    live = PlaybackSession.objects.filter(pk=session_id, asset_id=asset_id, ended_at__isnull=True)
+    # The master also needs the viewer's plan (its quality limit): one query for both.
+    session = (live.select_related("profile__user") if path == "master.m3u8" else live.only("pk")).first()
+    if session is None:
         return HttpResponseForbidden("playback session ended")
     asset = Asset.objects.filter(pk=asset_id).only("directory", "provisional").first()
     if asset is None:
@@ -107,7 +110,7 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     if not target.is_relative_to(base) or not target.is_file():
         raise Http404("no such file in this package")
     content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-    if path == "master.m3u8" and (limit := _plan_height_limit(session_id)) is not None:
+    if path == "master.m3u8" and (limit := selectors.max_height_for(user=session.profile.user)) is not None:
         # The plan's maximum quality: variants above it are not offered (their files stay signed per session).
         response = HttpResponse(master_limited(target.read_text(encoding="utf-8"), limit), content_type=content_type)
     else:
@@ -118,10 +121,6 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
         response["Cache-Control"] = "private, max-age=60" if target.suffix == ".m3u8" else "private, max-age=86400"
     return response
 
-
-def _plan_height_limit(session_id) -> int | None:
-    session = PlaybackSession.objects.select_related("profile__user").get(pk=session_id)
-    return selectors.max_height_for(user=session.profile.user)
 
 
 @login_required
