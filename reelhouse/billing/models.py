@@ -139,6 +139,37 @@ class Payment(models.Model):
         return f"{self.number} {self.amount_minor / 100:.2f} {self.currency}"
 
 
+class Dispute(models.Model):
+    """A card dispute on a payment, from the bank's claim to its outcome. The money a chargeback withdraws counts as
+    refunded on the payment until the dispute is won; one row per provider dispute lets each step apply once, in
+    whatever order the provider's events arrive."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        WON = "won"
+        LOST = "lost"
+        WARNING_CLOSED = "warning_closed", "Inquiry closed"  # an inquiry that never became a chargeback
+
+    payment = models.ForeignKey(Payment, related_name="disputes", on_delete=models.PROTECT)
+    stripe_dispute_id = models.CharField(max_length=100, unique=True)
+    amount_minor = models.PositiveIntegerField(help_text="Disputed amount, in the payment's currency.")
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="When the bank took the money back.")
+    withdrawn_minor = models.PositiveIntegerField(
+        default=0, help_text="What the chargeback added to the payment's refunded amount (the disputed amount, up to "
+                             "what was not refunded yet); given back when the dispute is won.")
+    opened_at = models.DateTimeField(default=clock.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(withdrawn_minor=0) | Q(withdrawn_at__isnull=False),
+                                              name="dispute_withdrawn_when_taken")]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_dispute_id} on {self.payment.number} ({self.status})"
+
+
 class BillingProfile(models.Model):
     """Who the invoices are made out to: a name and postal address, the billing country, a VAT number."""
 

@@ -6,3 +6,6 @@ from django.dispatch import Signal
 payment_received = Signal()
 # A payment was refunded in full or part (including chargebacks). Sent after commit. kwargs: payment.
 payment_refunded = Signal()
+# A chargeback was reversed (the dispute was won): what it withdrew no longer counts as refunded. Sent after commit.
+# kwargs: payment, dispute.
+payment_reinstated = Signal()

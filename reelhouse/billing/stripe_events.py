@@ -9,8 +9,17 @@ from django.db import IntegrityError, transaction
 
 from reelhouse.billing import conf, emails
 from reelhouse.billing.gateway import gateway_get
-from reelhouse.billing.models import Coupon, Customer, Payment, Plan, PlanPrice, ProcessedEvent, Subscription
-from reelhouse.billing.services import CouponError, coupon_use, payment_record, payment_refund_record, plan_default
+from reelhouse.billing.models import Coupon, Customer, Dispute, Payment, Plan, PlanPrice, ProcessedEvent, Subscription
+from reelhouse.billing.services import (
+    CouponError,
+    coupon_use,
+    dispute_close,
+    dispute_record,
+    dispute_withdraw,
+    payment_record,
+    payment_refund_record,
+    plan_default,
+)
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
@@ -18,7 +27,8 @@ log = logging.getLogger("reelhouse.billing")
 
 HANDLED = {"checkout.session.completed", "invoice.paid", "invoice.payment_failed",
            "customer.subscription.updated", "customer.subscription.deleted", "charge.refunded",
-           "charge.dispute.created"}
+           "charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.closed",
+           "charge.dispute.funds_reinstated"}
 
 STATUS_TO_STATE = {
     "trialing": Subscription.State.TRIALING,
@@ -190,14 +200,47 @@ def on_charge_refunded(charge: dict) -> None:
     payment_refund_record(payment=payment, refunded_minor=charge["amount_refunded"])
 
 
-def on_charge_dispute_created(dispute: dict) -> None:
-    """A chargeback: the disputed amount is withdrawn from us at once, so it counts as refunded from now."""
+def _dispute_for(dispute: dict) -> Dispute | None:
     payment = _payment_for(intent=_id(dispute.get("payment_intent")))
     if payment is None:
         log.warning("dispute %s on charge %s but no payment matches it; ignored", dispute.get("id"),
                     _id(dispute.get("charge")))
+        return None
+    return dispute_record(payment=payment, stripe_dispute_id=dispute["id"], amount_minor=dispute["amount"])
+
+
+def on_charge_dispute_created(dispute: dict) -> None:
+    """A chargeback: the disputed amount is withdrawn from us at once, so it counts as refunded from now. An inquiry
+    (status warning_*) withdraws nothing; if it escalates, funds_withdrawn follows."""
+    record = _dispute_for(dispute)
+    if record is None:
         return
-    payment_refund_record(payment=payment, refunded_minor=payment.refunded_minor + dispute["amount"], chargeback=True)
+    if record.status != Dispute.Status.OPEN:
+        log.info("dispute %s was already %s when its creation arrived; nothing to withdraw", record.stripe_dispute_id,
+                 record.status)
+    elif not dispute.get("status", "").startswith("warning_"):
+        dispute_withdraw(dispute=record)
+
+
+def on_charge_dispute_funds_withdrawn(dispute: dict) -> None:
+    if (record := _dispute_for(dispute)) is not None:
+        dispute_withdraw(dispute=record)
+
+
+CLOSED_STATUSES = {"won": Dispute.Status.WON, "lost": Dispute.Status.LOST,
+                   "warning_closed": Dispute.Status.WARNING_CLOSED}
+
+
+def on_charge_dispute_closed(dispute: dict) -> None:
+    """The outcome, from charge.dispute.closed or charge.dispute.funds_reinstated (both carry the closed dispute):
+    whichever comes first applies it, the other changes nothing. A closing that arrives before the dispute's
+    creation records the outcome, so the late creation withdraws nothing."""
+    status = CLOSED_STATUSES.get(dispute.get("status", ""))
+    if status is None:
+        log.warning("dispute %s: status %r is not an outcome; ignored", dispute.get("id"), dispute.get("status"))
+        return
+    if (record := _dispute_for(dispute)) is not None:
+        dispute_close(dispute=record, status=status)
 
 
 HANDLERS = {
@@ -208,4 +251,7 @@ HANDLERS = {
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_charge_dispute_created,
+    "charge.dispute.funds_withdrawn": on_charge_dispute_funds_withdrawn,
+    "charge.dispute.closed": on_charge_dispute_closed,
+    "charge.dispute.funds_reinstated": on_charge_dispute_closed,
 }

@@ -18,5 +18,6 @@ class RewardsConfig(AppConfig):
 
         billing_signals.payment_received.connect(receivers.on_payment_received, dispatch_uid="rewards.payment")
         billing_signals.payment_refunded.connect(receivers.on_payment_refunded, dispatch_uid="rewards.refund")
+        billing_signals.payment_reinstated.connect(receivers.on_payment_reinstated, dispatch_uid="rewards.reinstate")
         # The default rewards exist after every migrate (and every test-database flush), like auth's permissions.
         post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="rewards.defaults")

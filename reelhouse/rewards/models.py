@@ -28,6 +28,7 @@ class StampEntry(models.Model):
         GRANT = "grant", "Granted by the operator"
         REDEEM = "redeem", "Redeemed"
         CLAWBACK = "clawback", "Refund claw-back"
+        REINSTATE = "reinstate", "Chargeback reversed"  # a won dispute gives back what its chargeback clawed back
         EXPIRE = "expire", "Expired"
 
     account = models.ForeignKey(StampAccount, related_name="entries", on_delete=models.PROTECT)

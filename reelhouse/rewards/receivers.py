@@ -11,3 +11,7 @@ def on_payment_received(sender, *, payment, first: bool, **kwargs):
 
 def on_payment_refunded(sender, *, payment, **kwargs):
     services.stamps_clawback_for_payment(payment=payment)
+
+
+def on_payment_reinstated(sender, *, payment, dispute, **kwargs):
+    services.stamps_reinstate_for_dispute(payment=payment, dispute=dispute)

@@ -21,8 +21,9 @@ def rewards_on_offer() -> list[Reward]:
     return list(Reward.objects.filter(is_active=True).order_by("cost"))
 
 
+# Stamps given back after a won dispute are a new lot: they expire counting from the day they came back.
 EARNED_KINDS = {StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS, StampEntry.Kind.REFERRAL,
-                StampEntry.Kind.GRANT}
+                StampEntry.Kind.GRANT, StampEntry.Kind.REINSTATE}
 
 
 def stamp_lots_left(*, account: StampAccount) -> list[tuple[StampEntry, int]]:

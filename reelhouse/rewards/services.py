@@ -69,35 +69,79 @@ def stamps_earn_for_payment(*, payment) -> list[StampEntry]:
     return [e for e in entries if e is not None]
 
 
+def _sum(account: StampAccount, kind: str, source: str) -> int:
+    """The stamps `kind` entries moved for `source` ("payment:42"), whatever level or dispute each was for."""
+    return (account.entries.filter(kind=kind, source__startswith=source + ":")
+            .aggregate(total=Sum("delta"))["total"] or 0)
+
+
+def _due_and_taken(*, account: StampAccount, source: str, kinds: list[str], payment) -> tuple[int, int]:
+    """What should be clawed back of the stamps `source` earned on `account` (in proportion to the share of
+    `payment` refunded now), and what is clawed back (claw-backs less what won disputes gave back)."""
+    earned = (account.entries.filter(source=source, kind__in=kinds).aggregate(total=Sum("delta"))["total"] or 0)
+    due = earned * payment.refunded_minor // payment.amount_minor if earned and payment.amount_minor else 0
+    return due, -_sum(account, StampEntry.Kind.CLAWBACK, source) - _sum(account, StampEntry.Kind.REINSTATE, source)
+
+
 def _clawback(*, account: StampAccount, source: str, kinds: list[str], payment) -> StampEntry | None:
     """Take back the stamps `source` earned on `account`, in proportion to the share of `payment` refunded; what
     was taken before counts, and stamps already spent cannot be taken (the balance never goes below zero)."""
-    earned = (account.entries.filter(source=source, kind__in=kinds).aggregate(total=Sum("delta"))["total"] or 0)
-    if not earned or not payment.amount_minor:
-        return None
-    due = earned * payment.refunded_minor // payment.amount_minor
-    taken = -(account.entries.filter(kind=StampEntry.Kind.CLAWBACK, source__startswith=source + ":")
-              .aggregate(total=Sum("delta"))["total"] or 0)
+    due, taken = _due_and_taken(account=account, source=source, kinds=kinds, payment=payment)
     amount = min(due - taken, _balance(account))
     if amount <= 0:
         return None
     what = "chargeback" if payment.state == "disputed" else "refund"
-    return _append(account=account, kind=StampEntry.Kind.CLAWBACK, delta=-amount,
-                   source=f"{source}:{payment.refunded_minor}", note=f"{what} of {payment.number}")
+    # The refunded level names the claw-back; after a reversal the same level can be reached again, so the count of
+    # reversals so far keeps the name new.
+    reversals = account.entries.filter(kind=StampEntry.Kind.REINSTATE, source__startswith=source + ":").count()
+    level = f"{payment.refunded_minor}:{reversals}" if reversals else f"{payment.refunded_minor}"
+    return _append(account=account, kind=StampEntry.Kind.CLAWBACK, delta=-amount, source=f"{source}:{level}",
+                   note=f"{what} of {payment.number}")
+
+
+def _payment_sources(payment) -> list[tuple[StampAccount, str, list[str]]]:
+    """(account, source, kinds) of every stamp the payment earned: its own (paid months, prepaid bonus) and, when it
+    was a referee's first payment, both sides' referral stamps. The payer's account is locked first, then the
+    referral's two in a fixed order (by user id), so two claw-backs or reversals cannot deadlock each other."""
+    sources = [(_locked_account(payment.user), f"payment:{payment.pk}",
+                [StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS])]
+    referral = Referral.objects.select_related("referrer", "referee").filter(payment=payment).first()
+    if referral is not None:
+        for user in sorted((referral.referrer, referral.referee), key=lambda u: u.pk):
+            sources.append((_locked_account(user), f"referral:{referral.pk}", [StampEntry.Kind.REFERRAL]))
+    return sources
 
 
 @transaction.atomic
 def stamps_clawback_for_payment(*, payment) -> list[StampEntry]:
     """A refund or chargeback takes back what the payment earned, in proportion to the amount refunded: its own
     stamps (paid months, prepaid bonus) and, when it was a referee's first payment, both sides' referral stamps."""
-    entries = [_clawback(account=_locked_account(payment.user), source=f"payment:{payment.pk}", payment=payment,
-                         kinds=[StampEntry.Kind.PAYMENT, StampEntry.Kind.PREPAID_BONUS])]
-    referral = Referral.objects.select_related("referrer", "referee").filter(payment=payment).first()
-    if referral is not None:
-        # Lock both accounts in a fixed order (by user id) so two claw-backs cannot deadlock each other.
-        for user in sorted((referral.referrer, referral.referee), key=lambda u: u.pk):
-            entries.append(_clawback(account=_locked_account(user), source=f"referral:{referral.pk}",
-                                     kinds=[StampEntry.Kind.REFERRAL], payment=payment))
+    entries = [_clawback(account=account, source=source, kinds=kinds, payment=payment)
+               for account, source, kinds in _payment_sources(payment)]
+    return [e for e in entries if e is not None]
+
+
+def _reinstate(*, account: StampAccount, source: str, kinds: list[str], payment, dispute) -> StampEntry | None:
+    """Give back what was clawed back for `source` beyond the share of `payment` still refunded: after a won
+    dispute, what its chargeback took. The entry is named after the dispute, so it is added once."""
+    due, taken = _due_and_taken(account=account, source=source, kinds=kinds, payment=payment)
+    if taken <= due:
+        return None
+    return _append(account=account, kind=StampEntry.Kind.REINSTATE, delta=taken - due,
+                   source=f"{source}:dispute:{dispute.pk}", note=f"dispute won on {payment.number}")
+
+
+@transaction.atomic
+def stamps_reinstate_for_dispute(*, payment, dispute) -> list[StampEntry]:
+    """A won dispute: the stamps its chargeback clawed back come back, once (the ledger gains a compensating entry
+    per account and source; the claw-back entries stay)."""
+    payment.refresh_from_db(fields=["refunded_minor", "state"])
+    entries = [_reinstate(account=account, source=source, kinds=kinds, payment=payment, dispute=dispute)
+               for account, source, kinds in _payment_sources(payment)]
+    for entry in entries:
+        if entry is not None:
+            audit_record(action="stamps.reinstated", subject=entry, amount=entry.delta,
+                         dispute=dispute.stripe_dispute_id)
     return [e for e in entries if e is not None]
 
 

@@ -85,13 +85,47 @@ def body(evt: dict[str, Any]) -> str:
     return json.dumps(evt, separators=(",", ":"))
 
 
-def dispute(*, payment_intent: str, amount: int, currency: str = "usd", reason: str = "fraudulent") -> dict:
-    """A charge.dispute.created object (a chargeback opened by the cardholder's bank)."""
+def _dispute_txn(*, dispute_id: str, charge: str, amount: int, currency: str, reversal: bool) -> dict:
+    """A balance transaction of a dispute: the withdrawal (with Stripe's dispute fee) or its reinstatement."""
+    fee = 0 if reversal else 1500
+    return {"id": _id("txn"), "object": "balance_transaction", "amount": amount if reversal else -amount,
+            "currency": currency, "created": int(time.time()), "available_on": int(time.time()) + 2 * 86400,
+            "description": f"Chargeback {'reversal' if reversal else 'withdrawal'} for {charge}",
+            "exchange_rate": None, "fee": fee,
+            "fee_details": [{"amount": fee, "application": None, "currency": currency, "description": "Dispute fee",
+                             "type": "stripe_fee"}] if fee else [],
+            "net": amount if reversal else -amount - fee, "reporting_category": "dispute_reversal" if reversal
+            else "dispute", "source": dispute_id, "status": "pending", "type": "adjustment"}
+
+
+def dispute(*, payment_intent: str, amount: int, currency: str = "usd", reason: str = "fraudulent",
+            status: str = "needs_response") -> dict:
+    """A charge.dispute.created object: a chargeback opened by the cardholder's bank (money withdrawn at once, one
+    balance transaction), or with a warning_* status an inquiry (nothing withdrawn yet)."""
+    dispute_id, charge = _id("du"), _id("ch")
+    withdrawn = not status.startswith("warning_")
     return {
-        "id": _id("dp"), "object": "dispute", "amount": amount, "balance_transactions": [],
-        "charge": _id("ch"), "created": int(time.time()), "currency": currency,
+        "id": dispute_id, "object": "dispute", "amount": amount,
+        "balance_transactions": [_dispute_txn(dispute_id=dispute_id, charge=charge, amount=amount, currency=currency,
+                                              reversal=False)] if withdrawn else [],
+        "charge": charge, "created": int(time.time()), "currency": currency,
         "evidence_details": {"due_by": int(time.time()) + 7 * 86400, "has_evidence": False, "past_due": False,
                              "submission_count": 0},
         "is_charge_refundable": False, "livemode": False, "metadata": {}, "payment_intent": payment_intent,
-        "reason": reason, "status": "needs_response",
+        "reason": reason, "status": status,
     }
+
+
+def dispute_as(opened: dict, *, status: str) -> dict:
+    """The same dispute later on: escalated from an inquiry (status needs_response: the money is withdrawn now), or
+    closed (won, lost, warning_closed) after evidence was submitted. A won chargeback carries its reinstatement."""
+    later = json.loads(json.dumps(opened))
+    later["status"] = status
+    later["evidence_details"].update(has_evidence=True, submission_count=1)
+    txn = {"dispute_id": later["id"], "charge": later["charge"], "amount": later["amount"],
+           "currency": later["currency"]}
+    if status == "needs_response" and not later["balance_transactions"]:
+        later["balance_transactions"].append(_dispute_txn(**txn, reversal=False))
+    if status == "won" and later["balance_transactions"]:
+        later["balance_transactions"].append(_dispute_txn(**txn, reversal=True))
+    return later
