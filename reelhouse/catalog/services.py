@@ -546,9 +546,7 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
     published = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
     series_of = dict(published.values_list("pk", "series_id"))
     windows, now = _licence_windows(), clock.now()
-    series_licences = defaultdict(set)
-    for series_id, licence_id in published.values_list("series_id", "licence_id").distinct().iterator():
-        series_licences[series_id].add(licence_id)
+    series_licences = _series_licences(published)
     series_pop, series_trend = Counter(), Counter()
     for work_id, series_id in series_of.items():
         series_pop[series_id] += watched.get(work_id, 0)
@@ -654,43 +652,72 @@ def entry_rights(licence_ids, windows: dict[int, LicenceWindow],
 
 def availability_refresh(*, work_ids=None, series_ids=None, licence_ids=None, now=None) -> int:
     """Recompute where entries may be shown: those of these works (films and episodes, and their series), these
-    series, the works under these licences, or every entry when nothing is named. Writes only entries that changed,
-    grouped into one UPDATE per outcome. Returns the number of entries changed."""
+    series, the works under these licences, or every entry when nothing is named. Ids go to the database a chunk at
+    a time (a worldwide licence covers most of the catalog); only entries that changed are written, one UPDATE per
+    outcome. Returns the number of entries changed."""
     now = now or clock.now()
     windows = _licence_windows()
-    everything = work_ids is None and series_ids is None and licence_ids is None
     works = Work.objects.filter(published_at__isnull=False, asset__isnull=False)
-    if not everything:
-        named = Q(pk__in=list(work_ids or [])) | Q(licence_id__in=list(licence_ids or []))
-        work_ids = set(works.filter(named).values_list("pk", flat=True))
-        series_ids = set(series_ids or []) | set(Episode.objects.filter(pk__in=work_ids)
-                                                 .values_list("series_id", flat=True))
-    work_licence = dict(works.filter(**({} if everything else {"pk__in": work_ids})).values_list("pk", "licence_id")
-                        .iterator(chunk_size=20_000))
-    series_licences: dict[int, set] = defaultdict(set)
     episodes = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
-    if not everything:
-        episodes = episodes.filter(series_id__in=series_ids)
-    for series_id, licence_id in episodes.values_list("series_id", "licence_id").distinct().iterator(chunk_size=20_000):
-        series_licences[series_id].add(licence_id)
-    wanted = {(SearchEntry.Kind.SERIES, sid): entry_rights(ids, windows, now) for sid, ids in series_licences.items()}
-    for work_id, licence_id in work_licence.items():
-        rights = entry_rights([licence_id], windows, now)
-        wanted[(SearchEntry.Kind.FILM, work_id)] = wanted[(SearchEntry.Kind.EPISODE, work_id)] = rights
-    entries = SearchEntry.objects.all() if everything else SearchEntry.objects.filter(
-        Q(kind=SearchEntry.Kind.SERIES, object_id__in=series_ids)
-        | Q(kind__in=[SearchEntry.Kind.FILM, SearchEntry.Kind.EPISODE], object_id__in=work_ids))
+    with transaction.atomic():
+        if work_ids is None and series_ids is None and licence_ids is None:
+            return _rights_write(SearchEntry.objects.all(), works=works, episodes=episodes, windows=windows, now=now)
+        work_ids, series_ids = set(work_ids or []), set(series_ids or [])
+        if licence_ids:
+            work_ids |= set(works.filter(licence_id__in=list(licence_ids)).values_list("pk", flat=True).iterator())
+        for chunk in _chunks(work_ids):
+            series_ids |= set(Episode.objects.filter(pk__in=chunk).values_list("series_id", flat=True))
+        changed = 0
+        for chunk in _chunks(work_ids):
+            changed += _rights_write(
+                SearchEntry.objects.filter(kind__in=[SearchEntry.Kind.FILM, SearchEntry.Kind.EPISODE],
+                                           object_id__in=chunk),
+                works=works.filter(pk__in=chunk), episodes=None, windows=windows, now=now)
+        for chunk in _chunks(series_ids):
+            changed += _rights_write(SearchEntry.objects.filter(kind=SearchEntry.Kind.SERIES, object_id__in=chunk),
+                                     works=None, episodes=episodes.filter(series_id__in=chunk), windows=windows,
+                                     now=now)
+        return changed
+
+
+RIGHTS_CHUNK = 5000  # ids per query: well under SQLite's limit of bound variables
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), RIGHTS_CHUNK):
+        yield ids[start:start + RIGHTS_CHUNK]
+
+
+def _series_licences(episodes) -> dict[int, set]:
+    """Series id -> the licences of these episodes (None for an unlicensed one)."""
+    out: dict[int, set] = defaultdict(set)
+    for series_id, licence_id in episodes.values_list("series_id", "licence_id").distinct().iterator(
+            chunk_size=20_000):
+        out[series_id].add(licence_id)
+    return out
+
+
+def _rights_write(entries, *, works, episodes, windows, now) -> int:
+    """Bring these entries' territories and recheck time in line with the licences of `works` (films and episodes)
+    and of `episodes` (for series); an entry whose works are not among them is shown nowhere."""
+    wanted = {}
+    if episodes is not None:
+        wanted = {(SearchEntry.Kind.SERIES, sid): entry_rights(ids, windows, now)
+                  for sid, ids in _series_licences(episodes).items()}
+    if works is not None:
+        for work_id, licence_id in works.values_list("pk", "licence_id").iterator(chunk_size=20_000):
+            rights = entry_rights([licence_id], windows, now)
+            wanted[(SearchEntry.Kind.FILM, work_id)] = wanted[(SearchEntry.Kind.EPISODE, work_id)] = rights
     changes: dict[tuple, list[int]] = defaultdict(list)
     current = entries.values_list("pk", "kind", "object_id", "territories", "rights_recheck_at")
     for pk, kind, object_id, territories, recheck in current.iterator(chunk_size=20_000):
-        rights = wanted.get((kind, object_id), ("", None))  # an entry whose works are gone is shown nowhere
+        rights = wanted.get((kind, object_id), ("", None))
         if rights != (territories, recheck):
             changes[rights].append(pk)
-    with transaction.atomic():
-        for (territories, recheck), pks in changes.items():
-            for start in range(0, len(pks), 5000):
-                SearchEntry.objects.filter(pk__in=pks[start:start + 5000]).update(
-                    territories=territories, rights_recheck_at=recheck)
+    for (territories, recheck), pks in changes.items():
+        for chunk in _chunks(pks):
+            SearchEntry.objects.filter(pk__in=chunk).update(territories=territories, rights_recheck_at=recheck)
     return sum(len(pks) for pks in changes.values())
 
 

@@ -219,3 +219,19 @@ def test_browsing_agrees_with_the_licence_rule_playback_uses(catalog):
                    if f.licence is None or not licence_problem(licence=f.licence, territory=country)}
         assert shown == allowed, country
         assert 0 < len(allowed) < len(films)
+
+
+def test_a_licence_covering_more_titles_than_one_query_takes_moves_them_all(catalog, monkeypatch):
+    """Ids go to the database a chunk at a time (SQLite takes a limited number of bound values); here chunks of 2."""
+    monkeypatch.setattr(services, "RIGHTS_CHUNK", 2)
+    wide = licence("FR", name="wide")
+    titles_made = [catalog.film(f"Wide Film {i}") for i in range(5)] + [
+        catalog.series(f"Wide Series {i}", episodes=3) for i in range(3)]
+    for title in titles_made:
+        under(wide, title)
+    catalog.index()
+    assert set(SearchEntry.objects.values_list("territories", flat=True)) == {",FR,"}
+    wide.territories = "DE"
+    wide.save()
+    assert set(SearchEntry.objects.values_list("territories", flat=True)) == {",DE,"}
+    assert SearchEntry.objects.count() == 5 + 3 + 9
