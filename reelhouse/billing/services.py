@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from reelhouse.billing import conf, emails, signals
 from reelhouse.billing.gateway import gateway_get
@@ -34,7 +36,8 @@ from reelhouse.core.services import audit_record
 
 
 class BillingError(Exception):
-    """A billing request that cannot be honoured; the message says why and what to do."""
+    """A billing request that cannot be honoured; the message says why and what to do, in the language active when
+    it is raised (the request's), as the account page shows it to the subscriber."""
 
 
 class VoucherError(BillingError):
@@ -57,7 +60,7 @@ def plans_ensure() -> list[Plan]:
     plans = []
     for spec in conf.DEFAULT_PLANS:
         fields = {k: v for k, v in spec.items() if k not in ("code", "prices")} | conf.PLAN_LIMITS
-        plan, _ = Plan.objects.get_or_create(code=spec["code"], defaults=fields)
+        plan, _created = Plan.objects.get_or_create(code=spec["code"], defaults=fields)
         for currency, amount in spec["prices"].items():
             PlanPrice.objects.get_or_create(plan=plan, currency=currency, defaults={"amount_minor": amount})
         plans.append(plan)
@@ -217,8 +220,9 @@ def billing_profile_update(*, user, name: str, address: str, country: str, vat_i
 
     country = country.strip().upper()
     if country and country not in COUNTRIES:
-        raise BillingError(f"{country!r} is not a country code; use two letters such as FR, DE or US.")
-    profile, _ = BillingProfile.objects.update_or_create(user=user, defaults={
+        raise BillingError(_("'%(country)s' is not a country code; use two letters such as FR, DE or US.")
+                           % {"country": country})
+    profile, _created = BillingProfile.objects.update_or_create(user=user, defaults={
         "name": name.strip()[:120], "address": address.strip()[:400], "country": country,
         "vat_id": "".join(vat_id.split()).upper()[:20]})
     audit_record(action="billing_profile.updated", subject=profile, actor=user)
@@ -358,14 +362,16 @@ def voucher_redeem(*, user, code: str) -> Subscription:
     normalized = voucher_code_normalize(code)
     voucher = Voucher.objects.select_related("batch__plan").filter(code=normalized).first()
     if voucher is None:
-        raise VoucherError(f"The code {code.strip()!r} is not a valid gift code. Check it for typos.")
+        raise VoucherError(_("The code '%(code)s' is not a valid gift code. Check it for typos.")
+                           % {"code": code.strip()})
     now = clock.now()
     if voucher.batch.expires_at is not None and now >= voucher.batch.expires_at:
-        raise VoucherError(f"The code {normalized} expired on {voucher.batch.expires_at:%Y-%m-%d}.")
+        raise VoucherError(_("The code %(code)s expired on %(date)s.") % {
+            "code": normalized, "date": formats.date_format(voucher.batch.expires_at, "DATE_FORMAT")})
     # One conditional UPDATE decides the race: the row lock makes the second writer see redeemed_at set.
     won = Voucher.objects.filter(pk=voucher.pk, redeemed_at__isnull=True).update(redeemed_by=user, redeemed_at=now)
     if not won:
-        raise VoucherError(f"The code {normalized} has already been used.")
+        raise VoucherError(_("The code %(code)s has already been used.") % {"code": normalized})
     sub = access_extend(user=user, plan=voucher.batch.plan, months=voucher.batch.months,
                         reason=f"voucher {normalized}", actor=user)
     audit_record(action="voucher.redeemed", subject=voucher, actor=user)
@@ -386,13 +392,16 @@ class Quote:
 def coupon_problem(*, coupon: Coupon, user=None, currency: str | None = None) -> str:
     """Why this coupon cannot be used now; '' when it can."""
     if coupon.expires_at is not None and clock.now() >= coupon.expires_at:
-        return f"The coupon {coupon.code} expired on {coupon.expires_at:%Y-%m-%d}."
+        return _("The coupon %(code)s expired on %(date)s.") % {
+            "code": coupon.code, "date": formats.date_format(coupon.expires_at, "DATE_FORMAT")}
     if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
-        return f"The coupon {coupon.code} has been used the maximum number of times ({coupon.max_uses})."
+        return _("The coupon %(code)s has been used the maximum number of times (%(max)d).") % {
+            "code": coupon.code, "max": coupon.max_uses}
     if coupon.amount_off_minor and currency and coupon.currency.upper() != currency.upper():
-        return f"The coupon {coupon.code} is for prices in {coupon.currency}, not {currency}."
+        return _("The coupon %(code)s is for prices in %(coupon_currency)s, not %(currency)s.") % {
+            "code": coupon.code, "coupon_currency": coupon.currency, "currency": currency}
     if user is not None and CouponUse.objects.filter(coupon=coupon, user=user).exists():
-        return f"You have already used the coupon {coupon.code}."
+        return _("You have already used the coupon %(code)s.") % {"code": coupon.code}
     return ""
 
 
@@ -401,13 +410,14 @@ def price_quote(*, plan: Plan, currency: str, coupon_code: str = "", user=None) 
     currency = currency.upper()
     price = PlanPrice.objects.filter(plan=plan, currency=currency).first()
     if price is None:
-        raise BillingError(f"The plan {plan.name} has no price in {currency}.")
+        raise BillingError(_("The plan %(plan)s has no price in %(currency)s.") % {"plan": plan.name,
+                                                                                    "currency": currency})
     coupon = None
     amount = price.amount_minor
     if coupon_code.strip():
         coupon = Coupon.objects.filter(code__iexact=coupon_code.strip()).first()
         if coupon is None:
-            raise CouponError(f"There is no coupon {coupon_code.strip()!r}.")
+            raise CouponError(_("There is no coupon '%(code)s'.") % {"code": coupon_code.strip()})
         if problem := coupon_problem(coupon=coupon, user=user, currency=currency):
             raise CouponError(problem)
         if coupon.percent_off:
@@ -426,12 +436,13 @@ def coupon_use(*, coupon: Coupon, user) -> None:
     unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     if not Coupon.objects.filter(limit_ok, unexpired, pk=coupon.pk).update(uses=F("uses") + 1):
         coupon.refresh_from_db()
-        raise CouponError(coupon_problem(coupon=coupon) or f"The coupon {coupon.code} cannot be used now.")
+        raise CouponError(coupon_problem(coupon=coupon)
+                          or _("The coupon %(code)s cannot be used now.") % {"code": coupon.code})
     try:
         with transaction.atomic():
             CouponUse.objects.create(coupon=coupon, user=user, used_at=now)
     except IntegrityError:
-        raise CouponError(f"You have already used the coupon {coupon.code}.") from None
+        raise CouponError(_("You have already used the coupon %(code)s.") % {"code": coupon.code}) from None
 
 
 @transaction.atomic
@@ -448,7 +459,7 @@ def plan_purchase_record(*, user, plan: Plan, currency: str, coupon_code: str = 
 
 def person_key(email: str) -> str:
     """One key per mailbox: case, '+tags' and (for Gmail) dots do not make a new person."""
-    local, _, domain = email.strip().lower().rpartition("@")
+    local, _at, domain = email.strip().lower().rpartition("@")
     local = local.split("+", 1)[0]
     if domain in ("gmail.com", "googlemail.com"):
         local, domain = local.replace(".", ""), "gmail.com"
@@ -459,14 +470,14 @@ def person_key(email: str) -> str:
 def trial_start(*, user) -> Subscription:
     """Start the free trial; each person gets one, ever."""
     if subscription_current(user=user) is not None:
-        raise TrialError("You already have access; the free trial is for new subscribers.")
+        raise TrialError(_("You already have access; the free trial is for new subscribers."))
     if Payment.objects.filter(user=user).exists():
-        raise TrialError("The free trial is for new subscribers; this account has paid before.")
+        raise TrialError(_("The free trial is for new subscribers; this account has paid before."))
     try:
         with transaction.atomic():
             TrialUse.objects.create(person_key=person_key(user.email), user=user)
     except IntegrityError:
-        raise TrialError("A free trial has already been used with this email address.") from None
+        raise TrialError(_("A free trial has already been used with this email address.")) from None
     now = clock.now()
     sub = Subscription.objects.create(user=user, plan=plan_default(), state=Subscription.State.TRIALING,
                                       current_period_start=now, current_period_end=now + dt.timedelta(
@@ -497,7 +508,7 @@ def portal_url_create(*, user, return_url: str) -> str:
     """Where the subscriber manages cards and sees the provider's invoices: a Stripe customer portal session."""
     customer = Customer.objects.filter(user=user).first()
     if customer is None:
-        raise BillingError("There is no card on file for this account yet: pay for a plan by card first.")
+        raise BillingError(_("There is no card on file for this account yet: pay for a plan by card first."))
     return gateway_get().portal_session_create(customer_id=customer.stripe_customer_id, return_url=return_url)["url"]
 
 
@@ -520,7 +531,8 @@ def dunning_reminders_send() -> int:
 def _daily_minor(plan: Plan, currency: str) -> float:
     price = plan.price(currency)
     if price is None:
-        raise BillingError(f"The plan {plan.name} has no price in {currency}.")
+        raise BillingError(_("The plan %(plan)s has no price in %(currency)s.") % {"plan": plan.name,
+                                                                                    "currency": currency})
     return price.amount_minor / (plan.term_months * 30)
 
 
@@ -530,10 +542,11 @@ def upgrade_quote(*, user, plan: Plan, currency: str) -> int:
     sub = _current_or_refuse(user)
     currency = currency.upper()
     if plan.pk == sub.plan_id:
-        raise BillingError(f"You are already on {plan.name}.")
+        raise BillingError(_("You are already on %(plan)s.") % {"plan": plan.name})
     difference = _daily_minor(plan, currency) - _daily_minor(sub.plan, currency)
     if difference <= 0 or plan.max_streams < sub.plan.max_streams or plan.max_height < sub.plan.max_height:
-        raise BillingError(f"{plan.name} is not an upgrade from {sub.plan.name}; choose it when your period ends.")
+        raise BillingError(_("%(plan)s is not an upgrade from %(current)s; choose it when your period ends.")
+                           % {"plan": plan.name, "current": sub.plan.name})
     days_left = max((sub.current_period_end - clock.now()).total_seconds() / 86400, 0)
     return round(difference * days_left)
 
@@ -547,7 +560,8 @@ def subscription_upgrade(*, user, plan: Plan, currency: str, actor=None) -> Subs
     if sub.stripe_subscription_id:
         price = plan.price(currency)
         if price is None or not price.stripe_price_id:
-            raise BillingError(f"The plan {plan.name} has no Stripe price in {currency.upper()}.")
+            raise BillingError(_("The plan %(plan)s has no Stripe price in %(currency)s.")
+                               % {"plan": plan.name, "currency": currency.upper()})
         from reelhouse.billing.stripe_events import subscription_sync
 
         upgrade_quote(user=user, plan=plan, currency=currency)  # refuses downgrades the same way
@@ -569,7 +583,8 @@ def subscription_upgrade(*, user, plan: Plan, currency: str, actor=None) -> Subs
 def _is_upgrade(*, current: Plan, plan: Plan, currency: str) -> bool:
     upgrade = plan_is_upgrade(current=current, plan=plan, currency=currency)
     if upgrade is None:
-        raise BillingError(f"{current.name} or {plan.name} has no price in {currency}.")
+        raise BillingError(_("%(current)s or %(plan)s has no price in %(currency)s.")
+                           % {"current": current.name, "plan": plan.name, "currency": currency})
     return upgrade
 
 
@@ -590,22 +605,26 @@ def subscription_change_schedule(*, user, plan: Plan, currency: str) -> Subscrip
     sub = _current_or_refuse(user)
     currency = currency.upper()
     if plan.pk == sub.plan_id:
-        raise BillingError(f"You are already on {plan.name}.")
+        raise BillingError(_("You are already on %(plan)s.") % {"plan": plan.name})
     if not plan.is_active:
-        raise BillingError(f"{plan.name} is no longer offered.")
+        raise BillingError(_("%(plan)s is no longer offered.") % {"plan": plan.name})
     if plan.price(currency) is None:
-        raise BillingError(f"The plan {plan.name} has no price in {currency}.")
+        raise BillingError(_("The plan %(plan)s has no price in %(currency)s.") % {"plan": plan.name,
+                                                                                    "currency": currency})
     if plan.term_months != sub.plan.term_months:
-        raise BillingError(f"{plan.name} is a different term from {sub.plan.name}: buy it when your period ends.")
+        raise BillingError(_("%(plan)s is a different term from %(current)s: buy it when your period ends.")
+                           % {"plan": plan.name, "current": sub.plan.name})
     if _is_upgrade(current=sub.plan, plan=plan, currency=currency):
-        raise BillingError(f"{plan.name} is an upgrade from {sub.plan.name}: upgrade now instead, it is prorated.")
+        raise BillingError(_("%(plan)s is an upgrade from %(current)s: upgrade now instead, it is prorated.")
+                           % {"plan": plan.name, "current": sub.plan.name})
     if sub.state in (Subscription.State.TRIALING, Subscription.State.PAST_DUE, Subscription.State.PAUSED):
-        raise BillingError("A plan change can be scheduled on a paid subscription in good standing.")
+        raise BillingError(_("A plan change can be scheduled on a paid subscription in good standing."))
     if sub.stripe_subscription_id:
         price = plan.price(currency)
         if not plan.recurring or not price.stripe_price_id:
-            raise BillingError(f"{plan.name} cannot renew a card subscription: it has no recurring Stripe price in "
-                               f"{currency}. Cancel at the period end and buy it then.")
+            raise BillingError(_("%(plan)s cannot renew a card subscription: it has no recurring Stripe price in "
+                                 "%(currency)s. Cancel at the period end and buy it then.")
+                               % {"plan": plan.name, "currency": currency})
         schedule = gateway_get().subscription_change_at_period_end(
             subscription_id=sub.stripe_subscription_id, price_id=price.stripe_price_id, plan_code=plan.code)
         sub.stripe_schedule_id = schedule["id"]
@@ -622,7 +641,7 @@ def subscription_change_unschedule(*, user) -> Subscription:
     _lock_user(user)
     sub = _current_or_refuse(user)
     if sub.scheduled_plan_id is None:
-        raise BillingError("No plan change is scheduled.")
+        raise BillingError(_("No plan change is scheduled."))
     to_plan = sub.scheduled_plan.code
     _schedule_drop(sub)
     audit_record(action="subscription.change_unscheduled", subject=sub, actor=user, to_plan=to_plan)
@@ -634,7 +653,7 @@ def subscription_change_unschedule(*, user) -> Subscription:
 def _current_or_refuse(user) -> Subscription:
     sub = subscription_current(user=user)
     if sub is None:
-        raise BillingError("You have no current subscription to change.")
+        raise BillingError(_("You have no current subscription to change."))
     return sub
 
 
@@ -665,13 +684,14 @@ def subscription_cancel(*, user, undo: bool = False) -> Subscription:
 def subscription_pause(*, user, weeks: int) -> Subscription:
     """Pause access for 1-12 weeks; the paid time left is kept and moves back by the pause."""
     if not 1 <= weeks <= conf.MAX_PAUSE_WEEKS:
-        raise BillingError(f"A pause lasts 1 to {conf.MAX_PAUSE_WEEKS} weeks (asked for {weeks}).")
+        raise BillingError(_("A pause lasts 1 to %(max)d weeks (asked for %(weeks)d).")
+                           % {"max": conf.MAX_PAUSE_WEEKS, "weeks": weeks})
     _lock_user(user)
     sub = _current_or_refuse(user)
     if sub.stripe_subscription_id:
-        raise BillingError("Card subscriptions are paused from the payment page (customer portal).")
+        raise BillingError(_("Card subscriptions are paused from the payment page (customer portal)."))
     if sub.state not in (Subscription.State.ACTIVE, Subscription.State.CANCELED, Subscription.State.PAUSED):
-        raise BillingError("Only a paid subscription can be paused.")
+        raise BillingError(_("Only a paid subscription can be paused."))
     now = clock.now()
     pause = dt.timedelta(weeks=weeks)
     sub.state, sub.paused_until = Subscription.State.PAUSED, now + pause
@@ -689,7 +709,7 @@ def subscription_unpause(*, user) -> Subscription:
     sub = (Subscription.objects.filter(user=user, state=Subscription.State.PAUSED, paused_until__gt=now)
            .order_by("-current_period_end").first())
     if sub is None:
-        raise BillingError("Your subscription is not paused.")
+        raise BillingError(_("Your subscription is not paused."))
     sub.current_period_end -= sub.paused_until - now
     sub.state, sub.paused_until = Subscription.State.ACTIVE, None
     sub.save(update_fields=["state", "paused_until", "current_period_end"])

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -74,13 +75,13 @@ def _act(request, action, success: str):
 def voucher_redeem(request):
     code = request.POST.get("code", "")
     return _act(request, lambda: services.voucher_redeem(user=request.user, code=code),
-                "Gift code redeemed: your access has been extended.")
+                _("Gift code redeemed: your access has been extended."))
 
 
 @login_required
 @require_POST
 def trial_start(request):
-    return _act(request, lambda: services.trial_start(user=request.user), "Your free trial has started.")
+    return _act(request, lambda: services.trial_start(user=request.user), _("Your free trial has started."))
 
 
 @login_required
@@ -88,8 +89,8 @@ def trial_start(request):
 def subscription_cancel(request):
     undo = request.POST.get("undo") == "1"
     return _act(request, lambda: services.subscription_cancel(user=request.user, undo=undo),
-                "Your subscription will renew." if undo else "Your subscription will not renew; "
-                "you can watch until the end of the period.")
+                _("Your subscription will renew.") if undo
+                else _("Your subscription will not renew; you can watch until the end of the period."))
 
 
 @login_required
@@ -98,16 +99,18 @@ def subscription_pause(request):
     try:
         weeks = int(request.POST.get("weeks", ""))
     except ValueError:
-        messages.error(request, "Choose how many weeks to pause (1 to 12).")
+        messages.error(request, _("Choose how many weeks to pause (1 to %(max)d).") % {"max": conf.MAX_PAUSE_WEEKS})
         return redirect("billing:account")
     return _act(request, lambda: services.subscription_pause(user=request.user, weeks=weeks),
-                f"Paused for {weeks} week(s); your remaining time is kept.")
+                ngettext("Paused for %(weeks)d week; your remaining time is kept.",
+                         "Paused for %(weeks)d weeks; your remaining time is kept.", weeks) % {"weeks": weeks})
 
 
 @login_required
 @require_POST
 def subscription_unpause(request):
-    return _act(request, lambda: services.subscription_unpause(user=request.user), "Welcome back: playing again.")
+    return _act(request, lambda: services.subscription_unpause(user=request.user),
+                _("Welcome back: playing again."))
 
 
 @login_required
@@ -117,7 +120,7 @@ def subscription_upgrade(request):
     currency = request.POST.get("currency", "USD")
     return _act(request, lambda: services.subscription_upgrade(user=request.user, plan=plan, currency=currency,
                                                                actor=request.user),
-                f"Upgraded to {plan.name}; its limits apply now.")
+                _("Upgraded to %(plan)s; its limits apply now.") % {"plan": plan.name})
 
 
 @login_required
@@ -159,7 +162,7 @@ def billing_portal(request):
 def stamps_redeem(request, code: str):
     reward = get_object_or_404(Reward, code=code)
     return _act(request, lambda: rewards_services.stamps_redeem(user=request.user, reward=reward),
-                f"Redeemed: {reward.name}.")
+                _("Redeemed: %(reward)s.") % {"reward": reward.name})
 
 
 @login_required
@@ -167,7 +170,7 @@ def stamps_redeem(request, code: str):
 def referral_enter(request):
     code = request.POST.get("code", "")
     return _act(request, lambda: rewards_services.referral_record(referee=request.user, code=code),
-                "Referral code saved: you both get stamps after your first payment.")
+                _("Referral code saved: you both get stamps after your first payment."))
 
 
 @login_required
@@ -177,7 +180,7 @@ def stream_stop(request, session_id):
         playback_services.playback_session_end(user=request.user, session_id=session_id)
     except PlaybackSession.DoesNotExist:
         raise Http404("no such stream on this account") from None
-    messages.success(request, "The stream was stopped; its slot is free now.")
+    messages.success(request, _("The stream was stopped; its slot is free now."))
     return redirect(request.POST.get("next") or reverse("billing:account"))
 
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reelhouse.core import clock
 
@@ -22,14 +24,14 @@ class StampEntry(models.Model):
     """One line of the ledger. Never updated or deleted; the balance is the sum of `delta`."""
 
     class Kind(models.TextChoices):
-        PAYMENT = "payment", "Paid month"
-        PREPAID_BONUS = "bonus", "Prepaid bonus"
-        REFERRAL = "referral", "Referral"
-        GRANT = "grant", "Granted by the operator"
-        REDEEM = "redeem", "Redeemed"
-        CLAWBACK = "clawback", "Refund claw-back"
-        REINSTATE = "reinstate", "Chargeback reversed"  # a won dispute gives back what its chargeback clawed back
-        EXPIRE = "expire", "Expired"
+        PAYMENT = "payment", _("Paid month")
+        PREPAID_BONUS = "bonus", _("Prepaid bonus")
+        REFERRAL = "referral", _("Referral")
+        GRANT = "grant", _("Granted by the operator")
+        REDEEM = "redeem", _("Redeemed")
+        CLAWBACK = "clawback", _("Refund claw-back")
+        REINSTATE = "reinstate", _("Chargeback reversed")  # a won dispute gives back what its chargeback clawed back
+        EXPIRE = "expire", pgettext_lazy("stamps", "Expired")  # a subscription's "Expired" is another word in German
 
     account = models.ForeignKey(StampAccount, related_name="entries", on_delete=models.PROTECT)
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -1,9 +1,13 @@
 """Rewards reads: balance (always derived from the ledger), history, rewards on offer."""
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reelhouse.rewards import conf
 from reelhouse.rewards.models import Reward, StampAccount, StampEntry
@@ -13,8 +17,47 @@ def stamps_balance(*, user) -> int:
     return StampEntry.objects.filter(account__user=user).aggregate(total=Sum("delta"))["total"] or 0
 
 
-def stamps_history(*, user, limit: int = 50) -> list[StampEntry]:
-    return list(StampEntry.objects.filter(account__user=user).order_by("-at", "-id")[:limit])
+@dataclass(frozen=True)
+class StampLine:
+    """One line of the stamps history as the subscriber reads it."""
+
+    at: dt.datetime
+    kind: str
+    delta: int
+    text: str
+
+
+# The notes the earn rules write (services.py) stay in English, as operators read them in the admin; subscribers read
+# them in their own language. Any other note (an operator's grant note, a reward's name, a receipt number) is data
+# and is shown as written.
+_NOTES = {
+    StampEntry.Kind.PREPAID_BONUS: [(re.compile(r"(?P<months>\d+)-month prepaid term"),
+                                     gettext_lazy("%(months)s-month prepaid term"))],
+    StampEntry.Kind.REFERRAL: [(re.compile(r"referral of (?P<email>.+)"), gettext_lazy("referral of %(email)s"))],
+    StampEntry.Kind.CLAWBACK: [(re.compile(r"refund of (?P<number>.+)"), gettext_lazy("refund of %(number)s")),
+                               (re.compile(r"chargeback of (?P<number>.+)"),
+                                gettext_lazy("chargeback of %(number)s"))],
+    StampEntry.Kind.REINSTATE: [(re.compile(r"dispute won on (?P<number>.+)"),
+                                 gettext_lazy("dispute won on %(number)s"))],
+    StampEntry.Kind.EXPIRE: [(re.compile(r"earned (?P<date>\d{4}-\d{2}-\d{2})"), gettext_lazy("earned %(date)s"))],
+}
+
+
+def _note_text(entry: StampEntry) -> str:
+    for pattern, message in _NOTES.get(entry.kind, []):
+        if match := pattern.fullmatch(entry.note):
+            return str(message) % match.groupdict()
+    return entry.note
+
+
+def stamps_history(*, user, limit: int = 50) -> list[StampLine]:
+    """The account's latest ledger entries, newest first, worded in the active language."""
+    lines = []
+    for entry in StampEntry.objects.filter(account__user=user).order_by("-at", "-id")[:limit]:
+        label, note = entry.get_kind_display(), _note_text(entry)
+        text = _("%(kind)s: %(note)s") % {"kind": label, "note": note} if note else label
+        lines.append(StampLine(at=entry.at, kind=entry.kind, delta=entry.delta, text=text))
+    return lines
 
 
 def rewards_on_offer() -> list[Reward]:

@@ -5,6 +5,8 @@ import secrets
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reelhouse.billing.services import access_extend, person_key
 from reelhouse.core import clock
@@ -17,7 +19,8 @@ REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class RewardsError(Exception):
-    """A stamps or referral request that cannot be honoured; the message says why."""
+    """A stamps or referral request that cannot be honoured; the message says why, in the language active when it
+    is raised (the request's)."""
 
 
 def stamp_account_ensure(*, user) -> StampAccount:
@@ -43,7 +46,8 @@ def _balance(account: StampAccount) -> int:
 
 def _append(*, account: StampAccount, kind: str, delta: int, source: str = "", note: str = "",
             actor=None) -> StampEntry | None:
-    """Add one entry; None when an entry for the same (kind, source) exists, so earn rules apply once."""
+    """Add one entry; None when an entry for the same (kind, source) exists, so earn rules apply once. The notes
+    written here are English; selectors._NOTES words them in the subscriber's language, so change both together."""
     try:
         with transaction.atomic():
             return StampEntry.objects.create(account=account, kind=kind, delta=delta, source=source, note=note,
@@ -162,7 +166,7 @@ def stamps_redeem(*, user, reward: Reward) -> StampEntry:
     """Spend stamps on a reward. The account row lock makes concurrent redemptions queue, so none overdraws;
     stamps past their expiry are expired first (and stay expired when the redemption is refused)."""
     if not reward.is_active:
-        raise RewardsError(f"The reward {reward.name} is no longer offered.")
+        raise RewardsError(_("The reward %(reward)s is no longer offered.") % {"reward": reward.name})
     if conf.expire_months():
         with transaction.atomic():
             _expire_account(account=_locked_account(user), now=clock.now())
@@ -174,7 +178,9 @@ def _redeem(*, user, reward: Reward) -> StampEntry:
     account = _locked_account(user)
     balance = _balance(account)
     if balance < reward.cost:
-        raise RewardsError(f"{reward.name} costs {reward.cost} stamps and you have {balance}.")
+        raise RewardsError(ngettext("%(reward)s costs %(cost)d stamp and you have %(balance)d.",
+                                    "%(reward)s costs %(cost)d stamps and you have %(balance)d.", reward.cost)
+                           % {"reward": reward.name, "cost": reward.cost, "balance": balance})
     entry = _append(account=account, kind=StampEntry.Kind.REDEEM, delta=-reward.cost, note=reward.name, actor=user)
     access_extend(user=user, months=reward.months, reason=f"stamps: {reward.code}", actor=user)
     audit_record(action="stamps.redeemed", subject=entry, actor=user, reward=reward.code)
@@ -190,14 +196,14 @@ def referral_record(*, referee, code: str) -> Referral:
     """Note who referred a new subscriber (before their first payment); refuses self-referral."""
     account = StampAccount.objects.select_related("user").filter(referral_code=code.strip().upper()).first()
     if account is None:
-        raise RewardsError(f"There is no referral code {code.strip()!r}.")
+        raise RewardsError(_("There is no referral code '%(code)s'.") % {"code": code.strip()})
     referrer = account.user
     if referrer.pk == referee.pk or person_key(referrer.email) == person_key(referee.email):
-        raise RewardsError("You cannot refer yourself.")
+        raise RewardsError(_("You cannot refer yourself."))
     if referee.payments.exists():
-        raise RewardsError("Referral codes are for new subscribers, before their first payment.")
+        raise RewardsError(_("Referral codes are for new subscribers, before their first payment."))
     if Referral.objects.filter(referee=referee).exists():
-        raise RewardsError("This account has already been referred.")
+        raise RewardsError(_("This account has already been referred."))
     return Referral.objects.create(referrer=referrer, referee=referee)
 
 
