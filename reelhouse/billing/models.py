@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from reelhouse.core import clock
 
@@ -49,12 +50,12 @@ class PlanPrice(models.Model):
 
 class Subscription(models.Model):
     class State(models.TextChoices):
-        TRIALING = "trialing"
-        ACTIVE = "active"
-        PAST_DUE = "past_due"  # renewal failed: watchable until the grace period ends
-        CANCELED = "canceled"  # will not renew; watchable until the period ends
-        PAUSED = "paused"  # no access until paused_until; the paid time left moves back by the pause
-        EXPIRED = "expired"
+        TRIALING = "trialing", _("Trialing")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Past Due")  # renewal failed: watchable until the grace period ends
+        CANCELED = "canceled", _("Canceled")  # will not renew; watchable until the period ends
+        PAUSED = "paused", _("Paused")  # no access until paused_until; the paid time left moves back by the pause
+        EXPIRED = "expired", _("Expired")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="subscriptions", on_delete=models.CASCADE)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT)
@@ -100,9 +101,9 @@ class Payment(models.Model):
         OPERATOR = "operator"
 
     class State(models.TextChoices):
-        PAID = "paid"
-        REFUNDED = "refunded"
-        DISPUTED = "disputed"  # a chargeback: the bank took the money back
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")  # a chargeback: the bank took the money back
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="payments", on_delete=models.PROTECT)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
