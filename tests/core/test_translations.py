@@ -1,42 +1,44 @@
 """The French and German catalogues are complete, and the compiled .mo files match the .po sources."""
 
 import gettext
-import json
 import re
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 LOCALE = Path(__file__).resolve().parents[2] / "reelhouse" / "locale"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
-def po_entries(path: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for every entry but the header; plural entries are skipped."""
-    text = re.sub(r"^#~.*\n", "", path.read_text(encoding="utf-8"), flags=re.M)  # obsolete entries
-    text = re.sub(r'"\n(#)', r'"\n\n\1', text)
-    entries = []
-    for block in text.split("\n\n"):
-        if "msgid_plural" in block or "msgid " not in block:
-            continue
-        msgid = "".join(json.loads(s) for s in re.findall(r'^(?:msgid )?("(?:[^"\\]|\\.)*")$',
-                                                            block.split("msgstr ")[0], re.M))
-        msgstr = "".join(json.loads(s) for s in re.findall(r'^(?:msgstr )?("(?:[^"\\]|\\.)*")$',
-                                                             "msgstr " + block.split("msgstr ", 1)[1], re.M))
-        if msgid:
-            entries.append((msgid, msgstr, "#, fuzzy" in block))
-    return entries
+def catalogue(language: str):
+    """The .po file's entries (Babel's reader: plural forms and contexts included; obsolete entries left out)."""
+    with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as fh:
+        return [m for m in read_po(fh, locale=language) if m.id]
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])
 def test_catalogue_is_complete_and_compiled(language):
-    po = LOCALE / language / "LC_MESSAGES" / "django.po"
-    entries = po_entries(po)
-    assert len(entries) > 40
-    assert [m for m, s, fuzzy in entries if not s or fuzzy] == []
-    with (po.with_suffix(".mo")).open("rb") as fh:
+    messages = catalogue(language)
+    assert len(messages) > 40
+    assert [m.id for m in messages if m.fuzzy or not all(m.string if m.pluralizable else [m.string])] == []
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [m for m, s, _ in entries if compiled.gettext(m) != s]
+    stale = []
+    for m in messages:
+        if m.pluralizable:
+            got = [compiled.npgettext(m.context, m.id[0], m.id[1], n) if m.context else
+                   compiled.ngettext(m.id[0], m.id[1], n) for n in (1, 5)]
+            want = [m.string[0], m.string[-1]]
+        else:
+            got = compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)
+            want = m.string
+        if got != want:
+            stale.append(m.id)
     assert stale == [], "run `make messages` (compilemessages) after editing the .po files"
-    # placeholders survive translation
-    for msgid, msgstr, _ in entries:
-        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
+    # placeholders survive translation, in every plural form
+    for m in messages:
+        ids = m.id if m.pluralizable else [m.id]
+        strings = m.string if m.pluralizable else [m.string]
+        for s in strings:
+            assert sorted(set(PLACEHOLDER.findall(ids[-1]))) == sorted(set(PLACEHOLDER.findall(s))), m.id
