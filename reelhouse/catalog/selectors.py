@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -279,8 +280,9 @@ _STAND_IN = {"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x
 _home_sql: dict[tuple, tuple[str, list, list[str]]] = {}
 
 
-def _home_union(*, profile, country: str | None, source, since, genres, limit: int) -> dict[str, list[SearchEntry]]:
-    key = (connection.vendor, repr(maturity_q(profile)), profile is None, country is None, bool(country),
+def _home_union(*, profile, country: str | None, source, since, genres, limit: int,
+                part: str) -> dict[str, list[SearchEntry]]:
+    key = (connection.vendor, part, repr(maturity_q(profile)), profile is None, country is None, bool(country),
            source[0] if source else None, tuple(g.pk for g in genres), limit)
     if (compiled := _home_sql.get(key)) is None:
         stand_in = None
@@ -288,7 +290,7 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
             stand_in = Profile(pk=_STAND_IN["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids)
         branches = _home_branches(profile=stand_in, country=None if country is None else _STAND_IN["country"],
                                   source=(source[0], _STAND_IN["source"]) if source else None,
-                                  since=_STAND_IN["since"], genres=genres, limit=limit)
+                                  since=_STAND_IN["since"], genres=genres, limit=limit, part=part)
         sql, params = _union_sql(branches)
         if len(_home_sql) >= 256:  # shapes change only with the biggest genres; never let stale ones pile up
             _home_sql.clear()
@@ -307,26 +309,33 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
         # compile this request's SQL with its real values instead, and say so.
         log.error("home rows: a stand-in value survived substitution (%s); compiling without the cache", key)
         sql, params = _union_sql(_home_branches(profile=profile, country=country, source=source, since=since,
-                                                genres=genres, limit=limit))
+                                                genres=genres, limit=limit, part=part))
     out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
     for entry in SearchEntry.objects.raw(sql, params):
         out[entry.row_tag].append(entry)
     return out
 
 
-def _home_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
-    """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT."""
+def _home_branches(*, profile, country, source, since, genres, limit: int, part: str) -> dict[str, tuple]:
+    """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT. part="shared":
+    the rows every profile with the same age limit in the same country sees (trending, recently added, genres, top
+    10); part="personal": the profile's own (My List, new episodes of followed series, because you watched X)."""
     series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
     visible = entries_visible(profile, country)
     newest = ("-published_at", "-rank_key")
     branches = {}
-    for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
-        branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
-                                        limit, None)
-        branches[f"new:{kind}"] = (visible.filter(kind=kind), newest, limit, None)
-        for genre in genres:
-            branches[f"genre:{genre.pk}:{kind}"] = (visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"),
-                                                    newest, limit, None)
+    if part == "shared":
+        for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
+            branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
+                                            limit, None)
+            branches[f"new:{kind}"] = (visible.filter(kind=kind), newest, limit, None)
+            for genre in genres:
+                branches[f"genre:{genre.pk}:{kind}"] = (
+                    visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"), newest, limit, None)
+        if country:
+            branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
+                                             TOP_COUNTRY_SIZE))
+        return branches
     if profile is not None:
         items = MyListItem.objects.filter(profile=profile)
         listed = {series_kind: items.filter(series__isnull=False).values("series_id"),
@@ -336,14 +345,36 @@ def _home_branches(*, profile, country, source, since, genres, limit: int) -> di
         branches["new_episodes"] = (visible.filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
                                                    series_id_ref__in=profile.follows.values("series_id")),
                                     newest, limit, None)
-    if country:
-        branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
-                                         TOP_COUNTRY_SIZE))
     if source is not None:
         branches.update(_ranked_branches("because", CoWatch.objects.filter(source_kind=source[0], source_id=source[1]),
                                          visible, limit))
         branches["because_of"] = (visible.filter(kind=source[0], object_id=source[1]), ("pk",), 1, None)
     return branches
+
+
+# The shared rows are the same for every profile with the same age limit in the same country, and the costliest part
+# of the home page: each process keeps them for REELHOUSE_HOME_CACHE_SECONDS (30 s; 0, off, in tests), so a title
+# published or a licence window passed shows on the home page within that time (search and title pages at once).
+_shared_cache: dict[tuple, tuple[dt.datetime, dict[str, list[SearchEntry]]]] = {}
+
+
+def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[SearchEntry]]:
+    seconds = getattr(settings, "REELHOUSE_HOME_CACHE_SECONDS", 30)
+    if seconds <= 0:
+        return _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
+                           part="shared")
+    key = (connection.alias, connection.settings_dict["NAME"], repr(maturity_q(profile)), country,
+           tuple(g.pk for g in genres), limit)
+    now = clock.now()
+    hit = _shared_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    rows = _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
+                       part="shared")
+    if len(_shared_cache) >= 512:  # a key per age limit, country and genre set: drop them all rather than grow
+        _shared_cache.clear()
+    _shared_cache[key] = (now + dt.timedelta(seconds=seconds), rows)
+    return rows
 
 
 def _newest_first(entries, field: str, limit: int) -> list[SearchEntry]:
@@ -362,7 +393,10 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
     genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
     source = _latest_cowatched_title(profile)
     since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
-    rows = _home_union(profile=profile, country=country, source=source, since=since, genres=genres, limit=limit)
+    rows = dict(_shared_rows(profile=profile, country=country, genres=genres, limit=limit))
+    if profile is not None or source is not None:
+        rows |= _home_union(profile=profile, country=country, source=source, since=since, genres=genres,
+                            limit=limit, part="personal")
     series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
 
     def merged(prefix: str, field: str) -> list[Card]:

@@ -169,3 +169,36 @@ def test_search_page_and_json(catalog, signed_in):
 
 def test_search_requires_sign_in(client):
     assert client.get("/search.json?q=a").status_code == 302
+
+
+def test_shared_home_rows_are_kept_for_a_while_per_age_limit_and_country(catalog, signed_in, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reelhouse.accounts.models import Profile
+    from reelhouse.catalog import selectors
+    from reelhouse.catalog.models import MyListItem
+
+    settings.REELHOUSE_HOME_CACHE_SECONDS = 60
+    selectors._shared_cache.clear()
+    profile = signed_in[1]
+    first = catalog.film("First Light")
+    catalog.film("Night Shift", maturity=18)
+    catalog.index()
+    assert {c.title for c in selectors.home_rows(profile=profile, country="US")["films"]} == {
+        "First Light", "Night Shift"}
+    catalog.film("Second Wind")
+    catalog.index()
+    MyListItem.objects.create(profile=profile, film=first)
+    with CaptureQueriesContext(connection) as cached:
+        rows = selectors.home_rows(profile=profile, country="US")
+    assert "Second Wind" not in {c.title for c in rows["films"]}  # the shared rows come from the process's copy
+    assert [c.title for c in rows["my_list"]] == ["First Light"]  # the profile's own rows never wait
+    kids = Profile.objects.create(user=profile.user, name="Kid", is_kids=True, max_maturity=12)
+    assert "Night Shift" not in {c.title for c in selectors.home_rows(profile=kids, country="US")["films"]}
+    clock.advance(dt.timedelta(seconds=61))
+    with CaptureQueriesContext(connection) as fresh:
+        rows = selectors.home_rows(profile=profile, country="US")
+    assert "Second Wind" in {c.title for c in rows["films"]}
+    assert len(fresh) == len(cached) + 1  # the shared union ran again
+    selectors._shared_cache.clear()
