@@ -386,9 +386,10 @@ def _newest_first(entries, field: str, limit: int) -> list[SearchEntry]:
 def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
               genre_rows: int = HOME_GENRE_ROWS) -> dict:
     """The home rows, each holding only what the profile may see in the viewer's country now. Everything but
-    continue watching comes from one UNION ALL of small index scans (trending, recently added, My List, the biggest
-    genres, new episodes of followed series, top 10 in the viewer's country, because you watched X), so the page
-    costs the same few queries whatever the catalog's size."""
+    continue watching comes from two UNION ALLs of small index scans: the shared rows (trending, recently added, the
+    biggest genres, top 10 in the viewer's country; kept a while per process, see _shared_rows) and the profile's
+    own (My List, new episodes of followed series, because you watched X), so the page costs the same few queries
+    whatever the catalog's size."""
     country = None if country is None else viewer_country(country)
     genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
     source = _latest_cowatched_title(profile)
