@@ -94,6 +94,8 @@ class Episode(Work):
     number_end = models.PositiveSmallIntegerField(null=True, blank=True,
                                                   help_text="Last episode of a multi-episode file.")
     air_date = models.DateField(null=True, blank=True, db_index=True)
+    absolute_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Counted from the series' first episode across seasons (anime numbering).")
     still = models.CharField(max_length=500, blank=True)
     skipped = models.BooleanField(default=False, help_text="Not expected from the licensor (never Missing).")
 
@@ -104,6 +106,8 @@ class Episode(Work):
             models.CheckConstraint(condition=Q(number_end__isnull=True) | Q(number_end__gte=models.F("number")),
                                    name="episode_range_ordered"),
         ]
+        indexes = [models.Index(fields=["series", "absolute_number"], name="episode_absolute",
+                                condition=Q(absolute_number__isnull=False))]
 
     def save(self, *args, **kwargs):
         self.kind = Work.Kind.EPISODE

@@ -205,8 +205,8 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
 
         series_licence: dict[int, int] = {}
 
-        # Series and seasons.
-        series_rows, season_rows, episodes = [], [], []  # episodes: (work, series, season, number, air, published)
+        # Series and seasons; episodes: (work, series, season, number, air, published, daily, absolute number).
+        series_rows, season_rows, episodes = [], [], []
         running = set(rng.sample(range(shape.series), k=shape.series // 20))  # 5% still airing: upcoming episodes
         for i, seasons in enumerate(plan):
             title = _title(rng, rng.choice([1, 2, 2, 3]))
@@ -233,7 +233,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
                     else:
                         air = air + dt.timedelta(days=1 if daily else 7)
                     published = k < first_upcoming
-                    episodes.append((work_id, sid, season_id, e, air, published, daily))
+                    episodes.append((work_id, sid, season_id, e, air, published, daily, k))
                     work_id += 1
                 season_id += 1
         report("series", 0, len(series_rows))
@@ -252,7 +252,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             return _ts(min(moment, latest_publish))
 
         def work_rows():
-            for wid, sid, _season, _number, air, published, daily in episodes:
+            for wid, sid, _season, _number, air, published, daily, _k in episodes:
                 title = air.strftime("%B %-d, %Y") if daily else _title(rng, rng.choice([1, 2, 3, 3]))
                 yield (wid, "episode", title, f"{_title(rng, 10)}.", rng.randint(20, 60) * 60,
                        asset_id if published else None, published_at(air) if published else None, _ts(now),
@@ -273,9 +273,9 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
         Asset.objects.create(id=asset_id, work_id=first_work, source_sha256="0" * 64,
                              directory="scale-placeholder", duration_s=1500.0, width=1280, height=720)
         _insert(Episode, ["work_ptr_id", "series_id", "season_id", "number", "air_date", "still",
-                                         "skipped"],
-                ((wid, sid, season, number, air.isoformat(), "", False)
-                 for wid, sid, season, number, air, _p, _d in episodes))
+                          "skipped", "absolute_number"],
+                ((wid, sid, season, number, air.isoformat(), "", False, k)
+                 for wid, sid, season, number, air, _p, _d, k in episodes))
         _insert(Film, ["work_ptr_id", "slug", "year", "poster", "fanart", "external_ids"],
                 ((wid, f"{SLUG_PREFIX}{wid}", rng.randint(1930, 2025), "", "", "{}") for wid in film_ids))
         counts["episodes"], counts["films"] = len(episodes), len(film_ids)
@@ -304,7 +304,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
 
         # Watch history: each profile binges from the start of a few (popularity-skewed) series, plus films.
         published_by_series: dict[int, list[int]] = {}
-        for wid, sid, _season, _n, _air, published, _d in episodes:
+        for wid, sid, _season, _n, _air, published, _d, _k in episodes:
             if published:
                 published_by_series.setdefault(sid, []).append(wid)
         series_ids = list(published_by_series)

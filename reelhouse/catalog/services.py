@@ -271,12 +271,20 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
         return film
 
     series = _series_for(found)
-    if ident.episodes:
-        season_number, number = (ident.season if ident.season is not None else 1), ident.episodes[0]
-    else:  # a daily show numbered by date: season = year, episode = day of the year
-        season_number, number = ident.air_date.year, ident.air_date.timetuple().tm_yday
-    season, _ = Season.objects.get_or_create(series=series, number=season_number)
-    episode = Episode.objects.filter(season=season, number=number).first()
+    absolute = (info.absolute_number if info else None) or (ident.absolute[0] if ident.absolute else None)
+    # An absolutely numbered file (`Show - 1043`) is the episode the catalog knows by that number (from an episode
+    # guide or an earlier NFO); only a number nobody has placed yet becomes season 1, episode 1043.
+    episode = (Episode.objects.filter(series=series, absolute_number=ident.absolute[0]).select_related("season")
+               .first() if ident.absolute and ident.season is None else None)
+    if episode is not None:
+        season, number = episode.season, episode.number
+    else:
+        if ident.episodes:
+            season_number, number = (ident.season if ident.season is not None else 1), ident.episodes[0]
+        else:  # a daily show numbered by date: season = year, episode = day of the year
+            season_number, number = ident.air_date.year, ident.air_date.timetuple().tm_yday
+        season, _ = Season.objects.get_or_create(series=series, number=season_number)
+        episode = Episode.objects.filter(season=season, number=number).first()
     maturity = (rating_age(info.mpaa) if info else None)
     maturity = series.maturity if maturity is None else maturity  # the show's rating covers unrated episodes
     if episode is None:
@@ -285,7 +293,7 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
             series=series, season=season, number=number,
             number_end=ident.episodes[-1] if len(ident.episodes) > 1 else None,
             title=title or f"Episode {number}", synopsis=synopsis, runtime_s=runtime_s,
-            air_date=air_date or ident.air_date, licence=licence, maturity=maturity,
+            air_date=air_date or ident.air_date, licence=licence, maturity=maturity, absolute_number=absolute,
         )
         audit_record(action="episode.created", subject=episode)
         if info:
@@ -296,6 +304,7 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
         episode.runtime_s = episode.runtime_s or runtime_s
         episode.number_end = episode.number_end or (ident.episodes[-1] if len(ident.episodes) > 1 else None)
         episode.maturity = maturity if episode.maturity is None else episode.maturity
+        episode.absolute_number = episode.absolute_number or absolute
     if not episode.still and (thumb := found.artwork.get("thumb")):
         episode.still = artwork_import(source=thumb, kind="still")
     episode.licence = licence
@@ -354,14 +363,15 @@ def works_publish_due(*, at=None) -> list[Work]:
 
 
 def episode_expect(*, series: Series, season_number: int, number: int, title: str = "",
-                   air_date: dt.date | None = None, licence=None) -> Episode:
-    """Record an episode from an episode guide before it is delivered (unpublished); fills in a missing air date
-    or title of a known one without touching anything else."""
+                   air_date: dt.date | None = None, licence=None, absolute_number: int | None = None) -> Episode:
+    """Record an episode from an episode guide before it is delivered (unpublished); fills in a missing air date,
+    title or absolute number of a known one without touching anything else."""
     season, _ = Season.objects.get_or_create(series=series, number=season_number)
     episode = Episode.objects.filter(season=season, number=number).first()
     if episode is None:
         episode = Episode.objects.create(series=series, season=season, number=number, air_date=air_date,
-                                         title=title or f"Episode {number}", licence=licence)
+                                         title=title or f"Episode {number}", licence=licence,
+                                         absolute_number=absolute_number)
         audit_record(action="episode.expected", subject=episode)
         return episode
     changed = []
@@ -371,6 +381,9 @@ def episode_expect(*, series: Series, season_number: int, number: int, title: st
     if title and episode.title == f"Episode {number}":
         episode.title = title
         changed.append("title")
+    if absolute_number and episode.absolute_number is None:
+        episode.absolute_number = absolute_number
+        changed.append("absolute_number")
     if changed:
         episode.save(update_fields=changed)
     return episode

@@ -42,6 +42,7 @@ class NfoInfo:
     season: int | None = None
     episode: int | None = None
     episodenumberend: int | None = None
+    absolute_number: int | None = None  # an episode's number counted from the series' first (anime, daily shows)
     runtime_min: int | None = None
     mpaa: str | None = None
     genres: list[str] = field(default_factory=list)
@@ -114,7 +115,7 @@ def _info(root: Element, path: Path) -> NfoInfo:
     info.plot = _text(root.find("plot")) or _text(root.find("outline"))
     info.premiered = _date(_text(root.find("premiered")) or _text(root.find("releasedate")))
     info.aired = _date(_text(root.find("aired")))
-    for name in ("season", "episode", "episodenumberend"):
+    for name in ("season", "episode", "episodenumberend", "absolute_number"):
         setattr(info, name, _int(_text(root.find(name))))
     if info.kind == "season" and info.season is None:
         info.season = _int(_text(root.find("seasonnumber")))

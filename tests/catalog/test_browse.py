@@ -202,3 +202,13 @@ def test_shared_home_rows_are_kept_for_a_while_per_age_limit_and_country(catalog
     assert "Second Wind" in {c.title for c in rows["films"]}
     assert len(fresh) == len(cached) + 1  # the shared union ran again
     selectors._shared_cache.clear()
+
+
+def test_series_page_shows_absolute_episode_numbers_when_known(catalog, signed_in):
+    client = signed_in[0]
+    series = catalog.series("Long Runner", seasons=2, episodes=2)
+    catalog.index()
+    for k, ep in enumerate(Episode.objects.filter(series=series).order_by("season__number", "number"), start=1):
+        Episode.objects.filter(pk=ep.pk).update(absolute_number=k)
+    page = client.get(f"/series/{series.slug}/?season=2").content.decode()
+    assert '>#3</span>' in page and '>#4</span>' in page and '>#1</span>' not in page

@@ -26,6 +26,11 @@ def test_seed_scale_builds_the_shape_asked_for_and_is_idempotent():
     published = Episode.objects.filter(published_at__isnull=False).count()
     assert SearchEntry.objects.filter(kind="episode").count() == published < 600
     assert SearchEntry.objects.filter(kind="film").count() == 40
+    # Absolute numbers run 1..n across each series' seasons.
+    series = Series.objects.first()
+    numbers = list(Episode.objects.filter(series=series).order_by("season__number", "number")
+                   .values_list("absolute_number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
     series = Series.objects.first()
     assert catalog_search(query=series.title)[0].title == series.title
     profile = Profile.objects.filter(resume_points__isnull=False).first()

@@ -34,6 +34,7 @@ EPISODE = """<episodedetails>
   <showtitle>Die Brücke</showtitle>
   <season>1</season>
   <episode>3</episode>
+  <absolute_number>3</absolute_number>
   <aired>2011-10-05</aired>
   <runtime>58</runtime>
   <director>Charlotte Sieling</director>
@@ -127,6 +128,7 @@ def test_episode_nfo(write):
     info = read_nfo(write(EPISODE))
     assert info.kind == "episodedetails"
     assert (info.title, info.showtitle, info.season, info.episode) == ("Tödliche Grenze", "Die Brücke", 1, 3)
+    assert info.absolute_number == 3
     assert info.aired == dt.date(2011, 10, 5) and info.year == 2011 and info.runtime_min == 58
     assert info.directors == ["Charlotte Sieling"] and info.credits == ["Hans Rosenfeldt", "Måns Mårlind"]
     assert info.uniqueids == {"tvdb": "4154321"}

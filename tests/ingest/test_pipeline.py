@@ -34,6 +34,23 @@ def test_episode_in_watch_folder_is_published_with_a_ladder(licensed_source, cli
     assert episode.asset.renditions.count() == len(heights)
 
 
+def test_absolutely_numbered_files_land_on_the_episode_the_catalog_knows_by_that_number(licensed_source, clip_cache):
+    from reelhouse.catalog.services import episode_expect, series_for_guide
+
+    series = series_for_guide(title="Harbour Saga")
+    known = episode_expect(series=series, season_number=21, number=5, title="The Long Tide", absolute_number=1043,
+                           licence=licensed_source.licence)
+    clip = clip_cache(seconds=4)
+    deliver(licensed_source, "[Group] Harbour Saga - 1043 [1080p].mkv", clip)  # placed by the guide: S21E05
+    deliver(licensed_source, "[Group] Harbour Saga - 1044 [1080p].mkv", clip_cache(seconds=4, size="640x360"))
+    scan_until_settled(licensed_source)
+    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.PUBLISHED}
+    known.refresh_from_db()
+    assert known.is_published and (known.season.number, known.number, known.title) == (21, 5, "The Long Tide")
+    unplaced = Episode.objects.exclude(pk=known.pk).get()  # nobody placed 1044 yet: season 1, episode 1044
+    assert (unplaced.season.number, unplaced.number, unplaced.absolute_number) == (1, 1044, 1044)
+
+
 def test_film_with_nfo_takes_the_nfo_title(licensed_source, clip_cache):
     clip = clip_cache(seconds=4)
     deliver(licensed_source, "Quiet Hours (2018)/Quiet Hours (2018).mp4", clip)
