@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import imageio_ffmpeg
+from common import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -44,12 +44,6 @@ def make_source(target: Path, *, minutes: float, chunk_s: int = 60) -> Path:
                     "-t", str(minutes * 60), "-c", "copy", str(target)], check=True)
     chunk.unlink()
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> bytes | None:
