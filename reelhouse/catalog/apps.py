@@ -21,8 +21,9 @@ def _index_available_work(sender, work, **kwargs):
 
 
 def _licence_changed(sender, instance, raw=False, **kwargs):
-    """A licence's territories or window changed: its works' entries follow at once (not at the next rebuild)."""
-    from reelhouse.catalog.services import availability_refresh
+    """A licence's territories or window changed: its works' entries follow in the next job (not at the next
+    rebuild), queued in the same transaction as the change."""
+    from reelhouse.catalog.tasks import availability_refresh_for_licence
 
     if not raw:
-        availability_refresh(licence_ids=[instance.pk])
+        availability_refresh_for_licence.enqueue(instance.pk)

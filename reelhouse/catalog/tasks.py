@@ -26,3 +26,10 @@ def availability_refresh_due() -> int:
     """Let rows and search follow licence windows that opened or closed since the entries were indexed (the
     scheduler queues this every minute; a cheap indexed lookup when nothing is due)."""
     return services.availability_refresh_due()
+
+
+@task(queue_name="default")
+def availability_refresh_for_licence(licence_id: int) -> int:
+    """Move a licence's works to where its new territories and window allow (queued when it is saved: a worldwide
+    licence covers most of the catalog, which is no work for the operator's request)."""
+    return services.availability_refresh(licence_ids=[licence_id])
