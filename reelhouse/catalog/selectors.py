@@ -1,7 +1,6 @@
 """Catalog reads for the pages, with their queries tuned: a fixed number per page at any catalog size."""
 
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass
 
@@ -32,8 +31,6 @@ from reelhouse.core.countries import country_name
 from reelhouse.playback.models import ResumePoint
 from reelhouse.rights.models import territory_match_keys
 from reelhouse.rights.selectors import licence_available_q
-
-log = logging.getLogger(__name__)
 
 ROW_SIZE = 20
 NEW_EPISODES_DAYS = 30
@@ -273,11 +270,50 @@ def _union_sql(branches: dict[str, tuple]) -> tuple[str, list]:
 
 
 # Compiling the home union's twenty querysets cost more CPU than running it, so its SQL is compiled once per shape
-# (database, maturity rule, which rows apply, genres, row size) with stand-in values for what varies per request, and
-# each request only swaps the real values into the parameters.
-_STAND_IN = {"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00COUNTRY\x00",
-             "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)}
-_home_sql: dict[tuple, tuple[str, list, list[str]]] = {}
+# (database, maturity rule, which rows apply, genres, row size) and each request only fills in what varies. Which
+# parameters vary is found by compiling the shape twice with two sets of stand-in values and comparing: a parameter
+# that differs between the two is a slot, named by the stand-in it holds (in whatever form the database layer prepared
+# it: SQLite gets timestamps as text, a country arrives inside a LIKE pattern). A differing parameter that matches no
+# stand-in is an error at compile time, never a query that silently filters on a stand-in.
+_STAND_INS = [{"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00COUNTRYA\x00",
+               "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)},
+              {"profile": -7_000_000_003, "source": -7_000_000_004, "country": "\x00COUNTRYB\x00",
+               "since": dt.datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=dt.UTC)}]
+_home_sql: dict[tuple, tuple[str, list, list[tuple[int, str, object]], list[str]]] = {}
+
+
+def _prepared_since(value):
+    return SearchEntry._meta.get_field("published_at").get_db_prep_value(value, connection)
+
+
+def _home_compile(*, profile, country, source, genres, limit: int, part: str):
+    """(sql, params, slots, row tags) of one shape; slots: (parameter index, stand-in name, compiled parameter)."""
+    compiled = []
+    for stand in _STAND_INS:
+        profile_in = (None if profile is None else
+                      Profile(pk=stand["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids))
+        branches = _home_branches(profile=profile_in, country=None if country is None else stand["country"],
+                                  source=(source[0], stand["source"]) if source else None, since=stand["since"],
+                                  genres=genres, limit=limit, part=part)
+        compiled.append((*_union_sql(branches), list(branches)))
+    (sql, params, tags), (sql_b, params_b, _) = compiled
+    if sql != sql_b or len(params) != len(params_b):
+        raise RuntimeError("home rows: the union's SQL changed with its stand-in values")
+    stand = _STAND_INS[0]
+    slots = []
+    for i, (a, b) in enumerate(zip(params, params_b, strict=True)):
+        if a == b:
+            continue
+        if a == stand["profile"] or a == stand["source"]:
+            name = "profile" if a == stand["profile"] else "source"
+        elif a == _prepared_since(stand["since"]):
+            name = "since"
+        elif isinstance(a, str) and stand["country"] in a:
+            name = "country"
+        else:
+            raise RuntimeError(f"home rows: parameter {i} ({a!r}) varies but holds no known stand-in")
+        slots.append((i, name, a))
+    return sql, params, slots, tags
 
 
 def _home_union(*, profile, country: str | None, source, since, genres, limit: int,
@@ -285,31 +321,17 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
     key = (connection.vendor, part, repr(maturity_q(profile)), profile is None, country is None, bool(country),
            source[0] if source else None, tuple(g.pk for g in genres), limit)
     if (compiled := _home_sql.get(key)) is None:
-        stand_in = None
-        if profile is not None:
-            stand_in = Profile(pk=_STAND_IN["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids)
-        branches = _home_branches(profile=stand_in, country=None if country is None else _STAND_IN["country"],
-                                  source=(source[0], _STAND_IN["source"]) if source else None,
-                                  since=_STAND_IN["since"], genres=genres, limit=limit, part=part)
-        sql, params = _union_sql(branches)
         if len(_home_sql) >= 256:  # shapes change only with the biggest genres; never let stale ones pile up
             _home_sql.clear()
-        compiled = _home_sql[key] = (sql, params, list(branches))
-    sql, params, tags = compiled
-    published = SearchEntry._meta.get_field("published_at")
-    real = {_STAND_IN["profile"]: profile.pk if profile is not None else None,
-            _STAND_IN["source"]: source[1] if source else None,
-            published.get_db_prep_value(_STAND_IN["since"], connection): published.get_db_prep_value(since, connection)}
-    # The country stands alone (top 10) or inside a LIKE pattern ('%,FR,%'); it is two letters or '' (viewer_country).
-    params = [real.get(p, p) if isinstance(p, (int, str, dt.datetime)) else p for p in params]
-    params = [p.replace(_STAND_IN["country"], country or "") if isinstance(p, str) else p for p in params]
-    if any(isinstance(p, (int, str, dt.datetime)) and (p in real or (isinstance(p, str) and _STAND_IN["country"] in p))
-           for p in params):
-        # A stand-in the database layer prepared into another form would silently filter on 1901 or on no country:
-        # compile this request's SQL with its real values instead, and say so.
-        log.error("home rows: a stand-in value survived substitution (%s); compiling without the cache", key)
-        sql, params = _union_sql(_home_branches(profile=profile, country=country, source=source, since=since,
-                                                genres=genres, limit=limit, part=part))
+        compiled = _home_sql[key] = _home_compile(profile=profile, country=country, source=source, genres=genres,
+                                                  limit=limit, part=part)
+    sql, params, slots, tags = compiled
+    real = {"profile": profile.pk if profile is not None else None, "source": source[1] if source else None,
+            "since": _prepared_since(since)}
+    params = list(params)
+    for i, name, template in slots:
+        # The country stands alone (top 10) or inside a LIKE pattern; it is two letters or '' (viewer_country).
+        params[i] = template.replace(_STAND_INS[0]["country"], country or "") if name == "country" else real[name]
     out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
     for entry in SearchEntry.objects.raw(sql, params):
         out[entry.row_tag].append(entry)
