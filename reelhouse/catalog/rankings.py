@@ -31,6 +31,7 @@ def _licence_allows():
     """(licence id or None, country) -> whether the licence lets its works be shown there now. A work without a
     licence is not held back here (playback refuses it with its own message)."""
     from reelhouse.rights.models import Licence
+    from reelhouse.rights.selectors import licence_problem
 
     now = clock.now()
     licences = {lic.pk: lic for lic in Licence.objects.all()}
@@ -39,7 +40,7 @@ def _licence_allows():
         if licence_id is None:
             return True
         lic = licences.get(licence_id)
-        return lic is not None and lic.is_current(now) and lic.covers_territory(country)
+        return lic is not None and not licence_problem(licence=lic, territory=country, at=now)
 
     return allows
 
