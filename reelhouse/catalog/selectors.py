@@ -201,28 +201,6 @@ def continue_watching(*, profile, country: str | None = None, limit: int = ROW_S
     return cards
 
 
-def new_episodes_followed(*, profile, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
-    """Episodes published in the last month of series the profile follows (one query)."""
-    if profile is None:
-        return []
-    since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
-    entries = (entries_visible(profile, country).filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
-                                          series_id_ref__in=profile.follows.values("series_id"))
-               .order_by("-published_at")[:limit])
-    return [_card(e) for e in entries]
-
-
-def recently_added(*, kind: str, profile=None, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
-    return [_card(e) for e in entries_visible(profile, country).filter(kind=kind).order_by("-published_at")[:limit]]
-
-
-def trending(*, profile=None, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
-    """Series and films with the most plays in the last 7 days (counted by search_index_rebuild, not per request)."""
-    entries = entries_visible(profile, country).filter(
-        Q(kind=SearchEntry.Kind.SERIES) | Q(kind=SearchEntry.Kind.FILM), trending__gt=0).order_by("-trending")
-    return [_card(e) for e in entries[:limit]]
-
-
 TOP_COUNTRY_SIZE = 10
 
 
