@@ -14,6 +14,9 @@ PARALLEL=(-n "${REELHOUSE_TEST_WORKERS:-$(nproc)}" --dist loadfile)
 echo "== ruff"
 $BIN/ruff check .
 
+echo "== import layers (.importlinter)"
+$BIN/lint-imports
+
 echo "== tests on SQLite (embedded default)"
 $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" "$@"
 
