@@ -76,6 +76,15 @@ def _year(value) -> int | None:
     return d.year if d else None
 
 
+def _numeric_id(value, *, what: str = "id") -> int:
+    """A provider id as the number TMDB uses; anything else (from an NFO, a stored external id) is refused here,
+    before it can reach a URL."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise ProviderError(f"TMDB {what} {text[:40]!r} is not a number; nothing was asked")
+    return int(text)
+
+
 class TmdbProvider:
     """The Movie Database, API v3. A v3 API key travels as the `api_key` parameter; a v4 read access token (a JWT,
     'eyJ…') as a Bearer header, as TMDB documents both."""
@@ -155,7 +164,7 @@ class TmdbProvider:
                           date_key="first_air_date")
 
     def series_info(self, *, series_id: str) -> NfoInfo:
-        d = self._get(f"/tv/{int(series_id)}", append_to_response="credits,external_ids")
+        d = self._get(f"/tv/{_numeric_id(series_id)}", append_to_response="credits,external_ids")
         info = NfoInfo(kind="tvshow", title=d.get("name") or None, originaltitle=d.get("original_name") or None,
                        plot=d.get("overview") or None, premiered=_date(d.get("first_air_date")))
         info.year = info.premiered.year if info.premiered else None
@@ -172,10 +181,10 @@ class TmdbProvider:
         return info
 
     def _season(self, series_id: str, season: int) -> dict:
-        return self._get(f"/tv/{int(series_id)}/season/{int(season)}")
+        return self._get(f"/tv/{_numeric_id(series_id)}/season/{_numeric_id(season, what='season')}")
 
     def series_guide(self, *, series_id: str) -> list[GuideEpisode]:
-        d = self._get(f"/tv/{int(series_id)}")
+        d = self._get(f"/tv/{_numeric_id(series_id)}")
         guide = []
         for season in d.get("seasons") or []:
             number = season.get("season_number")
@@ -209,7 +218,7 @@ class TmdbProvider:
                           title_keys=("title", "original_title"), date_key="release_date")
 
     def film_info(self, *, film_id: str) -> NfoInfo:
-        d = self._get(f"/movie/{int(film_id)}", append_to_response="credits")
+        d = self._get(f"/movie/{_numeric_id(film_id)}", append_to_response="credits")
         info = NfoInfo(kind="movie", title=d.get("title") or None, originaltitle=d.get("original_title") or None,
                        plot=d.get("overview") or None, premiered=_date(d.get("release_date")),
                        runtime_min=d.get("runtime") or None)
@@ -242,6 +251,13 @@ def fill_identification(found, *, source=None) -> list[str]:
     if p is None or ident.kind not in ("episode", "film"):
         return []
     filled = []
+    ids = dict(ident.ids) | (found.series_info.uniqueids if found.series_info else {}) | (
+        found.item_info.uniqueids if found.item_info else {})
+    if (bad := ids.get(p.name)) is not None and not (str(bad).isascii() and str(bad).strip().isdigit()):
+        # An NFO's id is taken as given, so a malformed one is never sent nor replaced by a guess from the title.
+        found.warnings.append(f"{p.name} id {str(bad)[:60]!r} from the NFO is not a number, so online metadata was "
+                              f"not used; fix the NFO's <uniqueid type=\"{p.name}\"> (identified from the names)")
+        return []
     try:
         if ident.kind == "film" and found.item_info is None:
             film_id = dict(ident.ids).get(p.name) or p.find_film(title=ident.title, year=ident.year)

@@ -229,3 +229,33 @@ def test_scheduler_refreshes_guides_of_series_with_a_provider_id_at_most_daily(t
     cache.delete("ingest:guides_refresh")
     assert guides_refresh() == 0  # and then this series' guide was read less than a day ago
     assert len(tmdb_on.requests) == asked
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("nfo_name, nfo, relpath", [
+    ("tvshow.nfo", '<tvshow><title>Night Desk</title><uniqueid type="tmdb">219543; DROP</uniqueid></tvshow>',
+     "Night Desk (2024)/Season 01/Night Desk - S01E03.mkv"),
+    ("movie.nfo", '<movie><uniqueid type="tmdb" default="true">../../3/movie/1022789</uniqueid></movie>',
+     "Morning Quays (2021)/Morning Quays (2021).mkv"),
+], ids=["series", "film"])
+def test_a_non_numeric_tmdb_id_in_an_nfo_is_a_note_not_a_crash(licensed_source, clip_cache, tmdb_on, nfo_name, nfo,
+                                                               relpath):
+    video = deliver(licensed_source, relpath, clip_cache(seconds=2))
+    folder = video.parent.parent if nfo_name == "tvshow.nfo" else video.parent
+    (folder / nfo_name).write_text(nfo)
+    scan_until_settled(licensed_source)
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PUBLISHED, delivery.reason  # identified from its name, as without a key
+    notes = [w for w in delivery.identity["warnings"] if "tmdb id" in w]
+    assert len(notes) == 1 and "is not a number" in notes[0] and "fix the NFO's <uniqueid type=\"tmdb\">" in notes[0]
+    assert tmdb_on.requests == []  # the bad id was never sent anywhere, and nothing was guessed in its place
+
+
+@pytest.mark.parametrize("bad", ["abc", "219543/../../movie/1", "-1", "١٢٣", ""])
+def test_the_provider_refuses_a_non_numeric_id_before_any_request(tmdb, tmdb_server, bad):
+    for ask in (lambda: tmdb.series_guide(series_id=bad), lambda: tmdb.film_info(film_id=bad),
+                lambda: tmdb.episode_info(series_id=bad, season=1, episode=1)):
+        with pytest.raises(ProviderError, match="is not a number; nothing was asked"):
+            ask()
+    assert tmdb_server.requests == []
