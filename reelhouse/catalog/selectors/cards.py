@@ -1,0 +1,98 @@
+"""Cards (what a tile or a search result shows and where it leads) and the continue-watching row."""
+
+import re
+from dataclasses import dataclass
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+from reelhouse.catalog.models import (
+    SearchEntry,
+)
+from reelhouse.catalog.selectors.conf import ROW_SIZE
+from reelhouse.catalog.selectors.visibility import maturity_q
+from reelhouse.core import clock
+from reelhouse.playback.models import ResumePoint
+from reelhouse.rights.selectors import licence_available_q
+
+# --- cards and rows -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Card:
+    """What a tile or a search result shows, and where it leads."""
+
+    kind: str
+    title: str
+    url: str
+    subtitle: str = ""
+    year: int | None = None
+    poster: str = ""
+    progress_pct: int = 0
+
+
+_SLUG_MARKER, _ID_MARKER = "reelhouse-slug-marker", 987654321987
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_url_patterns: dict[tuple, dict[str, str]] = {}
+
+
+def _url_patterns_current() -> dict[str, str]:
+    """Each card kind's URL reversed once (per script prefix and urlconf) around a marker, for substitution: a home
+    page shows a hundred cards and a long season hundreds of rows, and a reverse() each was a measurable cost."""
+    key = (get_script_prefix(), get_urlconf())
+    if (patterns := _url_patterns.get(key)) is None:
+        patterns = _url_patterns[key] = {
+            SearchEntry.Kind.SERIES: reverse("catalog:series", args=[_SLUG_MARKER]),
+            SearchEntry.Kind.FILM: reverse("catalog:film", args=[_SLUG_MARKER]),
+            SearchEntry.Kind.EPISODE: reverse("playback:watch", args=[_ID_MARKER]),
+        }
+    return patterns
+
+
+def _watch_url(work_id: int) -> str:
+    return _url_patterns_current()[SearchEntry.Kind.EPISODE].replace(str(_ID_MARKER), str(work_id))
+
+
+def _entry_url(entry: SearchEntry) -> str:
+    """Where a card leads."""
+    if entry.kind == SearchEntry.Kind.EPISODE:
+        return _watch_url(entry.object_id)
+    if _PLAIN_SLUG.fullmatch(entry.slug or ""):
+        return _url_patterns_current()[entry.kind].replace(_SLUG_MARKER, entry.slug)
+    return reverse("catalog:series" if entry.kind == SearchEntry.Kind.SERIES else "catalog:film", args=[entry.slug])
+
+
+def _card(entry: SearchEntry) -> Card:
+    return Card(kind=entry.kind, title=entry.display_title, url=_entry_url(entry), subtitle=entry.display_subtitle,
+                year=entry.year, poster=entry.poster)
+
+
+def _progress_pct(rp) -> int:
+    if rp is None:
+        return 0
+    if rp.watched:
+        return 100
+    return round(100 * rp.position_s / rp.duration_s) if rp.duration_s else 0
+
+
+def continue_watching(*, profile, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
+    """Episodes and films the profile started and has not finished and may still watch there, newest first (one
+    query)."""
+    if profile is None:
+        return []
+    points = (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"),
+                                         licence_available_q(country=country, at=clock.now(), prefix="work__"),
+                                         profile=profile, watched=False, position_s__gt=0,
+                                         work__published_at__isnull=False)
+              .select_related("work__episode__series", "work__episode__season", "work__film")
+              .order_by("-updated_at")[:limit])
+    cards = []
+    for rp in points:
+        work = rp.work
+        if work.kind == "episode":
+            ep = work.episode
+            subtitle = f"{ep.series.display_title} · S{ep.season.number:02d}E{ep.number:02d}"
+            poster = ep.series.poster
+        else:
+            subtitle, poster = "", work.film.poster
+        cards.append(Card(kind=work.kind, title=work.display_title, subtitle=subtitle, poster=poster,
+                          url=reverse("playback:watch", args=[work.pk]), progress_pct=_progress_pct(rp)))
+    return cards

@@ -1,0 +1,247 @@
+"""The home page's rows: two UNION ALLs of small index scans compiled once per shape (shared and personal),
+and the per-process cache of the shared rows."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from reelhouse.accounts.models import Profile
+from reelhouse.catalog.models import (
+    CountryTop,
+    CoWatch,
+    Genre,
+    MyListItem,
+    SearchEntry,
+    Work,
+)
+from reelhouse.catalog.selectors.cards import Card, _card, continue_watching
+from reelhouse.catalog.selectors.conf import HOME_GENRE_ROWS, NEW_EPISODES_DAYS, ROW_SIZE
+from reelhouse.catalog.selectors.visibility import entries_visible, maturity_q, viewer_country
+from reelhouse.core import clock
+from reelhouse.core.countries import country_name
+from reelhouse.playback.models import ResumePoint
+
+TOP_COUNTRY_SIZE = 10
+
+
+def _latest_cowatched_title(profile) -> tuple[str, int] | None:
+    """The series or film the profile watched most recently that has co-watching rows (one query); None if none."""
+    if profile is None:
+        return None
+    series_kind, film_kind = SearchEntry.Kind.SERIES.value, SearchEntry.Kind.FILM.value
+    # One EXISTS per kind, each on the (source_kind, source_id) index (a COALESCE over both would hide it on
+    # PostgreSQL), and no condition on the work's kind (SQLite would then walk every work of that kind): episodes
+    # and films share the work id space, so a work id found among film sources is a film.
+    has_rows = (Exists(CoWatch.objects.filter(source_kind=series_kind, source_id=OuterRef("work__episode__series_id")))
+                | Exists(CoWatch.objects.filter(source_kind=film_kind, source_id=OuterRef("work_id"))))
+    return (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"), has_rows, profile=profile)
+            .annotate(title_kind=Case(When(work__kind=Work.Kind.EPISODE, then=Value(series_kind)),
+                                      default=Value(film_kind), output_field=CharField()),
+                      title_id=Coalesce("work__episode__series_id", "work_id"))
+            .order_by("-updated_at").values_list("title_kind", "title_id").first())
+
+
+def _ranked_branches(tag: str, table, visible, limit: int) -> dict[str, tuple]:
+    """Union branches (one per kind, each driven by the small ranking table through the (kind, object_id) index)
+    for the entries a ranking queryset names, with their position in it."""
+    branches = {}
+    for kind in (SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM):
+        rows = table.filter(kind=kind)
+        position = Subquery(rows.filter(object_id=OuterRef("object_id")).values("position")[:1])
+        branches[f"{tag}:{kind}"] = (visible.filter(kind=kind, object_id__in=rows.values("object_id")),
+                                     ("row_pos",), limit, position)
+    return branches
+
+
+def _union_sql(branches: dict[str, tuple]) -> tuple[str, list]:
+    """Several ordered, LIMITed entry querysets as ONE `UNION ALL` query (each branch keeps its own index scan, where
+    an OR of `IN (subquery LIMIT n)` made PostgreSQL scan the whole table); each row carries its branch's `row_tag`
+    and `row_pos`. branches: tag -> (queryset, ordering, limit, position expression or None)."""
+    parts, params = [], []
+    for i, (tag, (qs, order, limit, pos)) in enumerate(branches.items()):
+        qs = qs.annotate(row_tag=Value(tag, output_field=CharField()),
+                         row_pos=pos if pos is not None else Value(0, output_field=IntegerField()))
+        sql, p = qs.order_by(*order)[:limit].query.get_compiler(using=qs.db).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) AS row{i}")
+        params += p
+    return " UNION ALL ".join(parts), params
+
+
+# Compiling the home union's twenty querysets cost more CPU than running it, so its SQL is compiled once per shape
+# (database, maturity rule, which rows apply, genres, row size) and each request only fills in what varies. Which
+# parameters vary is found by compiling the shape twice with two sets of stand-in values and comparing: a parameter
+# that differs between the two is a slot, named by the stand-in it holds (in whatever form the database layer prepared
+# it: SQLite gets timestamps as text, a country arrives inside a LIKE pattern). A differing parameter that matches no
+# stand-in is an error at compile time, never a query that silently filters on a stand-in.
+_STAND_INS = [{"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00COUNTRYA\x00",
+               "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)},
+              {"profile": -7_000_000_003, "source": -7_000_000_004, "country": "\x00COUNTRYB\x00",
+               "since": dt.datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=dt.UTC)}]
+_home_sql: dict[tuple, tuple[str, list, list[tuple[int, str, object]], list[str]]] = {}
+
+
+def _prepared_since(value):
+    return SearchEntry._meta.get_field("published_at").get_db_prep_value(value, connection)
+
+
+def _home_compile(*, profile, country, source, genres, limit: int, part: str):
+    """(sql, params, slots, row tags) of one shape; slots: (parameter index, stand-in name, compiled parameter)."""
+    compiled = []
+    for stand in _STAND_INS:
+        profile_in = (None if profile is None else
+                      Profile(pk=stand["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids))
+        branches = _home_branches(profile=profile_in, country=None if country is None else stand["country"],
+                                  source=(source[0], stand["source"]) if source else None, since=stand["since"],
+                                  genres=genres, limit=limit, part=part)
+        compiled.append((*_union_sql(branches), list(branches)))
+    (sql, params, tags), (sql_b, params_b, _) = compiled
+    if sql != sql_b or len(params) != len(params_b):
+        raise RuntimeError("home rows: the union's SQL changed with its stand-in values")
+    stand = _STAND_INS[0]
+    slots = []
+    for i, (a, b) in enumerate(zip(params, params_b, strict=True)):
+        if a == b:
+            continue
+        if a == stand["profile"] or a == stand["source"]:
+            name = "profile" if a == stand["profile"] else "source"
+        elif a == _prepared_since(stand["since"]):
+            name = "since"
+        elif isinstance(a, str) and stand["country"] in a:
+            name = "country"
+        else:
+            raise RuntimeError(f"home rows: parameter {i} ({a!r}) varies but holds no known stand-in")
+        slots.append((i, name, a))
+    return sql, params, slots, tags
+
+
+def _home_union(*, profile, country: str | None, source, since, genres, limit: int,
+                part: str) -> dict[str, list[SearchEntry]]:
+    key = (connection.vendor, part, repr(maturity_q(profile)), profile is None, country is None, bool(country),
+           source[0] if source else None, tuple(g.pk for g in genres), limit)
+    if (compiled := _home_sql.get(key)) is None:
+        if len(_home_sql) >= 256:  # shapes change only with the biggest genres; never let stale ones pile up
+            _home_sql.clear()
+        compiled = _home_sql[key] = _home_compile(profile=profile, country=country, source=source, genres=genres,
+                                                  limit=limit, part=part)
+    sql, params, slots, tags = compiled
+    real = {"profile": profile.pk if profile is not None else None, "source": source[1] if source else None,
+            "since": _prepared_since(since)}
+    params = list(params)
+    for i, name, template in slots:
+        # The country stands alone (top 10) or inside a LIKE pattern; it is two letters or '' (viewer_country).
+        params[i] = template.replace(_STAND_INS[0]["country"], country or "") if name == "country" else real[name]
+    out: dict[str, list[SearchEntry]] = {tag: [] for tag in tags}
+    for entry in SearchEntry.objects.raw(sql, params):
+        out[entry.row_tag].append(entry)
+    return out
+
+
+def _home_branches(*, profile, country, source, since, genres, limit: int, part: str) -> dict[str, tuple]:
+    """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT. part="shared":
+    the rows every profile with the same age limit in the same country sees (trending, recently added, genres, top
+    10); part="personal": the profile's own (My List, new episodes of followed series, because you watched X)."""
+    series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
+    visible = entries_visible(profile, country)
+    newest = ("-published_at", "-rank_key")
+    branches = {}
+    if part == "shared":
+        for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
+            branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
+                                            limit, None)
+            branches[f"new:{kind}"] = (visible.filter(kind=kind), newest, limit, None)
+            for genre in genres:
+                branches[f"genre:{genre.pk}:{kind}"] = (
+                    visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"), newest, limit, None)
+        if country:
+            branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
+                                             TOP_COUNTRY_SIZE))
+        return branches
+    if profile is not None:
+        items = MyListItem.objects.filter(profile=profile)
+        listed = {series_kind: items.filter(series__isnull=False).values("series_id"),
+                  film_kind: items.filter(film__isnull=False).values("film_id")}
+        for kind, ids in listed.items():
+            branches[f"my_list:{kind}"] = (visible.filter(kind=kind, object_id__in=ids), newest, limit, None)
+        branches["new_episodes"] = (visible.filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
+                                                   series_id_ref__in=profile.follows.values("series_id")),
+                                    newest, limit, None)
+    if source is not None:
+        branches.update(_ranked_branches("because", CoWatch.objects.filter(source_kind=source[0], source_id=source[1]),
+                                         visible, limit))
+        branches["because_of"] = (visible.filter(kind=source[0], object_id=source[1]), ("pk",), 1, None)
+    return branches
+
+
+# The shared rows are the same for every profile with the same age limit in the same country, and the costliest part
+# of the home page: each process keeps them for REELHOUSE_HOME_CACHE_SECONDS (30 s; 0, off, in tests), so a title
+# published or a licence window passed shows on the home page within that time (search and title pages at once).
+_shared_cache: dict[tuple, tuple[dt.datetime, dict[str, list[SearchEntry]]]] = {}
+
+
+def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[SearchEntry]]:
+    seconds = getattr(settings, "REELHOUSE_HOME_CACHE_SECONDS", 30)
+    if seconds <= 0:
+        return _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
+                           part="shared")
+    key = (connection.alias, connection.settings_dict["NAME"], repr(maturity_q(profile)), country,
+           tuple(g.pk for g in genres), limit)
+    now = clock.now()
+    hit = _shared_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    rows = _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
+                       part="shared")
+    if len(_shared_cache) >= 512:  # a key per age limit, country and genre set: drop them all rather than grow
+        _shared_cache.clear()
+    _shared_cache[key] = (now + dt.timedelta(seconds=seconds), rows)
+    return rows
+
+
+def _newest_first(entries, field: str, limit: int) -> list[SearchEntry]:
+    unique = {e.pk: e for e in entries}.values()
+    return sorted(unique, key=lambda e: (getattr(e, field) is not None, getattr(e, field) or 0, e.rank_key),
+                  reverse=True)[:limit]
+
+
+def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
+              genre_rows: int = HOME_GENRE_ROWS) -> dict:
+    """The home rows, each holding only what the profile may see in the viewer's country now. Everything but
+    continue watching comes from two UNION ALLs of small index scans: the shared rows (trending, recently added, the
+    biggest genres, top 10 in the viewer's country; kept a while per process, see _shared_rows) and the profile's
+    own (My List, new episodes of followed series, because you watched X), so the page costs the same few queries
+    whatever the catalog's size."""
+    country = None if country is None else viewer_country(country)
+    genres = list(Genre.objects.filter(title_count__gt=0).order_by("-title_count", "name")[:genre_rows])
+    source = _latest_cowatched_title(profile)
+    since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
+    rows = dict(_shared_rows(profile=profile, country=country, genres=genres, limit=limit))
+    if profile is not None or source is not None:
+        rows |= _home_union(profile=profile, country=country, source=source, since=since, genres=genres,
+                            limit=limit, part="personal")
+    series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
+
+    def merged(prefix: str, field: str) -> list[Card]:
+        entries = [e for tag, found in rows.items() if tag.startswith(prefix) for e in found]
+        return [_card(e) for e in _newest_first(entries, field, limit)]
+
+    def ranked(prefix: str, size: int) -> list[Card]:
+        entries = [e for tag, found in rows.items() if tag.startswith(prefix) for e in found]
+        return [_card(e) for e in sorted(entries, key=lambda e: e.row_pos)[:size]]
+
+    because_of = rows.get("because_of") or []
+    return {
+        "continue_watching": continue_watching(profile=profile, country=country, limit=limit),
+        "new_episodes": [_card(e) for e in _newest_first(rows.get("new_episodes", []), "published_at", limit)],
+        "trending": merged("trending:", "trending"),
+        "series": merged(f"new:{series_kind}", "published_at"),
+        "films": merged(f"new:{film_kind}", "published_at"),
+        "my_list": merged("my_list:", "published_at"),
+        "genre_rows": [(genre, cards) for genre in genres if (cards := merged(f"genre:{genre.pk}:", "published_at"))],
+        "top_country": ranked("top:", TOP_COUNTRY_SIZE),
+        "country": country_name(country) if country else "",
+        "because": ranked("because:", limit) if because_of else [],
+        "because_of": _card(because_of[0]) if because_of else None,
+    }
