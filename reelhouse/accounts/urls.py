@@ -16,7 +16,7 @@ urlpatterns = [
         name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_changed.html"), name="password_changed"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("verify/<str:token>/", views.verify_email, name="verify"),
     path("verify-again/", views.verify_email_resend, name="verify_resend"),

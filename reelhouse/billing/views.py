@@ -22,7 +22,7 @@ from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
 from reelhouse.billing.models import Payment, Plan
 from reelhouse.billing.stripe_events import stripe_event_apply
 from reelhouse.core import clock
-from reelhouse.core.http import csv_response
+from reelhouse.core.http import csv_response, safe_next
 from reelhouse.playback import selectors as playback_selectors
 from reelhouse.playback import services as playback_services
 from reelhouse.playback.models import PlaybackSession
@@ -181,7 +181,7 @@ def stream_stop(request, session_id):
     except PlaybackSession.DoesNotExist:
         raise Http404("no such stream on this account") from None
     messages.success(request, _("The stream was stopped; its slot is free now."))
-    return redirect(request.POST.get("next") or reverse("billing:account"))
+    return redirect(safe_next(request, default=reverse("billing:account")))
 
 
 @login_required

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from reelhouse.catalog import selectors, services
 from reelhouse.catalog.models import Genre, SearchEntry
+from reelhouse.core.http import safe_next
 
 LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
 
@@ -80,10 +82,8 @@ def my_list_toggle(request, kind: str, slug: str):
         services.my_list_set(profile=request.profile, film=title, listed=request.POST.get("listed") == "1")
     else:
         raise Http404(f"no My List for {kind!r}")
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("catalog:series" if kind == "series" else "catalog:film", slug=slug)
+    return redirect(safe_next(request, default=reverse("catalog:series" if kind == "series" else "catalog:film",
+                                                       kwargs={"slug": slug})))
 
 
 @login_required

@@ -3,6 +3,7 @@
 import csv
 
 from django.http import HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def csv_response(rows: list[dict], *, filename: str) -> HttpResponse:
@@ -14,3 +15,16 @@ def csv_response(rows: list[dict], *, filename: str) -> HttpResponse:
         writer.writeheader()
         writer.writerows(rows)
     return response
+
+
+def safe_next(request, target: str | None = None, *, default: str = "/") -> str:
+    """Where to send the browser after this request: `target` (by default the request's `next`) when it stays on this
+    site, else `default`. The one check every redirect to a request-supplied address goes through: Django's
+    url_has_allowed_host_and_scheme, HTTPS only when the request came over HTTPS (refuses `//evil.example`,
+    `/\\evil.example`, `https://evil.example`, `javascript:`...)."""
+    if target is None:
+        target = request.POST.get("next") or request.GET.get("next") or ""
+    target = (target or "").strip()
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
