@@ -1,0 +1,64 @@
+"""Publishing works: the embargo a licence sets, publishing a packaged work, publishing what is due."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from reelhouse.catalog import signals
+from reelhouse.catalog.models import (
+    Episode,
+    Work,
+)
+from reelhouse.core import clock
+from reelhouse.core.services import audit_record
+
+
+def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:
+    """When a held work may be shown: the later of its licence start and the day after its air date (next-day
+    publishing); None when nothing holds it back at `at`."""
+    at = at or clock.now()
+    moments = []
+    if work.licence_id and work.licence.starts_at > at:
+        moments.append(work.licence.starts_at)
+    air_date = Episode.objects.filter(pk=work.pk).values_list("air_date", flat=True).first()
+    if air_date is not None:
+        days = getattr(settings, "REELHOUSE_PUBLISH_DAYS_AFTER_AIR", 1)
+        opens = timezone.make_aware(dt.datetime.combine(air_date + dt.timedelta(days=days), dt.time()))
+        if opens > at:
+            moments.append(opens)
+    return max(moments) if moments else None
+
+
+def work_publish(*, work: Work, asset) -> Work:
+    """Make an asset the one viewers get for a work; the first publish stamps published_at. A work under embargo
+    (air date or licence start still ahead) keeps the asset but stays unpublished until `works_publish_due`."""
+    work = Work.objects.select_related("licence").get(pk=work.pk)
+    work.asset = asset
+    first = work.published_at is None
+    held_until = work_embargo_until(work=work) if first else None
+    if held_until is None:
+        work.published_at = work.published_at or clock.now()
+    work.save(update_fields=["asset", "published_at"])
+    if held_until is not None:
+        audit_record(action="work.held", subject=work, asset=asset.pk, until=held_until.isoformat())
+        return work
+    audit_record(action="work.published", subject=work, asset=asset.pk)
+    if first:
+        signals.work_available.send(sender=Work, work=work)
+    return work
+
+
+def works_publish_due(*, at=None) -> list[Work]:
+    """Publish every held work whose embargo has passed (called by the scheduler); returns what was published."""
+    at = at or clock.now()
+    published = []
+    for work in Work.objects.filter(asset__isnull=False, published_at__isnull=True).select_related("licence"):
+        if work_embargo_until(work=work, at=at) is not None:
+            continue
+        if Work.objects.filter(pk=work.pk, published_at__isnull=True).update(published_at=at):
+            work.published_at = at
+            audit_record(action="work.published", subject=work, asset=work.asset_id, embargo_lifted=True)
+            signals.work_available.send(sender=Work, work=work)
+            published.append(work)
+    return published
