@@ -93,7 +93,8 @@ def _home_compile(*, profile, country, source, genres, limit: int, part: str):
     for stand in _STAND_INS:
         profile_in = (None if profile is None else
                       Profile(pk=stand["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids))
-        branches = _home_branches(profile=profile_in, country=None if country is None else stand["country"],
+        # '' (a viewer with no country) is its own shape: it has no Top 10 and sees worldwide titles only.
+        branches = _home_branches(profile=profile_in, country=stand["country"] if country else country,
                                   source=(source[0], stand["source"]) if source else None, since=stand["since"],
                                   genres=genres, limit=limit, part=part)
         compiled.append((*_union_sql(branches), list(branches)))
