@@ -7,6 +7,8 @@ from pathlib import Path
 import av
 
 from reelhouse.ingest.naming import Identity
+from reelhouse.media.errors import MediaError
+from reelhouse.media.inputs import open_container
 
 _YEAR = re.compile(r"^(18[7-9]\d|19\d\d|2[01]\d\d)\b")
 _CODE = re.compile(r"(?i)^s(\d{1,4})e(\d{1,4})$")
@@ -20,9 +22,9 @@ def _int(value: str | None) -> int | None:
 def read_tags(path: Path) -> dict[str, str]:
     """The container's global tags with lower-case keys ({} when the file cannot be opened)."""
     try:
-        with av.open(str(path)) as container:
+        with open_container(path) as container:
             return {str(k).lower(): str(v).strip() for k, v in (container.metadata or {}).items() if v}
-    except (av.FFmpegError, OSError, ValueError):
+    except (av.FFmpegError, MediaError, OSError, ValueError):
         return {}
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 from reelhouse.media import conf
+from reelhouse.media.inputs import PACKAGE_DEMUXERS, ffmpeg_input
 from reelhouse.media.models import Asset, Marker
 from reelhouse.media.probe import MediaError
 
@@ -66,7 +67,7 @@ def fingerprint(path: Path | str, *, start_s: float = 0.0, duration_s: float | N
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error"]
     if start_s > 0:
         cmd += ["-ss", f"{start_s:.3f}"]
-    cmd += ["-i", str(path)]
+    cmd += ffmpeg_input(path, demuxers=PACKAGE_DEMUXERS)  # our own package, never a delivery
     if duration_s is not None:
         cmd += ["-t", f"{duration_s:.3f}"]
     cmd += ["-map", "0:a:0", "-ac", "1", "-f", "chromaprint", "-fp_format", "raw", "-"]

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import av
 
+from reelhouse.media.errors import MediaError, ProbeError
+from reelhouse.media.inputs import dimensions_problem, open_container
 
-class MediaError(Exception):
-    """A media file or a media job failed; the message is meant for the operator."""
-
-
-class ProbeError(MediaError):
-    """The file is not usable media; the message names the file and what is wrong with it."""
+__all__ = ["MediaError", "ProbeError", "ProbeResult", "probe"]
 
 
 @dataclass(frozen=True)
@@ -62,13 +59,7 @@ def probe(path: Path) -> ProbeResult:
     """Read a file's container and streams. Raises ProbeError with a specific reason for anything unusable."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ProbeError(f"{path.name}: cannot read file ({exc.strerror})") from exc
-    if size == 0:
-        raise ProbeError(f"{path.name}: empty file (0 bytes)")
-    try:
-        container = av.open(str(path))
+        container = open_container(path)
     except av.error.FFmpegError as exc:
         if _mp4_without_moov(path):
             raise ProbeError(f"{path.name}: truncated or corrupt file: moov atom not found "
@@ -83,13 +74,16 @@ def probe(path: Path) -> ProbeResult:
         ctx = video.codec_context
         if not ctx.width or not ctx.height:
             raise ProbeError(f"{path.name}: video stream has no picture size; the file is damaged")
+        sar = video.sample_aspect_ratio or Fraction(1)
+        display_w = round(ctx.width * sar) if sar > 0 else ctx.width
+        display_h = ctx.height
+        if problem := dimensions_problem(width=ctx.width, height=ctx.height, display_width=display_w,
+                                         display_height=display_h):
+            raise ProbeError(f"{path.name}: {problem}")  # before a single frame is decoded
         duration = _duration(container, video)
         if duration <= 0:
             raise ProbeError(f"{path.name}: cannot tell the duration; the file is damaged or empty")
         rotation, interlaced = _first_frame_facts(container, video, path)
-        sar = video.sample_aspect_ratio or Fraction(1)
-        display_w = round(ctx.width * sar) if sar > 0 else ctx.width
-        display_h = ctx.height
         if rotation in (90, 270):
             display_w, display_h = display_h, display_w
         rate = _frame_rate(video)

@@ -18,6 +18,7 @@ from pathlib import Path
 import av
 
 from reelhouse.media import conf
+from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import MediaError, ProbeResult
 from reelhouse.media.transcode import ffmpeg
 from reelhouse.media.transcode.ladder import Rung
@@ -182,7 +183,7 @@ def _reference(*, source: Path, info: ProbeResult, size: tuple[int, int], dest: 
     rate = ffmpeg.output_rate(info.fps)
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
     for start, length in windows:
-        cmd += ["-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(source)]
+        cmd += ["-ss", f"{start:.3f}", "-t", f"{length:.3f}", *ffmpeg_input(source)]
     pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
     chain = ",".join([*pre, f"fps={rate}", f"scale={size[0]}:{size[1]}:flags=bicubic", "setsar=1", "format=yuv420p"])
     inputs = "".join(f"[{i}:v:0]" for i in range(len(windows)))

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import MediaError, ProbeResult
 from reelhouse.media.transcode.ladder import AUDIO_KBPS, Rung
 from reelhouse.media.transcode.trickplay import FOLDER as TRICKPLAY_FOLDER
@@ -73,7 +74,7 @@ def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list
     if trickplay:
         graph.append(trickplay.filter("st", "tp"))
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
-           "-progress", "pipe:1", "-nostats", "-i", str(source), "-filter_complex", ";".join(graph)]
+           "-progress", "pipe:1", "-nostats", *ffmpeg_input(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
         cmd += ["-map", f"[v{i}]"]
     names = audio_names(info)

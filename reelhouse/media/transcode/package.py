@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import ProbeResult, probe
 from reelhouse.media.transcode import adaptive as per_title
 from reelhouse.media.transcode import ffmpeg, fmp4, master
@@ -145,7 +146,7 @@ def _assemble(work: Path, *, source: Path, info: ProbeResult, rungs: list[Rung],
 def _poster(source: Path, target: Path, *, at_s: float, warnings: list[str]) -> Path | None:
     """A still from 10% into the source (at most a minute in); a failure is a warning, not a failed package."""
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-ss", f"{at_s:.3f}",
-           "-i", str(source), "-frames:v", "1", "-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "3",
+           *ffmpeg_input(source), "-frames:v", "1", "-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "3",
            str(target)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if done.returncode != 0 or not target.is_file():

@@ -11,6 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import ProbeResult
 from reelhouse.media.transcode import ffmpeg
 from reelhouse.media.transcode.ladder import AUDIO_KBPS, Rung, ladder_for
@@ -40,7 +41,7 @@ def quick_command(*, source: Path, out_dir: Path, info: ProbeResult, rung: Rung)
     pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
     vf = ",".join([*pre, f"fps={rate}", f"scale={rung.width}:{rung.height}:flags=fast_bilinear", "setsar=1",
                    "format=yuv420p"])
-    cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-i", str(source),
+    cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning", *ffmpeg_input(source),
            "-map", "0:v:0", "-vf", vf, "-c:v", "libx264", "-preset", PRESET, "-profile:v", "main", "-level", LEVEL,
            "-b:v", f"{rung.video_kbps}k", "-maxrate", f"{rung.maxrate_kbps}k", "-bufsize", f"{rung.bufsize_kbps}k",
            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",

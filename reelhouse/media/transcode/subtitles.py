@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.inputs import ffmpeg_input, ffmpeg_subtitle_input
 from reelhouse.media.probe import SubtitleStream
 from reelhouse.media.transcode.master import language_tag
 
@@ -125,7 +126,7 @@ def subtitles_build(*, source: Path, sidecars: list[dict], embedded: list[Subtit
             with tempfile.TemporaryDirectory() as tmp:
                 utf8 = Path(tmp) / f"in{path.suffix.lower()}"
                 utf8.write_text(text.lstrip("\ufeff"), encoding="utf-8")
-                _to_vtt([*ffmpeg, "-i", str(utf8), "-c:s", "webvtt", "-f", "webvtt", str(target)], target,
+                _to_vtt([*ffmpeg, *ffmpeg_subtitle_input(utf8), "-c:s", "webvtt", "-f", "webvtt", str(target)], target,
                         what=path.name)
             return encoding
 
@@ -137,7 +138,7 @@ def subtitles_build(*, source: Path, sidecars: list[dict], embedded: list[Subtit
             what = f"{source.name} subtitle stream #{stream.index} ({stream.codec or 'unknown codec'})"
             if stream.codec not in TEXT_CODECS:
                 raise SubtitleError(f"{what}: image subtitles are not converted (they would need OCR)")
-            _to_vtt([*ffmpeg, "-i", str(source), "-map", f"0:{stream.index}", "-c:s", "webvtt", "-f", "webvtt",
+            _to_vtt([*ffmpeg, *ffmpeg_input(source), "-map", f"0:{stream.index}", "-c:s", "webvtt", "-f", "webvtt",
                      str(target)], target, what=what)
             return "utf-8"
 
