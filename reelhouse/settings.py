@@ -202,6 +202,8 @@ REELHOUSE_FFMPEG = env("FFMPEG", "")  # empty: imageio-ffmpeg's pinned binary
 # How long each web process keeps the home page's shared rows (trending, recently added, genres, top 10); 0 = off.
 REELHOUSE_HOME_CACHE_SECONDS = int(env("HOME_CACHE_SECONDS", "0" if TESTING else "30"))
 REELHOUSE_X264_PRESET = env("X264_PRESET", "ultrafast" if TESTING else "veryfast")
+# Images from outside (artwork, NFO thumbs) with more pixels than this are refused: decompression bombs
+REELHOUSE_MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", "50000000"))
 # Per-title ladder: a VMAF complexity probe picks each rung's CRF (sources of 2 minutes and more)
 REELHOUSE_ADAPTIVE_LADDER = env_bool("ADAPTIVE_LADDER", True)
 REELHOUSE_STREAM_TOKEN_TTL = int(env("STREAM_TOKEN_TTL", "300"))  # seconds a signed stream URL lives

@@ -4,6 +4,7 @@ gets a new one. Titles store the path of the largest JPEG (a plain image file fo
 derive the whole set from it. Originals are never copied into MEDIA_ROOT, so no page can load one."""
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from reelhouse.core.images import ImageRefused, image_open, read_file
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = "1"  # part of the name: changing sizes or encoders makes new files, never rewrites old ones
@@ -63,16 +66,11 @@ def artwork_store(*, source: Path, kind: str) -> str:
     is not resized again. Raises ArtworkError for a file that is not a usable image."""
     spec = KINDS[kind]
     source = Path(source)
-    try:
-        size = source.stat().st_size
-    except OSError as exc:
-        raise ArtworkError(f"{source}: cannot read the image ({exc.strerror})") from exc
-    if size > MAX_SOURCE_BYTES:
-        raise ArtworkError(f"{source.name}: {size} bytes is larger than the {MAX_SOURCE_BYTES} bytes artwork may be")
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:  # read once: what is hashed is what is decoded, whatever the path points at afterwards
+        data = read_file(source, max_bytes=MAX_SOURCE_BYTES)
+    except ImageRefused as exc:
+        raise ArtworkError(str(exc)) from exc
+    digest = hashlib.sha256(data)
     digest.update(f"|{kind}|{FORMAT_VERSION}".encode())
     name = digest.hexdigest()[:24]
     folder = f"artwork/{kind}/{name[:2]}/{name}"
@@ -83,7 +81,7 @@ def artwork_store(*, source: Path, kind: str) -> str:
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=final.parent))
     try:
-        _resize_all(source, spec, work)
+        _resize_all(data, source.name, spec, work)
         try:
             os.rename(work, final)  # published whole; a reader never sees half a set
         except OSError:
@@ -95,9 +93,9 @@ def artwork_store(*, source: Path, kind: str) -> str:
     return ref
 
 
-def _resize_all(source: Path, spec: ArtSpec, out: Path) -> None:
+def _resize_all(data: bytes, name: str, spec: ArtSpec, out: Path) -> None:
     try:
-        with Image.open(source) as img:
+        with image_open(io.BytesIO(data), name=name) as img:
             img.draft("RGB", (max(spec.widths), round(max(spec.widths) * 4)))  # JPEG: decode at a smaller scale
             img = ImageOps.exif_transpose(img).convert("RGB")
             for width in spec.widths:
@@ -106,10 +104,10 @@ def _resize_all(source: Path, spec: ArtSpec, out: Path) -> None:
                                                                 Image.Resampling.LANCZOS)
                 for ext, fmt, options in FORMATS:
                     resized.save(out / f"w{width}.{ext}", fmt, **options)
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise ArtworkError(f"{source.name}: not an image Reelhouse can read ({exc})") from exc
+    except ImageRefused as exc:
+        raise ArtworkError(str(exc)) from exc
     except OSError as exc:
-        raise ArtworkError(f"{source.name}: the image is damaged or truncated ({exc})") from exc
+        raise ArtworkError(f"{name}: the image is damaged or truncated ({exc})") from exc
 
 
 def artwork_import(*, source: Path | None, kind: str) -> str:

@@ -145,3 +145,63 @@ def test_pages_load_only_resized_variants_of_ingested_artwork(tmp_path, catalog,
         assert width in KINDS[kind].widths
     stored = {hashlib.sha256(p.read_bytes()).hexdigest() for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
     assert not stored & originals  # no original was ever copied where a page could reach it
+
+
+def _png_bomb(path: Path, side: int) -> Path:
+    """A real, valid PNG of side x side black 1-bit pixels: a few hundred KB on disk, side² pixels once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    squeeze = zlib.compressobj(9)
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + the row's bits
+    idat = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
+                     + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize("side", [8_000, 20_000])  # 64 Mpx: over the limit (Pillow would only warn); 400 Mpx
+def test_a_decompression_bomb_is_refused_as_an_error(tmp_path, side):
+    bomb = _png_bomb(tmp_path / "poster.png", side)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(ArtworkError, match=rf"poster\.png: (too many pixels|{side}x{side} is more than the "
+                                           r"50000000 pixels)"):
+        artwork_store(source=bomb, kind="poster")
+    assert artwork_import(source=bomb, kind="poster") == ""
+    assert not (Path(settings.MEDIA_ROOT) / "artwork").exists() or not any(
+        p.is_file() for p in (Path(settings.MEDIA_ROOT) / "artwork").rglob("*"))
+
+
+def test_the_pixel_limit_is_a_setting(tmp_path, settings):
+    settings.REELHOUSE_MAX_IMAGE_PIXELS = 1_000_000
+    with pytest.raises(ArtworkError, match=r"poster\.png: (too many pixels|2000x2000 is more than the 1000000)"):
+        artwork_store(source=_png_bomb(tmp_path / "poster.png", 2_000), kind="poster")
+
+
+@pytest.mark.parametrize("fmt, said", [("GIF", "a GIF image"), ("TIFF", "a TIFF image"), ("BMP", "a BMP image"),
+                                       ("SVG", "an SVG drawing")])
+def test_only_jpeg_png_and_webp_are_opened(tmp_path, fmt, said):
+    renamed = tmp_path / "poster.jpg"
+    if fmt == "SVG":
+        renamed.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="600"/>')
+    else:
+        Image.new("RGB", (400, 600), (200, 10, 10)).save(renamed, fmt)
+    with pytest.raises(ArtworkError, match=rf"poster\.jpg: {said}, not an image Reelhouse can read \(only JPEG, PNG "
+                                           r"and WebP"):
+        artwork_store(source=renamed, kind="poster")
+
+
+def test_artwork_is_never_read_through_a_symlink_or_a_fifo(tmp_path):
+    import os
+
+    link = tmp_path / "poster.jpg"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ArtworkError, match=r"poster\.jpg: cannot read the image .*symbolic links are not followed"):
+        artwork_store(source=link, kind="poster")
+    fifo = tmp_path / "fanart.jpg"
+    os.mkfifo(fifo)  # nobody writes to it: a blocking open would hang here for ever
+    with pytest.raises(ArtworkError, match=r"fanart\.jpg: not a regular file"):
+        artwork_store(source=fifo, kind="backdrop")

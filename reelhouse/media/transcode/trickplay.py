@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from reelhouse.core.images import image_open
+
 FOLDER = "trickplay"
 INTERVAL_S = 10  # one thumbnail every 10 s of the source
 THUMB_WIDTH = 240
@@ -59,7 +61,7 @@ class Trickplay:
             sheet = Image.new("RGB", (self.columns * self.width, self.rows * self.height))
             for i, path in enumerate(thumbs[sheet_index * per_sheet:(sheet_index + 1) * per_sheet]):
                 row, col = divmod(i, self.columns)
-                with Image.open(path) as thumb:
+                with image_open(path) as thumb:
                     sheet.paste(thumb.convert("RGB"), (col * self.width, row * self.height))
             sheet.save(folder / (SPRITE_PATTERN % (sheet_index + 1)), "JPEG", quality=80, optimize=True)
         for path in thumbs:
