@@ -65,10 +65,9 @@ def _tags_to_ids(rows: dict) -> dict[str, list[int]]:
     return {tag: [e.pk for e in entries] for tag, entries in rows.items()}
 
 
-def _fresh(*, profile, country, source, since, genres, part) -> dict[str, list[int]]:
+def _fresh(*, branches_of, profile, country, source, since, genres) -> dict[str, list[int]]:
     """The union compiled with the request's real values, nothing cached or patched."""
-    branches = home._home_branches(profile=profile, country=country, source=source, since=since, genres=genres,
-                                   limit=LIMIT, part=part)
+    branches = branches_of(profile=profile, country=country, source=source, since=since, genres=genres, limit=LIMIT)
     sql, params = home._union_sql(branches)
     out: dict[str, list[int]] = {tag: [] for tag in branches}
     for entry in SearchEntry.objects.raw(sql, params):
@@ -96,7 +95,9 @@ def test_patched_home_union_returns_what_a_fresh_compile_returns(library, who, l
                     "film": ("film", library["films"][1].pk), "unknown": ("film", 10**9)}[source]
     since = clock.now() - since_days * DAY
     genres = list(Genre.objects.order_by("name"))
-    kwargs = dict(profile=profile, country=country, source=source_value, since=since, genres=genres, part=part)
+    branches_of = home.shared_branches if part == "shared" else home.personal_branches
+    kwargs = dict(branches_of=branches_of, profile=profile, country=country, source=source_value, since=since,
+                  genres=genres)
     # Twice: the first call compiles and caches the shape, the second only patches the cached SQL.
     for _ in range(2):
         patched = _tags_to_ids(home._home_union(limit=LIMIT, **kwargs))
@@ -106,8 +107,9 @@ def test_patched_home_union_returns_what_a_fresh_compile_returns(library, who, l
 def test_the_library_fills_every_row_so_the_property_compares_real_rows(library):
     profile = library["profile"]
     kwargs = dict(profile=profile, country="FR", since=clock.now() - 30 * DAY, genres=list(Genre.objects.all()))
-    rows = home._home_union(limit=LIMIT, source=None, part="shared", **kwargs)
-    rows |= home._home_union(limit=LIMIT, source=("series", library["series"][0].pk), part="personal", **kwargs)
+    rows = home._home_union(branches_of=home.shared_branches, limit=LIMIT, source=None, **kwargs)
+    rows |= home._home_union(branches_of=home.personal_branches, limit=LIMIT,
+                             source=("series", library["series"][0].pk), **kwargs)
     empty = sorted(tag for tag, entries in rows.items() if not entries)
     # The Top 10 here names series only, co-watching from a series names films only, and My List's film (Film 3)
     # has a French licence that starts in five days.

@@ -87,16 +87,16 @@ def _prepared_since(value):
     return SearchEntry._meta.get_field("published_at").get_db_prep_value(value, connection)
 
 
-def _home_compile(*, profile, country, source, genres, limit: int, part: str):
+def _home_compile(*, branches_of, profile, country, source, genres, limit: int):
     """(sql, params, slots, row tags) of one shape; slots: (parameter index, stand-in name, compiled parameter)."""
     compiled = []
     for stand in _STAND_INS:
         profile_in = (None if profile is None else
                       Profile(pk=stand["profile"], max_maturity=profile.max_maturity, is_kids=profile.is_kids))
         # '' (a viewer with no country) is its own shape: it has no Top 10 and sees worldwide titles only.
-        branches = _home_branches(profile=profile_in, country=stand["country"] if country else country,
+        branches = branches_of(profile=profile_in, country=stand["country"] if country else country,
                                   source=(source[0], stand["source"]) if source else None, since=stand["since"],
-                                  genres=genres, limit=limit, part=part)
+                                  genres=genres, limit=limit)
         compiled.append((*_union_sql(branches), list(branches)))
     (sql, params, tags), (sql_b, params_b, _) = compiled
     if sql != sql_b or len(params) != len(params_b):
@@ -118,15 +118,16 @@ def _home_compile(*, profile, country, source, genres, limit: int, part: str):
     return sql, params, slots, tags
 
 
-def _home_union(*, profile, country: str | None, source, since, genres, limit: int,
-                part: str) -> dict[str, list[SearchEntry]]:
-    key = (connection.vendor, part, repr(maturity_q(profile)), profile is None, country is None, bool(country),
-           source[0] if source else None, tuple(g.pk for g in genres), limit)
+def _home_union(*, branches_of, profile, country: str | None, source, since, genres,
+                limit: int) -> dict[str, list[SearchEntry]]:
+    """The rows `branches_of` (shared_branches or personal_branches) names, from SQL compiled once per shape."""
+    key = (connection.vendor, branches_of.__name__, repr(maturity_q(profile)), profile is None, country is None,
+           bool(country), source[0] if source else None, tuple(g.pk for g in genres), limit)
     if (compiled := _home_sql.get(key)) is None:
         if len(_home_sql) >= 256:  # shapes change only with the biggest genres; never let stale ones pile up
             _home_sql.clear()
-        compiled = _home_sql[key] = _home_compile(profile=profile, country=country, source=source, genres=genres,
-                                                  limit=limit, part=part)
+        compiled = _home_sql[key] = _home_compile(branches_of=branches_of, profile=profile, country=country,
+                                                  source=source, genres=genres, limit=limit)
     sql, params, slots, tags = compiled
     real = {"profile": profile.pk if profile is not None else None, "source": source[1] if source else None,
             "since": _prepared_since(since)}
@@ -140,35 +141,42 @@ def _home_union(*, profile, country: str | None, source, since, genres, limit: i
     return out
 
 
-def _home_branches(*, profile, country, source, since, genres, limit: int, part: str) -> dict[str, tuple]:
-    """The union branches of the home rows: one per row and kind, each an index scan with its LIMIT. part="shared":
-    the rows every profile with the same age limit in the same country sees (trending, recently added, genres, top
-    10); part="personal": the profile's own (My List, new episodes of followed series, because you watched X)."""
-    series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
+NEWEST = ("-published_at", "-rank_key")
+
+
+def shared_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
+    """The union branches of the rows every profile with the same age limit in the same country sees: trending,
+    recently added, the biggest genres, top 10 in the country (source and since play no part). One branch per row
+    and kind, each an index scan with its LIMIT."""
     visible = entries_visible(profile, country)
-    newest = ("-published_at", "-rank_key")
     branches = {}
-    if part == "shared":
-        for kind in (series_kind, film_kind):  # one branch per kind: each walks its (kind, ...) index in order
-            branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
-                                            limit, None)
-            branches[f"new:{kind}"] = (visible.filter(kind=kind), newest, limit, None)
-            for genre in genres:
-                branches[f"genre:{genre.pk}:{kind}"] = (
-                    visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"), newest, limit, None)
-        if country:
-            branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
-                                             TOP_COUNTRY_SIZE))
-        return branches
+    for kind in (SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM):  # one per kind: each walks its (kind, ...) index
+        branches[f"trending:{kind}"] = (visible.filter(kind=kind, trending__gt=0), ("-trending", "-rank_key"),
+                                        limit, None)
+        branches[f"new:{kind}"] = (visible.filter(kind=kind), NEWEST, limit, None)
+        for genre in genres:
+            branches[f"genre:{genre.pk}:{kind}"] = (
+                visible.filter(kind=kind, genre_ids__contains=f",{genre.pk},"), NEWEST, limit, None)
+    if country:
+        branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
+                                         TOP_COUNTRY_SIZE))
+    return branches
+
+
+def personal_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
+    """The union branches of the profile's own rows: My List, new episodes (published since `since`) of followed
+    series, because you watched `source` (genres play no part)."""
+    visible = entries_visible(profile, country)
+    branches = {}
     if profile is not None:
         items = MyListItem.objects.filter(profile=profile)
-        listed = {series_kind: items.filter(series__isnull=False).values("series_id"),
-                  film_kind: items.filter(film__isnull=False).values("film_id")}
+        listed = {SearchEntry.Kind.SERIES: items.filter(series__isnull=False).values("series_id"),
+                  SearchEntry.Kind.FILM: items.filter(film__isnull=False).values("film_id")}
         for kind, ids in listed.items():
-            branches[f"my_list:{kind}"] = (visible.filter(kind=kind, object_id__in=ids), newest, limit, None)
+            branches[f"my_list:{kind}"] = (visible.filter(kind=kind, object_id__in=ids), NEWEST, limit, None)
         branches["new_episodes"] = (visible.filter(kind=SearchEntry.Kind.EPISODE, published_at__gte=since,
                                                    series_id_ref__in=profile.follows.values("series_id")),
-                                    newest, limit, None)
+                                    NEWEST, limit, None)
     if source is not None:
         branches.update(_ranked_branches("because", CoWatch.objects.filter(source_kind=source[0], source_id=source[1]),
                                          visible, limit))
@@ -185,16 +193,16 @@ _shared_cache: dict[tuple, tuple[dt.datetime, dict[str, list[SearchEntry]]]] = {
 def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[SearchEntry]]:
     seconds = getattr(settings, "REELHOUSE_HOME_CACHE_SECONDS", 30)
     if seconds <= 0:
-        return _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
-                           part="shared")
+        return _home_union(branches_of=shared_branches, profile=profile, country=country, source=None, since=None,
+                           genres=genres, limit=limit)
     key = (connection.alias, connection.settings_dict["NAME"], repr(maturity_q(profile)), country,
            tuple(g.pk for g in genres), limit)
     now = clock.now()
     hit = _shared_cache.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
-    rows = _home_union(profile=profile, country=country, source=None, since=None, genres=genres, limit=limit,
-                       part="shared")
+    rows = _home_union(branches_of=shared_branches, profile=profile, country=country, source=None, since=None,
+                       genres=genres, limit=limit)
     if len(_shared_cache) >= 512:  # a key per age limit, country and genre set: drop them all rather than grow
         _shared_cache.clear()
     _shared_cache[key] = (now + dt.timedelta(seconds=seconds), rows)
@@ -220,8 +228,8 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
     since = clock.now() - dt.timedelta(days=NEW_EPISODES_DAYS)
     rows = dict(_shared_rows(profile=profile, country=country, genres=genres, limit=limit))
     if profile is not None or source is not None:
-        rows |= _home_union(profile=profile, country=country, source=source, since=since, genres=genres,
-                            limit=limit, part="personal")
+        rows |= _home_union(branches_of=personal_branches, profile=profile, country=country, source=source,
+                            since=since, genres=genres, limit=limit)
     series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
 
     def merged(prefix: str, field: str) -> list[Card]:
