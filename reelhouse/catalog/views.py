@@ -49,6 +49,7 @@ def series_detail(request, slug: str):
         return HttpResponseBadRequest(str(exc))
     except selectors.SeasonNotFound as exc:
         raise Http404(str(exc)) from exc
+    context["facts"] = selectors.title_facts(title=series, country=request.user.country)
     return render(request, "catalog/series_detail.html", context)
 
 
@@ -67,7 +68,8 @@ def film_detail(request, slug: str):
                                profile=request.profile, field="film"),
         slug=slug)
     return render(request, "catalog/film_detail.html",
-                  {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False)})
+                  {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False),
+                   "facts": selectors.title_facts(title=film, country=request.user.country)})
 
 
 @login_required

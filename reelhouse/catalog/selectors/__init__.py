@@ -19,6 +19,11 @@ from reelhouse.catalog.selectors.conf import (  # noqa: F401
     ROW_SIZE,
     SEARCH_MAX,
 )
+from reelhouse.catalog.selectors.facts import (  # noqa: F401
+    ShownRating,
+    TitleFacts,
+    title_facts,
+)
 from reelhouse.catalog.selectors.home import (  # noqa: F401
     TOP_COUNTRY_SIZE,
     _shared_cache,

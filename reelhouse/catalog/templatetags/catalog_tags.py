@@ -68,18 +68,6 @@ def _tile(card, watched: str):
                        card.url, art, card.title, year, sub, progress)
 
 
-@register.simple_tag(takes_context=True)
-def title_facts(context, title):
-    """Studios of a series or film and its rating in the viewer's country (their account's country, which also
-    decides licence territory): `{% title_facts series as facts %}` (one query)."""
-    from reelhouse.catalog.facts import title_facts as facts_of
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    country = getattr(user, "country", "") if user is not None and user.is_authenticated else ""
-    return facts_of(title=title, country=country)
-
-
 @register.filter
 def duration(seconds) -> str:
     if not seconds:
