@@ -94,8 +94,18 @@ def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, l
         return [row[0] for row in cursor.fetchall()]
 
 
-def typo_groups(tokens: list[str]) -> list[list[str]] | None:
-    """Word groups allowing one typo in each long word; None when no word is long enough to allow one."""
-    if not any(len(t) >= textnorm.TYPO_MIN_CHARS for t in tokens):
-        return None
-    return [textnorm.one_edit_variants(t) if len(t) >= textnorm.TYPO_MIN_CHARS else [t] for t in tokens]
+def typo_groups(tokens: list[str], *, caps: textnorm.TypoCaps | None = textnorm.TYPO_CAPS
+                ) -> list[list[str]] | None:
+    """Word groups allowing one typo in each long word, within `caps` (textnorm.TypoCaps: how many words, how long,
+    how many variants in all; None lifts them, for the benchmark only); None when no word gets variants."""
+    groups, used, expanded = [], 0, 0
+    for token in tokens:
+        group = [token]
+        if len(token) >= textnorm.TYPO_MIN_CHARS and (caps is None or (
+                len(token) <= caps.chars and expanded < caps.words)):
+            variants = textnorm.one_edit_variants(token)
+            if caps is None or used + len(variants) + (len(tokens) - len(groups) - 1) <= caps.variants:
+                group, expanded = variants, expanded + 1
+        groups.append(group)
+        used += len(group)
+    return groups if expanded else None

@@ -3,11 +3,26 @@ so both databases return the same results for the same query."""
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 200  # anything longer is cut: nobody types more into a search box
 MAX_TOKENS = 8
 MAX_TOKEN_CHARS = 32
 TYPO_MIN_CHARS = 5  # one typo is tolerated in words at least this long
+
+
+@dataclass(frozen=True)
+class TypoCaps:
+    """How far the one-typo expansion of a query may go. A word of n letters has about 53n + 25 one-edit variants
+    (every deletion, transposition, substitution and insertion), each one more term in one full-text query: 8 junk
+    words of 32 letters would be over 10,000 terms. Titles people type are shorter words, a few at a time."""
+
+    words: int = 3  # at most this many words of a query get variants (the first ones long enough)
+    chars: int = 14  # a longer word must be typed right: no variants (a 14-letter word has about 760)
+    variants: int = 1600  # all the words' variants together: the terms of the one-typo query
+
+
+TYPO_CAPS = TypoCaps()
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 # Letters NFKD does not decompose into a base letter + combining mark.

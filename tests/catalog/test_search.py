@@ -161,3 +161,39 @@ def test_search_filters_by_age_exactly_as_the_rows_do(catalog, is_kids, limit):
     allowed = {f"Lantern {r}" for r in ratings if maturity_allows(profile=profile, rating=r)}
     for query in ["lant", "lantern", "glowworm", "lanterm"]:
         assert set(titles(query, profile=profile, limit=50)) == allowed, query
+
+
+HOSTILE_TYPO_QUERIES = [
+    " ".join(("qzxjvkwpfbmhgtdnlrscyaoeiuqzxjvk"[i:] + "qzxjvkwpfbmhgtdnlrscyaoeiuqzxjvk"[:i]) for i in range(8)),
+    " ".join("abcdefghijklmn"[i:] + "abcdefghijklmn"[:i] for i in range(8)),  # 8 words right at the length cap
+    " ".join(f"word{i}x" * 2 for i in range(8)),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_TYPO_QUERIES)
+def test_typo_expansion_of_hostile_queries_is_capped(query):
+    caps = textnorm.TYPO_CAPS
+    from reelhouse.catalog.search import typo_groups
+
+    groups = typo_groups(textnorm.query_tokens(query)) or []
+    assert sum(len(g) for g in groups) <= caps.variants
+    assert sum(1 for g in groups if len(g) > 1) <= caps.words
+    assert all(len(g) == 1 for g in groups if len(g[0]) > caps.chars)
+    uncapped = typo_groups(textnorm.query_tokens(query), caps=None) or []
+    assert sum(len(g) for g in uncapped) > caps.variants  # the caps are what keeps these small
+
+
+def test_a_hostile_query_sends_a_bounded_number_of_terms_to_the_database(shelf):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as queries:
+        assert catalog_search(query=HOSTILE_TYPO_QUERIES[1]) == []
+    # every full-text term is a quoted word (SQLite) or a word followed by | & ) (PostgreSQL)
+    terms = max(q["sql"].count('"') // 2 + q["sql"].count(" | ") for q in queries.captured_queries)
+    assert 0 < terms <= textnorm.TYPO_CAPS.variants + 8
+
+
+def test_typos_are_still_forgiven_within_the_caps(shelf):
+    assert titles("harbuor lihgts")[0] == "Harbour Lights"  # two words with a typo each
+    assert titles("lights harbuor")[0] == "Harbour Lights"
