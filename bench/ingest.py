@@ -33,6 +33,7 @@ settings.DATABASES["default"]["NAME"] = str(WORK / "bench.sqlite3")
 settings.REELHOUSE_STABLE_SECONDS = 0
 call_command("migrate", verbosity=0)
 
+from reelhouse.ingest import outbound  # noqa: E402
 from reelhouse.ingest.feeds import FeedEntry, download  # noqa: E402
 from reelhouse.ingest.models import Source  # noqa: E402
 from reelhouse.ingest.scan import source_scan  # noqa: E402
@@ -136,12 +137,13 @@ def main() -> None:
     landing = WORK / "landing"
     landing.mkdir()
     results = {}
+    bench_policy = outbound.Policy(allowed_networks=outbound.parse_networks("127.0.0.0/8"))  # the local server
     for name in ("resumed", "plain"):
         entry = FeedEntry(url=url, path=f"{name}.mkv", size=len(Handler.body), sha256=digest)
         start = time.perf_counter()
         for _ in range(3):
             try:
-                download(entry, landing=landing, headers={}, max_bytes=1 << 40)
+                download(entry, landing=landing, policy=bench_policy, feed_url=url, max_bytes=1 << 40)
                 break
             except Exception as exc:  # the dropped connection: the next attempt resumes with a Range request
                 print(f"  {name}: {exc}")

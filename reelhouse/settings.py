@@ -215,6 +215,13 @@ REELHOUSE_WATCH_REFRESH = float(env("WATCH_REFRESH", "5"))  # seconds between re
 REELHOUSE_TMDB_API_KEY = "" if TESTING else env("TMDB_API_KEY", "")  # empty: no online metadata (never in tests)
 REELHOUSE_TMDB_URL = env("TMDB_URL", "https://api.themoviedb.org/3")
 REELHOUSE_TMDB_LANGUAGE = env("TMDB_LANGUAGE", "en-US")
+# Partner feeds: limits, networks an on-premises partner may live in (besides public addresses), its private CA.
+REELHOUSE_FEED_TIMEOUT = float(env("FEED_TIMEOUT", "30"))  # seconds a feed or download may stay silent
+REELHOUSE_FEED_MAX_BYTES = int(env("FEED_MAX_BYTES", str(200 * 1024**3)))  # one delivery
+REELHOUSE_FEED_MAX_MANIFEST_BYTES = int(env("FEED_MAX_MANIFEST_BYTES", str(10 * 1024**2)))  # the feed document
+REELHOUSE_FEED_ALLOWED_NETWORKS = env("FEED_ALLOWED_NETWORKS", "")  # e.g. "10.20.0.0/16"; empty: public only
+REELHOUSE_FEED_CA_FILE = env("FEED_CA_FILE", "")
+REELHOUSE_FEED_MAX_REDIRECTS = int(env("FEED_MAX_REDIRECTS", "5"))
 REELHOUSE_FIELD_KEY = env("FIELD_KEY", "")  # Fernet key for secrets kept at rest (feed tokens); empty: from SECRET_KEY
 REELHOUSE_DEMO_DIR = Path(env("DEMO_DIR", str(VAR_DIR / "demo"))).resolve()
 REELHOUSE_DEMO_PASSWORD = env("DEMO_PASSWORD", "")

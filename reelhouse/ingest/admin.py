@@ -27,8 +27,8 @@ class SourceForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = ["name", "kind", "path", "feed_url", "feed_auth_header", "feed_interval_s", "licensor", "licence",
-                  "enabled"]
+        fields = ["name", "kind", "path", "feed_url", "feed_auth_header", "feed_token_origins", "feed_allowed_networks",
+                  "feed_interval_s", "licensor", "licence", "enabled"]
 
 
 @admin.register(Source)
@@ -44,7 +44,14 @@ class SourceAdmin(admin.ModelAdmin):
         return "set (encrypted; not shown)" if obj and obj.feed_token else "none"
 
     def save_model(self, request, obj, form, change):
+        had_token = bool(obj.pk and Source.objects.filter(pk=obj.pk).exclude(feed_token="").exists())
         super().save_model(request, obj, form, change)
+        if had_token and not obj.feed_token and not form.cleaned_data.get("clear_feed_token"):
+            services.source_feed_token_dropped(source=obj, actor=request.user)
+            if not form.cleaned_data.get("new_feed_token"):
+                self.message_user(request, "The feed moved to another origin, so its stored token was removed (it "
+                                           "was issued for the old one); enter the token for the new address.",
+                                  messages.WARNING)
         if token := form.cleaned_data.get("new_feed_token"):
             services.source_feed_token_set(source=obj, token=token, actor=request.user)
         elif form.cleaned_data.get("clear_feed_token"):

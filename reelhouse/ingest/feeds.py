@@ -2,6 +2,7 @@
 a size limit and checksum verification, into the source's landing folder (the normal pipeline takes it from there).
 
 Only feeds an operator registered against a licensor are ever fetched: no search, no scraping, no other sources.
+Every request goes through `ingest.outbound` (which addresses may be reached, where the token may go, redirects).
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import json
 import logging
 import os
 import re
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -22,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from reelhouse.ingest import conf
+from reelhouse.ingest import conf, outbound
 from reelhouse.ingest.scan import sha256_file
 
 log = logging.getLogger(__name__)
@@ -205,55 +203,35 @@ def parse_feed(body: bytes, *, content_type: str, url: str) -> Feed:
 # ---------------------------------------------------------------------------------------------------- HTTP
 
 
-class RedirectRefused(urllib.error.HTTPError):
-    """A redirect to something other than http(s) (ftp:, file:): never followed."""
+def source_policy(source, *, network: outbound.Network | None = None) -> outbound.Policy:
+    """The outbound policy of one partner feed: its allowed networks (plus the site-wide ones), the origins its
+    token may go to, its token (decrypted; raises crypto.SecretUnreadable), limits from settings."""
+    from reelhouse.ingest import crypto
+
+    return outbound.Policy(
+        allowed_networks=outbound.parse_networks(conf.feed_allowed_networks())
+        + outbound.parse_networks(source.feed_allowed_networks),
+        token_origins=frozenset(outbound.origin(o) for o in source.feed_token_origins.split()),
+        token_header=source.feed_auth_header, token=crypto.decrypt(source.feed_token) if source.feed_token else "",
+        timeout=conf.feed_timeout(), max_redirects=conf.feed_max_redirects(), ca_file=conf.feed_ca_file(),
+        network=network or outbound.Network())
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s); the auth header is never forwarded (it is added unredirected), so a
-    redirect to a CDN or another host does not receive the licensor's token."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise RedirectRefused(newurl, code, f"redirect to non-http(s) URL {newurl!r} refused", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_opener = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
-def _request(url: str, *, headers: dict[str, str]) -> urllib.request.Request:
-    request = urllib.request.Request(url, headers={"User-Agent": "Reelhouse-ingest"})
-    for name, value in headers.items():
-        if name.lower() == "range":
-            request.add_header(name, value)
-        else:
-            request.add_unredirected_header(name, value)
-    return request
-
-
-def _open(request: urllib.request.Request):
-    return _opener.open(request, timeout=conf.feed_timeout())
-
-
-def feed_read(url: str, *, headers: dict[str, str]) -> Feed:
-    """GET the feed (bounded in size and time) and parse it."""
+def feed_read(url: str, *, policy: outbound.Policy) -> Feed:
+    """GET the feed (bounded in size and time, through the outbound policy) and parse it."""
+    limit = conf.feed_max_manifest_bytes()
     try:
-        with _open(_request(url, headers=headers)) as response:
-            body = response.read(conf.FEED_MAX_BYTES + 1)
+        with outbound.get(url, feed_url=url, policy=policy) as response:
+            body = response.read(limit + 1)
             content_type = response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as exc:
-        raise FeedError(f"{url}: HTTP {exc.code} {exc.reason}"
-                        + ("; check the token" if exc.code in (401, 403) else "")) from exc
-    except TimeoutError as exc:
-        raise FeedError(f"{url}: timed out after {conf.feed_timeout():g} s") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise FeedError(f"{url}: timed out after {conf.feed_timeout():g} s") from exc
-        raise FeedError(f"{url}: could not connect ({reason})") from exc
-    if len(body) > conf.FEED_MAX_BYTES:
-        raise FeedError(f"{url}: feed larger than {conf.FEED_MAX_BYTES} bytes; refused")
+    except outbound.HttpStatus as exc:
+        raise FeedError(f"{exc}" + ("; check the token" if exc.code in (401, 403) else "")) from exc
+    except outbound.OutboundError as exc:
+        raise FeedError(str(exc)) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise FeedError(f"{url}: connection dropped while reading the feed ({exc})") from exc
+    if len(body) > limit:
+        raise FeedError(f"{url}: feed larger than {limit} bytes (REELHOUSE_FEED_MAX_MANIFEST_BYTES); refused")
     return parse_feed(body, content_type=content_type, url=url)
 
 
@@ -261,7 +239,7 @@ def partial_path(landing: Path, entry: FeedEntry) -> Path:
     return landing / PARTIAL_DIR / f"{entry.sha256}.part"
 
 
-def download(entry: FeedEntry, *, landing: Path, headers: dict[str, str], max_bytes: int) -> Path:
+def download(entry: FeedEntry, *, landing: Path, policy: outbound.Policy, feed_url: str, max_bytes: int) -> Path:
     """Download one entry into landing/.partial, resuming what an earlier attempt left, verify its size and sha256,
     then move it into place with one rename. Returns the final path. Raises DownloadError (final=False when
     a retry may succeed: a dropped connection or a timeout; the partial file is kept for resuming)."""
@@ -280,7 +258,7 @@ def download(entry: FeedEntry, *, landing: Path, headers: dict[str, str], max_by
         part.unlink()  # our own partial file, longer than the whole: start again
         have = 0
     if entry.size is None or have < entry.size:
-        _fetch(entry, part, have=have, headers=headers, max_bytes=max_bytes)
+        _fetch(entry, part, have=have, policy=policy, feed_url=feed_url, max_bytes=max_bytes)
     size = part.stat().st_size
     if entry.size is not None and size != entry.size:
         raise DownloadError(f"{entry.path}: got {size} bytes, the feed declared {entry.size}", final=False)
@@ -306,12 +284,11 @@ def keep_aside(landing: Path, entry: FeedEntry) -> Path | None:
     return dest
 
 
-def _fetch(entry: FeedEntry, part: Path, *, have: int, headers: dict[str, str], max_bytes: int) -> None:
-    request_headers = dict(headers)
-    if have:
-        request_headers["Range"] = f"bytes={have}-"
+def _fetch(entry: FeedEntry, part: Path, *, have: int, policy: outbound.Policy, feed_url: str,
+           max_bytes: int) -> None:
+    request_headers = {"Range": f"bytes={have}-"} if have else {}
     try:
-        with _open(_request(entry.url, headers=request_headers)) as response:
+        with outbound.get(entry.url, feed_url=feed_url, policy=policy, headers=request_headers) as response:
             mode = "ab"
             if have and response.status != 206:
                 mode, have = "wb", 0  # the server ignored the range: take the whole file again
@@ -335,12 +312,11 @@ def _fetch(entry: FeedEntry, part: Path, *, have: int, headers: dict[str, str], 
             if expected and expected.isdigit() and written - have < int(expected):
                 raise DownloadError(f"{entry.path}: connection closed after {written - have} of {expected} bytes; "
                                     f"will resume", final=False)
-    except urllib.error.HTTPError as exc:
-        final = isinstance(exc, RedirectRefused) or exc.code in (401, 403, 404, 410)
-        raise DownloadError(f"{entry.url}: HTTP {exc.code} {exc.reason}", final=final) from exc
-    except TimeoutError as exc:
-        raise DownloadError(f"{entry.path}: timed out after {conf.feed_timeout():g} s; will resume", final=False) \
+    except outbound.OutboundError as exc:
+        raise DownloadError(f"{entry.path}: {exc}" + ("" if exc.final else "; will resume"), final=exc.final) \
             from exc
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+    except TimeoutError as exc:
+        raise DownloadError(f"{entry.path}: timed out after {policy.timeout:g} s; will resume", final=False) \
+            from exc
+    except (OSError, http.client.HTTPException) as exc:
         raise DownloadError(f"{entry.path}: connection dropped ({exc}); will resume", final=False) from exc
-

@@ -1,5 +1,7 @@
 """Ingest: registered sources bound to a licensor, and every file that arrived through them."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 
@@ -22,6 +24,12 @@ class Source(models.Model):
                                         help_text="HTTP header that carries the token, e.g. Authorization.")
     feed_token = models.CharField(max_length=2000, blank=True, help_text="Value sent in the auth header; stored "
                                   "encrypted (ingest.crypto), never shown back.")
+    feed_token_origins = models.TextField(
+        blank=True, help_text="Other origins (https://host[:port]) that may receive the token besides the feed's "
+                              "own, one per line, e.g. the partner's download host. Never plain http.")
+    feed_allowed_networks = models.TextField(
+        blank=True, help_text="Private networks this partner's servers live in (on-premises), e.g. 10.20.0.0/16. "
+                              "Without one, feeds and downloads reach public addresses only.")
     feed_interval_s = models.PositiveIntegerField(default=3600, help_text="Seconds between fetches of the feed.")
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="What went wrong on the last fetch; empty when it worked.")
@@ -35,11 +43,44 @@ class Source(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Invariant: a feed token is never stored readable, whichever path wrote it (admin, shell, fixtures).
+        # Invariants, whichever path wrote the row (admin, service, shell, fixtures): a feed token is never stored
+        # readable, and moving the feed to another origin drops the token (it was issued for the old one).
+        from reelhouse.ingest import outbound
         from reelhouse.ingest.crypto import encrypt
 
         self.feed_token = encrypt(self.feed_token)
+        update_fields = kwargs.get("update_fields")
+        if self.pk and self.feed_token and (update_fields is None or "feed_url" in update_fields):
+            old = Source.objects.filter(pk=self.pk).values("feed_url", "feed_token").first()
+            if (old and old["feed_token"] == self.feed_token
+                    and outbound.origin(old["feed_url"]) != outbound.origin(self.feed_url)):
+                self.feed_token = ""
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "feed_token"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from reelhouse.ingest import outbound
+
+        errors = {}
+        try:
+            outbound.parse_networks(self.feed_allowed_networks)
+        except ValueError as exc:
+            errors["feed_allowed_networks"] = str(exc)
+        for line in self.feed_token_origins.split():
+            try:
+                parts = urlsplit(line)
+                ok = parts.scheme.lower() == "https" and parts.hostname and parts.path in ("", "/") and (
+                    parts.port or 443)
+            except ValueError:
+                ok = False
+            if not ok:
+                errors["feed_token_origins"] = (f"{line!r}: write each origin as https://host[:port] (the token is "
+                                                f"never sent over plain http)")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Delivery(models.Model):

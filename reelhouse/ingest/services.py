@@ -282,13 +282,6 @@ def paths_notified(*, source: Source, paths: list) -> object:
     return report
 
 
-def feed_headers(source: Source) -> dict[str, str]:
-    """The auth header sent to the partner, with the token decrypted (raises crypto.SecretUnreadable)."""
-    if source.feed_token and source.feed_auth_header:
-        return {source.feed_auth_header: crypto.decrypt(source.feed_token)}
-    return {}
-
-
 def source_feed_token_set(*, source: Source, token: str, actor=None) -> Source:
     """Replace (or, with '', remove) a partner feed's token; it is stored encrypted and never shown again."""
     source.feed_token = token.strip()
@@ -298,9 +291,17 @@ def source_feed_token_set(*, source: Source, token: str, actor=None) -> Source:
     return source
 
 
-def feed_fetch(*, source: Source) -> dict:
+def source_feed_token_dropped(*, source: Source, actor=None) -> None:
+    """Record that moving a feed to another origin dropped its token (Source.save does the dropping)."""
+    audit_record(action="source.feed_token_cleared", subject=source, actor=actor,
+                 reason="feed moved to another origin")
+
+
+def feed_fetch(*, source: Source, network=None) -> dict:
     """Read a registered partner feed, record its episode guide, and download what is new into the landing folder.
-    Each verified download becomes a RECEIVED delivery (its checksum already known) and is queued for processing."""
+    Each verified download becomes a RECEIVED delivery (its checksum already known) and is queued for processing.
+    Every request goes through the source's outbound policy (ingest.outbound); `network` replaces name resolution
+    and connecting (tests)."""
     from reelhouse.ingest.tasks import delivery_process as delivery_process_task
 
     if source.kind != Source.Kind.FEED or not source.feed_url:
@@ -311,12 +312,15 @@ def feed_fetch(*, source: Source) -> dict:
         feed_error = f"{source.feed_url}: only http(s) feeds are fetched"
     else:
         try:
-            feed = feeds.feed_read(source.feed_url, headers=feed_headers(source))
+            policy = feeds.source_policy(source, network=network)
+            feed = feeds.feed_read(source.feed_url, policy=policy)
             feed_error = ""
         except feeds.FeedError as exc:
             feed_error = str(exc)
         except crypto.SecretUnreadable as exc:
             feed_error = f"{source.feed_url}: {exc}"
+        except ValueError as exc:  # a bad allowed network typed outside the admin form
+            feed_error = f"{source.feed_url}: allowed networks: {exc}"
     Source.objects.filter(pk=source.pk).update(last_fetch_at=now, last_error=feed_error)
     source.last_fetch_at, source.last_error = now, feed_error
     if feed_error:
@@ -341,7 +345,7 @@ def feed_fetch(*, source: Source) -> dict:
         if (known := Delivery.objects.filter(source=source, sha256=entry.sha256).first()) is not None:
             _feed_item_set(item, FeedItem.State.DONE, f"already delivered as #{known.pk}", delivery=known)
             continue
-        delivery = _feed_download(source, item, entry, landing)
+        delivery = _feed_download(source, item, entry, landing, policy)
         if delivery is not None:
             counts["downloaded"] += 1
             delivery_process_task.enqueue(delivery.pk)
@@ -359,12 +363,13 @@ def _feed_item_set(item: FeedItem, state: str, reason: str = "", **fields) -> No
         audit_record(action=f"feed_item.{state}", subject=item, reason=reason)
 
 
-def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landing: Path) -> Delivery | None:
+def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landing: Path,
+                   policy) -> Delivery | None:
     last = ""
     for _ in range(conf.DOWNLOAD_ATTEMPTS):
         item.attempts += 1
         try:
-            target = feeds.download(entry, landing=landing, headers=feed_headers(source),
+            target = feeds.download(entry, landing=landing, policy=policy, feed_url=source.feed_url,
                                     max_bytes=conf.feed_max_download_bytes())
         except feeds.DownloadError as exc:
             last = str(exc)

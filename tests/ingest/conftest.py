@@ -1,9 +1,13 @@
 """A real HTTP server in a thread, playing a licensor's partner feed: files with Range support, a connection
-that drops halfway, a server too slow to answer, pages that are HTML."""
+that drops halfway, a server too slow to answer, pages that are HTML. It listens twice on loopback, with TLS
+(a certificate made for the session and trusted through REELHOUSE_FEED_CA_FILE) and in plain http, both serving
+the same routes; the registered feed is the https one, and loopback is allowed for it explicitly (partner feeds
+reach only public addresses by default)."""
 
 import datetime as dt
 import hashlib
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,7 +29,8 @@ class Route:
 
 @dataclass
 class FeedServer:
-    url: str
+    url: str  # https://127.0.0.1:port
+    plain_url: str = ""  # http://127.0.0.1:port, same routes
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -82,21 +87,71 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@pytest.fixture
-def feed_server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+@pytest.fixture(scope="session")
+def feed_tls(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 and localhost: (cert file, key file)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reelhouse test partner")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.DNSName("partner.test"),
+                                                        x509.DNSName("*.partner.test"), x509.DNSName("rebind.test"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def _serve(httpd):
     httpd.daemon_threads = True
-    httpd.feed = FeedServer(url=f"http://127.0.0.1:{httpd.server_port}")
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield httpd.feed
-    httpd.shutdown()
-    httpd.server_close()
+    return httpd
+
+
+class _TlsServer(ThreadingHTTPServer):
+    context: ssl.SSLContext
+
+    def get_request(self):
+        sock, address = super().get_request()
+        return self.context.wrap_socket(sock, server_side=True), address
+
+
+@pytest.fixture
+def feed_server(feed_tls, settings):
+    settings.REELHOUSE_FEED_CA_FILE = str(feed_tls[0])
+    tls = _TlsServer(("127.0.0.1", 0), _Handler, bind_and_activate=True)
+    tls.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.context.load_cert_chain(*map(str, feed_tls))
+    plain = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    feed = FeedServer(url=f"https://127.0.0.1:{tls.server_port}", plain_url=f"http://127.0.0.1:{plain.server_port}")
+    tls.feed = plain.feed = feed
+    servers = [_serve(tls), _serve(plain)]
+    yield feed
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture
 def feed_source(db, tmp_path, feed_server):
-    """A partner feed registered against a licensor with a current worldwide licence."""
+    """A partner feed (https, on loopback, which its allowed networks name) registered against a licensor with a
+    current worldwide licence."""
     from reelhouse.ingest.models import Source
     from reelhouse.rights.models import Licence, Licensor
 
@@ -106,7 +161,8 @@ def feed_source(db, tmp_path, feed_server):
     landing = tmp_path / "landing"
     landing.mkdir()
     return Source.objects.create(name="Partner feed", kind=Source.Kind.FEED, path=str(landing), licensor=licensor,
-                                 licence=licence, feed_url=feed_server.url + "/feed", feed_token="Bearer s3cret")
+                                 licence=licence, feed_url=feed_server.url + "/feed", feed_token="Bearer s3cret",
+                                 feed_allowed_networks="127.0.0.0/8")
 
 
 def sha(data: bytes) -> str:
