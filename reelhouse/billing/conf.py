@@ -25,6 +25,8 @@ MAX_PAUSE_WEEKS = 12
 GRACE_DAYS = 7  # a failed renewal keeps access this long while the payment is retried
 DUNNING_REMINDER_DAYS = 2  # the reminder goes out this long before the grace period ends
 VOUCHER_CODE_GROUPS = 4  # XXXX-XXXX-XXXX-XXXX from a 32-letter alphabet: 80 bits, not guessable
+UPGRADE_QUOTE_MAX_AGE_S = 30 * 60  # an upgrade's price, shown on its confirmation page, can be accepted this long
+STRIPE_MIN_CHARGE_MINOR = 50  # Stripe refuses card charges below about 0.50 in USD and EUR
 VOUCHER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed by people
 
 

@@ -23,7 +23,8 @@ class PaymentGateway(Protocol):
         """Ask the provider to stop (or resume) renewing; returns the updated subscription."""
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
-        """Move a subscription to another price now, invoicing the prorated difference at once."""
+        """Move a subscription to another price now, invoicing the prorated difference at once; the move applies only
+        when that invoice is paid (otherwise the returned subscription holds it in `pending_update`)."""
 
     def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
                                           plan_code: str) -> dict[str, Any]:
@@ -79,9 +80,12 @@ class StripeGateway:
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         current = self.client.v1.subscriptions.retrieve(subscription_id)
         item_id = current["items"]["data"][0]["id"]
+        # pending_if_incomplete: the new price applies only if the prorated invoice is paid; until then Stripe keeps
+        # the change in `pending_update` and the subscription as it was. (Metadata is not a pending-update
+        # parameter before API 2026-05-27, and the price billed names the plan anyway.)
         return self.client.v1.subscriptions.update(subscription_id, {
             "items": [{"id": item_id, "price": price_id}], "proration_behavior": "always_invoice",
-            "metadata": {"plan_code": plan_code}}).to_dict()
+            "payment_behavior": "pending_if_incomplete"}).to_dict()
 
     def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
                                           plan_code: str) -> dict[str, Any]:

@@ -286,3 +286,53 @@ class ProcessedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+class UpgradeOrder(models.Model):
+    """An upgrade the subscriber accepted at a quoted price and is paying for by card (Stripe Checkout). The plan
+    changes only when Stripe confirms the money (checkout.session.completed), once per order, however often the
+    confirmation arrives; one order per accepted quote, so a double-click pays once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"  # waiting for the payment
+        APPLIED = "applied"  # paid; the subscription is on the new plan
+        SUPERSEDED = "superseded"  # paid, but the subscription changed meanwhile: the operator refunds it
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="upgrade_orders", on_delete=models.CASCADE)
+    subscription = models.ForeignKey(Subscription, related_name="upgrade_orders", on_delete=models.CASCADE)
+    from_plan = models.ForeignKey(Plan, related_name="+", on_delete=models.PROTECT)
+    to_plan = models.ForeignKey(Plan, related_name="+", on_delete=models.PROTECT)
+    amount_minor = models.PositiveIntegerField(help_text="The quoted price the subscriber accepted, minor units.")
+    currency = models.CharField(max_length=3)
+    period_end = models.DateTimeField(help_text="The subscription's period end when quoted: the upgrade runs to it.")
+    quote_key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the accepted quote.")
+    checkout_url = models.URLField(max_length=1000, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    payment = models.ForeignKey(Payment, null=True, blank=True, related_name="+", on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=clock.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"upgrade of {self.user} to {self.to_plan} ({self.state})"
+
+
+class PendingStripeEvent(models.Model):
+    """A Stripe event about a payment that is not recorded yet (a refund or dispute that overtook the payment's own
+    event). Its ProcessedEvent row is written when it arrives, so Stripe's redeliveries change nothing; it is applied
+    once, when the payment it names is recorded, and then deleted."""
+
+    event_id = models.CharField(max_length=100, primary_key=True)
+    type = models.CharField(max_length=60)
+    payload = models.JSONField(help_text="The event's data.object, as Stripe sent it.")
+    payment_intent_id = models.CharField(max_length=100, blank=True, db_index=True)
+    invoice_id = models.CharField(max_length=100, blank=True, db_index=True)
+    received_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["received_at", "event_id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} waiting for {self.payment_intent_id or self.invoice_id}"

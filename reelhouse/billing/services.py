@@ -528,58 +528,6 @@ def dunning_reminders_send() -> int:
 
 # --- plan changes ---------------------------------------------------------------------------------------------
 
-def _daily_minor(plan: Plan, currency: str) -> float:
-    price = plan.price(currency)
-    if price is None:
-        raise BillingError(_("The plan %(plan)s has no price in %(currency)s.") % {"plan": plan.name,
-                                                                                    "currency": currency})
-    return price.amount_minor / (plan.term_months * 30)
-
-
-def upgrade_quote(*, user, plan: Plan, currency: str) -> int:
-    """What moving to `plan` now costs for the rest of the current period: the difference of the two plans'
-    daily prices times the days left (rounded to the minor unit). Refuses a change that is not an upgrade."""
-    sub = _current_or_refuse(user)
-    currency = currency.upper()
-    if plan.pk == sub.plan_id:
-        raise BillingError(_("You are already on %(plan)s.") % {"plan": plan.name})
-    difference = _daily_minor(plan, currency) - _daily_minor(sub.plan, currency)
-    if difference <= 0 or plan.max_streams < sub.plan.max_streams or plan.max_height < sub.plan.max_height:
-        raise BillingError(_("%(plan)s is not an upgrade from %(current)s; choose it when your period ends.")
-                           % {"plan": plan.name, "current": sub.plan.name})
-    days_left = max((sub.current_period_end - clock.now()).total_seconds() / 86400, 0)
-    return round(difference * days_left)
-
-
-@transaction.atomic
-def subscription_upgrade(*, user, plan: Plan, currency: str, actor=None) -> Subscription:
-    """Upgrade now. Stripe prorates and invoices a card subscription; otherwise the prorated amount is recorded
-    as a payment (taken by the operator) and the new plan's limits apply at once."""
-    _lock_user(user)
-    sub = _current_or_refuse(user)
-    if sub.stripe_subscription_id:
-        price = plan.price(currency)
-        if price is None or not price.stripe_price_id:
-            raise BillingError(_("The plan %(plan)s has no Stripe price in %(currency)s.")
-                               % {"plan": plan.name, "currency": currency.upper()})
-        from reelhouse.billing.stripe_events import subscription_sync
-
-        upgrade_quote(user=user, plan=plan, currency=currency)  # refuses downgrades the same way
-        _schedule_drop(sub)
-        data = gateway_get().subscription_plan_change(subscription_id=sub.stripe_subscription_id,
-                                                      price_id=price.stripe_price_id, plan_code=plan.code)
-        return subscription_sync(data=data, user=user)
-    amount = upgrade_quote(user=user, plan=plan, currency=currency)
-    payment_record(user=user, plan=plan, amount_minor=amount, currency=currency, months=0, extend_access=False,
-                   actor=actor)
-    old = sub.plan
-    sub.plan, sub.scheduled_plan = plan, None  # an upgrade replaces a downgrade that was waiting for the renewal
-    sub.save(update_fields=["plan", "scheduled_plan"])
-    audit_record(action="subscription.upgraded", subject=sub, actor=actor, from_plan=old.code, to_plan=plan.code,
-                 prorated_minor=amount)
-    return sub
-
-
 def _is_upgrade(*, current: Plan, plan: Plan, currency: str) -> bool:
     upgrade = plan_is_upgrade(current=current, plan=plan, currency=currency)
     if upgrade is None:

@@ -148,6 +148,12 @@ def on_checkout_session_completed(session: dict) -> None:
     metadata = session.get("metadata") or {}
     if session.get("mode") == "subscription":
         _sync_by_id(_id(session.get("subscription")), user=user)  # the invoice.paid event records the money
+    elif session.get("mode") == "payment" and session.get("payment_status") == "paid" and metadata.get(
+            "upgrade_order"):
+        from reelhouse.billing.upgrades import upgrade_paid  # upgrades reads subscription_sync from here
+
+        upgrade_paid(user=user, session=session)
+        return
     elif session.get("mode") == "payment" and session.get("payment_status") == "paid":
         plan = _plan_for(metadata=metadata)
         payment_record(user=user, plan=plan, amount_minor=session["amount_total"], currency=session["currency"],

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import logging
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from reelhouse.billing import conf, reports, selectors, services
+from reelhouse.billing import conf, reports, selectors, services, upgrades
 from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
 from reelhouse.billing.models import Payment, Plan
 from reelhouse.billing.stripe_events import stripe_event_apply
@@ -114,13 +115,42 @@ def subscription_unpause(request):
 
 
 @login_required
-@require_POST
 def subscription_upgrade(request):
-    plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
-    currency = request.POST.get("currency", "USD")
-    return _act(request, lambda: services.subscription_upgrade(user=request.user, plan=plan, currency=currency,
-                                                               actor=request.user),
-                _("Upgraded to %(plan)s; its limits apply now.") % {"plan": plan.name})
+    """GET: the price of upgrading now, to accept; POST (the accepted quote): pay it by card. The plan changes when
+    the payment is confirmed (see billing.upgrades)."""
+    if request.method == "POST":
+        return _upgrade_accept(request)
+    plan = get_object_or_404(Plan, code=request.GET.get("plan", ""), is_active=True)
+    currency = request.GET.get("currency", "") or selectors.billing_currency(user=request.user)
+    try:
+        quote = upgrades.upgrade_quote(user=request.user, plan=plan, currency=currency)
+    except services.BillingError as error:
+        messages.error(request, str(error))
+        return redirect("billing:account")
+    return render(request, "billing/upgrade_confirm.html", {"quote": quote, "current": quote.subscription.plan})
+
+
+def _upgrade_accept(request):
+    token = request.POST.get("quote", "")
+    back = request.build_absolute_uri(reverse("billing:account"))
+    try:
+        started = upgrades.upgrade_accept(user=request.user, token=token, success_url=back + "?upgrade=paid",
+                                          cancel_url=back)
+    except (services.BillingError, GatewayUnavailable) as error:
+        messages.error(request, str(error))
+        plan = upgrades.quote_plan(token=token)
+        if plan is None:
+            return redirect("billing:account")
+        return redirect(f"{reverse('billing:upgrade')}?{urlencode({'plan': plan.code})}")
+    if started.checkout_url:
+        return redirect(started.checkout_url)
+    if started.applied:
+        messages.success(request, _("Upgraded to %(plan)s; its limits apply now.")
+                         % {"plan": started.subscription.plan.name})
+    else:
+        messages.error(request, _("Your card was not charged, so your plan has not changed. Update your payment "
+                                  "method and try again; the upgrade applies once the payment goes through."))
+    return redirect("billing:account")
 
 
 @login_required

@@ -17,6 +17,7 @@ class FakeGateway:
         self.checkouts: list[dict[str, Any]] = []
         self.portal_sessions: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str]] = []
+        self.card_declines = False  # the card on file refuses the next charges (a proration invoice stays open)
 
     def checkout_url(self, **params) -> str:
         self.checkouts.append(params)
@@ -35,10 +36,22 @@ class FakeGateway:
         return copy.deepcopy(sub)
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
+        """Stripe's update with proration_behavior=always_invoice, payment_behavior=pending_if_incomplete: the
+        proration invoice is charged at once; paid, the price changes; declined, the subscription stays as it was
+        and the change waits in `pending_update` (Stripe's shape) until the invoice is paid or the update expires."""
         self.calls.append(("subscription_plan_change", subscription_id))
         sub = self.subscriptions[subscription_id]
-        sub["items"]["data"][0]["price"]["id"] = price_id
-        sub["metadata"]["plan_code"] = plan_code
+        item = sub["items"]["data"][0]
+        if self.card_declines:
+            sub["pending_update"] = {
+                "billing_cycle_anchor": None, "expires_at": int(time.time()) + 23 * 3600, "trial_end": None,
+                "trial_from_plan": None, "subscription_items": [
+                    {"id": item["id"], "object": "subscription_item", "quantity": 1,
+                     "price": {"id": price_id, "object": "price", "currency": sub["currency"], "type": "recurring"}}]}
+            sub["latest_invoice"] = _id("in")
+        else:
+            item["price"]["id"] = price_id
+            sub["pending_update"] = None
         return copy.deepcopy(sub)
 
     def subscription_change_at_period_end(self, *, subscription_id: str, price_id: str,
@@ -84,6 +97,24 @@ class FakeGateway:
                    "url": f"https://billing.stripe.com/p/session/test_{session_id[4:]}"}
         self.portal_sessions.append(session)
         return copy.deepcopy(session)
+
+    def checkout_session_paid(self, index: int = -1) -> dict[str, Any]:
+        """The checkout.session object Stripe sends in checkout.session.completed once the customer has paid on the
+        page made by checkout_url call number `index`."""
+        number = range(1, len(self.checkouts) + 1)[index]
+        params = self.checkouts[index]
+        mode = params["mode"]
+        return {
+            "id": f"cs_test_{number:04d}", "object": "checkout.session", "mode": mode,
+            "status": "complete", "payment_status": "paid", "client_reference_id": params["client_reference_id"],
+            "currency": params["currency"].lower(), "amount_subtotal": params["amount_minor"],
+            "amount_total": params["amount_minor"], "customer": params["customer_id"] or _id("cus"),
+            "customer_details": {"email": params["customer_email"] or "viewer@example.com", "name": None,
+                                 "address": None},
+            "metadata": dict(params["metadata"]), "payment_intent": _id("pi") if mode == "payment" else None,
+            "subscription": _id("sub") if mode == "subscription" else None, "invoice": None, "livemode": False,
+            "success_url": params["success_url"], "cancel_url": params["cancel_url"],
+        }
 
     # --- what Stripe does on its own ---------------------------------------------------------------------------
 

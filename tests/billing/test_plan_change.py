@@ -6,7 +6,7 @@ import time
 import pytest
 from django.utils import formats
 
-from reelhouse.billing import services
+from reelhouse.billing import services, upgrades
 from reelhouse.billing.models import Customer, Plan, PlanPrice, Subscription
 from reelhouse.billing.selectors import subscription_current
 from reelhouse.billing.stripe_events import subscription_sync
@@ -165,7 +165,8 @@ def test_an_upgrade_replaces_a_waiting_downgrade(member, plans, premium, fake_ga
     PlanPrice.objects.create(plan=basic, currency="USD", amount_minor=599, stripe_price_id="price_basic_usd")
     _card_subscription(fake_gateway, member, plan_code="standard-1m", price_id="price_standard_usd")
     sub = services.subscription_change_schedule(user=member, plan=basic, currency="USD")
-    upgraded = services.subscription_upgrade(user=member, plan=premium, currency="USD")
+    quote = upgrades.upgrade_quote(user=member, plan=premium, currency="USD")
+    upgraded = upgrades.upgrade_accept(user=member, token=quote.token, success_url="", cancel_url="").subscription
     assert ("subscription_schedule_release", sub.stripe_schedule_id) in fake_gateway.calls
     assert fake_gateway.calls.index(("subscription_schedule_release", sub.stripe_schedule_id)) < \
         fake_gateway.calls.index(("subscription_plan_change", "sub_D"))

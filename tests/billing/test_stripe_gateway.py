@@ -113,3 +113,15 @@ def test_the_customer_portal_session_is_created_for_the_customer():
     ((method, endpoint, form),) = http.requests
     assert (method, endpoint) == ("post", "https://api.stripe.com/v1/billing_portal/sessions")
     assert form == {"customer": ["cus_7"], "return_url": ["https://rh.example/account/"]}
+
+
+def test_a_plan_change_applies_only_if_its_proration_is_paid():
+    sub = {"id": "sub_5", "object": "subscription", "metadata": {},
+           "items": {"object": "list", "data": [{"id": "si_5", "object": "subscription_item"}]}}
+    http = RecordingHTTP([sub, sub])
+    StripeGateway("sk_test_123", http_client=http).subscription_plan_change(subscription_id="sub_5",
+                                                                           price_id="price_p", plan_code="p")
+    method, endpoint, form = http.requests[1]
+    assert (method, endpoint) == ("post", "https://api.stripe.com/v1/subscriptions/sub_5")
+    assert form == {"items[0][id]": ["si_5"], "items[0][price]": ["price_p"],
+                    "proration_behavior": ["always_invoice"], "payment_behavior": ["pending_if_incomplete"]}
