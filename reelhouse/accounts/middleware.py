@@ -32,6 +32,10 @@ class ProfileMiddleware:
 
 
 def profile_activate(request, profile: Profile) -> None:
+    from reelhouse.accounts.access import owner_confirmation_forget
+
+    if request.session.get(SESSION_KEY) != profile.pk:
+        owner_confirmation_forget(request)  # an owner's confirmation belongs to the profile it was given in
     request.session[SESSION_KEY] = profile.pk
     request.profile = profile
 

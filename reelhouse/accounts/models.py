@@ -71,6 +71,8 @@ class Profile(models.Model):
     user = models.ForeignKey(User, related_name="profiles", on_delete=models.CASCADE)
     name = models.CharField(max_length=40)
     is_kids = models.BooleanField(default=False)
+    is_owner = models.BooleanField(default=False, help_text="The account holder's own profile (one per account, never "
+                                   "a kids profile): it alone manages profiles, billing, privacy and security.")
     max_maturity = models.PositiveSmallIntegerField(choices=Maturity.choices, default=Maturity.ADULT)
     pin_hash = models.CharField(max_length=200, blank=True, help_text="Optional 4-digit lock, hashed.")
     language = models.CharField(max_length=8, blank=True, help_text="Interface language; empty follows the browser.")
@@ -80,7 +82,12 @@ class Profile(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="profile_name_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="profile_name_unique_per_user"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_owner=True),
+                                    name="profile_one_owner_per_user"),
+            models.CheckConstraint(condition=~models.Q(is_owner=True, is_kids=True), name="profile_owner_not_kids"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"

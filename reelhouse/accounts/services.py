@@ -34,11 +34,11 @@ def language_tag_clean(value: str) -> str:
 @transaction.atomic
 def user_create(*, email: str, password: str, display_name: str = "", is_staff: bool = False,
                 is_superuser: bool = False, country: str = "US") -> User:
-    """Create a user with one default profile named after them."""
+    """Create a user with one default profile named after them: the owner's profile."""
     user = User.objects.create_user(
         email, password, display_name=display_name, is_staff=is_staff, is_superuser=is_superuser, country=country
     )
-    Profile.objects.create(user=user, name=display_name or email.split("@")[0])
+    Profile.objects.create(user=user, name=display_name or email.split("@")[0], is_owner=True)
     audit_record(action="user.created", subject=user)
     return user
 
@@ -96,6 +96,8 @@ def profile_update(*, profile: Profile, name: str | None = None, is_kids: bool |
             raise ProfileError(_("There is already a profile called %(name)s.") % {"name": name})
         profile.name = name
     if is_kids is not None:
+        if is_kids and profile.is_owner:
+            raise ProfileError(_("The account owner's profile cannot be a kids profile."))
         profile.is_kids = is_kids
         if is_kids and max_maturity is None:
             max_maturity = min(profile.max_maturity, Profile.Maturity.SEVEN)
@@ -117,6 +119,8 @@ def profile_delete(*, profile: Profile) -> None:
     """Delete a profile and its history; an account keeps at least one."""
     if profile.user.profiles.count() <= 1:
         raise ProfileError(_("An account needs at least one profile."))
+    if profile.is_owner:
+        raise ProfileError(_("The account owner's profile cannot be deleted; close the account instead."))
     audit_record(action="profile.deleted", subject=profile.user, profile=profile.name)
     profile.delete()
 

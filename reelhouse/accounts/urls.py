@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from reelhouse.accounts import views
+from reelhouse.accounts.access import owner_required
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,8 +12,8 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.export, name="export"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
-    path("password/", auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_changed")),
+    path("password/", owner_required(auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_changed"))),
         name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_changed.html"), name="password_changed"),
@@ -29,6 +30,7 @@ urlpatterns = [
         template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("accounts:login")),
         name="password_reset_confirm"),
     path("profiles/", views.profile_picker, name="profiles"),
+    path("owner/", views.owner_confirm, name="owner_confirm"),
     path("profiles/manage/", views.profiles_manage, name="profiles_manage"),
     path("profiles/new/", views.profile_new, name="profile_new"),
     path("profiles/<int:profile_id>/enter/", views.profile_enter, name="profile_enter"),

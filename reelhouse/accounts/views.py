@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reelhouse.accounts import services, twofactor
+from reelhouse.accounts import access, services, twofactor
+from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.forms import PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
 from reelhouse.accounts.models import User
@@ -60,6 +61,31 @@ def profile_enter(request, profile_id: int):
 
 
 @login_required
+def owner_confirm(request):
+    """The account password (or the owner profile's PIN) opens the owner's pages to this profile for a short while."""
+    if request.profile is not None and request.profile.is_kids:
+        return render(request, "accounts/owner_required.html", {"kids": True}, status=403)
+    owner = request.user.profiles.filter(is_owner=True).first()
+    key = f"owner-confirm-failures:{request.user.pk}"
+    error = None
+    if request.method == "POST":
+        if cache.get(key, 0) >= PIN_ATTEMPTS:
+            error = _("Too many wrong attempts. Try again in 15 minutes, or switch to the account owner's profile.")
+        elif (request.user.check_password(request.POST.get("password", ""))
+              or (owner is not None and owner.is_locked and request.POST.get("pin")
+                  and services.profile_pin_ok(profile=owner, pin=request.POST["pin"]))):
+            cache.delete(key)
+            access.owner_confirmed(request)
+            return redirect(_next(request))
+        else:
+            cache.set(key, cache.get(key, 0) + 1, PIN_LOCKOUT_S)
+            error = _("That is not the account password or the owner's PIN.")
+    return render(request, "accounts/owner_confirm.html", {
+        "owner": owner, "owner_pin": owner is not None and owner.is_locked, "error": error, "next": _next(request),
+        "minutes": access.OWNER_CONFIRM_SECONDS // 60}, status=403 if error else 200)
+
+
+@owner_required
 def profile_new(request):
     form = ProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +102,7 @@ def profile_new(request):
     return render(request, "accounts/profile_form.html", {"form": form, "profile": None})
 
 
-@login_required
+@owner_required
 def profile_edit(request, profile_id: int):
     profile = get_object_or_404(request.user.profiles, pk=profile_id)
     initial = {"name": profile.name, "is_kids": profile.is_kids, "max_maturity": profile.max_maturity,
@@ -97,7 +123,7 @@ def profile_edit(request, profile_id: int):
     return render(request, "accounts/profile_form.html", {"form": form, "profile": profile})
 
 
-@login_required
+@owner_required
 @require_POST
 def profile_delete(request, profile_id: int):
     profile = get_object_or_404(request.user.profiles, pk=profile_id)
@@ -109,7 +135,7 @@ def profile_delete(request, profile_id: int):
     return redirect("accounts:profiles_manage")
 
 
-@login_required
+@owner_required
 def profiles_manage(request):
     return render(request, "accounts/profiles_manage.html", {"profiles": request.user.profiles.all()})
 
@@ -212,7 +238,7 @@ def login_second_step(request):
     return render(request, "accounts/login_2fa.html", {"error": error}, status=400 if error else 200)
 
 
-@login_required
+@owner_required
 def security(request):
     """Two-step sign-in: set up with a QR code, confirm, see recovery codes once, or turn off."""
     user = request.user
@@ -235,7 +261,7 @@ def security(request):
     return render(request, "accounts/security.html", context, status=400 if "error" in context else 200)
 
 
-@login_required
+@owner_required
 @require_POST
 def sign_out_everywhere(request):
     services.sessions_end_everywhere(user=request.user)
@@ -244,7 +270,7 @@ def sign_out_everywhere(request):
     return redirect("accounts:privacy")
 
 
-@login_required
+@owner_required
 def privacy(request):
     """Your data: export it, sign out everywhere, close the account."""
     error = None
@@ -259,7 +285,7 @@ def privacy(request):
     return render(request, "accounts/privacy.html", {"error": error}, status=400 if error else 200)
 
 
-@login_required
+@owner_required
 def export(request):
     data = services.account_export(user=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})

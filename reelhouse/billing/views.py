@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from reelhouse.accounts.access import owner_required
 from reelhouse.billing import conf, reports, selectors, services, upgrades
 from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
 from reelhouse.billing.models import Payment, Plan
@@ -34,7 +35,7 @@ from reelhouse.rewards.models import Reward
 log = logging.getLogger("reelhouse.billing")
 
 
-@login_required
+@owner_required
 def account(request):
     user = request.user
     streams = [(s, playback_selectors.session_description(s)) for s in playback_selectors.sessions_live(user=user)]
@@ -71,7 +72,7 @@ def _act(request, action, success: str):
     return redirect("billing:account")
 
 
-@login_required
+@owner_required
 @require_POST
 def voucher_redeem(request):
     code = request.POST.get("code", "")
@@ -79,13 +80,13 @@ def voucher_redeem(request):
                 _("Gift code redeemed: your access has been extended."))
 
 
-@login_required
+@owner_required
 @require_POST
 def trial_start(request):
     return _act(request, lambda: services.trial_start(user=request.user), _("Your free trial has started."))
 
 
-@login_required
+@owner_required
 @require_POST
 def subscription_cancel(request):
     undo = request.POST.get("undo") == "1"
@@ -94,7 +95,7 @@ def subscription_cancel(request):
                 else _("Your subscription will not renew; you can watch until the end of the period."))
 
 
-@login_required
+@owner_required
 @require_POST
 def subscription_pause(request):
     try:
@@ -107,14 +108,14 @@ def subscription_pause(request):
                          "Paused for %(weeks)d weeks; your remaining time is kept.", weeks) % {"weeks": weeks})
 
 
-@login_required
+@owner_required
 @require_POST
 def subscription_unpause(request):
     return _act(request, lambda: services.subscription_unpause(user=request.user),
                 _("Welcome back: playing again."))
 
 
-@login_required
+@owner_required
 def subscription_upgrade(request):
     """GET: the price of upgrading now, to accept; POST (the accepted quote): pay it by card. The plan changes when
     the payment is confirmed (see billing.upgrades)."""
@@ -153,7 +154,7 @@ def _upgrade_accept(request):
     return redirect("billing:account")
 
 
-@login_required
+@owner_required
 @require_POST
 def subscription_change(request):
     plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
@@ -167,14 +168,14 @@ def subscription_change(request):
     return _act(request, schedule, "")
 
 
-@login_required
+@owner_required
 @require_POST
 def subscription_change_cancel(request):
     return _act(request, lambda: services.subscription_change_unschedule(user=request.user),
                 _("The plan change is cancelled: your plan stays as it is."))
 
 
-@login_required
+@owner_required
 @require_POST
 def billing_portal(request):
     """Send the subscriber to Stripe's customer portal to change cards; they come back to the account page."""
@@ -187,7 +188,7 @@ def billing_portal(request):
     return redirect(url)
 
 
-@login_required
+@owner_required
 @require_POST
 def stamps_redeem(request, code: str):
     reward = get_object_or_404(Reward, code=code)
@@ -195,7 +196,7 @@ def stamps_redeem(request, code: str):
                 _("Redeemed: %(reward)s.") % {"reward": reward.name})
 
 
-@login_required
+@owner_required
 @require_POST
 def referral_enter(request):
     code = request.POST.get("code", "")
@@ -214,7 +215,7 @@ def stream_stop(request, session_id):
     return redirect(safe_next(request, default=reverse("billing:account")))
 
 
-@login_required
+@owner_required
 @require_POST
 def checkout(request):
     plan = get_object_or_404(Plan, code=request.POST.get("plan", ""), is_active=True)
@@ -229,14 +230,14 @@ def checkout(request):
     return redirect(url)
 
 
-@login_required
+@owner_required
 def receipt(request, number: str):
     payment = get_object_or_404(Payment.objects.select_related("plan", "user"), number=number, user=request.user)
     return render(request, "billing/receipt.html",
                   {"payment": payment, "invoice": selectors.invoice_of(payment=payment)})
 
 
-@login_required
+@owner_required
 @require_POST
 def billing_details(request):
     form = request.POST

@@ -293,13 +293,13 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             users.append((uid, password, f"viewer{n}@{EMAIL_DOMAIN}", f"Viewer {n}", rng.choice(COUNTRIES), "",
                           False, True, False, _ts(now - dt.timedelta(days=rng.randint(1, 2000)))))
             for p in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                profiles.append((profile_id, uid, ["Main", "Partner", "Kids"][p], p == 2, _ts(now)))
+                profiles.append((profile_id, uid, ["Main", "Partner", "Kids"][p], p == 2, p == 0, _ts(now)))
                 profile_id += 1
         report("subscribers", 0, len(users))
         _insert(User, ["id", "password", "email", "display_name", "country", "language", "is_staff",
                                       "is_active", "is_superuser", "date_joined"], users,
                 tick=lambda n: report("subscribers", n, len(users)))
-        _insert(Profile, ["id", "user_id", "name", "is_kids", "created_at"], profiles)
+        _insert(Profile, ["id", "user_id", "name", "is_kids", "is_owner", "created_at"], profiles)
         counts["subscribers"], counts["profiles"] = len(users), len(profiles)
 
         # Watch history: each profile binges from the start of a few (popularity-skewed) series, plus films.

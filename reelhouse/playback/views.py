@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.media.models import Asset
@@ -58,8 +59,9 @@ def watch(request, work_id: int):
 @login_required
 @require_POST
 def heartbeat(request, session_id):
+    # Only the active profile's own sessions: a heartbeat never writes another profile's progress.
     session = get_object_or_404(PlaybackSession.objects.select_related("work", "profile__user"), pk=session_id,
-                                profile__user=request.user)
+                                profile__user=request.user, profile=request.profile)
     try:
         position = float(request.POST.get("position", "0"))
         duration = float(request.POST.get("duration", "0"))
@@ -136,7 +138,7 @@ def download_start(request, work_id: int):
     return redirect(selectors.download_link(download=download))
 
 
-@login_required
+@owner_required
 def download_again(request, download_id):
     """A fresh signed link for a download the account already holds."""
     download = get_object_or_404(Download, pk=download_id, profile__user=request.user)
@@ -145,7 +147,7 @@ def download_again(request, download_id):
     return redirect(selectors.download_link(download=download))
 
 
-@login_required
+@owner_required
 @require_POST
 def download_revoke(request, download_id):
     try:

@@ -1,0 +1,213 @@
+"""Profiles are a boundary: only the account owner's profile (or another adult profile after the owner confirmed with
+the account password or the owner's PIN, for a short while) manages profiles, billing, privacy and security; a kids
+profile never does; heartbeats write only the active profile's progress. Each attack runs against the real views."""
+
+import datetime as dt
+import importlib
+import uuid
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from reelhouse.accounts.access import OWNER_CONFIRM_SECONDS
+from reelhouse.accounts.models import Profile
+from reelhouse.accounts.services import ProfileError, profile_create, profile_delete, profile_update
+from reelhouse.catalog.models import Work
+from reelhouse.core import clock
+from reelhouse.media.models import Asset
+from reelhouse.playback.models import PlaybackSession, ResumePoint
+from reelhouse.playback.services import playback_start
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+OWNER_PIN = "2468"
+
+# Every owner-only page and action: (method, path with {other} = another profile's id, {uuid} = any id).
+PROTECTED = {
+    "accounts:profiles_manage": ("get", "/accounts/profiles/manage/"),
+    "accounts:profile_new": ("post", "/accounts/profiles/new/"),
+    "accounts:profile_edit": ("post", "/accounts/profiles/{other}/edit/"),
+    "accounts:profile_delete": ("post", "/accounts/profiles/{other}/delete/"),
+    "accounts:security": ("get", "/accounts/security/"),
+    "accounts:privacy": ("get", "/accounts/privacy/"),
+    "accounts:export": ("get", "/accounts/privacy/export/"),
+    "accounts:sign_out_everywhere": ("post", "/accounts/sign-out-everywhere/"),
+    "accounts:password_change": ("get", "/accounts/password/"),
+    "billing:account": ("get", "/account/"),
+    "billing:redeem": ("post", "/account/redeem/"),
+    "billing:trial": ("post", "/account/trial/"),
+    "billing:cancel": ("post", "/account/cancel/"),
+    "billing:pause": ("post", "/account/pause/"),
+    "billing:unpause": ("post", "/account/unpause/"),
+    "billing:upgrade": ("post", "/account/upgrade/"),
+    "billing:change": ("post", "/account/plan-change/"),
+    "billing:change_cancel": ("post", "/account/plan-change/cancel/"),
+    "billing:portal": ("post", "/account/payment-method/"),
+    "billing:details": ("post", "/account/billing-details/"),
+    "billing:referral": ("post", "/account/referral/"),
+    "billing:stamps_redeem": ("post", "/account/stamps/one-month/redeem/"),
+    "billing:receipt": ("get", "/account/receipts/RH-2026-000001/"),
+    "billing:checkout": ("post", "/billing/checkout/"),
+    "playback:download_again": ("get", "/account/downloads/{uuid}/"),
+    "playback:download_revoke": ("post", "/account/downloads/{uuid}/revoke/"),
+}
+# Account-area URLs any profile may use, and why.
+OPEN = {
+    "billing:stream_stop": "frees a stream slot for whoever is refused; it changes no profile, plan or payment",
+    "billing:report_csv": "operators only (staff)",
+    "billing:stripe_webhook": "Stripe, signed",
+    "accounts:login": "", "accounts:login_2fa": "", "accounts:logout": "", "accounts:signup": "",
+    "accounts:verify": "", "accounts:verify_resend": "", "accounts:password_reset": "",
+    "accounts:password_reset_done": "", "accounts:password_reset_confirm": "", "accounts:password_changed": "",
+    "accounts:profiles": "choosing who watches", "accounts:profile_enter": "entering a profile (PIN when locked)",
+    "accounts:owner_confirm": "the confirmation step itself",
+}
+
+
+def _names(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _names(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def household(subscriber):
+    owner = subscriber.profiles.get()
+    profile_update(profile=owner, pin=OWNER_PIN)
+    partner = profile_create(user=subscriber, name="Partner")
+    kid = profile_create(user=subscriber, name="Kid", is_kids=True)
+    return {"owner": owner, "partner": partner, "kid": kid}
+
+
+def _as(client, subscriber, profile, pin=""):
+    client.force_login(subscriber)
+    response = client.post(f"/accounts/profiles/{profile.pk}/enter/", {"pin": pin, "next": "/"})
+    assert response.status_code == 302
+    return client
+
+
+def _request(client, name, household, as_profile):
+    method, path = PROTECTED[name]
+    other = household["kid"] if as_profile != "kid" else household["partner"]
+    return getattr(client, method)(path.format(other=other.pk, uuid=uuid.uuid4()))
+
+
+def test_every_account_area_url_is_classified_owner_only_or_open():
+    names = {n for n in _names(get_resolver().url_patterns) if n.split(":")[0] in ("accounts", "billing")
+             or (n.startswith("playback:download_") and n != "playback:download_start")}
+    names.discard("playback:download_file")  # a signed link, checked per request
+    assert names - set(PROTECTED) - set(OPEN) == set()
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_a_kids_profile_is_refused_everywhere(client, subscriber, household, name):
+    response = _request(_as(client, subscriber, household["kid"]), name, household, "kid")
+    assert response.status_code == 403, name
+    assert b"kids profile cannot" in response.content
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_another_adult_profile_must_confirm_first(client, subscriber, household, name):
+    response = _request(_as(client, subscriber, household["partner"]), name, household, "partner")
+    if PROTECTED[name][0] == "get":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/owner/?next="), name
+    else:
+        assert response.status_code == 403, name
+        assert b"/accounts/owner/?next=" in response.content
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_the_owner_profile_is_let_through(client, subscriber, household, name):
+    response = _request(_as(client, subscriber, household["owner"], pin=OWNER_PIN), name, household, "owner")
+    assert response.status_code != 403, name
+    assert not response.get("Location", "").startswith(("/accounts/owner/", "/accounts/login/")), name
+
+
+def test_a_kid_cannot_lift_its_own_age_limit_remove_the_owner_pin_or_delete_a_profile(client, subscriber, household):
+    kid, owner, partner = household["kid"], household["owner"], household["partner"]
+    client = _as(client, subscriber, kid)
+    lift = {"name": "Kid", "max_maturity": "18", "language": "", "audio_language": "", "subtitle_language": ""}
+    assert client.post(f"/accounts/profiles/{kid.pk}/edit/", lift).status_code == 403
+    assert client.post(f"/accounts/profiles/{owner.pk}/edit/", {**lift, "name": owner.name,
+                                                                "remove_pin": "on"}).status_code == 403
+    assert client.post(f"/accounts/profiles/{partner.pk}/delete/").status_code == 403
+    # Even with the account password typed in, a kids profile does not get the owner's pages.
+    assert client.post("/accounts/owner/", {"password": PASSWORD, "next": "/account/"}).status_code == 403
+    assert client.get("/account/").status_code == 403
+    kid.refresh_from_db(), owner.refresh_from_db()
+    assert kid.is_kids and kid.max_maturity == Profile.Maturity.SEVEN
+    assert check_password(OWNER_PIN, owner.pin_hash) and Profile.objects.filter(pk=partner.pk).exists()
+
+
+def test_a_confirmation_with_the_password_or_owner_pin_opens_the_pages_for_a_while(client, subscriber, household):
+    client = _as(client, subscriber, household["partner"])
+    response = client.post("/accounts/owner/", {"password": "wrong", "next": "/account/"})
+    assert response.status_code == 403 and client.get("/account/").status_code == 302
+    response = client.post("/accounts/owner/", {"password": PASSWORD, "next": "/account/"})
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    assert client.get("/account/").status_code == 200
+    clock.advance(dt.timedelta(seconds=OWNER_CONFIRM_SECONDS + 1))
+    assert client.get("/account/").status_code == 302  # lapsed: confirm again
+    assert client.post("/accounts/owner/", {"pin": OWNER_PIN, "next": "/account/"}).status_code == 302
+    assert client.get("/accounts/profiles/manage/").status_code == 200
+    # Switching to another profile and back forgets the confirmation.
+    client.post(f"/accounts/profiles/{household['kid'].pk}/enter/", {"next": "/"})
+    client.post(f"/accounts/profiles/{household['partner'].pk}/enter/", {"next": "/"})
+    assert client.get("/accounts/profiles/manage/").status_code == 302
+
+
+def test_guessing_the_owner_pin_is_locked_out(client, subscriber, household):
+    client = _as(client, subscriber, household["partner"])
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        assert client.post("/accounts/owner/", {"pin": guess}).status_code == 403
+    response = client.post("/accounts/owner/", {"pin": OWNER_PIN, "next": "/account/"})
+    assert response.status_code == 403 and b"Too many wrong attempts" in response.content
+    assert client.get("/account/").status_code == 302
+
+
+def test_the_owner_profile_cannot_become_a_kids_profile_or_be_deleted(household):
+    with pytest.raises(ProfileError, match="owner's profile cannot be a kids profile"):
+        profile_update(profile=household["owner"], is_kids=True)
+    with pytest.raises(ProfileError, match="owner's profile cannot be deleted"):
+        profile_delete(profile=household["owner"])
+
+
+def test_a_heartbeat_for_another_profiles_session_is_refused_and_writes_nothing(client, subscriber, household,
+                                                                                licensed_source):
+    work = Work.objects.create(kind=Work.Kind.FILM, title="Their Film", licence=licensed_source.licence,
+                               published_at=clock.now())
+    work.asset = Asset.objects.create(work=work, source_sha256="ef" * 32, directory="packages/z", duration_s=60,
+                                      width=854, height=480)
+    work.save(update_fields=["asset"])
+    session = playback_start(profile=household["partner"], work=work, device="Firefox")
+    client = _as(client, subscriber, household["kid"])
+    response = client.post(f"/watch/session/{session.pk}/heartbeat", {"position": "42", "duration": "60"})
+    assert response.status_code == 404
+    assert not ResumePoint.objects.filter(work=work).exists()
+    assert PlaybackSession.objects.get(pk=session.pk).last_heartbeat_at == session.last_heartbeat_at
+    client = _as(client, subscriber, household["partner"])
+    response = client.post(f"/watch/session/{session.pk}/heartbeat", {"position": "42", "duration": "60"})
+    assert response.status_code == 200
+    assert ResumePoint.objects.get(work=work).profile == household["partner"]
+
+
+def test_existing_accounts_get_their_oldest_adult_profile_as_owner(subscriber):
+    from django.apps import apps
+
+    kid = profile_create(user=subscriber, name="Kid", is_kids=True)
+    adult = profile_create(user=subscriber, name="Later adult")
+    Profile.objects.filter(user=subscriber).update(is_owner=False)
+    Profile.objects.filter(pk=subscriber.profiles.order_by("created_at", "id").first().pk).update(is_kids=True)
+    migration = importlib.import_module("reelhouse.accounts.migrations.0006_profile_owner")
+    migration.owners_mark(apps, None)
+    assert list(Profile.objects.filter(user=subscriber, is_owner=True)) == [adult]
+    assert Profile.objects.get(pk=kid.pk).is_owner is False
