@@ -8,11 +8,13 @@ from reelhouse.billing.models import (
     Coupon,
     Customer,
     Payment,
+    PendingStripeEvent,
     Plan,
     PlanPrice,
     ProcessedEvent,
     Subscription,
     TrialUse,
+    UpgradeOrder,
     Voucher,
     VoucherBatch,
 )
@@ -128,3 +130,8 @@ admin.site.register(BillingProfile, list_display=["user", "name", "country", "va
                     search_fields=["user__email", "name", "vat_id"])
 admin.site.register(TrialUse, list_display=["person_key", "user", "started_at"], raw_id_fields=["user"])
 admin.site.register(ProcessedEvent, list_display=["event_id", "type", "processed_at"])
+admin.site.register(PendingStripeEvent, list_display=["event_id", "type", "payment_intent_id", "invoice_id",
+                                                      "received_at"])
+admin.site.register(UpgradeOrder, list_display=["user", "from_plan", "to_plan", "amount_minor", "currency", "state",
+                                                "created_at"], list_filter=["state"],
+                    raw_id_fields=["user", "subscription", "payment"])

@@ -10,6 +10,12 @@ from django.db import IntegrityError, transaction
 from reelhouse.billing import conf, emails
 from reelhouse.billing.gateway import gateway_get
 from reelhouse.billing.models import Coupon, Customer, Dispute, Payment, Plan, PlanPrice, ProcessedEvent, Subscription
+from reelhouse.billing.pending_events import (
+    PaymentNotRecorded,
+    payment_by_stripe_ids,
+    pending_event_keep,
+    pending_events_take,
+)
 from reelhouse.billing.services import (
     CouponError,
     coupon_use,
@@ -29,6 +35,8 @@ HANDLED = {"checkout.session.completed", "invoice.paid", "invoice.payment_failed
            "customer.subscription.updated", "customer.subscription.deleted", "charge.refunded",
            "charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.closed",
            "charge.dispute.funds_reinstated"}
+
+RECORDS_PAYMENTS = {"checkout.session.completed", "invoice.paid"}  # events after which kept events may apply
 
 STATUS_TO_STATE = {
     "trialing": Subscription.State.TRIALING,
@@ -51,7 +59,15 @@ def stripe_event_apply(*, event: dict[str, Any]) -> bool:
     try:
         with transaction.atomic():
             ProcessedEvent.objects.create(event_id=event["id"], type=event["type"], processed_at=clock.now())
-            HANDLERS[event["type"]](event["data"]["object"])
+            try:
+                HANDLERS[event["type"]](event["data"]["object"])
+            except PaymentNotRecorded as waiting:  # it overtook its payment: applied when the payment is recorded
+                pending_event_keep(event=event, waiting=waiting)
+            if event["type"] in RECORDS_PAYMENTS:
+                for pending in pending_events_take():
+                    log.info("applying stripe event %s (%s), kept until its payment arrived", pending.event_id,
+                             pending.type)
+                    HANDLERS[pending.type](pending.payload)
     except IntegrityError:
         if ProcessedEvent.objects.filter(event_id=event["id"]).exists():
             log.info("stripe event %s already applied; ignored", event["id"])
@@ -192,26 +208,22 @@ def on_subscription_changed(subscription: dict) -> None:
     _sync_by_id(subscription["id"])  # the event may be stale: read what Stripe says now
 
 
-def _payment_for(*, intent: str, invoice: str = "") -> Payment | None:
-    candidates = [x for x in (intent, invoice) if x]
-    return (Payment.objects.filter(external_id__in=candidates).first()
-            or (Payment.objects.filter(payment_intent_id=intent).first() if intent else None))
+def _payment_for(*, intent: str, invoice: str = "") -> Payment:
+    """The payment an event refers to; raises PaymentNotRecorded when it is not recorded yet, so the event is kept
+    and applied when it is (see pending_events)."""
+    payment = payment_by_stripe_ids(intent=intent, invoice=invoice)
+    if payment is None:
+        raise PaymentNotRecorded(intent=intent, invoice=invoice)
+    return payment
 
 
 def on_charge_refunded(charge: dict) -> None:
     payment = _payment_for(intent=_id(charge.get("payment_intent")), invoice=_id(charge.get("invoice")))
-    if payment is None:
-        log.warning("charge %s refunded but no payment matches it; ignored", charge.get("id"))
-        return
     payment_refund_record(payment=payment, refunded_minor=charge["amount_refunded"])
 
 
-def _dispute_for(dispute: dict) -> Dispute | None:
+def _dispute_for(dispute: dict) -> Dispute:
     payment = _payment_for(intent=_id(dispute.get("payment_intent")))
-    if payment is None:
-        log.warning("dispute %s on charge %s but no payment matches it; ignored", dispute.get("id"),
-                    _id(dispute.get("charge")))
-        return None
     return dispute_record(payment=payment, stripe_dispute_id=dispute["id"], amount_minor=dispute["amount"])
 
 
@@ -219,8 +231,6 @@ def on_charge_dispute_created(dispute: dict) -> None:
     """A chargeback: the disputed amount is withdrawn from us at once, so it counts as refunded from now. An inquiry
     (status warning_*) withdraws nothing; if it escalates, funds_withdrawn follows."""
     record = _dispute_for(dispute)
-    if record is None:
-        return
     if record.status != Dispute.Status.OPEN:
         log.info("dispute %s was already %s when its creation arrived; nothing to withdraw", record.stripe_dispute_id,
                  record.status)
@@ -229,8 +239,7 @@ def on_charge_dispute_created(dispute: dict) -> None:
 
 
 def on_charge_dispute_funds_withdrawn(dispute: dict) -> None:
-    if (record := _dispute_for(dispute)) is not None:
-        dispute_withdraw(dispute=record)
+    dispute_withdraw(dispute=_dispute_for(dispute))
 
 
 CLOSED_STATUSES = {"won": Dispute.Status.WON, "lost": Dispute.Status.LOST,
@@ -245,8 +254,7 @@ def on_charge_dispute_closed(dispute: dict) -> None:
     if status is None:
         log.warning("dispute %s: status %r is not an outcome; ignored", dispute.get("id"), dispute.get("status"))
         return
-    if (record := _dispute_for(dispute)) is not None:
-        dispute_close(dispute=record, status=status)
+    dispute_close(dispute=_dispute_for(dispute), status=status)
 
 
 HANDLERS = {

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from reelhouse.accounts.services import user_create
 from reelhouse.billing import reports
-from reelhouse.billing.models import Dispute, Payment
+from reelhouse.billing.models import Dispute, Payment, PendingStripeEvent
 from reelhouse.core import clock
 from reelhouse.core.models import AuditEvent
 from reelhouse.rewards import services as rewards
@@ -177,12 +177,14 @@ def test_an_inquiry_withdraws_nothing_until_it_escalates(client, member, paid, w
     assert _state(paid) == (Payment.State.DISPUTED, PRICE_6M) and stamps_balance(user=member) == 0
 
 
-def test_dispute_events_for_an_unknown_payment_are_logged_and_ignored(client, paid, webhook_secret, caplog):
+def test_dispute_events_for_an_unknown_payment_are_kept_until_it_arrives(client, paid, webhook_secret, caplog):
+    """Before issue 12 these were logged and dropped for good; now they wait for their payment
+    (tests/billing/test_stripe_pending_events.py applies them when it comes)."""
     stranger = sp.dispute(payment_intent="pi_not_ours", amount=1000)
-    with caplog.at_level(logging.WARNING, logger="reelhouse.billing"):
+    with caplog.at_level(logging.INFO, logger="reelhouse.billing"):
         for evt in (sp.event("charge.dispute.closed", sp.dispute_as(stranger, status="won")),
                     sp.event("charge.dispute.funds_reinstated", sp.dispute_as(stranger, status="won"))):
             assert post(client, evt, webhook_secret) == b"applied"
-    assert caplog.text.count(f"dispute {stranger['id']} on charge {stranger['charge']} but no payment matches") == 2
+    assert caplog.text.count("arrived before its payment (pi_not_ours); kept until the payment is recorded") == 2
+    assert PendingStripeEvent.objects.count() == 2
     assert not Dispute.objects.exists() and _state(paid) == (Payment.State.PAID, 0)
-
