@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from reelhouse.accounts import signals
 from reelhouse.accounts.models import Profile, User
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
@@ -236,9 +237,14 @@ def account_export(*, user: User) -> dict:
 
 @transaction.atomic
 def account_delete(*, user: User, password: str) -> None:
-    """Close the account for good: profiles and history go; records the law requires (payments) stay anonymous."""
+    """Close the account for good: profiles and history go, other apps end what they hold (account_closing); records
+    the law requires (payments and their invoices) stay, with the account anonymous."""
     if not user.check_password(password):
         raise ProfileError(_("That password is not right."))
+    try:
+        signals.account_closing.send(sender=User, user=user)  # billing cancels the card subscription, and so on
+    except signals.ClosingRefused as refused:
+        raise ProfileError(str(refused)) from refused
     audit_record(action="user.deleted", subject=user)
     user.profiles.all().delete()
     user.email = f"deleted-{user.pk}@invalid"

@@ -37,6 +37,13 @@ class PaymentGateway(Protocol):
     def portal_session_create(self, *, customer_id: str, return_url: str) -> dict[str, Any]:
         """A customer portal session (Stripe's billing_portal.session object; its `url` is where to send them)."""
 
+    def subscription_cancel_now(self, *, subscription_id: str) -> dict[str, Any]:
+        """End a subscription at once, without proration or a final invoice; returns it (status canceled)."""
+
+    def customer_delete(self, *, customer_id: str) -> dict[str, Any]:
+        """Delete the customer and the payment methods stored with it (Stripe keeps its charges and invoices, which
+        refunds still use); returns Stripe's deleted-object stub."""
+
 
 class StripeGateway:
     """PaymentGateway over the official SDK."""
@@ -76,6 +83,12 @@ class StripeGateway:
     def portal_session_create(self, *, customer_id: str, return_url: str) -> dict[str, Any]:
         return self.client.v1.billing_portal.sessions.create({"customer": customer_id,
                                                               "return_url": return_url}).to_dict()
+
+    def subscription_cancel_now(self, *, subscription_id: str) -> dict[str, Any]:
+        return self.client.v1.subscriptions.cancel(subscription_id, {"invoice_now": False, "prorate": False}).to_dict()
+
+    def customer_delete(self, *, customer_id: str) -> dict[str, Any]:
+        return self.client.v1.customers.delete(customer_id).to_dict()
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         current = self.client.v1.subscriptions.retrieve(subscription_id)

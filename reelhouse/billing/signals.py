@@ -9,3 +9,6 @@ payment_refunded = Signal()
 # A chargeback was reversed (the dispute was won): what it withdrew no longer counts as refunded. Sent after commit.
 # kwargs: payment, dispute.
 payment_reinstated = Signal()
+# A subscription ended before its time (today: its account was closed). Sent after commit. kwargs: subscription,
+# reason. Playback can end the subscription's running streams from it.
+subscription_ended = Signal()

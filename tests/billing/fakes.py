@@ -17,6 +17,7 @@ class FakeGateway:
         self.checkouts: list[dict[str, Any]] = []
         self.portal_sessions: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str]] = []
+        self.deleted_customers: list[str] = []
         self.card_declines = False  # the card on file refuses the next charges (a proration invoice stays open)
 
     def checkout_url(self, **params) -> str:
@@ -34,6 +35,27 @@ class FakeGateway:
             raise RuntimeError("The subscription is managed by the subscription schedule; update the schedule")
         sub["cancel_at_period_end"] = cancel
         return copy.deepcopy(sub)
+
+    def subscription_cancel_now(self, *, subscription_id: str) -> dict[str, Any]:
+        """DELETE /v1/subscriptions/:id: the subscription as Stripe returns it, canceled now."""
+        self.calls.append(("subscription_cancel_now", subscription_id))
+        sub = self.subscriptions[subscription_id]
+        if sub["status"] == "canceled":  # Stripe refuses to cancel twice
+            raise RuntimeError(f"A canceled subscription can only update its cancellation_details and metadata "
+                               f"({subscription_id})")
+        now = int(time.time())
+        sub.update(status="canceled", canceled_at=now, ended_at=now, cancel_at_period_end=False,
+                   cancellation_details={"comment": None, "feedback": None, "reason": "cancellation_requested"})
+        return copy.deepcopy(sub)
+
+    def customer_delete(self, *, customer_id: str) -> dict[str, Any]:
+        """DELETE /v1/customers/:id: Stripe's deleted-object stub; the customer's subscriptions end with it."""
+        self.calls.append(("customer_delete", customer_id))
+        for sub in self.subscriptions.values():
+            if sub["customer"] == customer_id and sub["status"] != "canceled":
+                raise AssertionError(f"customer {customer_id} deleted while {sub['id']} still ran: cancel it first")
+        self.deleted_customers.append(customer_id)
+        return {"id": customer_id, "object": "customer", "deleted": True}
 
     def subscription_plan_change(self, *, subscription_id: str, price_id: str, plan_code: str) -> dict[str, Any]:
         """Stripe's update with proration_behavior=always_invoice, payment_behavior=pending_if_incomplete: the

@@ -125,3 +125,14 @@ def test_a_plan_change_applies_only_if_its_proration_is_paid():
     assert (method, endpoint) == ("post", "https://api.stripe.com/v1/subscriptions/sub_5")
     assert form == {"items[0][id]": ["si_5"], "items[0][price]": ["price_p"],
                     "proration_behavior": ["always_invoice"], "payment_behavior": ["pending_if_incomplete"]}
+
+
+def test_closing_cancels_the_subscription_now_and_deletes_the_customer():
+    http = RecordingHTTP([{"id": "sub_5", "object": "subscription", "status": "canceled"},
+                          {"id": "cus_5", "object": "customer", "deleted": True}])
+    gateway = StripeGateway("sk_test_123", http_client=http)
+    assert gateway.subscription_cancel_now(subscription_id="sub_5")["status"] == "canceled"
+    assert gateway.customer_delete(customer_id="cus_5")["deleted"] is True
+    assert [(m, u) for m, u, _form in http.requests] == [
+        ("delete", "https://api.stripe.com/v1/subscriptions/sub_5?invoice_now=false&prorate=false"),
+        ("delete", "https://api.stripe.com/v1/customers/cus_5")]
