@@ -468,11 +468,15 @@ def person_key(email: str) -> str:
 
 @transaction.atomic
 def trial_start(*, user) -> Subscription:
-    """Start the free trial; each person gets one, ever."""
+    """Start the free trial; each person gets one, ever (keyed on person_key, so aliases of one mailbox count once),
+    and only once the address is confirmed: otherwise any made-up address would be a new person."""
     if subscription_current(user=user) is not None:
         raise TrialError(_("You already have access; the free trial is for new subscribers."))
     if Payment.objects.filter(user=user).exists():
         raise TrialError(_("The free trial is for new subscribers; this account has paid before."))
+    if user.email_verified_at is None:
+        raise TrialError(_("Confirm your email address first: open the link we sent to %(email)s (or have it sent "
+                           "again from this page), then start the free trial.") % {"email": user.email})
     try:
         with transaction.atomic():
             TrialUse.objects.create(person_key=person_key(user.email), user=user)

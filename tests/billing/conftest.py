@@ -26,7 +26,10 @@ def webhook_secret(settings):
 def member(db):
     from reelhouse.accounts.services import user_create
 
-    return user_create(email="member@example.com", password="correct horse battery", display_name="Member")
+    user = user_create(email="member@example.com", password="correct horse battery", display_name="Member")
+    user.email_verified_at = user.date_joined  # confirmed: the free trial needs it
+    user.save(update_fields=["email_verified_at"])
+    return user
 
 
 @pytest.fixture

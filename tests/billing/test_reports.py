@@ -21,6 +21,8 @@ def customers(plans):
     services.plan_purchase_record(user=users[0], plan=plans["standard-1m"], currency="USD")
     services.plan_purchase_record(user=users[1], plan=plans["standard-12m"], currency="USD")
     services.plan_purchase_record(user=users[2], plan=plans["standard-3m"], currency="EUR")
+    users[3].email_verified_at = users[3].date_joined  # a trial needs a confirmed address
+    users[3].save(update_fields=["email_verified_at"])
     services.trial_start(user=users[3])
     return users
 
