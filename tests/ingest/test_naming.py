@@ -241,12 +241,18 @@ CASES = [
     ("Film (2019)/Film.2019.1080p.BluRay.x264-GRP.mkv", film("Film", 2019, version="1080p")),
     ("Die.Bruecke.am.Ibar.2012.German.720p.mkv", film("Die Bruecke am Ibar", 2012, version="720p")),
     ("Film 2019 1080p WEB.mkv", film("Film", 2019, version="1080p")),
-    # films without a year: only in their own folder (or with an id)
+    # films without a year (issue 17: identified by title; the licence and the catalog decide which work)
     ("Some Film/Some Film.mkv", film("Some Film", None)),
     ("Some Film/Some Film - part1.mkv", film("Some Film", None, part=1)),
     ("Some Film [imdbid-tt7654321].mkv", film("Some Film", None, ids=(("imdb", "tt7654321"),))),
-    ("Some Film.mkv", other(NO_NAME)),
-    ("Movies/Some Film.mkv", other(NO_NAME)),
+    ("Some Film.mkv", film("Some Film", None)),
+    ("Movies/Some Film.mkv", film("Some Film", None)),
+    ("Some.Film.4k.mkv", film("Some Film", None, version="2160p")),
+    ("Some Film 480p.mp4", film("Some Film", None, version="480p")),
+    ("Some.Film.mkv", film("Some Film", None)),
+    ("Some Film 2013.mp4", film("Some Film", 2013)),
+    ("Some Film - 2 (2013).mkv", film("Some Film - 2", 2013)),
+    ("Movies/Some Film 2013.12.09.mkv", film("Some Film 2013.12.09", None)),
     ("video.mkv", other(NO_NAME)),
     ("VID_20200101_123456.mp4", other(NO_NAME)),
     ("Film.1080p.BluRay.x264-GRP.mkv", other(NO_NAME)),
@@ -310,7 +316,7 @@ CASES = [
      other("in a season folder but no episode number", season=1)),
     ("Show (2016)/Season 01/Show - Pilot.mkv", other("in a season folder but no episode number", season=1)),
     ("12345.mkv", other(NO_NAME)),
-    ("Crime Scene.mkv", other(NO_NAME)),
+    ("Crime Scene.mkv", film("Crime Scene", None)),
     ("Show (2016)/Season 01/Show - 2019.mkv", other("no episode number", season=1)),
 ]
 
