@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db import transaction
 
+from reelhouse.catalog.selectors import films_matching
 from reelhouse.catalog.services import episode_expect, series_for_guide, work_for_identification, works_publish_due
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
@@ -130,6 +131,15 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
     if identity.kind not in ("episode", "film"):
         reason = identity.reason or f"{delivery.path}: identified as {identity.kind}, not an episode or a film"
         return delivery_quarantine(delivery=delivery, reason=reason)
+
+    if identity.kind == "film" and identity.year is None and not delivery.override and len(
+            candidates := films_matching(title=identity.title, licence=delivery.source.licence)) > 1:
+        named = ", ".join(f"{f.title} ({f.year})" if f.year else f"{f.title} (no year)" for f in candidates)
+        return delivery_quarantine(
+            delivery=delivery,
+            reason=f"{delivery.path}: '{identity.title}' has no year and the catalog has {len(candidates)} films "
+                   f"of that title ({named}); say which with `reelhouse ingest quarantine assign {delivery.pk} "
+                   f"--film TITLE --year YEAR`, or name the file 'Title (Year)'")
 
     try:
         probed = probe(path)

@@ -41,6 +41,7 @@ from reelhouse.catalog.selectors.searching import (  # noqa: F401
 )
 from reelhouse.catalog.selectors.titles import (  # noqa: F401
     SeasonNotFound,
+    films_matching,
     series_page,
     title_details,
 )

@@ -80,3 +80,14 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
 
 
 # --- listings and calendar ----------------------------------------------------------------------
+
+
+def films_matching(*, title: str, licence=None) -> list[Film]:
+    """The catalogued films a file named `title` without a year could be: every film of that title, narrowed to the
+    delivery's licence when that leaves exactly one (two works under one title need a person to choose)."""
+    films = list(Film.objects.filter(title__iexact=title).order_by("year", "pk"))
+    if len(films) > 1 and licence is not None:
+        licensed = [f for f in films if f.licence_id == licence.pk]
+        if len(licensed) == 1:
+            return licensed
+    return films

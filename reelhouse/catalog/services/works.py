@@ -11,6 +11,7 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.catalog.ratings import rating_age
+from reelhouse.catalog.selectors.titles import films_matching
 from reelhouse.catalog.services.maturity import title_ratings_from_nfo
 from reelhouse.catalog.services.metadata import credits_set, genres_for, studios_for, unique_slug
 from reelhouse.catalog.services.title_translations import _original_title
@@ -66,7 +67,11 @@ def work_for_identification(*, found, licence, runtime_s: int | None = None) -> 
     title = (info.title if info and info.title else None) or ident.title
     synopsis = (info.plot if info and info.plot else "") or ""
     if ident.kind == "film":
-        film = Film.objects.filter(title__iexact=title, year=ident.year).first()
+        if ident.year is None:  # a film named without a year: the one catalogued film of that title, if only one
+            matches = films_matching(title=title, licence=licence)
+            film = matches[0] if len(matches) == 1 else Film.objects.filter(title__iexact=title, year=None).first()
+        else:
+            film = Film.objects.filter(title__iexact=title, year=ident.year).first()
         if film is None:
             film = Film.objects.create(
                 title=title, year=ident.year, slug=unique_slug(Film, f"{title} {ident.year or ''}"),
