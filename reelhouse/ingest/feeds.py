@@ -3,6 +3,12 @@ a size limit and checksum verification, into the source's landing folder (the no
 
 Only feeds an operator registered against a licensor are ever fetched: no search, no scraping, no other sources.
 Every request goes through `ingest.outbound` (which addresses may be reached, where the token may go, redirects).
+
+Parsing contract (what fuzzers and callers rely on): `parse_feed`, `parse_json_manifest` and `parse_media_rss`
+raise only `FeedError`, and only when the document as a whole is unusable (not UTF-8, not JSON/XML, unsafe XML,
+nested too deeply, not an object). Everything wrong inside a usable document stays per entry: a delivery entry
+gets `FeedEntry.problem` (refused, never downloaded), and a guide entry or a misshapen section is skipped with a
+sentence in `Feed.problems`; good entries beside bad ones are kept.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import json
 import logging
 import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -28,12 +36,17 @@ log = logging.getLogger(__name__)
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 REELHOUSE_NS = "urn:reelhouse:feed"  # <reelhouse:path>, <reelhouse:series> … for fields Media RSS has no word for
 PARTIAL_DIR = ".partial"  # hidden: the scanner never sees a file being downloaded
-REJECTED_DIR = ".rejected"  # hidden: downloads that failed verification are kept here, never deleted
+REJECTED_DIR = ".rejected"  # hidden: downloads that failed verification, kept for the retention period
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+NAME_MAX_BYTES = 255  # one path component, as ext4/XFS/btrfs/APFS allow
+PATH_MAX_CHARS = 1000  # Delivery.path / FeedItem.path
+URL_MAX_CHARS = 2000
+TEXT_MAX_CHARS = 300  # series and episode titles (catalog fields)
 
 
 class FeedError(Exception):
-    """The feed as a whole could not be read; the message says what came back and what to check."""
+    """The feed as a whole could not be read; the message says what came back and what to check. The only
+    exception the parsers raise."""
 
 
 class DownloadError(Exception):
@@ -42,6 +55,39 @@ class DownloadError(Exception):
     def __init__(self, message: str, *, final: bool = True):
         super().__init__(message)
         self.final = final
+
+
+class BudgetSpent(DownloadError):
+    """This fetch has downloaded all it may (REELHOUSE_FEED_MAX_FETCH_BYTES); the rest resumes on the next one."""
+
+    def __init__(self, message: str):
+        super().__init__(message, final=False)
+
+
+@dataclass
+class Budget:
+    """Bytes one fetch may still download, across all its entries."""
+
+    left: int
+
+    def refuses(self, entry: FeedEntry, landing: Path) -> str:
+        """'' when the entry may start now, else why it waits for the next fetch."""
+        part = partial_path(landing, entry)
+        needed = None if entry.size is None else entry.size - (part.stat().st_size if part.exists() else 0)
+        if self.left <= 0 or (needed is not None and needed > self.left):
+            return (f"{entry.path}: waits for the next fetch: this fetch may download {self.left} more bytes "
+                    f"(REELHOUSE_FEED_MAX_FETCH_BYTES) and this delivery needs "
+                    f"{needed if needed is not None else 'an unknown number of'}")
+        return ""
+
+    def take(self, chunk: bytes, entry: FeedEntry) -> bytes:
+        """The part of `chunk` this fetch may still write; BudgetSpent once nothing is left."""
+        if self.left <= 0:
+            raise BudgetSpent(f"{entry.path}: this fetch reached its download limit (REELHOUSE_FEED_MAX_FETCH_BYTES);"
+                              f" the partial file is kept and resumes on the next fetch")
+        allowed = chunk[:self.left]
+        self.left -= len(allowed)
+        return allowed
 
 
 @dataclass
@@ -69,17 +115,31 @@ class GuideEntry:
 class Feed:
     entries: list[FeedEntry] = field(default_factory=list)
     guide: list[GuideEntry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # skipped guide entries and sections, one sentence each
 
 
 # ---------------------------------------------------------------------------------------------------- parsing
 
 
+def unsafe_character(text: str) -> str:
+    """'' or a description of the first character that has no place in a name: control characters (newlines,
+    tabs, NUL), invisible formatting ones (bidi overrides such as U+202E, zero-width joiners) and line separators."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character').lower()})"
+    return ""
+
+
 def safe_relative_path(raw: str) -> str:
     """The entry's path inside the landing folder, or ValueError saying why it is refused."""
+    if not isinstance(raw, str):
+        raise ValueError(f"path is {type(raw).__name__} {_shown(raw)}, expected a string")
     if not raw or not raw.strip():
         raise ValueError("empty path")
     if "\x00" in raw or "\\" in raw:
         raise ValueError(f"path {raw!r} contains a NUL or a backslash")
+    if bad := unsafe_character(raw):
+        raise ValueError(f"path {raw!r} contains the control or invisible formatting character {bad}; refused")
     if raw.startswith("/") or re.match(r"^[A-Za-z]:", raw):
         raise ValueError(f"absolute path {raw!r} refused; feed paths must be relative to the landing folder")
     parts = PurePosixPath(raw).parts
@@ -90,58 +150,156 @@ def safe_relative_path(raw: str) -> str:
     clean = PurePosixPath(*[p for p in parts if p not in ("", ".")])
     if not clean.parts:
         raise ValueError(f"path {raw!r} names no file")
+    for part in clean.parts:
+        if len(part.encode("utf-8", "surrogatepass")) > NAME_MAX_BYTES:
+            raise ValueError(f"path component {part[:40]!r}… is {len(part.encode('utf-8', 'surrogatepass'))} "
+                             f"bytes long; file systems allow {NAME_MAX_BYTES}")
+    if len(clean.as_posix()) > PATH_MAX_CHARS:
+        raise ValueError(f"path {raw[:40]!r}… is {len(raw)} characters long; at most {PATH_MAX_CHARS} are kept")
     return clean.as_posix()
 
 
-def _entry(url: str, path: str | None, size, sha256: str | None, base_url: str) -> FeedEntry:
-    entry = FeedEntry(url=urljoin(base_url, url or ""))
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _text(value, what: str, *, required: bool = False) -> str:
+    """A string field (a number is taken as its digits); ValueError for other types and unsafe characters."""
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"no {what}")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"{what} is {type(value).__name__} {_shown(value)}, expected a string")
+    text = str(value).strip()
+    if bad := unsafe_character(text):
+        raise ValueError(f"{what} {_shown(text)} contains the control or invisible formatting character {bad}")
+    if len(text) > TEXT_MAX_CHARS:
+        raise ValueError(f"{what} is {len(text)} characters long; at most {TEXT_MAX_CHARS}")
+    return text
+
+
+def _number(value, what: str, *, low: int, high: int, required: bool = True) -> int | None:
+    """A whole number in [low, high], given as a JSON integer or a string of digits; ValueError otherwise."""
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"no {what}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{what} is {type(value).__name__} {_shown(value)}, expected a whole number")
+    text = str(value).strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
+        raise ValueError(f"{what} {_shown(value)} is not a whole number")
+    number = int(text)
+    if not low <= number <= high:
+        raise ValueError(f"{what} {number} is outside {low}-{high}")
+    return number
+
+
+def _url(raw, base_url: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("no url" if raw in (None, "") else f"url is {type(raw).__name__} {_shown(raw)}, "
+                                                              f"expected a string")
+    if len(raw) > URL_MAX_CHARS:
+        raise ValueError(f"url is {len(raw)} characters long; at most {URL_MAX_CHARS}")
+    if bad := unsafe_character(raw):
+        raise ValueError(f"url {_shown(raw)} contains the control or invisible formatting character {bad}")
+    if re.search(r"\s", raw.strip()):
+        raise ValueError(f"url {_shown(raw)} contains white space (write it as %20)")
+    url = urljoin(base_url, raw.strip())
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"url {url!r} is not http(s)")
     try:
-        if not url:
-            raise ValueError("no url")
-        if urlsplit(entry.url).scheme not in ("http", "https"):
-            raise ValueError(f"url {entry.url!r} is not http(s)")
-        entry.path = safe_relative_path(path if path else unquote(PurePosixPath(urlsplit(entry.url).path).name))
-        if size not in (None, ""):
-            entry.size = int(size)
-            if entry.size < 0:
-                raise ValueError(f"negative size {size}")
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise ValueError(f"url {url!r} has a bad port ({exc})") from exc
+    if not parts.hostname:
+        raise ValueError(f"url {url!r} names no host")
+    return url
+
+
+def _entry(url, path, size, sha256, base_url: str) -> FeedEntry:
+    # Kept on a refused entry's record as given, minus characters a database column or a log line should not hold.
+    shown = "".join("?" if unsafe_character(c) else c for c in url[:URL_MAX_CHARS]) if isinstance(url, str) else ""
+    entry = FeedEntry(url=shown.strip())
+    try:
+        entry.url = _url(url, base_url)
+        entry.path = safe_relative_path(path if path not in (None, "") else
+                                        unquote(PurePosixPath(urlsplit(entry.url).path).name))
+        entry.size = _number(size, "size", low=0, high=2**62, required=False)
+        if sha256 is not None and not isinstance(sha256, str):
+            raise ValueError(f"sha256 is {type(sha256).__name__} {_shown(sha256)}, expected 64 hex digits")
         digest = (sha256 or "").strip().lower()
         if not _HEX64.match(digest):
-            raise ValueError(f"no valid sha256 checksum ({sha256!r}); only verifiable deliveries are downloaded")
+            raise ValueError(f"no valid sha256 checksum ({_shown(sha256)}); only verifiable deliveries are "
+                             f"downloaded")
         entry.sha256 = digest
-    except (TypeError, ValueError) as exc:
+    except ValueError as exc:
         entry.problem = str(exc)
     return entry
 
 
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
+def _date(value, what: str = "air date") -> dt.date | None:
+    if value in (None, ""):
         return None
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is {type(value).__name__} {_shown(value)}, expected YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError as exc:
+        raise ValueError(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)") from exc
+
+
+def _guide(series, season, episode, year, title, air_date) -> GuideEntry:
+    """One announced episode, or ValueError naming the field that is wrong."""
+    return GuideEntry(series=_text(series, "series", required=True),
+                      season=_number(season, "season", low=0, high=9999),
+                      episode=_number(episode, "episode", low=0, high=9999),
+                      year=_number(year, "year", low=1870, high=2200, required=False),
+                      title=_text(title, "title"), air_date=_date(air_date))
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def parse_json_manifest(text: str, *, base_url: str) -> Feed:
     """{"deliveries": [{"url", "path", "size", "sha256"}], "episodes": [{"series", "season", "episode", …}]}"""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FeedError(f"{base_url}: not valid JSON ({exc})") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("deliveries", []), list):
-        raise FeedError(f"{base_url}: JSON manifest must be an object with a 'deliveries' list")
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise FeedError(f"{base_url}: JSON nested too deeply to be a feed manifest; refused") from exc
+    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, an integer of thousands of digits
+        raise FeedError(f"{base_url}: not valid JSON ({str(exc)[:200]})") from exc
+    if not isinstance(data, dict):
+        raise FeedError(f"{base_url}: JSON manifest must be an object with a 'deliveries' list, not "
+                        f"{type(data).__name__}")
     feed = Feed()
-    for item in data.get("deliveries", []):
+    sections = {}
+    for name in ("deliveries", "episodes"):
+        value = data.get(name)
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            feed.problems.append(f"'{name}' is {type(value).__name__} {_shown(value)}, expected a list; ignored")
+            value = []
+        sections[name] = value
+    for n, item in enumerate(sections["deliveries"], 1):
         if not isinstance(item, dict):
-            feed.entries.append(FeedEntry(url="", problem=f"entry {item!r} is not an object"))
+            feed.entries.append(FeedEntry(url="", problem=f"delivery {n} is {type(item).__name__} {_shown(item)}, "
+                                                          f"expected an object"))
             continue
         feed.entries.append(_entry(item.get("url"), item.get("path"), item.get("size"), item.get("sha256"), base_url))
-    for item in data.get("episodes", []) or []:
+    for n, item in enumerate(sections["episodes"], 1):
         try:
-            feed.guide.append(GuideEntry(series=str(item["series"]), season=int(item["season"]),
-                                         episode=int(item["episode"]), year=item.get("year"),
-                                         title=str(item.get("title") or ""), air_date=_date(item.get("air_date"))))
-        except (KeyError, TypeError, ValueError):
-            log.warning("%s: guide entry %r ignored (needs series, season, episode)", base_url, item)
+            if not isinstance(item, dict):
+                raise ValueError(f"is {type(item).__name__} {_shown(item)}, expected an object")
+            feed.guide.append(_guide(item.get("series"), item.get("season"), item.get("episode"), item.get("year"),
+                                     item.get("title"), item.get("air_date")))
+        except ValueError as exc:
+            feed.problems.append(f"episode {n} ignored: {exc}")
     return feed
 
 
@@ -173,13 +331,11 @@ def parse_media_rss(text: str, *, base_url: str) -> Feed:
                                        hashes.get("sha256"), base_url))
         if text_of(f"{r}series") and text_of(f"{r}episode"):
             try:
-                feed.guide.append(GuideEntry(
-                    series=text_of(f"{r}series"), season=int(text_of(f"{r}season") or 1),
-                    episode=int(text_of(f"{r}episode")), title=text_of("title"),
-                    year=int(text_of(f"{r}year")) if text_of(f"{r}year") else None,
-                    air_date=_date(text_of(f"{r}airdate"))))
-            except ValueError:
-                log.warning("%s: guide item %r ignored", base_url, text_of("title"))
+                feed.guide.append(_guide(text_of(f"{r}series"), text_of(f"{r}season") or "1",
+                                         text_of(f"{r}episode"), text_of(f"{r}year"), text_of("title"),
+                                         text_of(f"{r}airdate")))
+            except ValueError as exc:
+                feed.problems.append(f"item {_shown(text_of('title'))} ignored in the episode guide: {exc}")
     return feed
 
 
@@ -239,7 +395,8 @@ def partial_path(landing: Path, entry: FeedEntry) -> Path:
     return landing / PARTIAL_DIR / f"{entry.sha256}.part"
 
 
-def download(entry: FeedEntry, *, landing: Path, policy: outbound.Policy, feed_url: str, max_bytes: int) -> Path:
+def download(entry: FeedEntry, *, landing: Path, policy: outbound.Policy, feed_url: str, max_bytes: int,
+             budget: Budget | None = None) -> Path:
     """Download one entry into landing/.partial, resuming what an earlier attempt left, verify its size and sha256,
     then move it into place with one rename. Returns the final path. Raises DownloadError (final=False when
     a retry may succeed: a dropped connection or a timeout; the partial file is kept for resuming)."""
@@ -258,7 +415,8 @@ def download(entry: FeedEntry, *, landing: Path, policy: outbound.Policy, feed_u
         part.unlink()  # our own partial file, longer than the whole: start again
         have = 0
     if entry.size is None or have < entry.size:
-        _fetch(entry, part, have=have, policy=policy, feed_url=feed_url, max_bytes=max_bytes)
+        _fetch(entry, part, have=have, policy=policy, feed_url=feed_url, max_bytes=max_bytes,
+               budget=budget if budget is not None else Budget(left=max_bytes))
     size = part.stat().st_size
     if entry.size is not None and size != entry.size:
         raise DownloadError(f"{entry.path}: got {size} bytes, the feed declared {entry.size}", final=False)
@@ -284,8 +442,23 @@ def keep_aside(landing: Path, entry: FeedEntry) -> Path | None:
     return dest
 
 
+def purge_kept(landing: Path, *, before: dt.datetime) -> list[Path]:
+    """Delete rejected downloads and abandoned partial ones last written before `before`; returns what went.
+    Only regular files directly in the two hidden folders (never a symlink, never anything else)."""
+    gone = []
+    for folder in (landing / REJECTED_DIR, landing / PARTIAL_DIR):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in folder.iterdir():
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < before.timestamp():
+                path.unlink()
+                gone.append(path)
+    return gone
+
+
 def _fetch(entry: FeedEntry, part: Path, *, have: int, policy: outbound.Policy, feed_url: str,
-           max_bytes: int) -> None:
+           max_bytes: int, budget: Budget) -> None:
     request_headers = {"Range": f"bytes={have}-"} if have else {}
     try:
         with outbound.get(entry.url, feed_url=feed_url, policy=policy, headers=request_headers) as response:
@@ -307,7 +480,10 @@ def _fetch(entry: FeedEntry, part: Path, *, have: int, policy: outbound.Policy, 
                         raise DownloadError(f"{entry.path}: server sent more than the "
                                             + (f"declared {entry.size} bytes" if entry.size is not None
                                                else f"limit of {max_bytes} bytes") + "; refused")
-                    fh.write(chunk)
+                    while chunk:  # never more than the fetch may take; what fits is kept for resuming
+                        allowed = budget.take(chunk, entry)
+                        fh.write(allowed)
+                        chunk = chunk[len(allowed):]
             expected = response.headers.get("Content-Length")
             if expected and expected.isdigit() and written - have < int(expected):
                 raise DownloadError(f"{entry.path}: connection closed after {written - have} of {expected} bytes; "

@@ -338,9 +338,17 @@ def feed_fetch(*, source: Source, network=None) -> dict:
         audit_record(action="feed.failed", subject=source, reason=feed_error)
         return counts | {"error": feed_error}
 
+    if feed.problems:  # the feed was read, but parts of it were skipped: say which, and move on to the next fetch
+        shown = "; ".join(feed.problems[:20]) + (f"; and {len(feed.problems) - 20} more" if len(feed.problems) > 20
+                                                 else "")
+        Source.objects.filter(pk=source.pk).update(last_error=f"{source.feed_url}: {shown}")
+        source.last_error = f"{source.feed_url}: {shown}"
+        audit_record(action="feed.problems", subject=source, reason=source.last_error)
+        counts["problems"] = len(feed.problems)
     counts["guide"] = len(guide_apply(source=source, entries=feed.guide))
     landing = Path(source.path)
     landing.mkdir(parents=True, exist_ok=True)
+    budget = feeds.Budget(left=conf.feed_max_fetch_bytes())
     for entry in feed.entries:
         counts["entries"] += 1
         item, _ = FeedItem.objects.get_or_create(
@@ -355,7 +363,7 @@ def feed_fetch(*, source: Source, network=None) -> dict:
         if (known := Delivery.objects.filter(source=source, sha256=entry.sha256).first()) is not None:
             _feed_item_set(item, FeedItem.State.DONE, f"already delivered as #{known.pk}", delivery=known)
             continue
-        delivery = _feed_download(source, item, entry, landing, policy)
+        delivery = _feed_download(source, item, entry, landing, policy, budget)
         if delivery is not None:
             counts["downloaded"] += 1
             delivery_process_task.enqueue(delivery.pk)
@@ -373,16 +381,22 @@ def _feed_item_set(item: FeedItem, state: str, reason: str = "", **fields) -> No
         audit_record(action=f"feed_item.{state}", subject=item, reason=reason)
 
 
-def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landing: Path,
-                   policy) -> Delivery | None:
+def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landing: Path, policy,
+                   budget: feeds.Budget) -> Delivery | None:
     last = ""
     for _ in range(conf.DOWNLOAD_ATTEMPTS):
+        if reason := budget.refuses(entry, landing):
+            _feed_item_set(item, FeedItem.State.PENDING, reason)
+            return None
         item.attempts += 1
         try:
             target = feeds.download(entry, landing=landing, policy=policy, feed_url=source.feed_url,
-                                    max_bytes=conf.feed_max_download_bytes())
+                                    max_bytes=conf.feed_max_download_bytes(), budget=budget)
         except feeds.DownloadError as exc:
             last = str(exc)
+            if isinstance(exc, feeds.BudgetSpent):
+                _feed_item_set(item, FeedItem.State.PENDING, last)
+                return None
             if exc.final:
                 kept = feeds.keep_aside(landing, entry)
                 _feed_item_set(item, FeedItem.State.FAILED, last, kept_at=str(kept or ""))
@@ -400,6 +414,23 @@ def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landi
         return delivery
     _feed_item_set(item, FeedItem.State.PENDING, f"{last} (after {item.attempts} attempts; resumes on the next fetch)")
     return None
+
+
+def feed_downloads_purge(*, at=None) -> int:
+    """Delete feed downloads kept aside (failed verification) and abandoned partial ones once they are older than
+    REELHOUSE_FEED_REJECTED_RETENTION_DAYS; the feed item keeps its reason and says the file is gone."""
+    days = conf.feed_rejected_retention_days()
+    before = (at or clock.now()) - timedelta(days=days)
+    removed = 0
+    for source in Source.objects.filter(kind=Source.Kind.FEED):
+        for path in feeds.purge_kept(Path(source.path), before=before):
+            removed += 1
+            for item in FeedItem.objects.filter(source=source, kept_at=str(path)):
+                item.reason += f" (the file kept aside was deleted after {days:g} days)"
+                item.kept_at, item.updated_at = "", clock.now()
+                item.save(update_fields=["reason", "kept_at", "updated_at"])
+            audit_record(action="feed.download_purged", subject=source, path=str(path))
+    return removed
 
 
 def feeds_due(*, at=None) -> list[Source]:
@@ -500,6 +531,8 @@ def ingest_tick() -> dict:
         Source.objects.filter(pk=source.pk).update(last_fetch_at=clock.now())  # not queued twice while it runs
         feed_fetch_task.enqueue(source.pk)
     guides_refresh()
+    if cache.add("ingest:feed_downloads_purge", True, 3600):  # hourly is plenty for a retention in days
+        feed_downloads_purge()
     return {"published": [w.pk for w in works_publish_due()]}
 
 
