@@ -2,13 +2,14 @@
 WebP only, never more pixels than REELHOUSE_MAX_IMAGE_PIXELS, and a decompression bomb is an error, not a warning."""
 
 import os
-import stat
 import warnings
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
+
+from reelhouse.core.files import NotARegularFile, open_regular
 
 FORMATS = ("JPEG", "PNG", "WEBP")  # Pillow's names; every other decoder (GIF, TIFF, BMP, PSD, ...) stays shut
 DEFAULT_MAX_PIXELS = 50_000_000  # a 8K poster is 33 Mpx; nothing a page shows needs more
@@ -30,14 +31,14 @@ def read_file(path: Path, *, max_bytes: int) -> bytes:
     """The bytes of a regular file, opened once without following a symlink and without blocking on a FIFO.
     Raises ImageRefused for anything else or anything larger than max_bytes."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = open_regular(path)
+    except NotARegularFile as exc:
+        raise ImageRefused(f"{Path(path).name}: {exc.strerror}, not an image file (deliver the image itself)") \
+            from exc
     except OSError as exc:
-        raise ImageRefused(f"{Path(path).name}: cannot read the image ({exc.strerror}); symbolic links are not "
-                           "followed") from exc
+        raise ImageRefused(f"{Path(path).name}: cannot read the image ({exc.strerror})") from exc
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise ImageRefused(f"{Path(path).name}: not a regular file; deliver the image itself")
         if st.st_size > max_bytes:
             raise ImageRefused(f"{Path(path).name}: {st.st_size} bytes is larger than the {max_bytes} bytes an image "
                                "may be")

@@ -2,7 +2,6 @@
 
 import errno
 import fcntl
-import hashlib
 import logging
 import os
 import signal
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from reelhouse.core import clock
+from reelhouse.core.files import NotARegularFile, open_regular, sha256_fd
 from reelhouse.ingest import conf
 from reelhouse.ingest.models import Delivery, Source
 from reelhouse.ingest.naming import is_sidecar
@@ -36,11 +36,13 @@ class ScanReport:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(conf.HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """The SHA-256 of the regular file at `path`, read through one descriptor (raises NotARegularFile for a symbolic
+    link, a FIFO, a device: never followed, never blocked on)."""
+    fd = open_regular(path)
+    try:
+        return sha256_fd(fd)
+    finally:
+        os.close(fd)
 
 
 def _walk(root: Path):
@@ -166,18 +168,49 @@ def _look_at(source: Source, path: Path, rel: PurePosixPath, known: Delivery | N
             return  # the other thread is on it
         _hashing.add(known.pk)
     try:  # hashing a large file takes a while: outside the lock, so the other thread is not held up
-        sha = sha256_file(path)
-        after = path.lstat()
+        # One open, checked on the descriptor: the path may have been swapped for a FIFO, a device or a symbolic
+        # link since the lstat above; what is hashed is the file that was opened.
+        fd = open_regular(path)
+        try:
+            opened = os.fstat(fd)
+            sha = sha256_fd(fd) if _same_file(opened, st) else ""
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
+    except NotARegularFile as exc:
+        _refuse_swapped(known.pk, f"{rel}: replaced by {exc.strerror} while it was being checked; only regular "
+                                  "files are taken (nothing was read; the path is left as it is)")
+        report.skipped.append(f"{rel}: {exc.strerror}")
+        return
+    except OSError as exc:  # vanished between the check and the open
+        report.skipped.append(f"{rel}: {exc.strerror}")
+        return
     finally:
         with _path_lock:
             _hashing.discard(known.pk)
-    if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):  # written to while we read it
+    if not sha or (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+        # another file under that name, or written to while we read it: settle again from what is there now
         Delivery.objects.filter(pk=known.pk).update(size=after.st_size, mtime_ns=after.st_mtime_ns, updated_at=now)
         return
     # Conditional: whichever thread gets here second finds it RECEIVED already and queues nothing.
     if Delivery.objects.filter(pk=known.pk, state=Delivery.State.WAITING).update(
             sha256=sha, state=Delivery.State.RECEIVED, updated_at=now):
         report.received.append(known.pk)
+
+
+def _same_file(opened: os.stat_result, checked: os.stat_result) -> bool:
+    return (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns) == (
+        checked.st_dev, checked.st_ino, checked.st_size, checked.st_mtime_ns)
+
+
+def _refuse_swapped(pk: int, reason: str) -> None:
+    """Quarantine a waiting delivery whose path stopped being a regular file: said once, never retried (a regular
+    file put back under that name later is a new delivery)."""
+    from reelhouse.ingest.services import delivery_quarantine
+
+    delivery = Delivery.objects.filter(pk=pk, state=Delivery.State.WAITING).first()
+    if delivery is not None:
+        delivery_quarantine(delivery=delivery, reason=reason)
 
 
 def source_scan(*, source: Source, on_progress=None) -> ScanReport:

@@ -15,6 +15,7 @@ from django.db import transaction
 from reelhouse.catalog.selectors import films_matching
 from reelhouse.catalog.services import episode_expect, series_for_guide, work_for_identification, works_publish_due
 from reelhouse.core import clock
+from reelhouse.core.files import open_regular, sha256_fd
 from reelhouse.core.services import audit_record
 from reelhouse.ingest import conf, crypto, feeds, metadata, tags
 from reelhouse.ingest.identify import Identification, identify
@@ -220,13 +221,14 @@ def delivery_retry(*, delivery: Delivery, replacement: bool = False, actor=None)
     """Run a held delivery through the pipeline again (after a fix to the catalog, licence or file);
     `replacement` marks it as a fix that replaces the work's current file."""
     _held(delivery)
-    path = delivery_path(delivery)
-    if path.is_file():
-        st = path.stat()
-        if (st.st_size, st.st_mtime_ns) != (delivery.size, delivery.mtime_ns):
-            from reelhouse.ingest.scan import sha256_file
-
-            delivery.size, delivery.mtime_ns, delivery.sha256 = st.st_size, st.st_mtime_ns, sha256_file(path)
+    try:  # hashed afresh, through one descriptor: the file may have changed (even keeping its size and mtime)
+        fd = open_regular(delivery_path(delivery))
+    except OSError:
+        pass  # gone, a link or a FIFO now: processing says so
+    else:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            delivery.size, delivery.mtime_ns, delivery.sha256 = st.st_size, st.st_mtime_ns, sha256_fd(fh.fileno())
     delivery.replacement = delivery.replacement or replacement
     _decide(delivery, "operator", "retry" + (" as a replacement" if replacement else ""))
     audit_record(action="delivery.retried", subject=delivery, actor=actor)

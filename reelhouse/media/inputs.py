@@ -10,9 +10,9 @@ and the files it names (anything the worker can read: /etc/passwd, another licen
 
 import errno
 import os
-import stat
 from pathlib import Path
 
+from reelhouse.core.files import NotARegularFile, open_regular
 from reelhouse.media.errors import ProbeError
 
 # Demuxers deliveries may use, by ffmpeg's name (the first alias is what `format_whitelist` matches), each with the
@@ -92,16 +92,13 @@ def open_container(path: Path):
 
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = open_regular(path)
+    except NotARegularFile as exc:
+        raise ProbeError(f"{path.name}: {exc.strerror}, not a media file (deliver the file itself)") from exc
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ProbeError(f"{path.name}: is a symbolic link; links are not followed (deliver the file itself)") \
-                from exc
         raise ProbeError(f"{path.name}: cannot read file ({exc.strerror})") from exc
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ProbeError(f"{path.name}: not a regular file ({file_kind(st.st_mode)}); deliver the media file")
         if st.st_size == 0:
             raise ProbeError(f"{path.name}: empty file (0 bytes)")
         head = os.pread(fd, 4096, 0)
@@ -134,15 +131,6 @@ def referring_kind(head: bytes) -> str:
         if text.startswith(opening.lower()):
             return kind
     return ""
-
-
-def file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
-                       (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return kind
-    return "not a regular file"
 
 
 def dimensions_problem(*, width: int, height: int, display_width: int, display_height: int) -> str:

@@ -1,5 +1,6 @@
 """Media writes: queue a transcode, run it into an immutable package, publish the result exactly once."""
 
+import contextlib
 import datetime as dt
 import errno
 import logging
@@ -28,6 +29,7 @@ from reelhouse.core.services import audit_record
 from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
 from reelhouse.media.probe import MediaError, ProbeError, probe
+from reelhouse.media.staging import SourceChanged, StagedSource, source_staged
 from reelhouse.media.transcode.quick import QuickEncode, QuickNotReady, quick_start
 
 log = logging.getLogger(__name__)
@@ -137,8 +139,6 @@ def transcode_job_run(*, job_id: int) -> str:
 
 
 def _run_claimed(job: TranscodeJob) -> str:
-    from reelhouse.media.transcode.package import package_build
-
     delivery = job.delivery
     existing = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id,
                                     provisional=False).first()
@@ -151,7 +151,20 @@ def _run_claimed(job: TranscodeJob) -> str:
     ffmpeg_check()
     directory = f"packages/{uuid.uuid4().hex}"
     job_heartbeat(job=job, package_dir=directory, progress=0.0, speed=None, eta_s=None)
-    source = Path(delivery.source.path) / delivery.path
+    original = Path(delivery.source.path) / delivery.path
+    with contextlib.ExitStack() as stack:
+        with job_lease_kept(job):  # hashing (and maybe copying) a large file reports no progress
+            staged = stack.enter_context(source_staged(original=original, sha256=delivery.sha256,
+                                                       key=f"job-{job.pk}"))
+        return _build_staged(job, directory, staged)
+
+
+def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> str:
+    """Build, check and publish the package of the staged source (the bytes that were accepted)."""
+    from reelhouse.media.transcode.package import package_build
+
+    delivery = job.delivery
+    source = staged.path
     dest = Path(settings.MEDIA_ROOT) / directory
     last_write = 0.0
     quick = None
@@ -192,6 +205,11 @@ def _run_claimed(job: TranscodeJob) -> str:
 
         if quick is not None:
             quick.wait()  # far ahead of the full ladder: this only reaps the finished process
+        try:
+            staged.verify()  # a hard-linked original rewritten in place meanwhile is not published
+        except SourceChanged:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise
         try:
             with transaction.atomic():
                 asset = Asset.objects.create(

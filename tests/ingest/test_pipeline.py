@@ -120,7 +120,7 @@ def test_sidecars_are_not_deliveries_and_rescans_hash_nothing(licensed_source, c
 
     from reelhouse.ingest import scan
 
-    monkeypatch.setattr(scan, "sha256_file", lambda path: pytest.fail(f"re-hashed unchanged {path}"))
+    monkeypatch.setattr(scan, "sha256_fd", lambda fd, **kw: pytest.fail(f"re-hashed unchanged file (fd {fd})"))
     scan_until_settled(licensed_source)
     assert Delivery.objects.count() == 1
 

@@ -1,0 +1,104 @@
+"""The transcode reads exactly the bytes ingest hashed and accepted: the delivery is opened once, hard-linked (same
+filesystem) or copied (through the same descriptor, while hashing) into a private staging folder under the var
+folder, and its SHA-256 checked against the accepted one; every ffmpeg of the job reads the staged file. A file
+replaced or rewritten after acceptance fails the job with a reason that says so, and is never packaged."""
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from reelhouse.core.files import NotARegularFile, open_regular, sha256_fd
+from reelhouse.media.errors import ProbeError
+
+
+class SourceChanged(ProbeError):
+    """The delivery on disk is not the file that was accepted; retrying cannot help (a ProbeError: not retried)."""
+
+
+def staging_root() -> Path:
+    return Path(settings.VAR_DIR) / "staging"
+
+
+@dataclass
+class StagedSource:
+    path: Path  # what every ffmpeg of the job reads
+    original: Path
+    sha256: str
+    linked: bool  # a hard link shares the original's inode: re-checked before publishing
+
+    def verify(self) -> None:
+        """Raise SourceChanged when the staged bytes are no longer the accepted ones (a hard-linked original was
+        written to during the transcode)."""
+        if not self.linked:
+            return  # a private copy nobody else can write to
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            now = sha256_fd(fd)
+        finally:
+            os.close(fd)
+        if now != self.sha256:
+            raise SourceChanged(_changed(self.original, self.sha256, now, "while it was being transcoded"))
+
+
+def _changed(original: Path, accepted: str, found: str, when: str) -> str:
+    return (f"{original.name}: the file changed {when} (accepted with sha256 {accepted[:12]}…, now "
+            f"{found[:12]}…); nothing was published from it. The new file is taken up as a new delivery by the "
+            "next scan, or retry this one to accept what is there now")
+
+
+@contextlib.contextmanager
+def source_staged(*, original: Path, sha256: str, key: str) -> Iterator[StagedSource]:
+    """Stage `original` under var/staging/<key>/ (removed afterwards) and yield it once its hash is the accepted
+    `sha256`. Raises SourceChanged when the file was replaced, rewritten, or is no longer a regular file."""
+    folder = staging_root() / key
+    shutil.rmtree(folder, ignore_errors=True)  # a dead attempt's leftovers
+    folder.mkdir(parents=True, mode=0o700)
+    os.chmod(staging_root(), 0o700)
+    target = folder / ("source" + original.suffix.lower()[:12])
+    try:
+        try:
+            fd = open_regular(original)
+        except NotARegularFile as exc:
+            raise SourceChanged(f"{original.name}: is now {exc.strerror}, not the file that was accepted; nothing "
+                                "was read from it") from exc
+        except FileNotFoundError as exc:
+            raise SourceChanged(f"{original.name}: the accepted file is gone (moved or deleted before its "
+                                "transcode); deliver it again") from exc
+        try:
+            linked = _link(fd, target)
+            if linked:
+                found = sha256_fd(fd)
+            else:
+                out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                try:
+                    found = sha256_fd(fd, copy_to=out)
+                finally:
+                    os.close(out)
+        finally:
+            os.close(fd)
+        if found != sha256:
+            raise SourceChanged(_changed(original, sha256, found, "after it was accepted"))
+        yield StagedSource(path=target, original=original, sha256=sha256, linked=linked)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _link(fd: int, target: Path) -> bool:
+    """Hard-link the very file `fd` is open on (not whatever its name points at now); False when the kernel will not
+    (another filesystem, no /proc, a file the worker does not own under protected_hardlinks)."""
+    try:
+        # linkat(AT_SYMLINK_FOLLOW) on the descriptor's /proc entry; CPython calls linkat (not link, which would
+        # link the /proc entry itself) only when a directory descriptor is passed.
+        root = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.link(f"/proc/self/fd/{fd}", target, src_dir_fd=root, follow_symlinks=True)
+        finally:
+            os.close(root)
+    except OSError:
+        return False
+    return True
