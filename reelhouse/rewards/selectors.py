@@ -33,7 +33,10 @@ class StampLine:
 _NOTES = {
     StampEntry.Kind.PREPAID_BONUS: [(re.compile(r"(?P<months>\d+)-month prepaid term"),
                                      gettext_lazy("%(months)s-month prepaid term"))],
-    StampEntry.Kind.REFERRAL: [(re.compile(r"referral of (?P<email>.+)"), gettext_lazy("referral of %(email)s"))],
+    StampEntry.Kind.REFERRAL: [(re.compile(r"friend joined (?P<date>\d{4}-\d{2}-\d{2})"),
+                                gettext_lazy("a friend who joined on %(date)s")),
+                               (re.compile(r"joined with a friend's code"),
+                                gettext_lazy("you joined with a friend's code"))],
     StampEntry.Kind.CLAWBACK: [(re.compile(r"refund of (?P<number>.+)"), gettext_lazy("refund of %(number)s")),
                                (re.compile(r"chargeback of (?P<number>.+)"),
                                 gettext_lazy("chargeback of %(number)s"))],

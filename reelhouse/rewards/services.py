@@ -219,9 +219,12 @@ def referral_reward(*, referee, payment=None) -> bool:
     referral.rewarded_at, referral.payment = clock.now(), payment
     referral.save(update_fields=["rewarded_at", "payment"])
     source = f"referral:{referral.pk}"
+    # Neither side's ledger names the other person: the referrer sees when a friend joined, never their address.
+    notes = {referral.referrer.pk: f"friend joined {referral.referee.date_joined.date().isoformat()}",
+             referral.referee.pk: "joined with a friend's code"}
     for user in sorted((referral.referrer, referral.referee), key=lambda u: u.pk):
         _append(account=_locked_account(user), kind=StampEntry.Kind.REFERRAL, delta=conf.REFERRAL_STAMPS,
-                source=source, note=f"referral of {referral.referee.email}")
+                source=source, note=notes[user.pk])
     return True
 
 
