@@ -195,3 +195,18 @@ def test_dimension_rules():
     assert "absurd" in inputs.dimensions_problem(**ok | {"width": 0})
     assert "absurd" in inputs.dimensions_problem(**ok | {"height": -4})
     assert "larger than 8K" in inputs.dimensions_problem(**ok | {"width": 4320, "height": 7681})
+
+
+def test_a_subtitle_sidecar_that_is_a_fifo_or_a_link_to_dev_zero_is_skipped_without_hanging(tmp_path, clip_cache):
+    source = tmp_path / "film.mp4"
+    source.write_bytes(clip_cache(seconds=2, size="320x180").read_bytes())
+    fifo, link = tmp_path / "film.en.srt", tmp_path / "film.de.srt"
+    os.mkfifo(fifo)  # nobody writes to it: a blocking open would wait for ever
+    link.symlink_to("/dev/zero")  # endless
+    result = package_build(source=source, dest=tmp_path / "pkg", preset="ultrafast", downloads=False,
+                           trickplay=False, subtitles=[{"path": fifo, "language": "en"},
+                                                       {"path": link, "language": "de"}])
+    assert result.subtitles == []
+    assert "subtitle skipped: film.en.srt: cannot read it (a FIFO)" in result.warnings
+    assert ("subtitle skipped: film.de.srt: cannot read it (a symbolic link (links are not followed))"
+            in result.warnings)

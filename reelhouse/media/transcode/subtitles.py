@@ -4,18 +4,21 @@ converted to UTF-8; a track that cannot be read is a warning, never a failed pac
 
 import codecs
 import math
+import os
 import re
 import subprocess
 import tempfile
 from pathlib import Path
 
+from reelhouse.core.files import open_regular
 from reelhouse.media import conf
-from reelhouse.media.inputs import ffmpeg_input, ffmpeg_subtitle_input
+from reelhouse.media.inputs import SUBTITLE_DEMUXERS, ffmpeg_input, ffmpeg_subtitle_input
 from reelhouse.media.probe import SubtitleStream
 from reelhouse.media.transcode.master import language_tag
 
 FOLDER = "subs"
-SIDECAR_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt"}
+SIDECAR_SUFFIXES = set(SUBTITLE_DEMUXERS)  # each read with the demuxer its suffix names
+MAX_SIDECAR_BYTES = 20_000_000  # a feature film's SRT is about 100 KB
 TEXT_CODECS = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text", "microdvd", "subviewer", "sami",
                "realtext", "jacosub", "mpl2", "vplayer", "pjs", "stl"}
 BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -115,10 +118,14 @@ def subtitles_build(*, source: Path, sidecars: list[dict], embedded: list[Subtit
             if path.suffix.lower() not in SIDECAR_SUFFIXES:
                 raise SubtitleError(f"{path.name}: {path.suffix or 'no'} subtitles are not converted "
                                     "(only SRT, ASS/SSA and WebVTT text; image subtitles would need OCR)")
-            try:
-                data = path.read_bytes()
+            try:  # one open: never through a symbolic link, never blocked on a FIFO swapped in
+                with os.fdopen(open_regular(path), "rb") as fh:
+                    data = fh.read(MAX_SIDECAR_BYTES + 1)
             except OSError as exc:
                 raise SubtitleError(f"{path.name}: cannot read it ({exc.strerror})") from exc
+            if len(data) > MAX_SIDECAR_BYTES:
+                raise SubtitleError(f"{path.name}: larger than {MAX_SIDECAR_BYTES // 1_000_000} MB; not a subtitle "
+                                    "file")
             try:
                 text, encoding = decode_text(data)
             except SubtitleError as exc:
