@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+from reelhouse.core.files import open_regular
 
 MAX_NFO_BYTES = 1024 * 1024
 KINDS = ("tvshow", "season", "episodedetails", "movie")
@@ -186,11 +189,11 @@ def read_nfo_all(path: Path) -> list[NfoInfo]:
     Raises NfoError for an oversized, unsafe, malformed or unrecognised NFO.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_NFO_BYTES:
-            raise NfoError(f"{path}: NFO larger than 1 MiB ({size} bytes); not read")
-        with path.open("rb") as fh:
+    try:  # one open: never through a symbolic link, never blocked on a FIFO (it would hang the scanner)
+        with os.fdopen(open_regular(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_NFO_BYTES:
+                raise NfoError(f"{path}: NFO larger than 1 MiB ({size} bytes); not read")
             raw = fh.read(MAX_NFO_BYTES + 1)
     except OSError as exc:
         raise NfoError(f"{path}: cannot read NFO ({exc.strerror or exc})") from exc

@@ -176,3 +176,15 @@ def test_an_unchanged_delivery_is_built_from_its_staged_copy_and_published(licen
     assert same_inode == (staging == "hard link")  # a hard link on the same filesystem, else a private copy
     assert Asset.objects.get(provisional=False).source_sha256 == delivery.sha256
     assert not any((Path(settings.VAR_DIR) / "staging").iterdir())
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, lambda p: p.symlink_to("/dev/zero")])
+def test_an_nfo_that_is_a_fifo_or_a_link_to_dev_zero_does_not_hang_the_scanner(licensed_source, make):
+    nfo = Path(licensed_source.path) / "Harbour Lights (2019)/Season 01/Harbour Lights - S01E02 - Fog.nfo"
+    nfo.parent.mkdir(parents=True)
+    make(nfo)  # an episode NFO without its video: the scanner reads it for the episode guide
+    assert _in_thread(lambda: scan_until_settled(licensed_source)), "the scanner hung on the NFO"
+    from reelhouse.ingest.nfo import NfoError, read_nfo_all
+
+    with pytest.raises(NfoError, match=r"cannot read NFO \(a (FIFO|symbolic link)"):
+        read_nfo_all(nfo)
