@@ -210,8 +210,21 @@ class DeliveryAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/ingest/delivery/assign.html", context)
 
 
+@admin.action(description="Download the selected failed items again on the next fetch")
+def retry_feed_items(modeladmin, request, queryset):
+    done = 0
+    for item in queryset:
+        try:
+            services.feed_item_retry(item=item, actor=request.user)
+            done += 1
+        except services.IngestError as exc:
+            modeladmin.message_user(request, str(exc), messages.WARNING)
+    modeladmin.message_user(request, f"{done} feed items will be downloaded again on the next fetch")
+
+
 @admin.register(FeedItem)
 class FeedItemAdmin(admin.ModelAdmin):
+    actions = [retry_feed_items]
     list_display = ["path", "source", "state", "reason", "size", "attempts", "updated_at"]
     list_filter = ["state", "source"]
     search_fields = ["url", "path", "sha256"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterable
@@ -49,7 +50,11 @@ class TokenRefused(OutboundError):
 
 
 class TooManyRedirects(OutboundError):
-    """A redirect chain longer than the limit, or one that leaves http(s)."""
+    """A redirect chain longer than the limit."""
+
+
+class RedirectRefused(OutboundError):
+    """A redirect that leaves http(s) or points at a malformed URL."""
 
 
 class HttpStatus(OutboundError):
@@ -282,7 +287,11 @@ def get(url: str, *, feed_url: str, policy: Policy, headers: dict[str, str] | No
     current = url
     for _ in range(policy.max_redirects + 1):
         if urlsplit(current).scheme.lower() not in ("http", "https"):
-            raise TooManyRedirects(f"{hops[-1] if hops else url}: redirect to non-http(s) URL {current!r} refused")
+            raise RedirectRefused(f"{hops[-1] if hops else url}: redirect to non-http(s) URL {current!r} refused")
+        current = current.replace(" ", "%20")  # what browsers do with a careless Location
+        if re.search(r"[\x00-\x1f\x7f]", current) or len(current) > 2000:
+            raise RedirectRefused(f"{hops[-1] if hops else url}: redirect to a malformed URL {current[:200]!r} "
+                                  f"(control characters or over 2000 characters) refused")
         response = _request(current, feed_url=feed_url, policy=policy, headers=headers or {})
         if response.status in _REDIRECT_CODES and (location := response.headers.get("Location")):
             response.close()

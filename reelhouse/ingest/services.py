@@ -418,6 +418,15 @@ def _feed_download(source: Source, item: FeedItem, entry: feeds.FeedEntry, landi
     return None
 
 
+def feed_item_retry(*, item: FeedItem, actor=None) -> FeedItem:
+    """Download a failed feed item again on its feed's next fetch (e.g. after its network was allowed)."""
+    if item.state != FeedItem.State.FAILED:
+        raise IngestError(f"feed item {item}: only failed items are retried (this one is {item.get_state_display()})")
+    _feed_item_set(item, FeedItem.State.PENDING, f"retry asked by an operator; was: {item.reason}", attempts=0)
+    audit_record(action="feed_item.retry", subject=item, actor=actor)
+    return item
+
+
 def feed_downloads_purge(*, at=None) -> int:
     """Delete feed downloads kept aside (failed verification) and abandoned partial ones once they are older than
     REELHOUSE_FEED_REJECTED_RETENTION_DAYS; the feed item keeps its reason and says the file is gone."""

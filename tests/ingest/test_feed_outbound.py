@@ -144,7 +144,8 @@ def test_a_feed_on_loopback_is_refused_unless_its_network_is_allowed(feed_source
     assert feed_server.requests == [] and feed_source.last_fetch_at is not None  # waits its interval
 
 
-def test_an_on_premises_partner_in_an_allowed_private_range_is_reached(partner, feed_server, settings):
+def test_an_on_premises_partner_in_an_allowed_private_range_is_reached(partner, feed_server, settings,
+                                                                       admin_client):
     source, net, _base, port = partner
     net.names["nas.partner.test"] = ["10.20.1.5"]
     net.routes["10.20.1.5"] = "127.0.0.1"
@@ -154,11 +155,14 @@ def test_an_on_premises_partner_in_an_allowed_private_range_is_reached(partner, 
     feed_server.add("/feed", manifest(entry))
 
     feed_fetch(source=source, network=net.network())
-    assert "10.20.1.5, a private address" in FeedItem.objects.get().reason
+    item = FeedItem.objects.get()
+    assert item.state == FeedItem.State.FAILED and "10.20.1.5, a private address" in item.reason
 
-    FeedItem.objects.all().delete()
+    # The operator allows the partner's network and asks for the failed item again: nothing was lost.
     Source.objects.filter(pk=source.pk).update(feed_allowed_networks="10.20.0.0/16")
     source.refresh_from_db()
+    admin_client.post("/admin/ingest/feeditem/", {"action": "retry_feed_items", "_selected_action": [item.pk]})
+    assert FeedItem.objects.get().state == FeedItem.State.PENDING
     assert feed_fetch(source=source, network=net.network())["downloaded"] == 1
     assert ("10.20.1.5", port) in net.connects
 
@@ -206,6 +210,17 @@ def feed_server_ca(feed_server):
     from django.conf import settings
 
     return settings.REELHOUSE_FEED_CA_FILE
+
+
+def test_a_redirect_to_a_malformed_url_is_refused_for_good(partner, feed_server):
+    source, net, base, _port = partner
+    feed_server.add("/files/m.mkv", b"", location=base + "/files/\x01bad.mkv")
+    feed_server.add("/feed", manifest({"url": base + "/files/m.mkv", "path": "m.mkv", "size": 3,
+                                       "sha256": sha(b"abc")}))
+    feed_fetch(source=source, network=net.network())
+    item = FeedItem.objects.get()
+    assert item.state == FeedItem.State.FAILED and "redirect to a malformed URL" in item.reason
+    assert item.attempts == 1
 
 
 def test_redirect_chains_are_cut_at_the_hop_limit(partner, feed_server, settings):
