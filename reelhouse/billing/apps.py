@@ -14,8 +14,10 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from reelhouse.accounts import signals as accounts_signals
+        from reelhouse.billing import export
         from reelhouse.billing.closing import on_account_closing
 
+        export.register()  # this app's part of the personal data export
         accounts_signals.account_closing.connect(on_account_closing, dispatch_uid="billing.account_closing")
         # The default plans exist after every migrate (and every test-database flush), like auth's permissions.
         post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="billing.defaults")

@@ -7,6 +7,9 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self):
+        from reelhouse.catalog import export
+
+        export.register()  # this app's part of the personal data export
         from reelhouse.catalog import signals
         from reelhouse.catalog.models import Work
 

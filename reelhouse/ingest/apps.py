@@ -6,6 +6,9 @@ class IngestConfig(AppConfig):
     label = "ingest"
 
     def ready(self) -> None:
+        from reelhouse.ingest import export
+
+        export.register()  # this app's part of the personal data export
         from reelhouse.ingest import services
         from reelhouse.media import signals
 

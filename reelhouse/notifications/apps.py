@@ -6,6 +6,9 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from reelhouse.notifications import export
+
+        export.register()  # this app's part of the personal data export
         from reelhouse.catalog import signals
         from reelhouse.notifications import services
 

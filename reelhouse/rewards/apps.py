@@ -13,6 +13,9 @@ class RewardsConfig(AppConfig):
     label = "rewards"
 
     def ready(self):
+        from reelhouse.rewards import export
+
+        export.register()  # this app's part of the personal data export
         from reelhouse.billing import signals as billing_signals
         from reelhouse.rewards import receivers
 

@@ -1,0 +1,9 @@
+"""Notifications' part of the personal data export (registered in apps.py; see accounts/export.py)."""
+
+from reelhouse.accounts.export import Section, exporter_register
+
+
+def register() -> None:
+    from reelhouse.notifications.models import Notification
+
+    exporter_register(app="notifications", sections=[Section("notifications", Notification, ("profile__user",))])
