@@ -211,3 +211,13 @@ def test_existing_accounts_get_their_oldest_adult_profile_as_owner(subscriber):
     migration.owners_mark(apps, None)
     assert list(Profile.objects.filter(user=subscriber, is_owner=True)) == [adult]
     assert Profile.objects.get(pk=kid.pk).is_owner is False
+
+
+def test_the_manage_page_marks_the_owner_and_warns_while_its_profile_is_unlocked(client, subscriber, household):
+    client = _as(client, subscriber, household["owner"], pin=OWNER_PIN)
+    page = client.get("/accounts/profiles/manage/").content.decode()
+    assert "Account owner" in page and 'id="owner-unlocked"' not in page
+    assert f"/accounts/profiles/{household['owner'].pk}/delete/" not in page
+    profile_update(profile=household["owner"], pin="")
+    page = client.get("/accounts/profiles/manage/").content.decode()
+    assert 'id="owner-unlocked"' in page and "Lock Viewer with a PIN" in page

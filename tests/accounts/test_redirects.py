@@ -84,9 +84,15 @@ def _stream_stop(client, subscriber, nxt):
     return client.post(f"/account/streams/{session.pk}/stop/", {"next": nxt})
 
 
+def _owner_confirm(client, subscriber, nxt):
+    other = profile_create(user=subscriber, name="Other")
+    client.post(f"/accounts/profiles/{other.pk}/enter/", {"next": "/"})
+    return client.post("/accounts/owner/", {"password": PASSWORD, "next": nxt})
+
+
 VIEWS = {"profile switch": _profile_enter, "profile picker": _profile_picker, "sign in": _sign_in,
          "sign out": _sign_out, "sign up": _sign_up, "language switch": _language, "my list toggle": _my_list,
-         "stream stop": _stream_stop}
+         "stream stop": _stream_stop, "owner confirmation": _owner_confirm}
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
