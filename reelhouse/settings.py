@@ -77,8 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "reelhouse.accounts.middleware.ProfileMiddleware",
     "reelhouse.accounts.middleware.StaffTwoFactorMiddleware",
+    "reelhouse.accounts.middleware.ProfileMiddleware",
 ]
 
 ROOT_URLCONF = "reelhouse.urls"
@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "reelhouse.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -147,6 +147,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 REELHOUSE_STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not TESTING)  # tests that need it switch it on
+REELHOUSE_STAFF_SESSION_SECONDS = int(env("STAFF_SESSION_SECONDS", str(8 * 3600)))  # operators sign in again after
+# Rate limits (reelhouse/core/throttle.py): attempts per 15 minutes before a lockout that doubles each time.
+REELHOUSE_SIGNIN_ATTEMPTS = int(env("SIGNIN_ATTEMPTS", "5"))  # wrong passwords per account
+REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT = int(env("SIGNIN_ATTEMPTS_PER_CLIENT", "20"))  # per address, all accounts
+REELHOUSE_SECOND_STEP_ATTEMPTS = int(env("SECOND_STEP_ATTEMPTS", "5"))  # wrong codes per account
+REELHOUSE_MAILS_PER_ADDRESS = int(env("MAILS_PER_ADDRESS", "3"))  # sign-up/reset/verification mails per hour
+REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per client address per hour
+REELHOUSE_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))  # proxies whose X-Forwarded-For is believed
+# Argon2 checks running at once per process (each holds ~100 MiB); 0: no bound.
+REELHOUSE_PASSWORD_CHECKS_AT_ONCE = int(env("PASSWORD_CHECKS_AT_ONCE", "2"))
 # The cache holds sign-in lockouts and PIN attempts, so every web process must share it: a database table here.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "reelhouse_cache"}}
 # Mail: files under var/mail on the embedded default (read them there); SMTP when REELHOUSE_SMTP_HOST is set.

@@ -48,25 +48,22 @@ def _active_profile(request) -> Profile | None:
     return profiles.filter(pin_hash="").first()
 
 
-STAFF_PATHS = ("/admin/", "/ops/")  # the admin and the operator pages (dashboards, ingest missing/calendar)
-
-
 class StaffTwoFactorMiddleware:
-    """Operator pages open only for operators who signed in with two steps (REELHOUSE_STAFF_REQUIRE_2FA)."""
+    """Every request of an operator, on any path, comes from a session that passed the second step (when
+    REELHOUSE_STAFF_REQUIRE_2FA is on) and began less than REELHOUSE_STAFF_SESSION_SECONDS ago; otherwise that
+    session ends here and the operator signs in again. Runs before anything else looks at the user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.contrib.auth import logout
+
         from reelhouse.accounts import twofactor
 
-        if (request.path.startswith(STAFF_PATHS) and request.user.is_authenticated and request.user.is_staff
-                and twofactor.staff_require_2fa()):
-            if not request.user.totp_enabled_at:
-                return redirect(reverse("accounts:security") + "?" + urlencode({"next": request.get_full_path()}))
-            if not request.session.get(twofactor.SESSION_VERIFIED):
-                from django.contrib.auth import logout
-
-                logout(request)  # signed in with the password only (before 2FA was on): sign in again
-                return redirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
+        if twofactor.is_operator(request.user) and (
+                twofactor.staff_session_expired(request)
+                or (twofactor.staff_require_2fa() and not twofactor.session_verified(request))):
+            logout(request)
+            return redirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

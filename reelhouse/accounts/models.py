@@ -31,7 +31,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2: decides licence territory.")
     language = models.CharField(max_length=8, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True, help_text="Base32 TOTP secret (RFC 6238).")
+    totp_secret = models.CharField(max_length=255, blank=True,
+                                   help_text="Base32 TOTP secret (RFC 6238), encrypted at rest (core/crypto.py).")
     totp_enabled_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0, help_text="Last accepted time step: a code works once.")
     session_epoch = models.PositiveIntegerField(default=0, help_text="Raised by 'sign out everywhere'.")

@@ -1,14 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reelhouse.accounts import views
+from reelhouse.accounts import signin, views
 from reelhouse.accounts.access import owner_required
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("login/code/", views.login_second_step, name="login_2fa"),
-    path("security/", views.security, name="security"),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("login/code/", signin.login_second_step, name="login_2fa"),
+    path("security/", signin.security, name="security"),
+    path("enrol/confirm/", signin.enrol_confirm, name="enrol_confirm"),
+    path("enrol/<uidb64>/<token>/", signin.enrol, name="enrol"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.export, name="export"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),

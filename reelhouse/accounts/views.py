@@ -11,11 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reelhouse.accounts import access, services, twofactor
+from reelhouse.accounts import access, services
 from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.forms import PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
-from reelhouse.accounts.models import User
 from reelhouse.core.http import safe_next
 
 PIN_ATTEMPTS = 5  # wrong PINs per profile before it is locked for PIN_LOCKOUT_S
@@ -185,80 +184,6 @@ class SafeNextMixin:
 
 class SignOutView(SafeNextMixin, auth_views.LogoutView):
     pass
-
-
-class SignInView(SafeNextMixin, auth_views.LoginView):
-    """Password first; then the authenticator code when two-step sign-in is on. Repeated failures lock the
-    address out for 15 minutes (the message says so, without telling whether the account exists)."""
-
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if twofactor.login_locked_out(request.POST.get("username", "")):
-            form = self.get_form()
-            form.errors.clear()
-            return self.render_to_response(self.get_context_data(form=form, locked_out=True), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        twofactor.login_failed(self.request.POST.get("username", ""))
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        user = form.get_user()
-        twofactor.login_succeeded(user.email)
-        if user.totp_enabled_at:
-            self.request.session[PENDING_2FA] = [user.pk, self.get_success_url()]
-            return redirect("accounts:login_2fa")
-        return super().form_valid(form)
-
-
-PENDING_2FA = "reelhouse_pending_2fa"
-
-
-def login_second_step(request):
-    pending = request.session.get(PENDING_2FA)
-    if not pending:
-        return redirect("accounts:login")
-    user = get_object_or_404(User, pk=pending[0], is_active=True)
-    error = None
-    if request.method == "POST":
-        if twofactor.login_locked_out(user.email):
-            error = _("Too many attempts. Wait 15 minutes, then try again.")
-        elif twofactor.second_factor_check(user=user, code=request.POST.get("code", "")):
-            del request.session[PENDING_2FA]
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[twofactor.SESSION_VERIFIED] = True
-            twofactor.login_succeeded(user.email)
-            return redirect(pending[1])
-        else:
-            twofactor.login_failed(user.email)
-            error = _("That code is not right. Enter the newest code from your app, or a recovery code.")
-    return render(request, "accounts/login_2fa.html", {"error": error}, status=400 if error else 200)
-
-
-@owner_required
-def security(request):
-    """Two-step sign-in: set up with a QR code, confirm, see recovery codes once, or turn off."""
-    user = request.user
-    context = {"required": user.is_staff and twofactor.staff_require_2fa()}
-    try:
-        if request.method == "POST" and request.POST.get("action") == "begin":
-            context["secret"], context["qr_svg"] = twofactor.totp_begin(user=user)
-        elif request.method == "POST" and request.POST.get("action") == "confirm":
-            context["recovery_codes"] = twofactor.totp_confirm(user=user, code=request.POST.get("code", ""))
-            request.session[twofactor.SESSION_VERIFIED] = True
-        elif request.method == "POST" and request.POST.get("action") == "disable":
-            twofactor.totp_disable(user=user, password=request.POST.get("password", ""))
-    except twofactor.TwoFactorError as exc:
-        context["error"] = str(exc)
-        if request.POST.get("action") == "confirm" and user.totp_secret:
-            context["secret"] = user.totp_secret
-    user.refresh_from_db()
-    context["enabled"] = bool(user.totp_enabled_at)
-    context["codes_left"] = user.recovery_codes.filter(used_at__isnull=True).count()
-    return render(request, "accounts/security.html", context, status=400 if "error" in context else 200)
 
 
 @owner_required

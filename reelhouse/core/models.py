@@ -22,3 +22,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.subject_type}#{self.subject_id}"
+
+
+class Throttle(models.Model):
+    """Attempts counted against one key (a rule and an account or a client address), see core/throttle.py."""
+
+    key = models.CharField(max_length=80, unique=True, help_text="rule:sha256(identity); no address kept in clear.")
+    count = models.PositiveIntegerField(default=0, help_text="Attempts counted in the current window.")
+    window_ends_at = models.DateTimeField()
+    strikes = models.PositiveIntegerField(default=0, help_text="Blocks since the last success: each doubles the wait.")
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

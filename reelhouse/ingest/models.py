@@ -23,7 +23,7 @@ class Source(models.Model):
     feed_auth_header = models.CharField(max_length=100, blank=True, default="Authorization",
                                         help_text="HTTP header that carries the token, e.g. Authorization.")
     feed_token = models.CharField(max_length=2000, blank=True, help_text="Value sent in the auth header; stored "
-                                  "encrypted (ingest.crypto), never shown back.")
+                                  "encrypted (core.crypto), never shown back.")
     feed_token_origins = models.TextField(
         blank=True, help_text="Other origins (https://host[:port]) that may receive the token besides the feed's "
                               "own, one per line, e.g. the partner's download host. Never plain http.")
@@ -45,8 +45,8 @@ class Source(models.Model):
     def save(self, *args, **kwargs):
         # Invariants, whichever path wrote the row (admin, service, shell, fixtures): a feed token is never stored
         # readable, and moving the feed to another origin drops the token (it was issued for the old one).
+        from reelhouse.core.crypto import encrypt
         from reelhouse.ingest import outbound
-        from reelhouse.ingest.crypto import encrypt
 
         self.feed_token = encrypt(self.feed_token)
         update_fields = kwargs.get("update_fields")

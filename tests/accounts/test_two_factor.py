@@ -66,13 +66,31 @@ def test_wrong_setup_code_keeps_it_off(subscriber):
     assert subscriber.totp_enabled_at is None
 
 
-def test_turning_off_needs_the_password(subscriber):
-    enable_2fa(subscriber)
-    with pytest.raises(twofactor.TwoFactorError, match="password"):
-        twofactor.totp_disable(user=subscriber, password="guess")
-    twofactor.totp_disable(user=subscriber, password=PASSWORD)
+def test_turning_off_needs_a_code_not_the_password(client, subscriber):
+    """Was: the password alone turned it off (issue 12), so a stolen password could swap in the thief's app."""
+    _totp, codes = enable_2fa(subscriber)
+    client.force_login(subscriber)
+    page = client.post("/accounts/security/", {"action": "disable", "password": PASSWORD})
+    assert page.status_code == 400 and b"Enter a current code" in page.content
+    subscriber.refresh_from_db()
+    assert subscriber.totp_enabled_at is not None
+    with pytest.raises(twofactor.TwoFactorError, match="current code"):
+        twofactor.totp_disable(user=subscriber, code="000000")
+    twofactor.totp_disable(user=subscriber, code=codes[0])  # a recovery code does
     subscriber.refresh_from_db()
     assert subscriber.totp_enabled_at is None and not subscriber.recovery_codes.exists()
+
+
+def test_totp_secret_is_encrypted_at_rest(subscriber):
+    from django.db import connection
+
+    secret, _svg = twofactor.totp_begin(user=subscriber)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT totp_secret FROM accounts_user WHERE id = %s", [subscriber.pk])
+        [stored] = cursor.fetchone()
+    assert secret not in stored and stored.startswith("enc:v1:")
+    subscriber.refresh_from_db()
+    assert twofactor.totp_secret(subscriber) == secret
 
 
 def test_five_wrong_passwords_lock_the_address_out(client, subscriber):
@@ -80,25 +98,62 @@ def test_five_wrong_passwords_lock_the_address_out(client, subscriber):
         assert sign_in(client, subscriber.email, "wrong password!").status_code == 200
     response = sign_in(client, subscriber.email)  # even the right password waits now
     assert response.status_code == 429 and b"Too many failed attempts" in response.content
-    cache.clear()  # 15 minutes later
+    clock.advance(dt.timedelta(minutes=16))
     assert sign_in(client, subscriber.email).status_code == 302
 
 
-def test_operators_must_use_two_steps_for_the_back_office(client, settings):
+def test_spreading_guesses_over_many_accounts_from_one_address_is_slowed(client, settings):
+    """Was: only each account counted its failures, so one guess per account went on without end (issue 12)."""
+    settings.REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT = 6
+    users = [user_create(email=f"target{i}@example.com", password=PASSWORD) for i in range(9)]
+    refused = [sign_in(client, u.email, "123456password").status_code == 429 for u in users[:-1]]
+    assert refused.count(False) == settings.REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT and refused[-1]
+    # From this address even a right password waits; from another it does not.
+    assert sign_in(client, users[-1].email).status_code == 429
+    assert sign_in(client.__class__(REMOTE_ADDR="198.51.100.7"), users[-1].email).status_code == 302
+
+
+def test_the_client_address_behind_trusted_proxies(rf, settings):
+    from reelhouse.core.throttle import client_address
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_address(request) == "10.0.0.2"  # no proxy trusted: a client's own header counts for nothing
+    settings.REELHOUSE_TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"  # what our proxy appended, not what the client wrote
+    assert client_address(rf.get("/", REMOTE_ADDR="2001:db8:1:2:3:4:5:6")) == "2001:db8:1:2::/64"
+
+
+def test_operators_enrol_through_a_one_time_link_then_use_two_steps(client, settings, smtp_server):
+    """Was: an operator enrolled from a password-only session (issue 12). Now the password alone gives an operator no
+    session at all; `reelhouse staff_enrol` gives a one-time link (password, then the app), and only then the
+    back office opens."""
+    import io
+
+    from django.core.management import call_command
+
     settings.REELHOUSE_STAFF_REQUIRE_2FA = True
     operator = user_create(email="op@example.com", password=PASSWORD, is_staff=True, is_superuser=True)
-    sign_in(client, operator.email, next_url="/admin/")
-    response = client.get("/admin/")
-    assert response.status_code == 302 and response.url.startswith("/accounts/security/")
-    page = client.post("/accounts/security/", {"action": "begin"})
-    assert b"<svg" in page.content and b"Operator accounts must use two-step sign-in" in page.content
+    page = sign_in(client, operator.email, next_url="/admin/")
+    assert page.status_code == 403 and b"no two-step sign-in yet" in page.content
+    assert client.get("/admin/").status_code == 302  # not signed in
+
+    out = io.StringIO()
+    call_command("staff_enrol", operator.email, "--mail", "--base-url", "http://testserver/", stdout=out)
+    link = out.getvalue().strip().splitlines()[-1]
+    [(to, raw)] = smtp_server.messages
+    assert to == [operator.email] and link.encode() in raw.replace(b"=\r\n", b"").replace(b"=\n", b"")
+    path = link.split("testserver", 1)[1]
+    assert client.get(path).status_code == 200  # opening it (a mail scanner) spends nothing
+    assert client.post(path, {"password": "wrong password!"}).status_code == 400
+    page = client.post(path, {"password": PASSWORD})
+    assert b"<svg" in page.content
+    assert client.post(path, {"password": PASSWORD}).status_code == 400  # the link works once
     operator.refresh_from_db()
-    page = client.post("/accounts/security/", {"action": "confirm",
-                                               "code": pyotp.TOTP(operator.totp_secret).now()})
+    page = client.post("/accounts/enrol/confirm/", {"code": pyotp.TOTP(twofactor.totp_secret(operator)).now()})
     assert page.content.count(b"<li><code>") == 10
     assert client.get("/admin/").status_code == 200
 
-    # A later password-only session (e.g. through /admin/login/) is sent through the second step.
+    # A later password-only session is sent through the second step.
     other = client.__class__()
     other.force_login(operator)
     response = other.get("/admin/")

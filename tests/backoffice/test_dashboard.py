@@ -54,15 +54,15 @@ def test_dashboards_are_for_operators_only(client, operator_client, customers):
 
 def test_operators_need_two_steps_when_required(settings, operator, operator_client):
     settings.REELHOUSE_STAFF_REQUIRE_2FA = True
-    response = operator_client.get("/ops/dashboard/")
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/security/")
+    response = operator_client.get("/ops/dashboard/")  # never enrolled: signed out, no page from the password alone
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     secret, _svg = twofactor.totp_begin(user=operator)
     twofactor.totp_confirm(user=operator, code=pyotp.TOTP(secret).at(clock.now()))
     response = operator_client.get("/ops/dashboard/")  # 2FA on, but this session signed in with the password only
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     operator_client.force_login(operator)
     session = operator_client.session
-    session[twofactor.SESSION_VERIFIED] = True
+    session[twofactor.SESSION_VERIFIED] = {"user": operator.pk, "at": clock.now().isoformat()}
     session.save()
     assert operator_client.get("/ops/dashboard/").status_code == 200
 
@@ -122,13 +122,14 @@ def _move_clock_to(when: dt.datetime) -> None:
     clock.advance(when - clock.now())
 
 
-def test_churn_and_arpu_of_a_complete_month(operator_client, plans):
+def test_churn_and_arpu_of_a_complete_month(operator, operator_client, plans):
     start = month_start(clock.now()) + relativedelta(months=1)  # M: a month that starts after the seeding
     _move_clock_to(start + dt.timedelta(hours=1))
     users = seed_customers(plans)  # monthly until M+1 01:00, 12m, 3m, a 7-day trial
     _move_clock_to(start + relativedelta(months=1, days=9))
     services.plan_purchase_record(user=users[3], plan=plans["standard-1m"], currency="USD")  # the lapsed trial pays
     _move_clock_to(start + relativedelta(months=2, days=4))  # M+1 is complete now
+    operator_client.force_login(operator)  # an operator's session lasts 8 hours: two months on, they sign in again
     m0, m1 = start.strftime("%Y-%m"), (start + relativedelta(months=1)).strftime("%Y-%m")
     churn = {r["month"]: r for r in _csv(operator_client, "churn")}
     assert len(churn) == 12 and list(churn)[-1] == m1

@@ -10,8 +10,7 @@ from django.db import connection
 
 from reelhouse.accounts.services import user_create
 from reelhouse.catalog.services import episode_expect, series_for_guide
-from reelhouse.core import clock
-from reelhouse.ingest import crypto
+from reelhouse.core import clock, crypto
 from reelhouse.ingest.models import CalendarToken, Source
 from reelhouse.ingest.services import IngestError, calendar_token_create, feed_fetch
 from reelhouse.rights.models import Licence, Licensor

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def encrypt_feed_tokens(apps, schema_editor):
     """Tokens stored before encryption existed are encrypted in place."""
-    from reelhouse.ingest.crypto import encrypt, is_encrypted
+    from reelhouse.core.crypto import encrypt, is_encrypted
 
     Source = apps.get_model("ingest", "Source")
     for source in Source.objects.exclude(feed_token=""):
