@@ -16,7 +16,7 @@ def encrypt_totp_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_session_epoch'),
+        ('accounts', '0006_profile_owner'),
     ]
 
     operations = [
