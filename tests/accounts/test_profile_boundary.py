@@ -63,6 +63,8 @@ OPEN = {
     "accounts:password_reset_done": "", "accounts:password_reset_confirm": "", "accounts:password_changed": "",
     "accounts:profiles": "choosing who watches", "accounts:profile_enter": "entering a profile (PIN when locked)",
     "accounts:owner_confirm": "the confirmation step itself",
+    "accounts:enrol": "an operator's one-time enrolment link (no session yet)",
+    "accounts:enrol_confirm": "the code that ends an enrolment (no session yet)",
 }
 
 
