@@ -359,20 +359,6 @@ def parse_feed(body: bytes, *, content_type: str, url: str) -> Feed:
 # ---------------------------------------------------------------------------------------------------- HTTP
 
 
-def source_policy(source, *, network: outbound.Network | None = None) -> outbound.Policy:
-    """The outbound policy of one partner feed: its allowed networks (plus the site-wide ones), the origins its
-    token may go to, its token (decrypted; raises crypto.SecretUnreadable), limits from settings."""
-    from reelhouse.ingest import crypto
-
-    return outbound.Policy(
-        allowed_networks=outbound.parse_networks(conf.feed_allowed_networks())
-        + outbound.parse_networks(source.feed_allowed_networks),
-        token_origins=frozenset(outbound.origin(o) for o in source.feed_token_origins.split()),
-        token_header=source.feed_auth_header, token=crypto.decrypt(source.feed_token) if source.feed_token else "",
-        timeout=conf.feed_timeout(), max_redirects=conf.feed_max_redirects(), ca_file=conf.feed_ca_file(),
-        network=network or outbound.Network())
-
-
 def feed_read(url: str, *, policy: outbound.Policy) -> Feed:
     """GET the feed (bounded in size and time, through the outbound policy) and parse it."""
     limit = conf.feed_max_manifest_bytes()

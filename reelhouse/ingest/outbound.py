@@ -66,6 +66,10 @@ class HttpStatus(OutboundError):
         self.final = code in (400, 401, 403, 404, 405, 410, 451)
 
 
+class PolicyError(Exception):
+    """The source's outbound settings cannot be used (a malformed allowed network)."""
+
+
 class Unreachable(OutboundError):
     """Name lookup, connection or transfer failed (may work later)."""
 
@@ -225,6 +229,27 @@ def validated_address(url: str, policy: Policy) -> tuple[str, int]:
                 f"{url}: {where}, {problem}; partner feeds may only reach public addresses. For an on-premises "
                 f"partner, add its network to the source's allowed networks (e.g. 10.20.0.0/16)")
     return addresses[0], port
+
+
+def source_policy(source, *, network: Network | None = None) -> Policy:
+    """The outbound policy of one partner feed: its allowed networks (plus the site-wide ones), the origins its
+    token may go to, its token (decrypted; raises crypto.SecretUnreadable), limits from settings."""
+    from reelhouse.ingest import conf, crypto
+
+    try:
+        allowed = parse_networks(conf.feed_allowed_networks())
+    except ValueError as exc:
+        raise PolicyError(f"REELHOUSE_FEED_ALLOWED_NETWORKS: {exc}") from exc
+    try:
+        allowed += parse_networks(source.feed_allowed_networks)
+    except ValueError as exc:
+        raise PolicyError(f"the source's allowed networks: {exc}") from exc
+    return Policy(
+        allowed_networks=allowed,
+        token_origins=frozenset(origin(o) for o in source.feed_token_origins.split()),
+        token_header=source.feed_auth_header, token=crypto.decrypt(source.feed_token) if source.feed_token else "",
+        timeout=conf.feed_timeout(), max_redirects=conf.feed_max_redirects(), ca_file=conf.feed_ca_file(),
+        network=network or Network())
 
 
 # ---------------------------------------------------------------------------------------------------- requests

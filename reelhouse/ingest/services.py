@@ -17,7 +17,7 @@ from reelhouse.catalog.services import episode_expect, series_for_guide, work_fo
 from reelhouse.core import clock
 from reelhouse.core.files import open_regular, sha256_fd
 from reelhouse.core.services import audit_record
-from reelhouse.ingest import conf, crypto, feeds, metadata, tags
+from reelhouse.ingest import conf, crypto, feeds, metadata, outbound, tags
 from reelhouse.ingest.identify import Identification, identify
 from reelhouse.ingest.models import CalendarToken, Delivery, FeedItem, Source
 from reelhouse.ingest.naming import VIDEO_SUFFIXES, Identity, is_video
@@ -324,15 +324,15 @@ def feed_fetch(*, source: Source, network=None) -> dict:
         feed_error = f"{source.feed_url}: only http(s) feeds are fetched"
     else:
         try:
-            policy = feeds.source_policy(source, network=network)
+            policy = outbound.source_policy(source, network=network)
             feed = feeds.feed_read(source.feed_url, policy=policy)
             feed_error = ""
         except feeds.FeedError as exc:
             feed_error = str(exc)
         except crypto.SecretUnreadable as exc:
             feed_error = f"{source.feed_url}: {exc}"
-        except ValueError as exc:  # a bad allowed network typed outside the admin form
-            feed_error = f"{source.feed_url}: allowed networks: {exc}"
+        except outbound.PolicyError as exc:  # a bad allowed network written outside the admin form
+            feed_error = f"{source.feed_url}: {exc}"
     Source.objects.filter(pk=source.pk).update(last_fetch_at=now, last_error=feed_error)
     source.last_fetch_at, source.last_error = now, feed_error
     if feed_error:

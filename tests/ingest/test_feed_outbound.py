@@ -236,3 +236,14 @@ def test_redirect_chains_are_cut_at_the_hop_limit(partner, feed_server, settings
     assert item.state == FeedItem.State.FAILED and "more than 3 redirects" in item.reason
     assert [p for p, _ in feed_server.requests if p.startswith("/loop/")] == ["/loop/0", "/loop/1", "/loop/2",
                                                                            "/loop/3"]
+
+
+def test_a_malformed_allowed_network_is_a_recorded_error_not_a_crash(feed_source, feed_server, settings):
+    feed_server.add("/feed", manifest())
+    Source.objects.filter(pk=feed_source.pk).update(feed_allowed_networks="127.0.0.0/8 intranet")
+    feed_source.refresh_from_db()
+    assert "the source's allowed networks: 'intranet' is not a network" in feed_fetch(source=feed_source)["error"]
+    settings.REELHOUSE_FEED_ALLOWED_NETWORKS = "10.0.0.0/33"
+    assert "REELHOUSE_FEED_ALLOWED_NETWORKS: '10.0.0.0/33' is not a network" in feed_fetch(
+        source=feed_source)["error"]
+    assert feed_server.requests == []
