@@ -223,3 +223,13 @@ def test_the_manage_page_marks_the_owner_and_warns_while_its_profile_is_unlocked
     profile_update(profile=household["owner"], pin="")
     page = client.get("/accounts/profiles/manage/").content.decode()
     assert 'id="owner-unlocked"' in page and "Lock Viewer with a PIN" in page
+
+
+def test_preferences_change_only_the_active_profile_whatever_profile_the_request_names(client, subscriber, household):
+    client = _as(client, subscriber, household["kid"])
+    for field in ("profile", "profile_id"):
+        response = client.post("/watch/preferences", {"audio": "fr", "subtitles": "de", field: household["partner"].pk})
+        assert response.status_code == 200
+    household["partner"].refresh_from_db(), household["kid"].refresh_from_db()
+    assert (household["partner"].audio_language, household["partner"].subtitle_language) == ("", "")
+    assert (household["kid"].audio_language, household["kid"].subtitle_language) == ("fr", "de")
