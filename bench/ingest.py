@@ -1,9 +1,11 @@
-"""Ingest benchmark: watch-folder scans of N small files (first sight, hashing pass, unchanged rescan), the delay
+"""Ingest benchmark: how many file names per second `reelhouse ingest identify` reads (the naming rules alone, and
+with the sidecar lookups identify() adds), watch-folder scans of N small files (first sight, hashing pass, unchanged
+rescan), the delay
 from a file landing to its pick-up by filesystem notification (against the periodic scan's average wait), and a
 partner feed download through a real local HTTP server (plain and resumed after a dropped connection). Prints
 figures and never asserts. Last line: one JSON object.
 
-    REELHOUSE_TESTING=1 .venv/bin/python bench/ingest.py [--files 5000] [--mib 64] [--notify 20]
+    REELHOUSE_TESTING=1 .venv/bin/python bench/ingest.py [--names 10000] [--files 5000] [--mib 64] [--notify 20]
 """
 
 import argparse
@@ -70,6 +72,66 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+# Shapes of real library and delivery names (Jellyfin/Kodi layouts, Sonarr/Radarr, scene releases, anime, daily
+# shows, films with and without a year); {t} is a title ({r} the same with dots, as releases write it), {n} a
+# number, {y} a year, so every name is distinct.
+NAME_SHAPES = (
+    "{t} ({y})/Season 01/{t} - S01E{n:02d} - Pilot.mkv",
+    "{t}/Season 2/{t} - 2x{n:02d} - Title.mkv",
+    "{r}.S03E{n:02d}.1080p.WEB.h264-GRP.mkv",
+    "{r}.S01E{n:02d}E{m:02d}.720p.HDTV.x264-GRP.mkv",
+    "[Group] {t} - {n:03d} [1080p][ABCD1234].mkv",
+    "[Group][{t}][{n:02d}].mkv",
+    "{r}.{y}.12.{d:02d}.Guest.720p.WEB.h264-GRP.mkv",
+    "{t} - {y}-05-{d:02d} - Guest.mkv",
+    "{t} ({y})/{t} ({y}).mkv",
+    "{r}.{y}.1080p.BluRay.x264-GRP.mkv",
+    "Movies/{t} 480p.mp4",
+    "{t} ({y})/trailers/Teaser {n}.mkv",
+    "{t} ({y})/{t} ({y})-trailer.mkv",
+    "{t} Season {s}/{t} - S{s:02d}E{n:02d}.mkv",
+    "{t}/Season 3/{t} Season 3 Episode {n} - Title.avi",
+)
+WORDS = ("Harbour", "Night", "Desk", "Quiet", "Hours", "Saga", "Tide", "Orchard", "Lantern", "Meridian", "Copper",
+         "Winter", "Signal", "Atlas", "Ferry", "Garden", "Hollow", "Iris", "Juniper", "Kestrel", "Lumen", "Marble",
+         "Nomad", "Opal", "Pilgrim", "Quarry", "Raven", "Saffron", "Thistle", "Umber", "Velvet", "Willow")
+
+
+def names(count: int) -> list[str]:
+    out = []
+    for i in range(count):
+        t = f"{WORDS[i % len(WORDS)]} {WORDS[(i // len(WORDS)) % len(WORDS)]} {WORDS[(i // 7) % len(WORDS)]}"
+        n = i % 97 + 1
+        out.append(NAME_SHAPES[i % len(NAME_SHAPES)].format(t=t, r=t.replace(" ", "."), n=n, m=n + 1,
+                                                            y=1950 + i % 70, d=i % 28 + 1, s=i % 9 + 1))
+    return out
+
+
+def naming_speed(count: int) -> dict:
+    """Names per second through the naming rules (identify_path) and through identify(), which the `reelhouse ingest
+    identify` command calls for each path (naming plus NFO/artwork/subtitle lookups in a watch folder whose files are
+    absent, so the cost is the name and the lookups, not disk reads). Every name is distinct (guessit's cache helps
+    only as it would in a real library)."""
+    from pathlib import PurePosixPath
+
+    from reelhouse.ingest.identify import identify
+    from reelhouse.ingest.naming import identify_path
+    from reelhouse.ingest.naming.common import guess
+
+    paths = names(count)
+    guess.cache_clear()
+    pure, kinds = timed(lambda: [identify_path(PurePosixPath(p)).kind for p in paths])
+    guess.cache_clear()
+    root = WORK / "names"
+    root.mkdir(exist_ok=True)
+    full, _ = timed(lambda: [identify(root / p, root) for p in paths])
+    placed = sum(k != "other" for k in kinds)
+    print(f"identify {count} names: naming rules {count / pure:,.0f} names/s ({pure:.2f} s), identify() with sidecar "
+          f"lookups {count / full:,.0f} names/s ({full:.2f} s); {placed} of {count} placed (not 'other')")
+    return {"names": count, "identify_path_names_per_s": round(count / pure),
+            "identify_names_per_s": round(count / full), "names_placed": placed}
+
+
 def notification_delays(source, folder: Path, count: int) -> dict:
     """Seconds from a file's last write to its delivery leaving WAITING, with only notifications running (the
     stability period is 0 here, so this is the notifier's own delay: inotify, the tick, one hash)."""
@@ -106,10 +168,12 @@ def notification_delays(source, folder: Path, count: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--names", type=int, default=10000, help="distinct file names for the identify speed")
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--mib", type=int, default=64)
     parser.add_argument("--notify", type=int, default=20, help="files dropped one by one for the notification delay")
     args = parser.parse_args()
+    naming = naming_speed(args.names)
 
     licensor = Licensor.objects.create(name="Bench")
     licence = Licence.objects.create(licensor=licensor, name="WW", starts_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
@@ -154,7 +218,7 @@ def main() -> None:
     print(json.dumps({"files": args.files, "scan_first_s": round(first, 3), "scan_hashing_s": round(hashing, 3),
                       "scan_unchanged_s": round(rescan, 3), "download_mib": args.mib,
                       "download_plain_s": round(results["plain"], 3),
-                      "download_resumed_s": round(results["resumed"], 3)} | notify))
+                      "download_resumed_s": round(results["resumed"], 3)} | notify | naming))
 
 
 if __name__ == "__main__":

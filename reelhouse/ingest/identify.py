@@ -16,8 +16,10 @@ from reelhouse.ingest.naming import (
     identify_path,
     is_video,
     parse_named_folder,
+    parse_season_folder,
     season_folder_number,
 )
+from reelhouse.ingest.naming.folders import same_name
 from reelhouse.ingest.nfo import NfoError, NfoInfo, read_nfo_all
 
 FORCED_FLAGS = {"forced", "foreign"}
@@ -219,6 +221,9 @@ def identify(video: Path, root: Path) -> Identification:
     parent = video.parent if video.parent != root else None
     if season_dir is not None:
         series_dir = season_dir.parent if season_dir.parent != root else None
+        named, _ = parse_season_folder(season_dir.name)
+        if named and not (series_dir and same_name(parse_named_folder(series_dir.name)[0], named)):
+            series_dir = season_dir  # `Some Show Season 10/` is the series' folder as well as the season's
     elif identity.kind == "episode" and parent is not None and not re.fullmatch(r"\d{4}", parent.name):
         series_dir = parent
     elif identity.kind == "episode" and parent is not None and parent.parent != root:

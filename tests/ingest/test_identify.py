@@ -225,3 +225,16 @@ def test_non_video_is_other_without_reading_sidecars(tmp_path):
     notes = touch(tmp_path, "notes.txt", "hello")
     found = identify(notes, tmp_path)
     assert found.identity.kind == "other" and "not a video file (.txt)" in found.identity.reason
+
+
+def test_a_season_folder_that_names_its_series_is_the_series_folder(tmp_path):
+    video = touch(tmp_path, "TV/Some Show Season 10/Some Show - S10E01.mkv")
+    touch(tmp_path, "TV/Some Show Season 10/tvshow.nfo", "<tvshow><title>Some Show</title><year>2001</year></tvshow>")
+    touch(tmp_path, "TV/Some Show Season 10/poster.jpg")
+    touch(tmp_path, "TV/poster.jpg")  # the category folder's, not the show's
+    found = identify(video, tmp_path)
+    ident = found.identity
+    assert (ident.kind, ident.series, ident.year, ident.season, ident.episodes) == ("episode", "Some Show", 2001, 10,
+                                                                                     (1,))
+    assert found.series_info.title == "Some Show"
+    assert found.artwork["poster"] == tmp_path / "TV/Some Show Season 10/poster.jpg"

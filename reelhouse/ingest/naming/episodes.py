@@ -41,6 +41,10 @@ _ABSOLUTE_RE = re.compile(
 _NAME_NUMBER_RE = re.compile(r"^(?P<series>.*?\D)[\s._]+(?P<number>\d{2,4})(?:v\d)?(?P<rest>(?:[\s._\[(-].*)?)$")
 # Fansub names: `[Group][Title][04]`, `[Group] Title [21][1080p]`.
 _BRACKETED_RE = re.compile(r"^(?:\[(?P<t1>[^\]]+)\]|(?P<t2>[^\[]+?))\s*\[(?P<first>\d{1,4})(?:v\d)?\](?P<rest>.*)$")
+# Dates the DATE_RE forms miss but guessit reads (`2016.Dec.19`, `19.12.16`); guessit is slow, so only for these.
+_DATE_LIKE_RE = re.compile(
+    r"\d{1,4}[._ -](?:\d{1,2}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[._ -]\d{1,4}", re.I
+)
 _BRACKETED_TAIL_RE = re.compile(r"\s*[\[(][^\])]*[\])]\s*$")
 _QUALITY_RE = re.compile(
     r"^(?:\d{3,4}[pi]|[48]k|uhd|hd|sd|hdr(?:10\+?)?|dolby ?vision|dv|remux|web(?:-?dl|rip)?|blu-?ray|bdrip|dvdrip|"
@@ -152,7 +156,7 @@ def _markers(stem: str, clean: str, folders: Folders) -> dict | None:
         if episodes and found.get("season") is None:
             episodes = tuple(episodes) if isinstance(episodes, list) else (int(episodes),)
             return dict(episodes=episodes, before=str(found.get("title") or ""), after="", absolute=True)
-    if is_release_name(stem) and not folders.films:
+    if is_release_name(stem) and not folders.films and _DATE_LIKE_RE.search(stem):
         found = guess(stem, "episode")
         if found.get("date") and not found.get("episode"):
             return dict(air_date=found["date"], before="", after="")

@@ -97,7 +97,7 @@ def _spaced(text: str) -> tuple[str, int | None, dict]:
     if m := _PART_SUFFIX_RE.match(text):
         text, found["part"] = m.group("title"), int(_PART_RE.match(m.group("part")).group(1))
     year = None
-    g = guess(text, "movie")
+    g = guess(text, "movie") if re.search(rf"(?<!\d){YEAR}(?!\d)", text) else {}  # guessit is slow: only for a year
     if (y := g.get("year")) and (m := re.match(rf"^(?P<title>.+?)[\s._-]+\(?{y}\)?$", text)):
         text, year = m.group("title"), y
     if GROUP_PREFIX_RE.match(text) and GROUP_PREFIX_RE.sub("", text):
