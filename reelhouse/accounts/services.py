@@ -44,16 +44,6 @@ def user_create(*, email: str, password: str, display_name: str = "", is_staff: 
     return user
 
 
-def user_ensure(*, email: str, password: str, **fields) -> tuple[User, bool]:
-    """Return the user with this email, creating it if needed (the password is set either way)."""
-    user = User.objects.filter(email=email.lower()).first()
-    if user is None:
-        return user_create(email=email, password=password, **fields), True
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user, False
-
-
 class ProfileError(Exception):
     """A profile change that cannot be made; the message says why."""
 

@@ -35,7 +35,10 @@ def test_run_serves_and_its_workers_publish_a_delivery(running):
         assert response.status == 200 and b"Sign in" in response.read()
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=30)
-    assert "viewer@example.com / demo-password-123" in out
+    # Was: the demo operator and viewer were made (and their password printed) even with --no-demo (issue 12).
+    assert "demo-password-123" not in out and "No operator account yet" in out and "staff_enrol" in out
+    with sqlite3.connect(var / "reelhouse.sqlite3", timeout=10) as db:
+        assert db.execute("SELECT email FROM accounts_user").fetchall() == []
     assert proc.returncode == 0, out
 
 
@@ -54,10 +57,22 @@ def test_first_start_builds_and_publishes_the_demo_and_the_second_rebuilds_nothi
         proc.send_signal(signal.SIGINT)
         first, _ = proc.communicate(timeout=30)
     assert "Building the demo library" in first and "viewer@example.com / demo-password-123" in first
+    assert "/accounts/enrol/" in first  # the demo operator's one-time link to set up two-step sign-in
     assert (var / "demo" / ".library-delivered").is_file()
 
-    with reelhouse_run(var, demo=True, REELHOUSE_X264_PRESET="ultrafast") as (proc, _port):
+    def accounts():
+        with sqlite3.connect(var / "reelhouse.sqlite3", timeout=10) as db:
+            return db.execute("SELECT email, password FROM accounts_user ORDER BY email").fetchall()
+
+    made = accounts()
+    assert [email for email, _ in made] == ["operator@example.com", "viewer@example.com"]
+    # Was: every start reset the demo passwords to REELHOUSE_DEMO_PASSWORD and printed them (issue 12).
+    with reelhouse_run(var, demo=True, REELHOUSE_X264_PRESET="ultrafast",
+                       REELHOUSE_DEMO_PASSWORD="another-demo-password-456") as (proc, _port):
         proc.send_signal(signal.SIGINT)
         second, _ = proc.communicate(timeout=30)
     assert "Building the demo library" not in second
     assert states() == [("published", 14)]  # nothing delivered twice
+    assert accounts() == made  # same accounts, same password hashes
+    assert "demo-password-123" not in second and "another-demo-password-456" not in second
+    assert "REELHOUSE_DEMO_PASSWORD as it was on the first start" in " ".join(second.split())  # where to look

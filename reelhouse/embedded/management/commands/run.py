@@ -12,15 +12,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reelhouse.billing.tasks import dunning_reminders_send
 from reelhouse.catalog.tasks import availability_refresh_due, search_index_rebuild
 from reelhouse.core.jobs import jobs_reclaim
+from reelhouse.embedded import setup
 from reelhouse.embedded.demo_library import build_demo_library
-from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, demo_site_ensure, watch_folder
+from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.services import ingest_tick, sources_scan
 from reelhouse.ingest.watch import WatchNotifier
@@ -49,8 +50,13 @@ class Command(BaseCommand):
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        site = demo_site_ensure()
+        source = setup.watch_source_ensure()
+        accounts = None
         if not no_demo:
+            try:
+                accounts = setup.demo_accounts_ensure()
+            except setup.DemoPasswordRefused as exc:
+                raise CommandError(str(exc)) from exc
             self._demo_library()
 
         # New files are noticed at once (inotify) besides the periodic scan; watching before the web server starts.
@@ -75,16 +81,37 @@ class Command(BaseCommand):
             self._wait_healthy(url + "healthz")
             console.print(f"\n[bold green]Reelhouse is running[/] at [bold]{url}[/]  "
                           f"(ready in {time.monotonic() - started:.1f} s)")
-            note = " (generated, kept in var/demo_password)" if site.generated_password else ""
-            console.print(f"  operator: {OPERATOR_EMAIL} / {site.password}{note}  ->  {url}admin/")
-            console.print(f"  viewer:   {VIEWER_EMAIL} / {site.password}")
-            console.print(f"  watch folder: {site.source.path}   (new files noticed "
+            self._print_accounts(accounts, url)
+            console.print(f"  watch folder: {source.path}   (new files noticed "
                           f"{'at once' if self.notifier.running else 'by the periodic scan'}; Ctrl-C stops "
                           f"everything)\n")
             self._loop(stop)
         finally:
             self.notifier.stop()
             self._stop_all()
+
+    def _print_accounts(self, accounts: setup.DemoAccounts | None, url: str) -> None:
+        """The demo logins on the start that made them; later, where their password is. Without the demo: how to
+        make the first operator, when there is none."""
+        if accounts is None:
+            if not setup.operators_exist():
+                console.print("  No operator account yet. Create the first one with [bold]reelhouse createsuperuser"
+                              f"[/], then set up its two-step sign-in with the link from [bold]reelhouse staff_enrol "
+                              f"EMAIL --base-url {url}[/].")
+            return
+        if accounts.created:
+            note = f" (generated, kept in {setup.demo_password_file()})" if accounts.generated_password else ""
+            console.print(f"  operator: {OPERATOR_EMAIL} / {accounts.password}{note}  ->  {url}admin/")
+            console.print(f"  viewer:   {VIEWER_EMAIL} / {accounts.password}")
+        else:
+            where = (f"the generated one in {setup.demo_password_file()}" if accounts.generated_password
+                     else "REELHOUSE_DEMO_PASSWORD as it was on the first start")
+            console.print(f"  demo logins: {OPERATOR_EMAIL} ({url}admin/), {VIEWER_EMAIL}; password: {where} "
+                          "(unless you changed it since)")
+        if link := setup.operator_enrolment_link(url):
+            console.print(f"  operator's two-step sign-in: open {link} once, enter the password, scan the code "
+                          "(a new link each start until it is set up; or REELHOUSE_STAFF_REQUIRE_2FA=0 on a "
+                          "machine only you use)")
 
     def _demo_library(self) -> None:
         marker = Path(settings.REELHOUSE_DEMO_DIR) / ".library-delivered"
