@@ -216,7 +216,8 @@ REELHOUSE_X264_PRESET = env("X264_PRESET", "ultrafast" if TESTING else "veryfast
 REELHOUSE_MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", "50000000"))
 # Per-title ladder: a VMAF complexity probe picks each rung's CRF (sources of 2 minutes and more)
 REELHOUSE_ADAPTIVE_LADDER = env_bool("ADAPTIVE_LADDER", True)
-REELHOUSE_STREAM_TOKEN_TTL = int(env("STREAM_TOKEN_TTL", "300"))  # seconds a signed stream URL lives
+# Seconds a signed stream URL lives: about two heartbeat intervals (the player renews it with every heartbeat)
+REELHOUSE_STREAM_TOKEN_TTL = int(env("STREAM_TOKEN_TTL", "60"))
 REELHOUSE_DEFAULT_TERRITORY = env("DEFAULT_TERRITORY", "US")
 REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between watch folder scans
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete

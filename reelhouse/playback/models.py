@@ -14,10 +14,18 @@ class PlaybackSession(models.Model):
     profile = models.ForeignKey("accounts.Profile", related_name="playback_sessions", on_delete=models.CASCADE)
     work = models.ForeignKey("catalog.Work", related_name="+", on_delete=models.CASCADE)
     asset = models.ForeignKey("media.Asset", related_name="+", on_delete=models.CASCADE)
-    device = models.CharField(max_length=200, blank=True)
+    device = models.CharField(max_length=200, blank=True, help_text="The browser's User-Agent, to name the device.")
+    device_id = models.CharField(max_length=64, blank=True, db_index=True,
+                                 help_text="The device's id (its rh_device cookie): playing again there takes over.")
+    renditions = models.JSONField(default=list, blank=True,
+                                  help_text="Package folders this session may fetch (video rungs allowed by the plan "
+                                            "and licence, audio), decided at start.")
     started_at = models.DateTimeField(default=clock.now)
     last_heartbeat_at = models.DateTimeField(default=clock.now, db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=24, blank=True,
+                                    help_text="Why it ended: left, takeover, stopped, stale, signed_out, or the "
+                                              "entitlement refusal's code (subscription, unavailable, territory...).")
 
     def __str__(self) -> str:
         return f"playback {self.id} of work {self.work_id}"

@@ -27,12 +27,19 @@ class Refusal:
     other_sessions: list[PlaybackSession] = field(default_factory=list)
 
 
-def sessions_live(*, user, exclude: PlaybackSession | None = None) -> QuerySet[PlaybackSession]:
-    """The user's streams holding a slot: not ended, and heard from within the last SESSION_STALE_SECONDS."""
+def sessions_alive() -> QuerySet[PlaybackSession]:
+    """The one liveness rule, for the stream view and the concurrent-stream count alike: a session is alive while it
+    has not ended and was heard from (started or sent a heartbeat) within the last SESSION_STALE_SECONDS."""
     since = clock.now() - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
-    qs = (PlaybackSession.objects.select_related("profile", "work")
-          .filter(profile__user=user, ended_at__isnull=True, last_heartbeat_at__gt=since)
-          .order_by("started_at"))
+    return PlaybackSession.objects.filter(ended_at__isnull=True, last_heartbeat_at__gt=since)
+
+
+def sessions_live(*, user, exclude: PlaybackSession | None = None, device_id: str = "") -> QuerySet[PlaybackSession]:
+    """The user's streams holding a slot (alive), oldest first. `device_id`: leave out that device's own sessions
+    (playing again there takes them over, so they never count against it)."""
+    qs = (sessions_alive().select_related("profile", "work").filter(profile__user=user).order_by("started_at"))
+    if device_id:
+        qs = qs.exclude(device_id=device_id)
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
 
 
@@ -69,12 +76,14 @@ def _maturity_problem(*, profile, work: Work) -> str:
     return _("This title is rated above what the profile %(profile)s may watch.") % {"profile": profile.name}
 
 
-def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = None) -> Refusal | None:
-    """The one decision whether a profile may start (session None) or continue (session given) playing a work now:
-    subscription, availability and licence territory, maturity, and the plan's concurrent-stream limit."""
+def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = None,
+                      device_id: str = "") -> Refusal | None:
+    """The one decision whether a profile may start (session None, on the device `device_id`) or continue (session
+    given) playing a work now: subscription, availability and licence territory, maturity, and the plan's
+    concurrent-stream limit (the asking device's own sessions never count against it)."""
     user = profile.user
     if session is not None and session.ended_at is not None:
-        return Refusal("stopped", _("This stream was stopped, from this or another device. Press play to resume."))
+        return ended_refusal(session)
     subscription = subscription_current(user=user)
     if subscription is None:
         return Refusal("subscription", _("Your subscription is not active. Choose a plan or redeem a code to keep "
@@ -87,13 +96,36 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
     if problem := _maturity_problem(profile=profile, work=work):
         return Refusal("maturity", problem)
     limit = subscription.plan.max_streams
-    others = list(sessions_live(user=user, exclude=session)[:limit + 5])
+    others = list(sessions_live(user=user, exclude=session,
+                                device_id=session.device_id if session is not None else device_id)[:limit + 5])
     if len(others) >= limit:
         names = "; ".join(session_description(s) for s in others)
         return Refusal("streams", _("Your plan allows %(limit)d stream(s) at once and these are playing now: "
                                     "%(names)s. Stop one of them (from that device or on your account page) "
                                     "and press play again.") % {"limit": limit, "names": names}, others)
     return None
+
+
+_ENDED = {
+    "left": lambda: _("This stream ended when its page was closed. Press play to resume."),
+    "takeover": lambda: _("This title started playing in another tab or window of this browser."),
+    "stale": lambda: _("This stream was paused for too long without contact. Press play to resume."),
+    "signed_out": lambda: _("Your account was signed out on every device. Sign in again to keep watching."),
+    "subscription": lambda: _("Your subscription ended, so this stream was stopped. Choose a plan or redeem a code "
+                              "to keep watching."),
+    "unavailable": lambda: _("This title was withdrawn from the service, so this stream was stopped."),
+    "territory": lambda: _("The licence for this title ended (or does not cover your country), so this stream was "
+                           "stopped."),
+    "maturity": lambda: _("This title is now rated above what this profile may watch, so this stream was stopped."),
+}
+
+
+def ended_refusal(session: PlaybackSession) -> Refusal:
+    """Why an ended session may not go on, in words the viewer can act on (its `ended_reason`)."""
+    message = _ENDED.get(session.ended_reason)
+    if message is None:
+        return Refusal("stopped", _("This stream was stopped, from this or another device. Press play to resume."))
+    return Refusal(session.ended_reason or "stopped", message())
 
 
 def playback_refusal(*, profile, work: Work, session: PlaybackSession | None = None) -> str | None:
@@ -106,6 +138,52 @@ def max_height_for(*, user) -> int | None:
     """The highest rendition the user's plan includes (None without a subscription)."""
     sub = subscription_current(user=user)
     return sub.plan.max_height if sub else None
+
+
+def quality_limit(*, user, work: Work) -> int | None:
+    """The highest rendition this user may get of this work: the plan's limit and the licence's, whichever is lower
+    (None: no limit)."""
+    limits = [h for h in (max_height_for(user=user), getattr(work.licence, "max_height", None)) if h]
+    return min(limits) if limits else None
+
+
+# Stream access -----------------------------------------------------------------------------------------------
+
+MASTER = "master.m3u8"
+OPEN_FOLDERS = frozenset({"subs", "trickplay"})  # every session may fetch subtitles and seek thumbnails
+_AUDIO_FOLDER = re.compile(r"audio\d*")  # see media/transcode/ffmpeg.py audio_names
+
+
+def stream_renditions(*, user, work: Work, asset) -> list[str]:
+    """The package folders a session starting now may fetch: the video rungs within the plan's and the licence's
+    quality (at least the smallest, so a title always plays) and the audio renditions. Never the download folder."""
+    from reelhouse.media.transcode.quick import FOLDER as QUICK_FOLDER
+
+    if asset.provisional:
+        video = [QUICK_FOLDER]  # one small rung, growing
+    else:
+        rungs = list(asset.renditions.values_list("name", "width", "height"))
+        limit = quality_limit(user=user, work=work)
+        video = [name for name, w, h in rungs if limit is None or min(w, h) <= limit]
+        if not video and rungs:
+            video = [min(rungs, key=lambda r: min(r[1], r[2]))[0]]
+    folder = Path(settings.MEDIA_ROOT) / asset.directory
+    audio = sorted(f.name for f in folder.iterdir() if f.is_dir() and _AUDIO_FOLDER.fullmatch(f.name)) \
+        if folder.is_dir() else []
+    return [*video, *audio]
+
+
+def stream_path_allowed(*, renditions, path: str) -> bool:
+    """May a session with these rendition folders fetch `path` (relative to its package)? Checked on every stream
+    request, before the file system is touched: a path with an empty, '.', '..', backslash or still-encoded (%)
+    component is refused outright; then only the master, subtitles, trickplay and the session's own rendition
+    folders are open (so never download/ nor a rung above the viewer's quality)."""
+    parts = path.split("/")
+    if any(p in ("", ".", "..") or "\\" in p or "%" in p or "\x00" in p for p in parts):
+        return False
+    if len(parts) == 1:
+        return parts[0] == MASTER
+    return parts[0] in OPEN_FOLDERS or parts[0] in renditions
 
 
 def resume_position(*, profile, work: Work) -> float:
@@ -188,7 +266,7 @@ def download_options(*, profile, work: Work) -> tuple[list[str], str]:
     """What the watch page offers: (qualities to download, '') or ([], why not)."""
     if refusal := download_refusal(profile=profile, work=work):
         return [], refusal.message
-    labels = download_labels(asset=work.asset, max_height=max_height_for(user=profile.user))
+    labels = download_labels(asset=work.asset, max_height=quality_limit(user=profile.user, work=work))
     if not labels:
         return [], _("No download file is available for this title yet.")
     return labels, ""

@@ -1,6 +1,8 @@
-"""Playback writes: start a session, record heartbeats and resume points, stop."""
+"""Playback writes: start a session (taking over the device's own), record heartbeats and resume points, leave,
+stop, and end sessions when an entitlement goes away."""
 
 import datetime as dt
+import math
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -15,7 +17,9 @@ from reelhouse.playback.selectors import (
     download_limit_problem,
     download_refusal,
     entitlement_check,
-    max_height_for,
+    quality_limit,
+    sessions_alive,
+    stream_renditions,
     watched_from_s,
 )
 
@@ -34,44 +38,102 @@ def _lock_account(user_id: int) -> None:
     get_user_model().objects.select_for_update().filter(pk=user_id).first()
 
 
+class HeartbeatInvalid(ValueError):
+    """A heartbeat's position or duration is not a usable number of seconds; the message says which and why."""
+
+
+def heartbeat_values(*, session: PlaybackSession, position: str, duration: str) -> tuple[float, float]:
+    """Parse and check what the player reports: finite seconds, not negative, not past the title's length (plus
+    conf.POSITION_TOLERANCE_S). Raises HeartbeatInvalid; nothing is stored for a refused heartbeat."""
+    length = session.asset.duration_s if session.asset_id and session.asset.duration_s > 0 else None
+    values = []
+    for name, raw in (("position", position), ("duration", duration)):
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise HeartbeatInvalid(f"{name} must be a number of seconds, got {str(raw)[:40]!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise HeartbeatInvalid(f"{name} must be a finite, non-negative number of seconds, got {str(raw)[:40]!r}")
+        if length is not None and value > length + conf.POSITION_TOLERANCE_S:
+            raise HeartbeatInvalid(f"{name} {value:.3f} s is past the end of the title ({length:.3f} s)")
+        values.append(value)
+    return values[0], values[1]
+
+
+def _end(session: PlaybackSession, reason: str) -> None:
+    if session.ended_at is None:
+        session.ended_at = clock.now()
+        session.ended_reason = reason
+        session.save(update_fields=["ended_at", "ended_reason"])
+
+
 @transaction.atomic
-def playback_start(*, profile, work, device: str = "") -> PlaybackSession:
-    """Open a playback session after checking entitlement; raises PlaybackRefused with the reason."""
+def playback_start(*, profile, work, device: str = "", device_id: str = "") -> PlaybackSession:
+    """Open a playback session after checking entitlement; raises PlaybackRefused with the reason. The device's
+    own earlier sessions (same `device_id`) end first: playing again on a device takes over its stream, and never
+    counts against it. The renditions the session may fetch are decided here, once."""
     _lock_account(profile.user_id)
-    if refusal := entitlement_check(profile=profile, work=work):
+    if refusal := entitlement_check(profile=profile, work=work, device_id=device_id):
         raise PlaybackRefused(refusal.message, code=refusal.code, other_sessions=refusal.other_sessions)
-    return PlaybackSession.objects.create(profile=profile, work=work, asset_id=work.asset_id, device=device[:200])
+    if device_id:
+        for old in PlaybackSession.objects.select_for_update().filter(profile__user_id=profile.user_id,
+                                                                      device_id=device_id, ended_at__isnull=True):
+            _end(old, "takeover")
+    return PlaybackSession.objects.create(
+        profile=profile, work=work, asset_id=work.asset_id, device=device[:200], device_id=device_id[:64],
+        renditions=stream_renditions(user=profile.user, work=work, asset=work.asset))
+
+
+def _resume_record(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> None:
+    watched_from = watched_from_s(work_id=session.work_id, duration_s=duration_s)
+    watched = ended or (watched_from is not None and position_s >= watched_from)
+    ResumePoint.objects.update_or_create(
+        profile_id=session.profile_id, work_id=session.work_id,
+        defaults={"position_s": position_s, "duration_s": duration_s, "watched": watched, "updated_at": now},
+    )
 
 
 def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_s: float,
                        ended: bool = False) -> PlaybackSession:
-    """Record where the viewer is; re-checks entitlement (and the stream limit) so a stream stops when it ends."""
+    """Record where the viewer is; re-checks entitlement (and the stream limit) so a stream stops when it ends.
+    A session that went quiet for longer than SESSION_STALE_SECONDS is dead (the one liveness rule): it is not
+    revived, the player starts a new one."""
     now = clock.now()
-    duration_s = max(duration_s, 0.0)
-    position_s = min(max(position_s, 0.0), duration_s) if duration_s else max(position_s, 0.0)
-    watched_from = watched_from_s(work_id=session.work_id, duration_s=duration_s)
-    watched = ended or (watched_from is not None and position_s >= watched_from)
+    position_s = min(position_s, duration_s) if duration_s else position_s
     with transaction.atomic():
         _lock_account(session.profile.user_id)
-        ResumePoint.objects.update_or_create(
-            profile_id=session.profile_id, work_id=session.work_id,
-            defaults={"position_s": position_s, "duration_s": duration_s, "watched": watched, "updated_at": now},
-        )
-        session.refresh_from_db(fields=["ended_at"])
+        session.refresh_from_db(fields=["ended_at", "ended_reason", "last_heartbeat_at"])
+        if session.ended_at is None and not sessions_alive().filter(pk=session.pk).exists():
+            _end(session, "stale")
+        if session.ended_at is None or session.ended_reason in ("takeover", "left"):
+            # this viewer's own position, even from a page this device has already replaced
+            _resume_record(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
         refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
         if refusal is None:
             session.last_heartbeat_at = now
             session.save(update_fields=["last_heartbeat_at"])
+        else:
+            _end(session, refusal.code)  # committed: the stream's tokens stop working now
     if refusal is not None:
-        playback_stop(session=session)  # committed: the stream's tokens stop working now
         raise PlaybackRefused(refusal.message, code=refusal.code, other_sessions=refusal.other_sessions)
     return session
 
 
-def playback_stop(*, session: PlaybackSession) -> None:
-    if session.ended_at is None:
-        session.ended_at = clock.now()
-        session.save(update_fields=["ended_at"])
+@transaction.atomic
+def playback_leave(*, session: PlaybackSession, position_s: float, duration_s: float) -> PlaybackSession:
+    """The page playing the session was left (its pagehide beacon): store the final position and end the session in
+    one transaction, so a reload on this device resumes exactly there and its slot is free at once."""
+    _lock_account(session.profile.user_id)
+    session.refresh_from_db(fields=["ended_at", "ended_reason"])
+    if session.ended_at is None or session.ended_reason in ("takeover", "left"):
+        position_s = min(position_s, duration_s) if duration_s else position_s
+        _resume_record(session=session, position_s=position_s, duration_s=duration_s, ended=False, now=clock.now())
+    _end(session, "left")
+    return session
+
+
+def playback_stop(*, session: PlaybackSession, reason: str = "stopped") -> None:
+    _end(session, reason)
 
 
 @transaction.atomic
@@ -83,6 +145,39 @@ def playback_session_end(*, user, session_id) -> PlaybackSession:
     playback_stop(session=session)
     audit_record(action="playback.stopped_by_owner", subject=session, actor=user)
     return session
+
+
+# Revocation: an event (subscription ended, signed out everywhere, licence ended, work withdrawn) ends the affected
+# streams at once; their next segment request is refused (tasks.py runs these from the signals in apps.py).
+
+def playback_sessions_end(*, user_id: int, reason: str) -> int:
+    """End every open session of the account (e.g. 'signed_out'). Returns how many ended."""
+    sessions = list(PlaybackSession.objects.filter(profile__user_id=user_id, ended_at__isnull=True))
+    for session in sessions:
+        _end(session, reason)
+    if sessions:
+        audit_record(action="playback.revoked", subject=sessions[0], reason=reason, count=len(sessions))
+    return len(sessions)
+
+
+def playback_sessions_recheck(*, user_id: int | None = None, work_ids=None, licence_id: int | None = None) -> int:
+    """Ask the entitlement rule again for every open session of the account, of the works or under the licence,
+    and end those it now refuses (the refusal's code is the reason). Returns how many ended."""
+    qs = PlaybackSession.objects.filter(ended_at__isnull=True).select_related("profile__user", "work__licence")
+    if user_id is not None:
+        qs = qs.filter(profile__user_id=user_id)
+    if work_ids is not None:
+        qs = qs.filter(work_id__in=list(work_ids))
+    if licence_id is not None:
+        qs = qs.filter(work__licence_id=licence_id)
+    ended = 0
+    for session in qs:
+        refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
+        if refusal is not None and refusal.code != "streams":
+            _end(session, refusal.code)
+            audit_record(action="playback.revoked", subject=session, reason=refusal.code)
+            ended += 1
+    return ended
 
 
 class DownloadRefused(Exception):
@@ -100,7 +195,7 @@ def download_create(*, profile, work, label: str = "") -> Download:
     _lock_account(profile.user_id)
     if refusal := download_refusal(profile=profile, work=work):
         raise DownloadRefused(refusal.message, code=refusal.code)
-    labels = download_labels(asset=work.asset, max_height=max_height_for(user=profile.user))
+    labels = download_labels(asset=work.asset, max_height=quality_limit(user=profile.user, work=work))
     if not labels:
         raise DownloadRefused(_("No download file is available for this title yet."), code="nofile")
     label = label or labels[0]

@@ -4,10 +4,20 @@ it and one token covers a whole asset: /stream/<sig>/<expires>/<session>/<asset>
 import base64
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 
 from reelhouse.core import clock
+
+# A signature is 18 bytes of HMAC in unpadded URL-safe base64: exactly 24 characters of that alphabet. Anything
+# else (non-ASCII, another length, padding, other characters) is refused before any comparison, so a malformed token
+# is a plain "no", never an error.
+_SIGNATURE = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def _well_formed(sig: str, expires) -> bool:
+    return isinstance(sig, str) and _SIGNATURE.fullmatch(sig) is not None and isinstance(expires, int)
 
 
 def _key() -> bytes:
@@ -27,7 +37,7 @@ def stream_prefix(*, session_id: str, asset_id: int, ttl: int | None = None) -> 
 
 
 def stream_token_valid(*, sig: str, expires: int, session_id: str, asset_id: int) -> bool:
-    if expires < clock.now().timestamp():
+    if not _well_formed(sig, expires) or expires < clock.now().timestamp():
         return False
     expected = stream_signature(expires=expires, session_id=session_id, asset_id=asset_id)
     return hmac.compare_digest(expected, sig)
@@ -50,6 +60,6 @@ def download_path(*, download_id: str, label: str, expires: int) -> str:
 
 
 def download_token_valid(*, sig: str, expires: int, download_id: str, label: str) -> bool:
-    if expires < clock.now().timestamp():
+    if not _well_formed(sig, expires) or expires < clock.now().timestamp():
         return False
     return hmac.compare_digest(download_signature(expires=expires, download_id=download_id, label=label), sig)

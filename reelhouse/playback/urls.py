@@ -5,7 +5,9 @@ from reelhouse.playback import views
 app_name = "playback"
 urlpatterns = [
     path("watch/<int:work_id>/", views.watch, name="watch"),
+    path("watch/<int:work_id>/start", views.watch_start, name="start"),
     path("watch/session/<uuid:session_id>/heartbeat", views.heartbeat, name="heartbeat"),
+    path("watch/session/<uuid:session_id>/leave", views.leave, name="leave"),
     path("watch/preferences", views.preferences, name="preferences"),
     path("stream/<str:sig>/<int:expires>/<uuid:session_id>/<int:asset_id>/<path:path>", views.stream,
          name="stream"),
@@ -15,4 +17,5 @@ urlpatterns = [
     path("account/downloads/<uuid:download_id>/revoke/", views.download_revoke, name="download_revoke"),
     path("download/<str:sig>/<int:expires>/<uuid:download_id>/<str:label>.mp4", views.download_file,
          name="download_file"),
+    path("download/<path:rest>", views.download_unsigned),
 ]

@@ -1,6 +1,8 @@
-"""Playback views: the watch page, heartbeats, and signed segment serving (embedded mode)."""
+"""Playback views: the watch page, play start, heartbeats, leaving, and signed segment serving (embedded mode)."""
 
 import mimetypes
+import re
+import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -16,13 +18,13 @@ from django.views.decorators.http import require_POST
 from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
-from reelhouse.media.models import Asset
 from reelhouse.media.selectors import skip_segments
-from reelhouse.media.transcode.master import master_limited
+from reelhouse.media.transcode.master import master_only
 from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.models import Download, PlaybackSession
 from reelhouse.playback.signing import download_token_valid, stream_prefix, stream_token_valid
 
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".m4s": "video/iso.segment",
@@ -32,47 +34,103 @@ CONTENT_TYPES = {
 }
 
 
+def _device_id(request) -> tuple[str, bool]:
+    """This browser's device id (its rh_device cookie) and whether it is new (then the response sets it)."""
+    value = request.COOKIES.get(conf.DEVICE_COOKIE, "")
+    if _DEVICE_ID.fullmatch(value):
+        return value, False
+    return secrets.token_urlsafe(18), True
+
+
+def _with_device(response, device_id: str, new: bool):
+    if new:
+        response.set_cookie(conf.DEVICE_COOKIE, device_id, max_age=conf.DEVICE_COOKIE_SECONDS, httponly=True,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _refused_page(request, context: dict, refused) -> HttpResponse:
+    return render(request, "playback/refused.html", context | {
+        "reason": refused.message if hasattr(refused, "message") else str(refused), "code": refused.code,
+        "other_sessions": [(s, selectors.device_label(s.device)) for s in refused.other_sessions],
+    }, status=403)
+
+
 @login_required
 def watch(request, work_id: int):
+    """The player page. A GET changes nothing (a cross-site page can trigger one): it says why the title cannot play,
+    or serves the player, which starts the session itself with a POST to `watch_start`."""
     work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
     episode = Episode.objects.select_related("series", "season").filter(pk=work.pk).first()
     context = {"work": work, "episode": episode}
-    try:
-        session = services.playback_start(profile=request.profile, work=work,
-                                          device=request.headers.get("User-Agent", ""))
-    except services.PlaybackRefused as refused:
-        return render(request, "playback/refused.html", context | {
-            "reason": str(refused), "code": refused.code,
-            "other_sessions": [(s, selectors.device_label(s.device)) for s in refused.other_sessions],
-        }, status=403)
+    device_id, new = _device_id(request)
+    if refusal := selectors.entitlement_check(profile=request.profile, work=work, device_id=device_id):
+        return _with_device(_refused_page(request, context, refusal), device_id, new)
     nxt = selectors.next_episode(episode=episode) if episode else None
-    return render(request, "playback/watch.html", context | {
-        "session": session,
-        "stream_prefix": stream_prefix(session_id=str(session.id), asset_id=work.asset_id),
-        "resume_s": selectors.resume_position(profile=request.profile, work=work),
+    return _with_device(render(request, "playback/watch.html", context | {
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
         "heartbeat_seconds": conf.HEARTBEAT_SECONDS,
-    })
+    }), device_id, new)
+
+
+@login_required
+@require_POST
+def watch_start(request, work_id: int):
+    """The player starts playing (CSRF-checked POST): a session on this device (taking over the device's earlier
+    one), the signed stream prefix, and where to resume, read after the takeover so a reload resumes exactly."""
+    work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
+    device_id, new = _device_id(request)
+    try:
+        session = services.playback_start(profile=request.profile, work=work, device_id=device_id,
+                                          device=request.headers.get("User-Agent", ""))
+    except services.PlaybackRefused as refused:
+        return _with_device(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id, new)
+    return _with_device(JsonResponse({
+        "session": str(session.id),
+        "stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id),
+        "resume_s": selectors.resume_position(profile=request.profile, work=work),
+        "heartbeat_url": reverse("playback:heartbeat", args=[session.id]),
+        "leave_url": reverse("playback:leave", args=[session.id]),
+    }), device_id, new)
+
+
+def _session_of(request, session_id) -> PlaybackSession:
+    # Only the active profile's own sessions: a heartbeat or beacon never writes another profile's progress.
+    return get_object_or_404(PlaybackSession.objects.select_related("work", "asset", "profile__user"),
+                             pk=session_id, profile__user=request.user, profile=request.profile)
 
 
 @login_required
 @require_POST
 def heartbeat(request, session_id):
-    # Only the active profile's own sessions: a heartbeat never writes another profile's progress.
-    session = get_object_or_404(PlaybackSession.objects.select_related("work", "profile__user"), pk=session_id,
-                                profile__user=request.user, profile=request.profile)
+    session = _session_of(request, session_id)
     try:
-        position = float(request.POST.get("position", "0"))
-        duration = float(request.POST.get("duration", "0"))
-    except ValueError:
-        return JsonResponse({"error": "position and duration must be numbers of seconds"}, status=400)
+        position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),
+                                                       duration=request.POST.get("duration", "0"))
+    except services.HeartbeatInvalid as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     try:
         services.playback_heartbeat(session=session, position_s=position, duration_s=duration,
                                     ended=request.POST.get("ended") == "1")
     except services.PlaybackRefused as refused:
-        return JsonResponse({"reason": str(refused)}, status=403)
+        return JsonResponse({"reason": str(refused), "code": refused.code}, status=403)
     return JsonResponse({"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)})
+
+
+@login_required
+@require_POST
+def leave(request, session_id):
+    """The player's pagehide beacon (navigator.sendBeacon, CSRF token in the form): the page is gone, so its
+    session ends now and its last position is kept."""
+    session = _session_of(request, session_id)
+    try:
+        position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),
+                                                       duration=request.POST.get("duration", "0"))
+    except services.HeartbeatInvalid as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    services.playback_leave(session=session, position_s=position, duration_s=duration)
+    return HttpResponse(status=204)
 
 
 @login_required
@@ -96,25 +154,26 @@ def stream_unsigned(request, rest: str):
 
 
 def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str):
-    """Serve one file of a package, only under a valid, unexpired token of a live session."""
+    """Serve one file of a package, only under a valid, unexpired token of a live session, and only files that
+    session may have (its renditions, decided when it started; never downloads)."""
     if not stream_token_valid(sig=sig, expires=expires, session_id=str(session_id), asset_id=asset_id):
         return HttpResponseForbidden("invalid or expired stream token")
-    live = PlaybackSession.objects.filter(pk=session_id, asset_id=asset_id, ended_at__isnull=True)
-    # The master also needs the viewer's plan (its quality limit): one query for both.
-    session = (live.select_related("profile__user") if path == "master.m3u8" else live.only("pk")).first()
+    session = (selectors.sessions_alive().filter(pk=session_id, asset_id=asset_id)
+               .select_related("asset").only("pk", "renditions", "asset__directory", "asset__provisional").first())
     if session is None:
         return HttpResponseForbidden("playback session ended")
-    asset = Asset.objects.filter(pk=asset_id).only("directory", "provisional").first()
-    if asset is None:
-        raise Http404("no such asset")
+    if not selectors.stream_path_allowed(renditions=session.renditions, path=path):
+        return HttpResponseForbidden("this file is not part of this stream")
+    asset = session.asset
     base = (Path(settings.MEDIA_ROOT) / asset.directory).resolve()
     target = (base / path).resolve()
     if not target.is_relative_to(base) or not target.is_file():
         raise Http404("no such file in this package")
     content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-    if path == "master.m3u8" and (limit := selectors.max_height_for(user=session.profile.user)) is not None:
-        # The plan's maximum quality: variants above it are not offered (their files stay signed per session).
-        response = HttpResponse(master_limited(target.read_text(encoding="utf-8"), limit), content_type=content_type)
+    if path == selectors.MASTER:
+        # Only the renditions this session may fetch are offered (the others are refused above anyway).
+        response = HttpResponse(master_only(target.read_text(encoding="utf-8"), set(session.renditions)),
+                                content_type=content_type)
     else:
         response = FileResponse(target.open("rb"), content_type=content_type or "application/octet-stream")
     if target.suffix == ".m3u8" and asset.provisional:
@@ -122,7 +181,6 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     else:
         response["Cache-Control"] = "private, max-age=60" if target.suffix == ".m3u8" else "private, max-age=86400"
     return response
-
 
 
 @login_required
@@ -157,6 +215,12 @@ def download_revoke(request, download_id):
     messages.success(request, _("Removed the download of %(title)s; one download slot is free again.")
                      % {"title": download.work.title})
     return redirect(reverse("billing:account") + "#downloads")
+
+
+def download_unsigned(request, rest: str):
+    """A /download/ path whose signature, expiry, download id or file name is malformed: refused, like a bad token."""
+    return HttpResponseForbidden(_("This download link is invalid or has expired. Open your account page and "
+                                   "choose Download again."), content_type="text/plain; charset=utf-8")
 
 
 def download_file(request, sig: str, expires: int, download_id, label: str):

@@ -47,6 +47,11 @@ class Licence(models.Model):
         help_text="Subscribers may take offline copies (MP4 downloads) of works under this licence. Untick for "
                   "streaming-only rights: existing downloads stop opening at once.",
     )
+    max_height = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The highest quality (rendition height, e.g. 720) the licence allows showing; empty: no limit. "
+                  "Streams and downloads never go above it, whatever the plan.",
+    )
 
     class Meta:
         constraints = [

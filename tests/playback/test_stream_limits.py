@@ -74,11 +74,25 @@ def test_a_stream_back_from_sleep_is_refused_when_others_took_the_slots(profile,
     clock.advance(dt.timedelta(seconds=conf.SESSION_STALE_SECONDS + 5))
     playback_start(profile=profile, work=work, device=IPAD)
     playback_start(profile=profile, work=work, device=CHROME_WIN)
+    # Changed with issue 12 (one liveness rule): a session quiet for longer than the stale interval is dead, also for
+    # its own heartbeats (it used to be revived when a slot was free); the player starts a new one, which is refused
+    # while the others hold the slots.
     with pytest.raises(PlaybackRefused) as refused:
         playback_heartbeat(session=sleeper, position_s=10, duration_s=600)
-    assert refused.value.code == "streams"
+    assert refused.value.code == "stale"
     sleeper.refresh_from_db()
-    assert sleeper.ended_at is not None
+    assert sleeper.ended_at is not None and sleeper.ended_reason == "stale"
+    with pytest.raises(PlaybackRefused) as again:
+        playback_start(profile=profile, work=work, device=FIREFOX, device_id="firefox-device-0001")
+    assert again.value.code == "streams"
+
+
+def test_a_quiet_session_is_dead_even_with_slots_free(profile, work):
+    sleeper = playback_start(profile=profile, work=work, device=FIREFOX)
+    clock.advance(dt.timedelta(seconds=conf.SESSION_STALE_SECONDS + 1))
+    with pytest.raises(PlaybackRefused) as refused:
+        playback_heartbeat(session=sleeper, position_s=10, duration_s=600)
+    assert refused.value.code == "stale"
 
 
 def test_the_plan_limit_applies_per_plan(profile, work):
@@ -131,7 +145,10 @@ def test_a_stream_stops_at_the_first_heartbeat_after_the_subscription_ends(subsc
     billing.access_extend(user=subscriber, days=1, reason="test")  # 31 days in all
     session = playback_start(profile=profile, work=work, device=FIREFOX)
     clock.advance(dt.timedelta(days=30, hours=23))
+    PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=clock.now())  # heartbeats all along
     playback_heartbeat(session=session, position_s=30, duration_s=600)
+    clock.advance(dt.timedelta(seconds=30))
+    PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=clock.now() + dt.timedelta(hours=2))
     clock.advance(dt.timedelta(hours=2))
     with pytest.raises(PlaybackRefused, match="subscription is not active"):
         playback_heartbeat(session=session, position_s=60, duration_s=600)

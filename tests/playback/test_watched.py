@@ -1,7 +1,6 @@
 """When a title counts as watched: past 90% of it, or as soon as its credits start (intro/credits markers from
 media), whichever comes first; the server decides from the heartbeats, so every device agrees."""
 
-import re
 
 import pytest
 
@@ -12,6 +11,7 @@ from reelhouse.playback import services
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.selectors import resume_position, watched_from_s
 from tests.conftest import deliver, scan_until_settled
+from tests.playback.playing import start_playing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECONDS = 10
@@ -101,7 +101,7 @@ def test_heartbeat_endpoint_marks_watched_in_the_credits_and_the_next_play_start
     client.force_login(subscriber)
     page = client.get(f"/watch/{work.pk}/").content.decode()
     assert 'id="skip-credits"' in page and 'data-start="7.000"' in page  # the player knows where credits start
-    url = re.search(r'data-heartbeat-url="([^"]+)"', page).group(1)
+    url = start_playing(client, work)["heartbeat_url"]
     assert client.post(url, {"position": "7.4", "duration": str(SECONDS)}).status_code == 200
     assert ResumePoint.objects.get(work=work).watched
-    assert 'data-resume="0.000"' in client.get(f"/watch/{work.pk}/").content.decode()
+    assert start_playing(client, work)["resume_s"] == 0

@@ -221,3 +221,28 @@ def master_limited(text: str, max_height: int) -> str:
         if line.startswith("#EXT-X-I-FRAME-STREAM-INF") and too_tall(line):
             drop.add(i)
     return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"
+
+
+_URI_ATTR = re.compile(r'URI="([^"]*)"')
+
+
+def _folder(uri: str) -> str:
+    return uri.split("/", 1)[0] if "/" in uri else ""
+
+
+def master_only(text: str, folders: set[str] | frozenset[str]) -> str:
+    """The master playlist offering only the renditions in `folders` (package folders such as 'v720', 'audio'):
+    variants, I-frame playlists and audio renditions in any other folder are left out. Subtitles, image streams and
+    top-level entries stay. The decision is the caller's (by folder); this only writes it into the playlist."""
+    lines = text.splitlines()
+    drop: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.startswith("#EXT-X-STREAM-INF") and i + 1 < len(lines):
+            if _folder(lines[i + 1].strip()) not in folders:
+                drop.update({i, i + 1})  # the tag and the URI line after it
+        elif line.startswith("#EXT-X-I-FRAME-STREAM-INF") or (line.startswith("#EXT-X-MEDIA:")
+                                                               and "TYPE=AUDIO" in line):
+            match = _URI_ATTR.search(line)
+            if match and _folder(match[1]) not in folders:
+                drop.add(i)
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"

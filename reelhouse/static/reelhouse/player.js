@@ -1,6 +1,7 @@
 // Reelhouse player: hls.js where the browser has Media Source Extensions, native HLS otherwise.
-// Resumes where the profile stopped, reports progress by heartbeats (and on leaving the page), renews the
-// signed stream prefix every playlist and segment request goes through, and adds what a viewer expects:
+// Starts its playback session with a POST (the page itself changes nothing), resumes where the profile stopped,
+// reports progress by heartbeats while the page is open and ends the session when the page is left (a beacon),
+// renews the signed stream prefix every playlist and segment request goes through, and adds what a viewer expects:
 // quality/audio/subtitle choice (the profile's languages, kept on the server), keyboard shortcuts, up-next.
 (function () {
   "use strict";
@@ -9,8 +10,10 @@
   const $ = function (id) { return document.getElementById(id); };
   const message = $("player-message");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  let prefix = video.dataset.streamPrefix;
-  const resumeAt = parseFloat(video.dataset.resume || "0");
+  let prefix = "";  // the signed stream prefix, from the start response and renewed by every heartbeat
+  let session = null;  // {heartbeat_url, leave_url} of this page's playback session
+  let resumeAt = 0;
+  let stopped = false;
   const heartbeatMs = 1000 * parseFloat(video.dataset.heartbeatSeconds || "30");
   const streamRe = /\/stream\/[^/]+\/\d+\/[^/]+\/\d+\//;
   // The profile's languages, from the server: audio "" is the title's default track, subtitles "" is off.
@@ -130,6 +133,24 @@
     }
   }
 
+  // The session starts here, not when the page loads: a CSRF-checked POST, on this device (an earlier session of
+  // this browser is taken over), answered with the stream prefix and where to resume.
+  function begin() {
+    const form = new FormData();
+    form.append("csrfmiddlewaretoken", csrf);
+    return fetch(video.dataset.startUrl, { method: "POST", body: form, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (data) { return [r.status, data]; }); })
+      .then(function ([status, data]) {
+        if (status !== 200) { stopped = true; show(data.reason || video.dataset.msgStopped); return false; }
+        prefix = data.stream_prefix; session = data; resumeAt = data.resume_s || 0; stopped = false;
+        message.hidden = true;
+        video.dispatchEvent(new CustomEvent("reelhouse:started"));
+        return true;
+      })
+      .catch(function () { show(video.dataset.msgStopped); return false; });
+  }
+  window.reelhouseSession = function () { return session; };
+
   function start() {
     const master = prefix + "master.m3u8";
     if (window.Hls && window.Hls.isSupported()) {
@@ -141,7 +162,11 @@
         xhrSetup: function (xhr, url) { xhr.open("GET", current(url), true); },
       });
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
-        if (data.fatal) show(video.dataset.msgStopped + " (" + (data.details || data.type) + ")");
+        if (!data.fatal) return;
+        // A refused request: the server says why (the session ended, the subscription or licence did...).
+        heartbeat(false).then(function () {
+          if (message.hidden) show(video.dataset.msgStopped + " (" + (data.details || data.type) + ")");
+        });
       });
       hls.on(window.Hls.Events.MANIFEST_PARSED, fillQuality);
       hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, fillAudio);
@@ -161,7 +186,11 @@
       // is refused and the element errors: start again under the renewed prefix, where the viewer was.
       let nativePrefix = prefix;
       video.addEventListener("error", function () {
-        if (prefix === nativePrefix) { show(video.dataset.msgStopped); return; }
+        if (stopped) return;
+        if (prefix === nativePrefix) {
+          heartbeat(false).then(function () { if (message.hidden) show(video.dataset.msgStopped); });
+          return;
+        }
         const at = video.currentTime;
         nativePrefix = prefix;
         video.src = prefix + "master.m3u8";
@@ -184,24 +213,43 @@
     return form;
   }
 
-  let lastSent = -1;
+  // A session that went quiet too long (a sleeping laptop) is over; start a new one and carry on where we are.
+  function resumeHere() {
+    const at = video.currentTime;
+    return begin().then(function (ok) {
+      if (!ok) return;
+      if (hls) { hls.startLoad(at); } else {
+        video.src = prefix + "master.m3u8";
+        video.addEventListener("loadedmetadata", function () { video.currentTime = at; }, { once: true });
+      }
+    });
+  }
+
   function heartbeat(ended) {
-    lastSent = video.currentTime;
-    return fetch(video.dataset.heartbeatUrl, { method: "POST", body: body(ended), credentials: "same-origin" })
+    if (!session || stopped) return Promise.resolve();
+    return fetch(session.heartbeat_url, { method: "POST", body: body(ended), credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (data) { return [r.status, data]; }); })
       .then(function ([status, data]) {
-        if (status === 403) { video.pause(); show(data.reason); }
+        if (status === 403 && data.code === "stale") return resumeHere();
+        if (status === 403) { stopped = true; video.pause(); show(data.reason); }
         else if (data.stream_prefix) prefix = data.stream_prefix;
       })
       .catch(function () { /* the next heartbeat retries */ });
   }
 
-  setInterval(function () { if (!video.paused || video.currentTime !== lastSent) heartbeat(false); }, heartbeatMs);
+  // While the page is open the session is alive (paused too): it holds its slot until the page is left.
+  setInterval(function () { heartbeat(false); }, heartbeatMs);
   video.addEventListener("pause", function () { heartbeat(false); });
   video.addEventListener("seeked", function () { heartbeat(false); });
-  window.addEventListener("pagehide", function () {  // closing the tab: the beacon outlives the page
-    navigator.sendBeacon(video.dataset.heartbeatUrl, body(false));
+  // Leaving the page (closing the tab, a reload, another page) ends the session at once and keeps the position: the
+  // beacon outlives the page and carries the CSRF token in its form like any POST.
+  window.addEventListener("pagehide", function () {
+    if (!session || stopped) return;
+    navigator.sendBeacon(session.leave_url, body(false));
+    session = null;
   });
+  // Back from the back-forward cache: the session ended on leaving, so start another one where we were.
+  window.addEventListener("pageshow", function (e) { if (e.persisted && !stopped) resumeHere(); });
 
   // Autoplay of the next episode: a visible countdown with cancel; after three in a row without the viewer
   // touching anything, ask "Still watching?" instead.
@@ -296,7 +344,7 @@
     } else return;
     e.preventDefault();
   });
-  start();
+  begin().then(function (ok) { if (ok) start(); });
 })();
 
 // Seek previews: a scrub bar under the video (a range input, so Tab, arrows, Home/End work) that shows the
@@ -312,9 +360,7 @@
   let cues = [], dragging = false;
 
   // The player renews the stream prefix with each heartbeat; sprites go through the newest one.
-  function prefix() {
-    return window.reelhouseStreamPrefix ? window.reelhouseStreamPrefix() : video.dataset.streamPrefix;
-  }
+  function prefix() { return window.reelhouseStreamPrefix(); }
   function seconds(stamp) {
     return stamp.split(":").reduce(function (acc, part) { return acc * 60 + parseFloat(part); }, 0);
   }
@@ -353,10 +399,13 @@
   }
   function hide() { if (!dragging && document.activeElement !== seek) preview.hidden = true; }
 
-  fetch(video.dataset.streamPrefix + "trickplay/thumbnails.vtt", { credentials: "same-origin" })
-    .then(function (r) { return r.ok ? r.text() : ""; })
-    .then(function (text) { cues = parse(text); })
-    .catch(function () { /* no thumbnails: the bar still seeks and shows the time */ });
+  video.addEventListener("reelhouse:started", function () {
+    if (cues.length) return;
+    fetch(prefix() + "trickplay/thumbnails.vtt", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (text) { cues = parse(text); })
+      .catch(function () { /* no thumbnails: the bar still seeks and shows the time */ });
+  });
 
   function ready() {
     if (!isFinite(video.duration) || video.duration <= 0) return;
