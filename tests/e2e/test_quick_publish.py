@@ -23,7 +23,7 @@ def test_viewer_on_the_quick_rung_keeps_playing_through_the_swap(page, live_serv
         page.goto(f"{live_server.url}/watch/{asset.work_id}/")
         playing_past(page, 1.0)
         seen["heights"] = page.evaluate(HLS_HEIGHTS)
-        seen["prefix"] = page.get_attribute("#video", "data-stream-prefix")
+        seen["prefix"] = page.evaluate("window.reelhouseStreamPrefix()")
         seen["asset"] = asset.pk
 
     signals.package_provisional.connect(on_provisional, dispatch_uid="e2e_quick")
@@ -49,4 +49,4 @@ def test_viewer_on_the_quick_rung_keeps_playing_through_the_swap(page, live_serv
     page.reload()
     playing_past(page, 0.5)
     assert sorted(page.evaluate(HLS_HEIGHTS)) == [360, 480]
-    assert f"/{episode.asset_id}/" in page.get_attribute("#video", "data-stream-prefix")
+    assert f"/{episode.asset_id}/" in page.evaluate("window.reelhouseStreamPrefix()")
