@@ -267,9 +267,11 @@ class CouponUse(models.Model):
 
 
 class TrialUse(models.Model):
-    """A free trial taken: one per person, keyed by the normalised email so a '+tag' alias gets no second one."""
+    """A free trial taken: one per person, keyed by the normalised email so a '+tag' alias gets no second one. Only a
+    keyed digest of it is stored (services.trial_key, keyed by the SECRET_KEY): the rule outlives a closed account
+    without keeping its address."""
 
-    person_key = models.CharField(max_length=254, unique=True)
+    person_key = models.CharField(max_length=254, unique=True, help_text="HMAC-SHA256 of the normalised email.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
     started_at = models.DateTimeField(default=clock.now)
 

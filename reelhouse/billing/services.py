@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from reelhouse.billing import conf, emails, signals
@@ -457,6 +458,9 @@ def plan_purchase_record(*, user, plan: Plan, currency: str, coupon_code: str = 
 
 # --- trials -----------------------------------------------------------------------------------------------------
 
+TRIAL_KEY_SALT = "reelhouse.billing.trial-use"
+
+
 def person_key(email: str) -> str:
     """One key per mailbox: case, '+tags' and (for Gmail) dots do not make a new person."""
     local, _at, domain = email.strip().lower().rpartition("@")
@@ -464,6 +468,12 @@ def person_key(email: str) -> str:
     if domain in ("gmail.com", "googlemail.com"):
         local, domain = local.replace(".", ""), "gmail.com"
     return f"{local}@{domain}"
+
+
+def trial_key(email: str) -> str:
+    """What a TrialUse keeps of the address: a keyed digest of its person_key, so the one-trial rule outlives the
+    account (a closed account's address may sign up again) without the address itself being kept."""
+    return salted_hmac(TRIAL_KEY_SALT, person_key(email), algorithm="sha256").hexdigest()
 
 
 @transaction.atomic
@@ -479,7 +489,7 @@ def trial_start(*, user) -> Subscription:
                            "again from this page), then start the free trial.") % {"email": user.email})
     try:
         with transaction.atomic():
-            TrialUse.objects.create(person_key=person_key(user.email), user=user)
+            TrialUse.objects.create(person_key=trial_key(user.email), user=user)
     except IntegrityError:
         raise TrialError(_("A free trial has already been used with this email address.")) from None
     now = clock.now()

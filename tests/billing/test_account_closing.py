@@ -72,3 +72,22 @@ def test_closing_ends_a_prepaid_subscription_without_the_payment_provider(client
     sub = Subscription.objects.get(user=member)
     assert sub.state == Subscription.State.EXPIRED
     assert Payment.objects.filter(user=member).count() == 1
+
+
+def test_a_closed_account_leaves_no_address_behind_and_its_trial_still_counts(client, member, plans):
+    from reelhouse.accounts.services import user_create
+    from reelhouse.billing.models import TrialUse
+    from reelhouse.core import clock
+
+    member.email_verified_at = clock.now()
+    member.save(update_fields=["email_verified_at"])
+    services.trial_start(user=member)
+    client.force_login(member)
+    assert b"Account closed" in client.post("/accounts/privacy/", {"password": PASSWORD}).content
+    (use,) = TrialUse.objects.all()
+    assert "member" not in use.person_key and "@" not in use.person_key  # a keyed digest, not the address
+    again = user_create(email="Member+again@example.com", password=PASSWORD)  # the same mailbox signs up again
+    again.email_verified_at = clock.now()
+    again.save(update_fields=["email_verified_at"])
+    with pytest.raises(services.TrialError, match="already been used with this email address"):
+        services.trial_start(user=again)
