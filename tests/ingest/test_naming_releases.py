@@ -117,6 +117,11 @@ RELEASES = [
     row("Some Film 2013.mp4", kind="film", name="Some Film", year=2013),
     row("Movies/Some Film 2013.12.09.mkv", kind="film", name="Some Film 2013.12.09", year=None),
     row("Blade Runner 2049.mkv", kind="film", name="Blade Runner 2049", year=None),
+    row("Movies/WALL-E 2008.mkv", kind="film", name="WALL-E", year=2008),
+    row("WALL-E.2008.1080p.BluRay.x264-GRP.mkv", kind="film", name="WALL-E", year=2008),
+    row("Mission - Impossible 2.mkv", kind="film", name="Mission - Impossible 2", year=None),
+    row("Apollo 13.mkv", kind="film", name="Apollo 13", year=None),
+    row("Room 237.mkv", kind="film", name="Room 237", year=None),
     row("Blade.Runner.2049.2017.1080p.BluRay.x264-GRP.mkv", kind="film", name="Blade Runner 2049", year=2017),
     # --- extras in release names: a separate token, never a word of the title
     row("Some.Film.2019.1080p.BluRay.x264-GRP-sample.mkv", kind="extra", extra="sample"),

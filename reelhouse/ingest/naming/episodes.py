@@ -17,7 +17,7 @@ from reelhouse.ingest.naming.common import (
     sorted_ids,
     tidy,
 )
-from reelhouse.ingest.naming.folders import Folders, parse_named_folder, same_name
+from reelhouse.ingest.naming.folders import FILM_FOLDERS, Folders, parse_named_folder, same_name
 from reelhouse.ingest.naming.markers import (
     DATE_RE,
     DATE_YEAR_LAST_RE,
@@ -187,7 +187,8 @@ def episode(stem: str, folders: Folders, ids: dict[str, str]) -> Identity | None
         folder_series, folder_year, folder_ids = parse_named_folder(folders.series_folder)
         series, year = folder_series or series, folder_year or year
         ids = folder_ids | ids
-    elif folders.parent and folders.season is None and not folders.year_folder:
+    elif folders.parent and folders.season is None and not folders.year_folder \
+            and folders.parent.strip().lower() not in FILM_FOLDERS:
         # Episodes straight in a series folder (`Show (2019)/Show - S01E02.mkv`): the folder is the series'
         # when the names agree, or when the file name has no series at all (`Show (2019)/S01E02.mkv`).
         folder_series, folder_year, folder_ids = parse_named_folder(folders.parent)

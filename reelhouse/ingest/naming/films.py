@@ -80,8 +80,17 @@ def _from_guess(text: str) -> dict:
     return found
 
 
-def _spaced(text: str) -> tuple[str, int | None, dict]:
-    """(title, year, extras) of a spaced name: cut at the first release tag, then a trailing year is the year."""
+def _labels(rest: str) -> bool:
+    """`part1`, `Director's Cut`, `1080p - HDR`: what follows ` - ` only labels the file (else it is the title's)."""
+    pieces = [p.strip(" -_.") for p in re.split(r"\s+-\s+", rest) if p.strip(" -_.")]
+    return bool(pieces) and all(_PART_RE.match(p) or _EDITION_RE.match(p) or _TAG_TOKEN_RE.match(p.split()[0])
+                                for p in pieces)
+
+
+def _spaced(text: str, folder_title: str | None) -> tuple[str, int | None, dict]:
+    """(title, year, extras) of a spaced name: cut at the first release tag, then a trailing year is the year.
+    ` - label` after the title is a part, edition or version when it reads as one or the film's own folder has the
+    title before it (`X-Men/X-Men - apple.mkv`); otherwise it belongs to the title (`Mission - Impossible 2`)."""
     tokens = text.split()
     cut = next((i for i, t in enumerate(tokens) if i > 0 and _TAG_TOKEN_RE.match(t)), None)
     found: dict = {}
@@ -89,10 +98,10 @@ def _spaced(text: str) -> tuple[str, int | None, dict]:
         found = _from_guess(text)
         text = " ".join(tokens[:cut])
     head, _, rest = text.partition(" - ")
-    if rest and not re.fullmatch(YEAR, rest.strip(" -")):
+    if rest and not re.fullmatch(YEAR, rest.strip(" -")) and (_labels(rest) or same_name(folder_title, head)):
         found = _film_rest(" - " + rest) | found
         text = head
-    elif rest:  # `Maximum Ride - 2016`
+    elif rest and re.fullmatch(YEAR, rest.strip(" -")):  # `Maximum Ride - 2016`
         text = f"{head} {rest.strip(' -')}"
     if m := _PART_SUFFIX_RE.match(text):
         text, found["part"] = m.group("title"), int(_PART_RE.match(m.group("part")).group(1))
@@ -127,7 +136,7 @@ def film(stem: str, folders: Folders, ids: dict[str, str]) -> Identity | None:
             title = tidy(text[: m.start()]) or title
         title = strip_trailing_tags(str(title)) if title else None
     else:
-        title, year, found = _spaced(text)
+        title, year, found = _spaced(text, folder_title)
     generic = not title or (year is None and not ids and _is_generic(title))
     if folder_title and folder_year and year is None and (generic or not same_name(folder_title, title)):
         # `Film (2021)/movie.mkv`, `Film (2021)/VTS_01_1.vob`: a film folder names the film inside it.

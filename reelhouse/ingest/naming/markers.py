@@ -31,9 +31,10 @@ SPELLED_RE = re.compile(
     r"(?<![a-z0-9])season[\s._-]*(?P<season>\d{1,4})[\s._-]*episode[\s._-]*(?P<first>\d{1,4})(?P<more>)(?![0-9])",
     re.I,
 )
-# An episode without a season: `Show.2017.E07`, `Foo_ep_02`, `E01-E16`, `E01~E16`.
+# An episode without a season: `Show.2017.E07`, `Foo_ep_02`, `E01-E16`, `E01~E16` (never `WALL-E 2008`).
 EPISODE_ONLY_RE = re.compile(
-    r"(?<![a-z0-9])(?:e|ep)[\s._]?(?P<first>\d{1,4})(?P<more>(?:[-~]e?\d{1,4}" + _NOT_RESOLUTION + r")*)(?![0-9])",
+    rf"(?<![a-z0-9])(?:e(?=\d)|ep[\s._]?)(?!{YEAR}(?!\d))(?P<first>\d{{1,4}})"
+    r"(?P<more>(?:[-~]e?\d{1,4}" + _NOT_RESOLUTION + r")*)(?![0-9])",
     re.I,
 )
 _MORE_RE = re.compile(r"([-~])?[\s._]*(?:(?:\d{1,4})?x|(?:s\d{1,4})?e)?[\s._]*(\d{1,4})", re.I)
