@@ -317,6 +317,13 @@ CASES = [
     ("Show (2016)/Season 01/Show - Pilot.mkv", other("in a season folder but no episode number", season=1)),
     ("12345.mkv", other(NO_NAME)),
     ("Crime Scene.mkv", film("Crime Scene", None)),
+    # titles without release tags or brackets (issue 17)
+    ("I.Live.In.A.Trailer.2019.1080p.WEB.mkv", film("I Live In A Trailer", 2019, version="1080p")),
+    ("A Daily Show - (2015-01-15) - Episode Name - [720p].mkv",
+     daily("A Daily Show", D(2015, 1, 15), "Episode Name")),
+    ("Show - 1x02 - Title - [HDTV-720p].mkv", ep("Show", None, 1, [2], "Title")),
+    ("Show - S01E02 - Title [WEBDL-1080p][EAC3 5.1][h264]-GRP.mkv", ep("Show", None, 1, [2], "Title")),
+    ("The.Office.US.S01E01.720p.HDTV.x264-GRP.mkv", ep("The Office (US)", None, 1, [1])),
     ("Show (2016)/Season 01/Show - 2019.mkv", other("no episode number", season=1)),
 ]
 

@@ -81,7 +81,9 @@ def take_ids(text: str) -> tuple[str, dict[str, str]]:
 def tidy(text: str) -> str:
     """A name part as a person would write it: release dots/underscores become spaces, outer dashes go."""
     if " " not in text.strip() and ("." in text or "_" in text):
-        text = re.sub(r"(?<!\b[A-Z])[._]|_", " ", text)  # keep initialisms like S.H.I.E.L.D.
+        # Dots become spaces except inside initialisms (`S.H.I.E.L.D.`, `P.I`); `I.Live.In.A` has none.
+        parts = re.split(r"((?<![A-Za-z])(?:[A-Z]\.)+[A-Z](?![a-z]))", text)
+        text = "".join(p if i % 2 else re.sub(r"[._]", " ", p) for i, p in enumerate(parts))
     return re.sub(r"\s+", " ", text).strip(" -_.").strip()
 
 

@@ -67,7 +67,12 @@ def _episode_title(after: str, stem: str) -> str | None:
     if is_release_name(stem):
         title = guess(stem, "episode").get("episode_title")
         return str(title) if title else None
-    text = after.strip().strip("-–—_.").strip()
+    text = after.strip().strip("-–—_.)] ").strip()
+    tokens = text.split()  # release tags end a title: `Guest 720p HDTV`, `END HDTV.H264.720p-WITH`
+    if cut := next((i for i, t in enumerate(tokens) if _QUALITY_RE.match(t) or t.upper() == "END"), None):
+        text = " ".join(tokens[:cut]).strip(" -")
+    elif cut == 0:
+        text = ""
     parts = [p for p in re.split(r"\s+-\s+", text) if p]
     # A trailing " - 1080p" is a version label, not part of the title.
     while parts and _QUALITY_RE.match(parts[-1]):
