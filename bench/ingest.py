@@ -119,6 +119,7 @@ def naming_speed(count: int) -> dict:
     from reelhouse.ingest.naming.common import guess
 
     paths = names(count)
+    identify_path(PurePosixPath("Warm.Up.S01E01.1080p.WEB.h264-GRP.mkv"))  # guessit builds its rules on first use
     guess.cache_clear()
     pure, kinds = timed(lambda: [identify_path(PurePosixPath(p)).kind for p in paths])
     guess.cache_clear()
