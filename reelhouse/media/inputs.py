@@ -48,10 +48,9 @@ MIN_SIDE = 16
 # Text openings of the files that make ffmpeg open other files: named in the refusal, so the operator knows what
 # was delivered.
 _REFERRING = ((b"#EXTM3U", "an HLS playlist"), (b"ffconcat version", "an ffconcat script"),
-              (b"<MPD", "a DASH manifest"), (b"urn:mpeg:dash", "a DASH manifest"), (b"[playlist]", "a PLS playlist"),
-              (b"<smil", "a SMIL playlist"), (b"<?xml", "an XML document"), (b"<asx", "an ASX playlist"),
-              (b"v=0", "an SDP session description"), (b"file ", "an ffconcat script"),
-              (b"#EXTINF", "an M3U playlist"))
+              (b"[playlist]", "a PLS playlist"), (b"v=0", "an SDP session description"),
+              (b"file ", "an ffconcat script"), (b"#EXTINF", "an M3U playlist"))
+_MARKUP = ((b"<mpd", "a DASH manifest"), (b"<smil", "a SMIL playlist"), (b"<asx", "an ASX playlist"))
 
 
 def _whitelist(demuxers: dict[str, str]) -> str:
@@ -71,7 +70,11 @@ def ffmpeg_input(path: Path | str, *, demuxers: dict[str, str] = DEMUXERS) -> li
 def ffmpeg_subtitle_input(path: Path | str, *, suffix: str | None = None) -> list[str]:
     """The argv that opens a subtitle sidecar with the demuxer its suffix names (`suffix` when the file on disk is
     a converted copy). Raises ValueError for a suffix that is not a subtitle format."""
-    demuxer = SUBTITLE_DEMUXERS[(suffix or Path(path).suffix).lower()]
+    wanted = (suffix or Path(path).suffix).lower()
+    if wanted not in SUBTITLE_DEMUXERS:
+        raise ValueError(f"{Path(path).name}: {wanted or 'no suffix'} is not a subtitle format Reelhouse reads "
+                         f"({', '.join(sorted(SUBTITLE_DEMUXERS))})")
+    demuxer = SUBTITLE_DEMUXERS[wanted]
     return ["-protocol_whitelist", "file", "-format_whitelist", demuxer, "-f", demuxer, "-i", _file_url(path)]
 
 
@@ -130,6 +133,8 @@ def referring_kind(head: bytes) -> str:
     for opening, kind in _REFERRING:
         if text.startswith(opening.lower()):
             return kind
+    if text.startswith(b"<"):  # markup: what its root element says, past the XML declaration and comments
+        return next((kind for tag, kind in _MARKUP if tag in text), "an XML or HTML document")
     return ""
 
 

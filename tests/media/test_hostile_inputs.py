@@ -89,7 +89,7 @@ def _referring(kind: str, folder: Path, target: Path, clip_name: str) -> bytes:
     ("hls-file-url", "an HLS playlist"),
     ("hls-relative", "an HLS playlist"),
     ("ffconcat", "an ffconcat script"),
-    ("dash", "an XML document"),
+    ("dash", "a DASH manifest"),
 ])
 def test_playlists_manifests_and_scripts_saved_as_mkv_are_quarantined_unread(licensed_source, clip_cache, tripwire,
                                                                             kind, said):
@@ -165,7 +165,7 @@ def test_subtitle_demuxer_comes_from_the_suffix_only():
     assert inputs.ffmpeg_subtitle_input("/x/in.txt", suffix=".ssa")[-4:-2] == ["-f", "ass"]
     assert inputs.ffmpeg_subtitle_input("/x/a.vtt")[:4] == ["-protocol_whitelist", "file", "-format_whitelist",
                                                             "webvtt"]
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match=r"a.m3u8: .m3u8 is not a subtitle format Reelhouse reads"):
         inputs.ffmpeg_subtitle_input("/x/a.m3u8")
 
 
