@@ -20,7 +20,7 @@ from reelhouse.billing import signals
 from reelhouse.billing.gateway import gateway_get
 from reelhouse.billing.models import BillingProfile, Customer, Subscription
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 log = logging.getLogger("reelhouse.billing")
 

@@ -8,7 +8,7 @@ transaction that records the payment it names."""
 import logging
 
 from reelhouse.billing.models import Payment, PendingStripeEvent
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 log = logging.getLogger("reelhouse.billing")
 

@@ -22,7 +22,7 @@ from reelhouse.billing.models import Customer, Payment, Plan, Subscription, Upgr
 from reelhouse.billing.selectors import subscription_current
 from reelhouse.billing.services import BillingError, _is_upgrade, _lock_user, _schedule_drop, payment_record
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 log = logging.getLogger("reelhouse.billing")
 

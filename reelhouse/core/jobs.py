@@ -133,15 +133,17 @@ def job_claim(*, model: type[LeasedJob], pk, owner: str | None = None) -> Leased
     return model.objects.get(pk=pk)
 
 
-def _held(job: LeasedJob) -> models.QuerySet:
+def _leased_row(job: LeasedJob) -> models.QuerySet:
+    """The job's row while it still runs under this worker's lease (empty once the lease is lost): update through it
+    so that a worker whose lease expired cannot overwrite the new holder's state."""
     return type(job).objects.filter(pk=job.pk, state=LeasedJob.State.RUNNING, lease_owner=job.lease_owner)
 
 
 def job_heartbeat(*, job: LeasedJob, **fields) -> None:
     """Renew the lease (and write progress fields). Raises LeaseLost when the job was taken over."""
     now = clock.now()
-    if not _held(job).update(heartbeat_at=now, lease_expires_at=now + dt.timedelta(seconds=lease_seconds()),
-                             **fields):
+    if not _leased_row(job).update(heartbeat_at=now, lease_expires_at=now + dt.timedelta(seconds=lease_seconds()),
+                                   **fields):
         raise LeaseLost(f"{job._meta.verbose_name} #{job.pk}: lease of {job.lease_owner} was taken over")
     job.heartbeat_at = now
     job._beat_monotonic = time.monotonic()
@@ -165,7 +167,8 @@ def job_lease_kept(job: LeasedJob) -> Iterator[None]:
                     continue
                 now = clock.now()
                 try:
-                    _held(job).update(heartbeat_at=now, lease_expires_at=now + dt.timedelta(seconds=lease_seconds()))
+                    _leased_row(job).update(heartbeat_at=now,
+                                            lease_expires_at=now + dt.timedelta(seconds=lease_seconds()))
                     job._beat_monotonic = time.monotonic()
                 except DatabaseError as exc:  # the next beat tries again; the lease outlives a few misses
                     log.warning("%s #%s: heartbeat not written: %s", job._meta.verbose_name, job.pk, exc)
@@ -185,8 +188,8 @@ def job_succeed(*, job: LeasedJob, **fields) -> None:
     """Mark the job done; call inside the transaction that stores its result so both commit or neither.
     Raises LeaseLost (rolling the transaction back) when this worker no longer holds the job."""
     now = clock.now()
-    if not _held(job).update(state=LeasedJob.State.DONE, finished_at=now, lease_owner="", lease_expires_at=None,
-                             error="", **fields):
+    if not _leased_row(job).update(state=LeasedJob.State.DONE, finished_at=now, lease_owner="", lease_expires_at=None,
+                                   error="", **fields):
         raise LeaseLost(f"{job._meta.verbose_name} #{job.pk}: lease of {job.lease_owner} was taken over "
                         "before it could finish")
     job.state, job.finished_at = LeasedJob.State.DONE, now
@@ -195,14 +198,14 @@ def job_succeed(*, job: LeasedJob, **fields) -> None:
 def job_fail(*, job: LeasedJob, error: str, retry: bool = True) -> str:
     """End this attempt: queue a retry after a backoff while attempts remain (and `retry`), else give up with
     the error kept for the operator. Returns the new state; nothing happens if the lease was lost."""
-    changed = _job_end_attempt(job=job, error=error, retry=retry, current=_held(job))
+    changed = _job_end_attempt(job=job, error=error, retry=retry, current=_leased_row(job))
     return job.state if changed else type(job).objects.get(pk=job.pk).state
 
 
 def job_release(*, job: LeasedJob) -> None:
     """The worker is shutting down mid-job: hand the job back at once, without counting the attempt."""
     with transaction.atomic():
-        if _held(job).update(state=LeasedJob.State.QUEUED, lease_owner="", lease_expires_at=None,
+        if _leased_row(job).update(state=LeasedJob.State.QUEUED, lease_owner="", lease_expires_at=None,
                              attempts=F("attempts") - 1):
             job_enqueue(job=job)
 

@@ -1,16 +1,6 @@
-"""Writes shared by every app: the audit trail."""
+"""Moved: the audit trail lives in reelhouse.core.audit. This name stays only while helpers still editing
+billing, ingest, accounts and media finish (issue 14); it goes once their imports point at core.audit."""
 
-from django.db import models
+from reelhouse.core.audit import audit_record
 
-from reelhouse.core.models import AuditEvent
-
-
-def audit_record(*, action: str, subject: models.Model | None = None, actor=None, **detail) -> AuditEvent:
-    """Append one event to the audit log."""
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        subject_type=subject._meta.label_lower if subject is not None else "",
-        subject_id=str(subject.pk) if subject is not None else "",
-        detail=detail,
-    )
+__all__ = ["audit_record"]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 from reelhouse.media import conf
 from reelhouse.media.inputs import PACKAGE_DEMUXERS, ffmpeg_input
 from reelhouse.media.models import Asset, Marker

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.playback.selectors import (

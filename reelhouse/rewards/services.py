@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from reelhouse.billing.services import access_extend, person_key
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 from reelhouse.rewards import conf
 from reelhouse.rewards.models import Referral, Reward, StampAccount, StampEntry
 from reelhouse.rewards.selectors import EARNED_KINDS, stamp_lots_left

@@ -7,7 +7,7 @@ from reelhouse.catalog.services.availability import (  # noqa: F401
     LicenceWindow,
     availability_refresh,
     availability_refresh_due,
-    entry_rights,
+    entry_territories_and_recheck,
 )
 from reelhouse.catalog.services.follows import (  # noqa: F401
     follow_set,

@@ -27,7 +27,7 @@ def _licence_windows() -> dict[int, LicenceWindow]:
             Licence.objects.values_list("pk", "territory_key", "starts_at", "ends_at")}
 
 
-def entry_rights(licence_ids, windows: dict[int, LicenceWindow],
+def entry_territories_and_recheck(licence_ids, windows: dict[int, LicenceWindow],
                  now: dt.datetime) -> tuple[str | None, dt.datetime | None]:
     """(territories, rights_recheck_at) of an entry whose works are under these licences (a series: its published
     episodes'; None for an unlicensed work, which browsing does not hold back: playback refuses it with its reason):
@@ -103,11 +103,11 @@ def _rights_write(entries, *, works, episodes, windows, now) -> int:
     and of `episodes` (for series); an entry whose works are not among them is shown nowhere."""
     wanted = {}
     if episodes is not None:
-        wanted = {(SearchEntry.Kind.SERIES, sid): entry_rights(ids, windows, now)
+        wanted = {(SearchEntry.Kind.SERIES, sid): entry_territories_and_recheck(ids, windows, now)
                   for sid, ids in _series_licences(episodes).items()}
     if works is not None:
         for work_id, licence_id in works.values_list("pk", "licence_id").iterator(chunk_size=20_000):
-            rights = entry_rights([licence_id], windows, now)
+            rights = entry_territories_and_recheck([licence_id], windows, now)
             wanted[(SearchEntry.Kind.FILM, work_id)] = wanted[(SearchEntry.Kind.EPISODE, work_id)] = rights
     changes: dict[tuple, list[int]] = defaultdict(list)
     current = entries.values_list("pk", "kind", "object_id", "territories", "rights_recheck_at")

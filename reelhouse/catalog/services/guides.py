@@ -8,7 +8,7 @@ from reelhouse.catalog.models import (
     Series,
 )
 from reelhouse.catalog.services.metadata import unique_slug
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 
 def episode_expect(*, series: Series, season_number: int, number: int, title: str = "",

@@ -14,7 +14,7 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.catalog.ratings import SYSTEMS, rating_parse, ratings_parse
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 
 class RatingError(ValueError):

@@ -11,7 +11,7 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 
 def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:

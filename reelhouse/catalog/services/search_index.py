@@ -19,7 +19,7 @@ from reelhouse.catalog.services.availability import (
     _licence_windows,
     _series_licences,
     availability_refresh,
-    entry_rights,
+    entry_territories_and_recheck,
 )
 from reelhouse.core import clock
 
@@ -205,7 +205,7 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
     done = 0
 
     def rights(entry: SearchEntry, licence_ids) -> SearchEntry:
-        entry.territories, entry.rights_recheck_at = entry_rights(licence_ids, windows, now)
+        entry.territories, entry.rights_recheck_at = entry_territories_and_recheck(licence_ids, windows, now)
         return entry
 
     def flush(batch):

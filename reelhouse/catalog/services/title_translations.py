@@ -8,7 +8,7 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.catalog.services.search_index import search_entries_refresh
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 
 def _original_title(info, title: str) -> str:

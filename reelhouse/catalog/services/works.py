@@ -15,7 +15,7 @@ from reelhouse.catalog.selectors.titles import films_matching
 from reelhouse.catalog.services.maturity import title_ratings_from_nfo
 from reelhouse.catalog.services.metadata import credits_set, genres_for, studios_for, unique_slug
 from reelhouse.catalog.services.title_translations import _original_title
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 
 def _series_for(found) -> Series:
