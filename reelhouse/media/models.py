@@ -83,9 +83,9 @@ class TranscodeJob(LeasedJob):
 
     @classmethod
     def job_sweep(cls) -> int:
-        from reelhouse.media.services import assets_provisional_remove, packages_sweep
+        from reelhouse.media.services import assets_provisional_remove, packages_sweep, staging_sweep
 
-        return packages_sweep() + assets_provisional_remove()
+        return packages_sweep() + staging_sweep() + assets_provisional_remove()
 
 
 class Marker(models.Model):

@@ -29,7 +29,7 @@ from reelhouse.core.services import audit_record
 from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
 from reelhouse.media.probe import MediaError, ProbeError, probe
-from reelhouse.media.staging import SourceChanged, StagedSource, source_staged
+from reelhouse.media.staging import SourceChanged, StagedSource, source_staged, staging_remove_except
 from reelhouse.media.transcode.quick import QuickEncode, QuickNotReady, quick_start
 
 log = logging.getLogger(__name__)
@@ -389,6 +389,13 @@ def packages_sweep(*, older_than_s: float | None = None) -> int:
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
     return removed
+
+
+def staging_sweep(*, older_than_s: float | None = None) -> int:
+    """Remove the staged sources of jobs that are not running (a killed worker's copy), once a lease period old."""
+    live = {f"job-{pk}" for pk in TranscodeJob.objects.filter(state=TranscodeJob.State.RUNNING)
+            .values_list("pk", flat=True)}
+    return staging_remove_except(keep=live, older_than_s=lease_seconds() if older_than_s is None else older_than_s)
 
 
 def _sidecar_subtitles(delivery) -> list[dict]:

@@ -6,6 +6,7 @@ replaced or rewritten after acceptance fails the job with a reason that says so,
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,21 @@ def source_staged(*, original: Path, sha256: str, key: str) -> Iterator[StagedSo
         yield StagedSource(path=target, original=original, sha256=sha256, linked=linked)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def staging_remove_except(*, keep: set[str], older_than_s: float) -> int:
+    """Remove staging folders not named in `keep` and unchanged for older_than_s: what a worker killed mid-job
+    left (a copy can be as large as the source). Returns how many were removed."""
+    root = staging_root()
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for folder in root.iterdir():
+        if folder.name in keep or time.time() - folder.lstat().st_mtime < older_than_s:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def _link(fd: int, target: Path) -> bool:

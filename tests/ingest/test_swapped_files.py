@@ -188,3 +188,16 @@ def test_an_nfo_that_is_a_fifo_or_a_link_to_dev_zero_does_not_hang_the_scanner(l
 
     with pytest.raises(NfoError, match=r"cannot read NFO \(a (FIFO|symbolic link)"):
         read_nfo_all(nfo)
+
+
+def test_a_killed_workers_staged_copy_is_swept_but_a_running_jobs_is_kept(licensed_source, clip_cache, settings):
+    settings.VAR_DIR = settings.MEDIA_ROOT.parent / "var"
+    _, _, job = _accepted(licensed_source, clip_cache(seconds=1, size="320x180"), settings)
+    root = Path(settings.VAR_DIR) / "staging"
+    for name in (f"job-{job.pk}", "job-999999"):
+        (root / name).mkdir(parents=True)
+        (root / name / "source.mkv").write_bytes(b"x" * 1000)
+        os.utime(root / name, (0, 0))
+    TranscodeJob.objects.filter(pk=job.pk).update(state=TranscodeJob.State.RUNNING)
+    assert TranscodeJob.job_sweep() >= 1
+    assert sorted(p.name for p in root.iterdir()) == [f"job-{job.pk}"]
