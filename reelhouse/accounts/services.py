@@ -128,21 +128,44 @@ VERIFY_SALT = "reelhouse.accounts.verify-email"
 VERIFY_MAX_AGE_S = 3 * 24 * 3600
 
 
+class SignupAddressTaken(SignupError):
+    """The address already has an account (never shown to the person signing up: the owner is mailed instead)."""
+
+
 @transaction.atomic
 def user_signup(*, email: str, password: str, country: str, language: str = "") -> User:
-    """A new account with one profile; the password must pass the configured validators."""
+    """A new account with one profile; the password must pass the configured validators (checked first, so a
+    weak password gets the same answer whether or not the address is taken)."""
     email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise SignupError(_("There is already an account with this email. Sign in, or reset its password."))
     try:
         validate_password(password, user=User(email=email))
     except ValidationError as exc:
         raise SignupError(" ".join(exc.messages)) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise SignupAddressTaken(_("There is already an account with this email. Sign in, or reset its password."))
     user = user_create(email=email, password=password, country=country.upper())
     if language:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+def signup_request(*, email: str, password: str, country: str, language: str, base_url: str) -> None:
+    """Sign-up as the page does it, saying nothing about whether the address is registered: a new address gets its
+    account and the confirmation link; a registered one gets a mail telling its owner (and the same hashing work,
+    so the answer takes as long). Raises SignupError only for what the person typed (a weak password)."""
+    try:
+        user = user_signup(email=email, password=password, country=country, language=language)
+    except SignupAddressTaken:
+        make_password(password)  # the work a new account's password costs
+        owner = User.objects.get(email__iexact=User.objects.normalize_email(email).strip())
+        body = render_to_string("accounts/email_signup_existing.txt", {
+            "user": owner, "login": f"{base_url.rstrip('/')}{reverse('accounts:login')}",
+            "reset": f"{base_url.rstrip('/')}{reverse('accounts:password_reset')}"})
+        send_mail(_("Someone tried to create a Reelhouse account with your address"), body, None, [owner.email])
+        audit_record(action="user.signup_existing_address", subject=owner)
+        return
+    email_verification_send(user=user, base_url=base_url)
 
 
 def email_verification_token(*, user: User) -> str:

@@ -1,12 +1,13 @@
 """Profile pages: who is watching, add, edit, delete. Thin: forms validate, services write."""
 
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from reelhouse.accounts import access, services
 from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.forms import PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
+from reelhouse.core import throttle
 from reelhouse.core.http import safe_next
 
 PIN_ATTEMPTS = 5  # wrong PINs per profile before it is locked for PIN_LOCKOUT_S
@@ -140,23 +142,31 @@ def profiles_manage(request):
 
 
 def signup(request):
-    """Create an account, sign in, and mail the verification link; the next step is choosing a plan."""
+    """Create an account and mail the confirmation link. The answer is the same page whether or not the address is
+    already registered (its owner is mailed instead), so the form cannot be used to learn who has an account."""
     if request.user.is_authenticated:
         return redirect("catalog:home")
     region = (translation.get_language_from_request(request) or "").partition("-")[2].upper()
     form = SignupForm(request.POST or None, initial={"country": region or "US"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        verdict = throttle.mail_attempt(request, data["email"])
+        if not verdict.allowed:
+            form.add_error(None, _too_many(verdict))
+            return render(request, "accounts/signup.html", {"form": form, "next": _next(request)}, status=429)
         try:
-            user = services.user_signup(email=data["email"], password=data["password"], country=data["country"],
-                                        language=translation.get_language())
+            services.signup_request(email=data["email"], password=data["password"], country=data["country"],
+                                    language=translation.get_language(), base_url=request.build_absolute_uri("/"))
         except services.SignupError as exc:
             form.add_error(None, str(exc))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            services.email_verification_send(user=user, base_url=request.build_absolute_uri("/"))
-            return redirect(_next(request) if request.POST.get("next") else "catalog:home")
+            return render(request, "accounts/signup_sent.html", {"email": data["email"]})
     return render(request, "accounts/signup.html", {"form": form, "next": _next(request)})
+
+
+def _too_many(verdict) -> str:
+    return _("Too many requests from here or for this address. Try again in %(minutes)d minutes.") % {
+        "minutes": verdict.retry_after_minutes}
 
 
 def verify_email(request, token: str):
@@ -170,8 +180,26 @@ def verify_email(request, token: str):
 @login_required
 @require_POST
 def verify_email_resend(request):
+    verdict = throttle.mail_attempt(request, request.user.email)
+    if not verdict.allowed:
+        return render(request, "accounts/verified.html", {"error": _too_many(verdict)}, status=429)
     services.email_verification_send(user=request.user, base_url=request.build_absolute_uri("/"))
     return render(request, "accounts/verified.html", {"resent": True})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by mail (the same answer for unknown addresses), rate-limited per address and per client."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email_password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        verdict = throttle.mail_attempt(self.request, form.cleaned_data["email"])
+        if not verdict.allowed:
+            form.add_error("email", _too_many(verdict))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class SafeNextMixin:

@@ -141,3 +141,9 @@ def throttles_purge() -> int:
     deleted, _ = (Throttle.objects.filter(window_ends_at__lte=now)
                   .exclude(blocked_until__gt=now).delete())
     return deleted
+
+
+def mail_attempt(request, address: str) -> Verdict:
+    """Count a request that sends mail to `address` (sign-up, password reset, verification again), per address and
+    per client, so nobody floods an inbox or walks a list of addresses."""
+    return attempt_all((MAIL_CLIENT, client_address(request)), (MAIL_ADDRESS, address))

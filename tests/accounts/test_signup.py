@@ -16,13 +16,12 @@ def link_in(text: str) -> str:
     return re.search(r"https?://\S+", text.replace("=\n", "")).group(0)
 
 
-def test_sign_up_signs_in_and_mails_a_link_that_verifies(client, smtp_server):
+def test_sign_up_mails_a_link_that_verifies_then_the_subscriber_signs_in(client, smtp_server):
     response = client.post("/accounts/signup/", {"email": "New.Viewer@Example.com", "password": GOOD_PASSWORD,
                                                  "country": "DE"})
-    assert response.status_code == 302
+    assert response.status_code == 200 and b"Check your inbox" in response.content
     user = User.objects.get(email="new.viewer@example.com")
     assert (user.country, user.email_verified_at, user.profiles.count()) == ("DE", None, 1)
-    assert client.get("/").wsgi_request.user == user
     [(to, raw)] = smtp_server.messages
     message = raw.decode("utf-8", "replace")
     assert to == ["new.viewer@example.com"] and "Confirm your email address" in message
@@ -30,6 +29,9 @@ def test_sign_up_signs_in_and_mails_a_link_that_verifies(client, smtp_server):
     assert page.status_code == 200 and b"is confirmed" in page.content
     user.refresh_from_db()
     assert user.email_verified_at is not None
+    assert client.post("/accounts/login/", {"username": "new.viewer@example.com",
+                                            "password": GOOD_PASSWORD}).status_code == 302
+    assert client.get("/").wsgi_request.user == user
 
 
 @pytest.mark.parametrize("password, expected", [
@@ -41,11 +43,47 @@ def test_weak_passwords_are_refused_with_the_reason(password, expected):
         user_signup(email="a@example.com", password=password, country="US")
 
 
-def test_an_address_signs_up_once(subscriber, client):
-    page = client.post("/accounts/signup/", {"email": "VIEWER@example.com", "password": GOOD_PASSWORD,
-                                             "country": "US"})
-    assert page.status_code == 200 and b"already an account with this email" in page.content
+def test_sign_up_does_not_tell_whether_an_address_is_registered(subscriber, client, smtp_server):
+    """Was: "There is already an account with this email" told anyone who has an account (issue 12). Now a taken
+    address gets the very page a new one gets, and its owner a mail; no second account."""
+    new = client.post("/accounts/signup/", {"email": "someone.new@example.com", "password": GOOD_PASSWORD,
+                                            "country": "US"})
+    taken = client.post("/accounts/signup/", {"email": "VIEWER@example.com", "password": GOOD_PASSWORD,
+                                              "country": "US"})
+    assert taken.status_code == new.status_code == 200
+    def page(response, email):
+        text = response.content.decode().replace(email, "X")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)  # a fresh token per response
+
+    assert page(taken, "VIEWER@example.com") == page(new, "someone.new@example.com")
+    assert b"There is already an account" not in taken.content
     assert User.objects.filter(email__iexact="viewer@example.com").count() == 1
+    assert client.get("/").wsgi_request.user.is_anonymous  # nobody is signed in by a sign-up
+    _first, (to, raw) = smtp_server.messages
+    assert to == ["viewer@example.com"] and b"already has one" in raw and b"Confirm your email" not in raw
+
+
+def test_sign_up_reset_and_resend_are_rate_limited_per_address_and_client(client, subscriber, settings,
+                                                                          smtp_server):
+    """Was: no limit, so anyone could flood an inbox with reset or confirmation mails, or walk a list of
+    addresses through sign-up (issue 12). One helper (core/throttle.py mail_attempt) counts them all."""
+    per_address = settings.REELHOUSE_MAILS_PER_ADDRESS
+    for _ in range(per_address):
+        assert client.post("/accounts/password/reset/", {"email": subscriber.email}).status_code == 302
+    page = client.post("/accounts/password/reset/", {"email": subscriber.email})
+    assert page.status_code == 429 and b"Too many requests" in page.content
+    signup = client.post("/accounts/signup/", {"email": subscriber.email, "password": GOOD_PASSWORD, "country": "US"})
+    assert signup.status_code == 429  # the same counter: this address has had its mails for the hour
+    assert len(smtp_server.messages) == per_address
+
+    # Another address is fine, from the same client, until the client's own limit.
+    other = client.__class__(REMOTE_ADDR="192.0.2.50")
+    other.force_login(subscriber)
+    assert other.post("/accounts/verify-again/").status_code == 429  # the subscriber's address again
+    settings.REELHOUSE_MAILS_PER_CLIENT = per_address + 2
+    answers = [client.post("/accounts/signup/", {"email": f"walk{i}@example.com", "password": GOOD_PASSWORD,
+                                                 "country": "US"}).status_code for i in range(4)]
+    assert answers == [200, 200, 429, 429]
 
 
 def test_forged_and_expired_links_are_refused(subscriber):

@@ -2,9 +2,11 @@
 (the embedded path, no Stripe), watches an episode, reloads and resumes; a kids profile neither finds a mature
 title in search or rows nor plays it by URL. Screenshots: test-artifacts/journey-<size>-<step>.png."""
 
+import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from reelhouse.accounts.models import User
 from reelhouse.accounts.services import profile_create
@@ -56,8 +58,17 @@ def test_visitor_signs_up_subscribes_with_a_gift_code_watches_and_resumes_after_
     screenshot(page, f"journey-{size}-signup")
     wide += [] if no_sideways_scroll(page) else ["signup"]
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # The same answer whether or not the address has an account: check the inbox, confirm, sign in.
+    assert "Check your inbox" in page.get_by_role("heading").first.inner_text()
     assert User.objects.get(email=f"new-{size}@example.com").country == "FR"
+    [message] = [m for m in mail.outbox if m.to == [f"new-{size}@example.com"]]
+    page.goto(re.search(r"https?://\S+", message.body).group(0))
+    assert "is confirmed" in page.locator("main").inner_text()
+    page.locator("main").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill(f"new-{size}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
 
     # Not subscribed yet: the player says so, and where to go.
     page.goto(f"{live_server.url}/watch/{harbour_lights[0].pk}/")
