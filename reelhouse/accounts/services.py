@@ -200,10 +200,12 @@ def email_verify(*, token: str) -> User:
 
 
 def sessions_end_everywhere(*, user: User) -> None:
-    """Sign the account out on every device: every session's signature stops matching."""
+    """Sign the account out on every device: every session's signature stops matching (and, via the
+    signed_out_everywhere signal, every stream stops)."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     audit_record(action="user.signed_out_everywhere", subject=user)
+    transaction.on_commit(lambda: signals.signed_out_everywhere.send(sender=User, user=user))  # streams end too
 
 
 def profile_playback_preferences_set(*, profile: Profile, audio_language: str | None = None,

@@ -12,3 +12,7 @@ class ClosingRefused(Exception):
 # what it holds for the person (subscriptions at the payment provider, stored details). A receiver that raises
 # ClosingRefused keeps the account open. kwargs: user.
 account_closing = Signal()
+
+# The account was signed out on every device ('sign out everywhere'). Sent after commit; playback ends every stream
+# of the account. kwargs: user.
+signed_out_everywhere = Signal()

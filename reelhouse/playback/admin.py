@@ -5,7 +5,7 @@ from reelhouse.playback.models import PlaybackSession, ResumePoint
 
 @admin.register(PlaybackSession)
 class PlaybackSessionAdmin(admin.ModelAdmin):
-    list_display = ["id", "profile", "work", "started_at", "last_heartbeat_at", "ended_at"]
+    list_display = ["id", "profile", "work", "started_at", "last_heartbeat_at", "ended_at", "ended_reason"]
     raw_id_fields = ["profile", "work", "asset"]
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PlaybackConfig(AppConfig):
@@ -9,3 +10,19 @@ class PlaybackConfig(AppConfig):
         from reelhouse.playback import export
 
         export.register()  # this app's part of the personal data export
+        # Revocation is active: these events end the affected streams at once (see receivers.py).
+        from reelhouse.accounts.signals import signed_out_everywhere
+        from reelhouse.billing.models import Subscription
+        from reelhouse.catalog.models import Episode, Film, Work
+        from reelhouse.playback import receivers
+        from reelhouse.rights.models import Licence
+
+        for signal in (post_save, post_delete):
+            signal.connect(receivers.subscription_changed, sender=Subscription,
+                           dispatch_uid=f"playback.subscription.{signal is post_save}")
+            signal.connect(receivers.licence_changed, sender=Licence,
+                           dispatch_uid=f"playback.licence.{signal is post_save}")
+            for model in (Work, Episode, Film):  # post_save names the concrete class saved
+                signal.connect(receivers.work_changed, sender=model,
+                               dispatch_uid=f"playback.work.{model.__name__}.{signal is post_save}")
+        signed_out_everywhere.connect(receivers.signed_out_everywhere, dispatch_uid="playback.signed_out")

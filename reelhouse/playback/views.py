@@ -101,9 +101,16 @@ def _session_of(request, session_id) -> PlaybackSession:
                              pk=session_id, profile__user=request.user, profile=request.profile)
 
 
-@login_required
+def _signed_out() -> JsonResponse:
+    # The player's own requests get an answer it can show (not the sign-in page a browser would be sent to).
+    return JsonResponse({"reason": _("You are signed out. Sign in again to keep watching."), "code": "signed_out"},
+                        status=403)
+
+
 @require_POST
 def heartbeat(request, session_id):
+    if not request.user.is_authenticated:
+        return _signed_out()
     session = _session_of(request, session_id)
     try:
         position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),
@@ -118,11 +125,12 @@ def heartbeat(request, session_id):
     return JsonResponse({"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)})
 
 
-@login_required
 @require_POST
 def leave(request, session_id):
     """The player's pagehide beacon (navigator.sendBeacon, CSRF token in the form): the page is gone, so its
     session ends now and its last position is kept."""
+    if not request.user.is_authenticated:
+        return _signed_out()
     session = _session_of(request, session_id)
     try:
         position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),

@@ -134,7 +134,7 @@ def test_native_hls_climbs_then_steps_down_a_rung_when_the_network_slows(
 def test_native_hls_carries_on_under_a_renewed_token_when_its_own_expires(
         native_page, fetched, live_server, subscriber, long_episode, settings, monkeypatch):
     # hls.js rewrites each request to the newest prefix; a native player keeps the URLs it started with, so its
-    # token expires mid-play (after 5 minutes by default; 10 s here, renewed by a heartbeat every 2 s).
+    # token expires mid-play (after 60 s by default; 10 s here, renewed by a heartbeat every 2 s).
     from reelhouse.playback import conf as playback_conf
 
     settings.REELHOUSE_STREAM_TOKEN_TTL = 10

@@ -1,0 +1,43 @@
+"""What playback does when other apps report an event that can take a stream away: a subscription changed or ended,
+the account signed out everywhere, a licence changed or ended, a work was withdrawn (unpublished, its asset taken
+away) or re-rated. Each queues a job that ends the affected streams at once (connected in apps.py)."""
+
+from django.db import transaction
+
+from reelhouse.playback.models import PlaybackSession
+
+
+def _open(**filters) -> bool:
+    return PlaybackSession.objects.filter(ended_at__isnull=True, **filters).exists()
+
+
+def _after_commit(job, **kwargs) -> None:
+    transaction.on_commit(lambda: job.enqueue(**kwargs))
+
+
+def subscription_changed(sender, instance, **kwargs) -> None:
+    from reelhouse.playback.tasks import playback_sessions_recheck
+
+    if _open(profile__user_id=instance.user_id):
+        _after_commit(playback_sessions_recheck, user_id=instance.user_id)
+
+
+def signed_out_everywhere(sender, user, **kwargs) -> None:
+    from reelhouse.playback.tasks import playback_sessions_end
+
+    if _open(profile__user_id=user.pk):
+        _after_commit(playback_sessions_end, user_id=user.pk, reason="signed_out")
+
+
+def licence_changed(sender, instance, **kwargs) -> None:
+    from reelhouse.playback.tasks import playback_sessions_recheck
+
+    if _open(work__licence_id=instance.pk):
+        _after_commit(playback_sessions_recheck, licence_id=instance.pk)
+
+
+def work_changed(sender, instance, **kwargs) -> None:
+    from reelhouse.playback.tasks import playback_sessions_recheck
+
+    if _open(work_id=instance.pk):
+        _after_commit(playback_sessions_recheck, work_ids=[instance.pk])
