@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reelhouse.billing.tasks import dunning_reminders_send
 from reelhouse.catalog.tasks import availability_refresh_due, search_index_rebuild
 from reelhouse.core.jobs import jobs_reclaim
+from reelhouse.core.tasks import throttles_purge
 from reelhouse.embedded import setup
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
@@ -30,9 +31,10 @@ from reelhouse.rewards.tasks import stamps_expire
 console = Console()
 QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
 # Periodic jobs the scheduler queues on the default worker (the scan loop never waits for them): (task, every s,
-# first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry.
+# first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry; spent
+# rate-limit counters.
 PERIODIC = [(search_index_rebuild, 30 * 60, 60), (dunning_reminders_send, 6 * 3600, 120),
-            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45)]
+            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45), (throttles_purge, 3600, 240)]
 
 
 class Command(BaseCommand):
