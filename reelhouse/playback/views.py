@@ -49,9 +49,9 @@ def _with_device(response, device_id: str, new: bool):
     return response
 
 
-def _refused_page(request, context: dict, refused) -> HttpResponse:
+def _refused_page(request, context: dict, refused: selectors.Refusal) -> HttpResponse:
     return render(request, "playback/refused.html", context | {
-        "reason": refused.message if hasattr(refused, "message") else str(refused), "code": refused.code,
+        "reason": refused.message, "code": refused.code,
         "other_sessions": [(s, selectors.device_label(s.device)) for s in refused.other_sessions],
     }, status=403)
 

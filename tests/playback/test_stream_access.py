@@ -208,3 +208,50 @@ def test_a_cross_site_post_cannot_start_a_session(subscriber, episode):
     token = page.context["csrf_token"]
     assert client.post(f"/watch/{episode.pk}/start", {"csrfmiddlewaretoken": str(token)}).status_code == 200
     assert PlaybackSession.objects.count() == 1
+
+
+def _device(subscriber, cookie: str | None = None, *, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(subscriber)
+    if cookie:
+        client.cookies[conf.DEVICE_COOKIE] = cookie
+    return client
+
+
+def test_a_device_playing_again_takes_over_its_own_session_and_is_never_counted_against_itself(subscriber, episode):
+    plan = subscription_current(user=subscriber).plan
+    plan.max_streams = 1
+    plan.save(update_fields=["max_streams"])
+    laptop = _device(subscriber)
+    first = start_playing(laptop, episode)
+    assert laptop.cookies[conf.DEVICE_COOKIE].value  # the device id the start gave this browser
+    assert laptop.get(f"/watch/{episode.pk}/").status_code == 200  # its own stream does not refuse it
+    second = start_playing(laptop, episode)  # a reload: takes over
+    old = PlaybackSession.objects.get(pk=first["session"])
+    assert old.ended_reason == "takeover" and viewer_get(laptop, first["stream_prefix"] + "master.m3u8") == 403
+    assert viewer_get(laptop, second["stream_prefix"] + "master.m3u8") == 200
+
+    phone = _device(subscriber, "another-device-id-0001")  # a second device is refused, naming the laptop's stream
+    refused = phone.get(f"/watch/{episode.pk}/")
+    assert refused.status_code == 403 and "allows 1 stream(s)" in refused.content.decode()
+    assert phone.post(f"/watch/{episode.pk}/start").status_code == 403
+    # the refused device took nothing over: the laptop still holds the one slot
+    assert PlaybackSession.objects.filter(ended_at__isnull=True).count() == 1
+
+
+def viewer_get(client, url) -> int:
+    return client.get(url).status_code
+
+
+def test_the_leaving_beacon_needs_the_csrf_token_and_ends_the_session_with_its_position(subscriber, episode):
+    browser = _device(subscriber, csrf=True)
+    token = str(browser.get(f"/watch/{episode.pk}/").context["csrf_token"])
+    started = browser.post(f"/watch/{episode.pk}/start", {"csrfmiddlewaretoken": token}).json()
+    forged = browser.post(started["leave_url"], {"position": "3", "duration": "4"})  # a cross-site form
+    assert forged.status_code == 403 and PlaybackSession.objects.get().ended_at is None
+    beacon = browser.post(started["leave_url"], {"position": "3", "duration": "4", "csrfmiddlewaretoken": token})
+    assert beacon.status_code == 204
+    session = PlaybackSession.objects.get()
+    assert session.ended_reason == "left" and ResumePoint.objects.get().position_s == 3.0
+    again = browser.post(f"/watch/{episode.pk}/start", {"csrfmiddlewaretoken": token}).json()
+    assert again["resume_s"] == 3.0  # read after the beacon's position was stored
