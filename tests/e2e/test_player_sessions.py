@@ -97,3 +97,20 @@ def test_a_reload_right_after_playing_resumes_where_the_viewer_was(page, live_se
     from reelhouse.playback.models import ResumePoint
 
     assert ResumePoint.objects.get().position_s >= at
+
+
+def test_the_watch_page_says_why_a_running_stream_was_stopped(page, live_server, subscriber, film, monkeypatch):
+    from reelhouse.billing.services import access_shorten
+    from reelhouse.playback import conf as playback_conf
+
+    monkeypatch.setattr(playback_conf, "HEARTBEAT_SECONDS", 2)  # the next heartbeat comes soon
+    sign_in(page, live_server, subscriber)
+    page.goto(f"{live_server.url}/watch/{film.pk}/")
+    playing_past(page, 1.0)
+    access_shorten(user=subscriber, months=1, reason="refunded in full")  # the subscription ends now
+    wait_until(page, lambda: sessions(ended_reason="subscription"), "the running stream was ended by the job")
+    message = page.locator("#player-message")
+    message.wait_for(state="visible", timeout=15_000)
+    assert "Your subscription ended" in message.inner_text()
+    assert page.evaluate("document.getElementById('video').paused")
+    screenshot(page, "player-stopped-subscription-ended")
