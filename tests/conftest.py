@@ -96,7 +96,7 @@ def deliver(source, relpath: str, clip: Path) -> Path:
 
 def scan_until_settled(source, rounds: int = 2):
     """First scan records new files as waiting; the next one (stability period 0) processes them."""
-    from reelhouse.ingest.services import sources_scan
+    from reelhouse.ingest.dispatch import sources_scan
 
     for _ in range(rounds):
         sources_scan(sources=[source])

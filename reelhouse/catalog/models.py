@@ -1,5 +1,6 @@
 """The catalog: series, seasons, episodes and films. Episodes and films are both Works (one id space
-for watching, resume points, assets and licences)."""
+for watching, resume points, assets and licences). Over 400 lines because Django expects one models module per
+app and these tables share the Work base and its constraints; splitting it would only scatter one schema."""
 
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -1,5 +1,7 @@
 """Partner feeds: read a registered Media RSS feed or JSON manifest and download its deliveries, with resume,
 a size limit and checksum verification, into the source's landing folder (the normal pipeline takes it from there).
+Over 400 lines because the two feed formats share one set of per-field checks, and the download half is kept beside
+them so that what a parsed entry promises (size, checksum, safe path) and what the download enforces read together.
 
 Only feeds an operator registered against a licensor are ever fetched: no search, no scraping, no other sources.
 Every request goes through `ingest.outbound` (which addresses may be reached, where the token may go, redirects).

@@ -206,7 +206,7 @@ def _same_file(opened: os.stat_result, checked: os.stat_result) -> bool:
 def _refuse_swapped(pk: int, reason: str) -> None:
     """Quarantine a waiting delivery whose path stopped being a regular file: said once, never retried (a regular
     file put back under that name later is a new delivery)."""
-    from reelhouse.ingest.services import delivery_quarantine
+    from reelhouse.ingest.services.pipeline import delivery_quarantine
 
     delivery = Delivery.objects.filter(pk=pk, state=Delivery.State.WAITING).first()
     if delivery is not None:

@@ -14,4 +14,5 @@ def delivery_process(delivery_id: int) -> str:
 
 @task(queue_name="default")
 def feed_fetch(source_id: int) -> dict:
-    return services.feed_fetch(source=Source.objects.select_related("licence").get(pk=source_id))
+    return services.feed_read_and_download(source=Source.objects.select_related("licence").get(pk=source_id),
+                                           on_delivery=delivery_process.enqueue)

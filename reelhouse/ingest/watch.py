@@ -221,7 +221,7 @@ class WatchNotifier:
 
     def _look(self) -> None:
         """One step for every notified file that is due: the same state machine as the periodic scan."""
-        from reelhouse.ingest.services import paths_notified
+        from reelhouse.ingest.dispatch import paths_notified
 
         now = time.monotonic()
         due = [key for key, at in self._pending.items() if at <= now]

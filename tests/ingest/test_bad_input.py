@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from reelhouse.core import clock
+from reelhouse.ingest.dispatch import sources_scan
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.scan import source_scan, source_scan_paths
-from reelhouse.ingest.services import sources_scan
 from tests.conftest import deliver, scan_until_settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -157,8 +157,8 @@ def test_xml_bomb_and_external_entity_nfos_are_refused_and_the_episode_still_pub
 
 def test_feed_entry_landing_through_a_symlinked_folder_is_refused_and_nothing_is_written_outside(
         feed_source, feed_server, tmp_path):
+    from reelhouse.ingest.dispatch import feed_fetch
     from reelhouse.ingest.models import FeedItem
-    from reelhouse.ingest.services import feed_fetch
     from tests.ingest.conftest import sha
 
     outside = tmp_path / "elsewhere"

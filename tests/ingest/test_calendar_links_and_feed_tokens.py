@@ -11,8 +11,9 @@ from django.db import connection
 from reelhouse.accounts.services import user_create
 from reelhouse.catalog.services import episode_expect, series_for_guide
 from reelhouse.core import clock, crypto
+from reelhouse.ingest.dispatch import feed_fetch
 from reelhouse.ingest.models import CalendarToken, Source
-from reelhouse.ingest.services import IngestError, calendar_token_create, feed_fetch
+from reelhouse.ingest.services import IngestError, calendar_token_create
 from reelhouse.rights.models import Licence, Licensor
 
 pytestmark = pytest.mark.django_db

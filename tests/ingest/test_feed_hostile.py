@@ -12,8 +12,9 @@ from django.core.cache import cache
 
 from reelhouse.core import clock
 from reelhouse.ingest import feeds
+from reelhouse.ingest.dispatch import feed_fetch, ingest_tick
 from reelhouse.ingest.models import Delivery, FeedItem, Source
-from reelhouse.ingest.services import feed_downloads_purge, feed_fetch, ingest_tick
+from reelhouse.ingest.services import feed_downloads_purge
 from tests.ingest.conftest import media_rss, sha
 from tests.ingest.test_feeds import NOT_VIDEO, manifest
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from reelhouse.ingest import outbound
+from reelhouse.ingest.dispatch import feed_fetch
 from reelhouse.ingest.models import Delivery, FeedItem, Source
-from reelhouse.ingest.services import feed_fetch
 from tests.ingest.conftest import sha
 from tests.ingest.test_feeds import NOT_VIDEO, manifest
 

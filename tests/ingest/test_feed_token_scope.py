@@ -6,8 +6,8 @@ import pytest
 
 from reelhouse.core.models import AuditEvent
 from reelhouse.ingest import crypto
+from reelhouse.ingest.dispatch import feed_fetch
 from reelhouse.ingest.models import FeedItem, Source
-from reelhouse.ingest.services import feed_fetch
 from tests.ingest.conftest import sha
 from tests.ingest.test_feed_outbound import PUBLIC, PlayedNetwork
 from tests.ingest.test_feeds import NOT_VIDEO, manifest

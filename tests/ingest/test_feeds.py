@@ -10,8 +10,9 @@ import pytest
 from reelhouse.catalog.models import Episode
 from reelhouse.core import clock
 from reelhouse.ingest import feeds
+from reelhouse.ingest.dispatch import feed_fetch
 from reelhouse.ingest.models import Delivery, FeedItem, Source
-from reelhouse.ingest.services import feed_fetch, feeds_due
+from reelhouse.ingest.services import feeds_due
 from tests.ingest.conftest import media_rss, sha
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,7 +201,7 @@ def test_safe_relative_path_keeps_honest_paths(raw, clean):
 
 
 def test_scheduler_tick_fetches_due_feeds_and_the_landing_scan_adds_nothing(feed_source, feed_server):
-    from reelhouse.ingest.services import ingest_tick, sources_scan
+    from reelhouse.ingest.dispatch import ingest_tick, sources_scan
 
     url = feed_server.add("/files/t.mkv", NOT_VIDEO)
     feed_server.add("/feed", manifest({"url": url, "path": "t.mkv", "size": len(NOT_VIDEO), "sha256": sha(NOT_VIDEO)}))

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from reelhouse.catalog.models import Episode
 from reelhouse.core import clock
+from reelhouse.ingest.dispatch import ingest_tick
 from reelhouse.ingest.models import Delivery
-from reelhouse.ingest.services import ingest_tick
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.services import playback_heartbeat, playback_start
 from reelhouse.playback.signing import stream_prefix

@@ -10,9 +10,9 @@ from reelhouse.catalog.models import Episode, Follow, Work
 from reelhouse.catalog.services import episode_expect, series_for_guide, work_publish
 from reelhouse.core import clock
 from reelhouse.ingest import ical
+from reelhouse.ingest.dispatch import ingest_tick
 from reelhouse.ingest.models import Delivery, Source
 from reelhouse.ingest.selectors import EpisodeState, episode_state, episodes_missing, episodes_tracked
-from reelhouse.ingest.services import ingest_tick
 from reelhouse.media.models import Asset
 from reelhouse.notifications.models import Notification
 from reelhouse.rights.models import Licence, Licensor
@@ -160,7 +160,7 @@ def test_replacing_the_asset_of_a_published_work_keeps_its_publish_time_and_does
 
 
 def test_episode_nfo_without_its_video_announces_the_episode(now, licences, tmp_path):
-    from reelhouse.ingest.services import sources_scan
+    from reelhouse.ingest.dispatch import sources_scan
 
     source = Source.objects.create(name="w", path=str(tmp_path / "w"), licensor=licences[0].licensor,
                                    licence=licences[0])

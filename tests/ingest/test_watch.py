@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from reelhouse.ingest.dispatch import sources_scan
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.scan import has_writer
-from reelhouse.ingest.services import sources_scan
 from reelhouse.ingest.watch import WatchNotifier
 from tests.processes import reelhouse_run, wait_for
 

@@ -23,8 +23,8 @@ from reelhouse.core.tasks import throttles_purge
 from reelhouse.embedded import setup
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
+from reelhouse.ingest.dispatch import ingest_tick, sources_scan
 from reelhouse.ingest.models import Delivery
-from reelhouse.ingest.services import ingest_tick, sources_scan
 from reelhouse.ingest.watch import WatchNotifier
 from reelhouse.rewards.tasks import stamps_expire
 

@@ -79,8 +79,8 @@ class Command(BaseCommand):
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from reelhouse.ingest.dispatch import sources_scan
         from reelhouse.ingest.models import Source
-        from reelhouse.ingest.services import sources_scan
 
         sources = list(Source.objects.filter(enabled=True).order_by("name"))
         if not sources:
@@ -101,8 +101,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  skipped {reason}")
 
     def _fetch(self) -> None:
+        from reelhouse.ingest.dispatch import feed_fetch
         from reelhouse.ingest.models import Source
-        from reelhouse.ingest.services import feed_fetch
 
         for source in Source.objects.filter(enabled=True, kind=Source.Kind.FEED).order_by("name"):
             counts = feed_fetch(source=source)

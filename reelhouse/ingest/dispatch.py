@@ -1,0 +1,59 @@
+"""What starts ingest work and queues it: folder scans, filesystem notifications, partner-feed fetches and the
+scheduler's beat. It sits above ingest.tasks (it enqueues them); the tasks call ingest.services, which never
+enqueue, so the import graph has no cycle."""
+
+from django.core.cache import cache
+
+from reelhouse.catalog.services import works_publish_due
+from reelhouse.core import clock
+from reelhouse.ingest.models import Source
+from reelhouse.ingest.scan import source_scan, source_scan_paths
+from reelhouse.ingest.services import (
+    feed_downloads_purge,
+    feed_read_and_download,
+    feeds_due,
+    guide_from_nfo,
+    guides_refresh,
+)
+from reelhouse.ingest.tasks import delivery_process as delivery_process_task
+from reelhouse.ingest.tasks import feed_fetch as feed_fetch_task
+
+
+def sources_scan(*, sources=None, on_progress=None) -> list:
+    """Scan every enabled source folder and queue processing of each file that became complete."""
+    reports = []
+    for source in sources if sources is not None else Source.objects.filter(enabled=True):
+        report = source_scan(source=source, on_progress=on_progress)
+        for nfo in report.guide_nfos:
+            guide_from_nfo(source=source, nfo=nfo)
+        for delivery_id in report.received:
+            delivery_process_task.enqueue(delivery_id)
+        reports.append(report)
+    return reports
+
+
+def paths_notified(*, source: Source, paths: list) -> object:
+    """Files a filesystem notification named: take each one step (as the periodic scan would) and queue the
+    processing of those that became complete."""
+    report = source_scan_paths(source=source, paths=paths)
+    for nfo in report.guide_nfos:
+        guide_from_nfo(source=source, nfo=nfo)
+    for delivery_id in report.received:
+        delivery_process_task.enqueue(delivery_id)
+    return report
+
+
+def feed_fetch(*, source: Source, network=None) -> dict:
+    """Fetch a partner feed now (see services.feed_read_and_download) and queue the processing of each download."""
+    return feed_read_and_download(source=source, network=network, on_delivery=delivery_process_task.enqueue)
+
+
+def ingest_tick() -> dict:
+    """One scheduler beat beyond watch-folder scans: queue due feed fetches, publish works whose embargo passed."""
+    for source in feeds_due():
+        Source.objects.filter(pk=source.pk).update(last_fetch_at=clock.now())  # not queued twice while it runs
+        feed_fetch_task.enqueue(source.pk)
+    guides_refresh()
+    if cache.add("ingest:feed_downloads_purge", True, 3600):  # hourly is plenty for a retention in days
+        feed_downloads_purge()
+    return {"published": [w.pk for w in works_publish_due()]}

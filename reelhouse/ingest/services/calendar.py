@@ -1,0 +1,48 @@
+"""Calendar links: per-user tokens that open the air-calendar feed without a session."""
+
+import hashlib
+import secrets
+
+from reelhouse.core import clock
+from reelhouse.core.audit import audit_record
+from reelhouse.ingest.models import CalendarToken
+from reelhouse.ingest.services.pipeline import IngestError
+
+
+def calendar_token_hash(raw: str) -> str:
+    # The token is 256 random bits: a plain digest is enough (no password stretching needed), and is indexable.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def calendar_token_create(*, user, label: str = "") -> tuple[CalendarToken, str]:
+    """A new private iCal link for a staff member. Returns the record and the token, which is never stored or
+    shown again (only its hash is kept)."""
+    if not (user.is_active and user.is_staff):
+        raise IngestError(f"{user}: calendar links are for active staff accounts only")
+    raw = secrets.token_urlsafe(32)
+    token = CalendarToken.objects.create(user=user, label=label.strip()[:120], token_hash=calendar_token_hash(raw),
+                                         hint=raw[:6])
+    audit_record(action="calendar_token.created", subject=token, actor=user)
+    return token, raw
+
+
+def calendar_token_revoke(*, token: CalendarToken, actor=None) -> CalendarToken:
+    """Stop a calendar link from working (idempotent); the other links of the same person keep working."""
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action="calendar_token.revoked", subject=token, actor=actor)
+    return token
+
+
+def calendar_token_use(*, raw: str):
+    """The staff member a calendar link belongs to, or None when it is unknown, revoked, or its owner is no longer
+    active staff. Records when it was last used (at most once a minute, so polling clients cost few writes)."""
+    token = (CalendarToken.objects.select_related("user")
+             .filter(token_hash=calendar_token_hash(raw), revoked_at__isnull=True).first())
+    if token is None or not (token.user.is_active and token.user.is_staff):
+        return None
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        CalendarToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
