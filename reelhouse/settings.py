@@ -154,6 +154,11 @@ REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT = int(env("SIGNIN_ATTEMPTS_PER_CLIENT", "20
 REELHOUSE_SECOND_STEP_ATTEMPTS = int(env("SECOND_STEP_ATTEMPTS", "5"))  # wrong codes per account
 REELHOUSE_MAILS_PER_ADDRESS = int(env("MAILS_PER_ADDRESS", "3"))  # sign-up/reset/verification mails per hour
 REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per client address per hour
+REELHOUSE_DEVICE_CODE_ATTEMPTS = int(env("DEVICE_CODE_ATTEMPTS", "5"))  # wrong TV codes per account
+REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT = int(env("DEVICE_CODE_ATTEMPTS_PER_CLIENT", "10"))  # per address
+# TV sign-in with a code (RFC 8628): how long a code lives, and how often the TV may ask whether it was approved.
+REELHOUSE_DEVICE_CODE_SECONDS = int(env("DEVICE_CODE_SECONDS", str(10 * 60)))
+REELHOUSE_DEVICE_POLL_SECONDS = int(env("DEVICE_POLL_SECONDS", "5"))
 REELHOUSE_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))  # proxies whose X-Forwarded-For is believed
 # Argon2 checks running at once per process (each holds ~100 MiB); 0: no bound.
 REELHOUSE_PASSWORD_CHECKS_AT_ONCE = int(env("PASSWORD_CHECKS_AT_ONCE", "2"))

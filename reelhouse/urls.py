@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from reelhouse.accounts import signin
+from reelhouse.accounts import device_views, signin
 from reelhouse.billing import views as billing_views
 from reelhouse.core import views as core_views
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("ops/dashboard/", include("reelhouse.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("reelhouse.accounts.urls")),
+    # TV sign-in with a code (RFC 8628): the TV's page, its two protocol endpoints, and where a phone approves it.
+    path("tv/", device_views.tv, name="tv"),
+    path("device/", device_views.tv),
+    path("device/code", device_views.device_authorization, name="device_authorization"),
+    path("device/token", device_views.device_token, name="device_token"),
+    path("activate", device_views.activate, name="activate"),
     path("welcome/", billing_views.landing, name="landing"),
     path("help/", billing_views.help_page, name="help"),
     path("", include("reelhouse.billing.urls")),

@@ -111,3 +111,52 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of {self.user} ({'used' if self.used_at else 'unused'})"
+
+
+class Device(models.Model):
+    """A TV or app signed in with a code (RFC 8628): a browser session, or a bearer token for other clients.
+
+    Watches as one profile; revoking it ends its session and its token at once."""
+
+    user = models.ForeignKey(User, related_name="devices", on_delete=models.CASCADE)
+    profile = models.ForeignKey(Profile, related_name="devices", on_delete=models.CASCADE)
+    name = models.CharField(max_length=200, blank=True, help_text="The client's User-Agent, to name it in the list.")
+    session_key = models.CharField(max_length=40, blank=True, help_text="The browser session it signed in (web TV).")
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True,
+                                  help_text="SHA-256 of its API bearer token (non-browser clients); never the token.")
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of {self.user} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class DeviceAuthorization(models.Model):
+    """One pending sign-in with a code: the TV holds the device code, the person types the user code."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        DENIED = "denied"
+        USED = "used"  # the TV collected its sign-in: the code is spent
+
+    device_code_hash = models.CharField(max_length=64, unique=True)
+    user_code_hash = models.CharField(max_length=64, unique=True)
+    for_browser = models.BooleanField(default=False, help_text="Asked for by the web TV page: only the browser "
+                                      "session that asked is signed in, and no bearer token is issued.")
+    client_name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    interval_s = models.PositiveSmallIntegerField(default=5)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    profile = models.ForeignKey(Profile, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    device = models.OneToOneField(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"device authorization {self.pk} ({self.state})"

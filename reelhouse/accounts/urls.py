@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reelhouse.accounts import signin, views
+from reelhouse.accounts import device_views, signin, views
 from reelhouse.accounts.access import owner_required
 
 app_name = "accounts"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("security/", signin.security, name="security"),
     path("enrol/confirm/", signin.enrol_confirm, name="enrol_confirm"),
     path("enrol/<uidb64>/<token>/", signin.enrol, name="enrol"),
+    path("devices/", device_views.devices, name="devices"),
+    path("devices/<int:device_id>/revoke/", device_views.device_revoke, name="device_revoke"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.export, name="export"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),

@@ -38,6 +38,8 @@ class Rule:
 SIGNIN_ACCOUNT = Rule("signin-account", "REELHOUSE_SIGNIN_ATTEMPTS", 15 * 60, 15 * 60)
 SIGNIN_CLIENT = Rule("signin-client", "REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT", 15 * 60, 15 * 60)
 SECOND_STEP = Rule("second-step", "REELHOUSE_SECOND_STEP_ATTEMPTS", 15 * 60, 15 * 60)
+DEVICE_CODE_ACCOUNT = Rule("device-code-account", "REELHOUSE_DEVICE_CODE_ATTEMPTS", 15 * 60, 15 * 60)
+DEVICE_CODE_CLIENT = Rule("device-code-client", "REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT", 15 * 60, 15 * 60)
 MAIL_ADDRESS = Rule("mail-address", "REELHOUSE_MAILS_PER_ADDRESS", 3600, 3600)  # sign-up, reset, verify again
 MAIL_CLIENT = Rule("mail-client", "REELHOUSE_MAILS_PER_CLIENT", 3600, 3600)
 
