@@ -174,6 +174,13 @@ if env("SMTP_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Outgoing mail is queued (notifications.OutgoingMail) and retried with backoff: attempts before a mail is given up,
+# the first retry's wait in seconds (doubling each time, capped at REELHOUSE_MAIL_BACKOFF_MAX_S).
+REELHOUSE_MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
+REELHOUSE_MAIL_BACKOFF_S = float(env("MAIL_BACKOFF_S", "60"))
+REELHOUSE_MAIL_BACKOFF_MAX_S = float(env("MAIL_BACKOFF_MAX_S", "21600"))
+# Where subscribers reach this server: absolute links in mail (one-click unsubscribe, digests).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

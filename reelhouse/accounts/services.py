@@ -6,7 +6,6 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -150,6 +149,14 @@ def user_signup(*, email: str, password: str, country: str, language: str = "") 
     return user
 
 
+def _mail(*, user: User, subject: str, text: str) -> None:
+    """Account mail goes out through the one mail queue (notifications owns it; imported here, at call time, because
+    accounts sits below notifications)."""
+    from reelhouse.notifications.mail import mail_queue
+
+    mail_queue(to=user.email, subject=str(subject), text=text, user=user)
+
+
 def signup_request(*, email: str, password: str, country: str, language: str, base_url: str) -> None:
     """Sign-up as the page does it, saying nothing about whether the address is registered: a new address gets its
     account and the confirmation link; a registered one gets a mail telling its owner (and the same hashing work,
@@ -162,7 +169,7 @@ def signup_request(*, email: str, password: str, country: str, language: str, ba
         body = render_to_string("accounts/email_signup_existing.txt", {
             "user": owner, "login": f"{base_url.rstrip('/')}{reverse('accounts:login')}",
             "reset": f"{base_url.rstrip('/')}{reverse('accounts:password_reset')}"})
-        send_mail(_("Someone tried to create a Reelhouse account with your address"), body, None, [owner.email])
+        _mail(user=owner, subject=_("Someone tried to create a Reelhouse account with your address"), text=body)
         audit_record(action="user.signup_existing_address", subject=owner)
         return
     email_verification_send(user=user, base_url=base_url)
@@ -176,7 +183,7 @@ def email_verification_send(*, user: User, base_url: str) -> None:
     """Mail the link that proves the address is the subscriber's."""
     link = f"{base_url.rstrip('/')}{reverse('accounts:verify', args=[email_verification_token(user=user)])}"
     body = render_to_string("accounts/email_verify.txt", {"user": user, "link": link, "days": 3})
-    send_mail(_("Confirm your email address for Reelhouse"), body, None, [user.email])
+    _mail(user=user, subject=_("Confirm your email address for Reelhouse"), text=body)
     audit_record(action="user.verification_sent", subject=user)
 
 

@@ -4,42 +4,33 @@ subscriber's language (their account's, else the site's): subject, body, amounts
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from reelhouse.billing.models import Payment, Subscription
 from reelhouse.billing.selectors import billing_currency, invoice_of
+from reelhouse.notifications.mail import mail_queue, recipient_language
 
 
-def _language(user) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    language = (getattr(user, "language", "") or "").split("-")[0].lower()
-    return language if language in codes else settings.LANGUAGE_CODE
-
-
-def _send(*, user, subject: str, params: dict | None = None, template: str, context: Callable[[], dict],
-          html: bool = False) -> None:
+def _send(*, user, kind: str, subject: str, params: dict | None = None, template: str,
+          context: Callable[[], dict], html: bool = False) -> None:
     """Render and send one mail with the subscriber's language active throughout, so the subject, the templates'
     {% translate %} text, the |money amounts and the |date dates all follow it. `context` is built inside too (an
     invoice names the buyer's country in the active language). `subject` is a msgid (marked with gettext_noop where
     it is written) translated here, then filled with `params`; `html` adds the template's .html version as an
-    alternative to the plain text."""
-    with translation.override(_language(user)):
+    alternative to the plain text. The mail goes out through the notifications queue (retried while SMTP is down)."""
+    with translation.override(recipient_language(user)):
         values = context() | {"site": getattr(settings, "SITE_URL", "")}
         subject = gettext(subject) % params if params else gettext(subject)
         text = render_to_string(f"billing/email/{template}.txt", values)
         html_body = render_to_string(f"billing/email/{template}.html", values) if html else None
-    message = EmailMultiAlternatives(subject, text, None, [user.email])
-    if html_body is not None:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
+    mail_queue(to=user.email, subject=subject, text=text, html=html_body or "", user=user, kind=kind)
 
 
 def receipt_send(*, payment: Payment) -> None:
     """The invoice, as plain text with the printable HTML invoice alongside."""
-    _send(user=payment.user, subject=gettext_noop("Your Reelhouse invoice %(number)s"),
+    _send(user=payment.user, kind="receipt", subject=gettext_noop("Your Reelhouse invoice %(number)s"),
           params={"number": payment.number}, template="receipt", html=True,
           context=lambda: {"payment": payment, "invoice": invoice_of(payment=payment)})
 
@@ -62,6 +53,6 @@ def payment_failed_send(*, subscription: Subscription, reminder: bool = False) -
     subject = (gettext_noop("Reminder: update your card to keep watching") if reminder
                else gettext_noop("Your Reelhouse payment failed"))
     amount_minor, currency = _renewal_amount(subscription) or (None, "")
-    _send(user=subscription.user, subject=subject, template="payment_failed",
+    _send(user=subscription.user, kind="payment_failed", subject=subject, template="payment_failed",
           context=lambda: {"subscription": subscription, "reminder": reminder, "amount_minor": amount_minor,
                            "currency": currency})

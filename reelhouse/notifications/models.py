@@ -1,4 +1,4 @@
-"""Notifications: in-app notices to a profile (mail comes later)."""
+"""Notifications: in-app notices to a profile, the outgoing mail queue, undeliverable addresses."""
 
 from django.db import models
 
@@ -24,3 +24,50 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class OutgoingMail(models.Model):
+    """One mail on its way out: rendered when queued (in the recipient's language), sent by a job, retried with
+    backoff while the SMTP server is unreachable, given up after the attempt limit."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+
+    recipient = models.EmailField(db_index=True)
+    user = models.ForeignKey("accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=32, blank=True, help_text="Notification kind; empty for account mail.")
+    transactional = models.BooleanField(default=True, help_text="Sent even to an address that bounced.")
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    message_id = models.CharField(max_length=255, unique=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=clock.now, db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A sender holds it until then.")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outgoingmail_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient} ({self.state})"
+
+
+class UndeliverableAddress(models.Model):
+    """An address the mail server refused permanently (5xx on RCPT): no more non-transactional mail goes to it."""
+
+    email = models.EmailField(unique=True)
+    reason = models.TextField()
+    flagged_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.email

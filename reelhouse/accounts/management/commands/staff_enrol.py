@@ -4,7 +4,6 @@ An operator account (made with `reelhouse createsuperuser`, or an account an ope
 sign in with its password alone and cannot set up two-step sign-in from a password-only session: it opens this
 link, enters its password and scans the code. Printed here; `--mail` also mails it to the operator."""
 
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 
 from reelhouse.accounts import twofactor
@@ -32,8 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} To move it to a new phone, use its security page with a current code.") \
                 from exc
         if mail:
-            send_mail("Set up two-step sign-in for Reelhouse",
-                      f"Open this link within 3 days to set up two-step sign-in for {user.email}:\n\n{link}\n\n"
-                      "It works once. If you did not expect this mail, tell the other operators.", None, [user.email])
+            from reelhouse.notifications.mail import mail_queue
+
+            mail_queue(to=user.email, user=user, subject="Set up two-step sign-in for Reelhouse",
+                       text=f"Open this link within 3 days to set up two-step sign-in for {user.email}:\n\n{link}\n\n"
+                       "It works once. If you did not expect this mail, tell the other operators.")
             self.stdout.write(f"Mailed to {user.email}.")
         self.stdout.write(link)

@@ -26,15 +26,17 @@ from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
 from reelhouse.ingest.dispatch import ingest_tick, sources_scan
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.watch import WatchNotifier
+from reelhouse.notifications.tasks import mail_send_due
 from reelhouse.rewards.tasks import stamps_expire
 
 console = Console()
 QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
 # Periodic jobs the scheduler queues on the default worker (the scan loop never waits for them): (task, every s,
 # first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry; spent
-# rate-limit counters.
+# rate-limit counters; mail whose retry is due.
 PERIODIC = [(search_index_rebuild, 30 * 60, 60), (dunning_reminders_send, 6 * 3600, 120),
-            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45), (throttles_purge, 3600, 240)]
+            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45), (throttles_purge, 3600, 240),
+            (mail_send_due, 60, 30)]
 
 
 class Command(BaseCommand):
