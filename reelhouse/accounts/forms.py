@@ -2,6 +2,9 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reelhouse.accounts.models import Profile
@@ -52,3 +55,19 @@ class SignupForm(forms.Form):
     # A callable, so the names are in the language of each request ('Allemagne' for a French visitor).
     country = forms.ChoiceField(label=_("Country"), choices=country_choices,
                                 help_text=_("What you can watch depends on the country you live in."))
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the mail is written in the account's language (not the browser's of whoever asked)
+    and goes out through the mail queue."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from reelhouse.notifications.mail import mail_queue, recipient_language
+
+        user = context["user"]
+        with translation.override(recipient_language(user)):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            text = loader.render_to_string(email_template_name, context)
+            html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        mail_queue(to=to_email, subject=subject, text=text, html=html, user=user)

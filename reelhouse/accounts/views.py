@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reelhouse.accounts import access, services
 from reelhouse.accounts.access import owner_required
-from reelhouse.accounts.forms import PinForm, ProfileForm, SignupForm
+from reelhouse.accounts.forms import AccountPasswordResetForm, PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
 from reelhouse.core import throttle
 from reelhouse.core.http import safe_next
@@ -190,6 +190,7 @@ def verify_email_resend(request):
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by mail (the same answer for unknown addresses), rate-limited per address and per client."""
 
+    form_class = AccountPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email_password_reset.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
