@@ -27,7 +27,7 @@ class Server:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd's hook name
         if address in self.refuse:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
