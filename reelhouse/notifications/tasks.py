@@ -2,14 +2,14 @@
 
 from django_tasks import task
 
-from reelhouse.notifications import mail
+from reelhouse.notifications import delivery
 
 
 @task(queue_name="default")
 def mail_deliver(mail_id: int) -> str:
-    return mail.mail_deliver(pk=mail_id)
+    return delivery.mail_deliver(pk=mail_id)
 
 
 @task(queue_name="default")
 def mail_send_due() -> int:
-    return mail.mail_send_due()
+    return delivery.mail_send_due()

@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from reelhouse.core import clock
+from reelhouse.notifications import delivery
 from reelhouse.notifications import mail as mailq
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
 from reelhouse.notifications.selectors import mail_backlog
@@ -66,12 +67,12 @@ def test_mail_queued_while_the_smtp_server_is_down_arrives_exactly_once_after_it
     assert queued.next_attempt_at > clock.now()
     assert mail_backlog()["queued"] == 1 and mail_backlog()["retrying"] == 1
 
-    assert mailq.mail_send_due() == 0  # not due yet: the backoff is respected
+    assert delivery.mail_send_due() == 0  # not due yet: the backoff is respected
     server.start()
     clock.advance(dt.timedelta(seconds=61))
-    assert mailq.mail_send_due() == 1
-    assert mailq.mail_send_due() == 0  # a second sweep sends nothing more
-    assert mailq.mail_deliver(pk=queued.pk) == OutgoingMail.State.SENT  # nor does a stray delivery job
+    assert delivery.mail_send_due() == 1
+    assert delivery.mail_send_due() == 0  # a second sweep sends nothing more
+    assert delivery.mail_deliver(pk=queued.pk) == OutgoingMail.State.SENT  # nor does a stray delivery job
 
     [(to, raw)] = server.messages
     message = email.message_from_bytes(raw)
@@ -91,7 +92,7 @@ def test_retries_back_off_and_give_up_after_the_attempt_limit(server, settings):
         queued.refresh_from_db()
         waits.append((queued.next_attempt_at - clock.now()).total_seconds())
         clock.advance(dt.timedelta(seconds=waits[-1] + 1))
-        mailq.mail_send_due()
+        delivery.mail_send_due()
     queued.refresh_from_db()
     assert 59 <= waits[0] <= 60 and 119 <= waits[1] <= 120  # 60 s, then 120 s
     assert (queued.state, queued.attempts) == (OutgoingMail.State.FAILED, 3)
@@ -118,9 +119,9 @@ def test_a_sender_that_died_mid_send_is_requeued_by_the_sweep(server):
     OutgoingMail.objects.filter(pk=queued.pk).update(state=OutgoingMail.State.SENDING, sent_at=None,
                                                      claimed_until=clock.now() + dt.timedelta(seconds=10))
     server.messages.clear()
-    assert mailq.mail_send_due() == 0  # the claim still holds
+    assert delivery.mail_send_due() == 0  # the claim still holds
     clock.advance(dt.timedelta(seconds=11))
-    assert mailq.mail_send_due() == 1 and len(server.messages) == 1
+    assert delivery.mail_send_due() == 1 and len(server.messages) == 1
 
 
 def test_every_mail_the_service_sent_directly_now_goes_through_the_queue():
@@ -131,7 +132,7 @@ def test_every_mail_the_service_sent_directly_now_goes_through_the_queue():
 
     root = Path(reelhouse.__file__).parent
     offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
-                 if path.name != "mail.py" and any(name in path.read_text() for name in
+                 if path.name != "delivery.py" and any(name in path.read_text() for name in
                                                    ("send_mail(", "EmailMessage(", "EmailMultiAlternatives(",
                                                     "send_mass_mail("))]
     assert offenders == ["accounts/forms.py"]  # only the override of Django's PasswordResetForm.send_mail
