@@ -38,8 +38,8 @@ def _refused(error: Exception) -> ClosingRefused:
 def account_billing_close(*, user) -> None:
     """Cancel the account's Stripe subscriptions and customer, end its other subscriptions now, and delete the
     billing details no law requires. Raises ClosingRefused (nothing changed) when the provider cannot be reached."""
-    from reelhouse.billing.services import _lock_user
-    from reelhouse.billing.stripe_events import subscription_sync
+    from reelhouse.billing.services.access import _lock_user
+    from reelhouse.billing.stripe_sync import subscription_sync
 
     _lock_user(user)
     now = clock.now()

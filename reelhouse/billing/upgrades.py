@@ -20,7 +20,10 @@ from reelhouse.billing import conf
 from reelhouse.billing.gateway import gateway_enabled, gateway_get
 from reelhouse.billing.models import Customer, Payment, Plan, Subscription, UpgradeOrder
 from reelhouse.billing.selectors import subscription_current
-from reelhouse.billing.services import BillingError, _is_upgrade, _lock_user, _schedule_drop, payment_record
+from reelhouse.billing.services import BillingError, payment_record
+from reelhouse.billing.services.access import _lock_user
+from reelhouse.billing.services.plan_changes import _is_upgrade, _schedule_drop
+from reelhouse.billing.stripe_sync import subscription_sync
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
 
@@ -186,8 +189,6 @@ def _card_subscription_upgrade(*, user, sub: Subscription, plan: Plan, currency:
     """Stripe moves the subscription to the new price, invoices the proration and charges the card; with
     payment_behavior=pending_if_incomplete the price changes only if that payment succeeds, so syncing what Stripe
     returns shows the new plan only when it is paid for."""
-    from reelhouse.billing.stripe_events import subscription_sync  # stripe_events imports this module's callers
-
     old = sub.plan
     _schedule_drop(sub)
     data = gateway_get().subscription_plan_change(subscription_id=sub.stripe_subscription_id,

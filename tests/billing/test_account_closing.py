@@ -9,7 +9,7 @@ from reelhouse.accounts.models import User
 from reelhouse.billing import services
 from reelhouse.billing.models import BillingProfile, Customer, Payment, Subscription
 from reelhouse.billing.selectors import invoice_of
-from reelhouse.billing.stripe_events import subscription_sync
+from reelhouse.billing.stripe_sync import subscription_sync
 from tests.billing import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db(transaction=True)

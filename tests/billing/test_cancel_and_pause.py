@@ -31,7 +31,7 @@ def test_cancelling_a_stripe_subscription_asks_stripe_and_follows_its_answer(mem
     fake_gateway.subscriptions["sub_C"] = sp.subscription(sub_id="sub_C", customer="cus_C", user_id=member.pk,
                                                           status="active", period_start=now - 60,
                                                           period_end=now + 30 * 86400)
-    from reelhouse.billing.stripe_events import subscription_sync
+    from reelhouse.billing.stripe_sync import subscription_sync
 
     subscription_sync(data=fake_gateway.subscriptions["sub_C"])
     sub = services.subscription_cancel(user=member)

@@ -9,7 +9,7 @@ from django.utils import formats
 from reelhouse.billing import services, upgrades
 from reelhouse.billing.models import Customer, Plan, PlanPrice, Subscription
 from reelhouse.billing.selectors import subscription_current
-from reelhouse.billing.stripe_events import subscription_sync
+from reelhouse.billing.stripe_sync import subscription_sync
 from reelhouse.core import clock
 from tests.billing import stripe_payloads as sp
 

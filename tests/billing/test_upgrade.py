@@ -12,7 +12,7 @@ import pytest
 from reelhouse.billing import services, upgrades
 from reelhouse.billing.models import Payment, Plan, PlanPrice, Subscription, UpgradeOrder, VoucherBatch
 from reelhouse.billing.selectors import subscription_current
-from reelhouse.billing.stripe_events import subscription_sync
+from reelhouse.billing.stripe_sync import subscription_sync
 from reelhouse.core import clock
 from reelhouse.rewards import services as rewards
 from reelhouse.rewards.selectors import stamps_balance
