@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request latency per view, for /metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reelhouse.accounts.middleware.StaffTwoFactorMiddleware",
     "reelhouse.accounts.middleware.ProfileMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "reelhouse.urls"
@@ -220,6 +222,11 @@ LOGGING = {
 }
 
 # --- Reelhouse ---------------------------------------------------------------------------------
+# Operations (docs/operations.md): who may scrape /metrics (networks, or `Authorization: Bearer <token>`); how old
+# the scheduler's heartbeat may be before /readyz answers 503.
+REELHOUSE_METRICS_NETWORKS = [n.strip() for n in env("METRICS_NETWORKS", "127.0.0.0/8,::1/128").split(",") if n.strip()]
+REELHOUSE_METRICS_TOKEN = env("METRICS_TOKEN", "")
+REELHOUSE_SCHEDULER_STALE_S = float(env("SCHEDULER_STALE_S", "60"))
 REELHOUSE_FFMPEG = env("FFMPEG", "")  # empty: imageio-ffmpeg's pinned binary
 # How long each web process keeps the home page's shared rows (trending, recently added, genres, top 10); 0 = off.
 REELHOUSE_HOME_CACHE_SECONDS = int(env("HOME_CACHE_SECONDS", "0" if TESTING else "30"))

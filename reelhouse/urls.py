@@ -9,6 +9,8 @@ from reelhouse.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
     path("admin/login/", signin.admin_login),  # one sign-in path for everyone: ours, with its second step
     path("admin/", admin.site.urls),
     path("ops/ingest/", include("reelhouse.ingest.urls")),

@@ -21,3 +21,8 @@ class BillingConfig(AppConfig):
         accounts_signals.account_closing.connect(on_account_closing, dispatch_uid="billing.account_closing")
         # The default plans exist after every migrate (and every test-database flush), like auth's permissions.
         post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="billing.defaults")
+        from reelhouse.billing import tasks
+        from reelhouse.core import scheduler
+
+        scheduler.periodic_register(name="billing.dunning_reminders_send", every=6 * 3600, first=120,
+                                    task=tasks.dunning_reminders_send)

@@ -15,6 +15,14 @@ class CatalogConfig(AppConfig):
 
         signals.work_available.connect(_index_available_work, sender=Work, dispatch_uid="catalog.search_index")
         post_save.connect(_licence_changed, sender="rights.Licence", dispatch_uid="catalog.licence_changed")
+        from reelhouse.catalog import tasks
+        from reelhouse.core import scheduler
+
+        # Search index, trending, top 10 and co-watching rows; availability windows that opened or closed.
+        scheduler.periodic_register(name="catalog.search_index_rebuild", every=30 * 60, first=60,
+                                    task=tasks.search_index_rebuild)
+        scheduler.periodic_register(name="catalog.availability_refresh_due", every=60, first=45,
+                                    task=tasks.availability_refresh_due)
 
 
 def _index_available_work(sender, work, **kwargs):

@@ -35,3 +35,13 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class Heartbeat(models.Model):
+    """The last beat of a long-running process (the scheduler), read by /readyz and /metrics."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

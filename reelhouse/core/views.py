@@ -1,7 +1,14 @@
-"""Cross-cutting endpoints: the health check."""
+"""Cross-cutting endpoints: liveness (/healthz), readiness (/readyz) and Prometheus metrics (/metrics)."""
 
-from django.db import connection
-from django.http import JsonResponse
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
+from django.views.decorators.cache import never_cache
+
+from reelhouse.core import metrics, scheduler
 
 
 def healthz(request):
@@ -9,3 +16,55 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return f"database unreachable: {exc}"
+    return None
+
+
+def _check_storage() -> str | None:
+    root = Path(settings.MEDIA_ROOT)
+    try:
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".readyz-"):
+            pass
+    except OSError as exc:
+        return f"media root {root} is not writable: {exc.strerror or exc}"
+    return None
+
+
+def _check_scheduler() -> str | None:
+    limit = settings.REELHOUSE_SCHEDULER_STALE_S
+    try:
+        age = scheduler.heartbeat_age()
+    except DatabaseError as exc:
+        return f"scheduler heartbeat unreadable: {exc}"
+    if age is None:
+        return "the scheduler never ran (start `reelhouse scheduler`)"
+    if age > limit:
+        return f"the scheduler's last heartbeat is {age:.0f} s old (more than {limit:.0f} s): is it running?"
+    return None
+
+
+@never_cache
+def readyz(request):
+    """200 when this instance can serve: the database answers, the media root is writable and the scheduler beat
+    recently; else 503 naming each failed check."""
+    checks = {"database": _check_database(), "storage": _check_storage(), "scheduler": _check_scheduler()}
+    failed = {name: why for name, why in checks.items() if why}
+    body = {"status": "fail" if failed else "ok",
+            "checks": {name: ({"ok": False, "error": why} if why else {"ok": True}) for name, why in checks.items()}}
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+@never_cache
+def metrics_view(request):
+    """Prometheus exposition; only for the operator's networks or the metrics token (else a plain 404, so the
+    endpoint does not announce itself)."""
+    if not metrics.metrics_allowed(request):
+        return HttpResponseNotFound()
+    return HttpResponse(metrics.metrics_text(), content_type=metrics.CONTENT_TYPE)

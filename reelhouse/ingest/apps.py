@@ -14,3 +14,26 @@ class IngestConfig(AppConfig):
 
         signals.package_published.connect(services.on_package_published, dispatch_uid="ingest.published")
         signals.package_failed.connect(services.on_package_failed, dispatch_uid="ingest.failed")
+        _periodic_register()
+
+
+def _periodic_register() -> None:
+    """Watch-folder scans and the ingest beat (due feeds, embargoes) run in the scheduler itself (they only queue
+    work); the inotify notifier runs beside it so new files are noticed at once."""
+    from django.conf import settings
+
+    from reelhouse.core import scheduler
+    from reelhouse.ingest import dispatch
+
+    every = lambda: settings.REELHOUSE_SCAN_INTERVAL  # noqa: E731
+    scheduler.periodic_register(name="ingest.sources_scan", every=every, run=dispatch.sources_scan)
+    scheduler.periodic_register(name="ingest.tick", every=every, run=dispatch.ingest_tick)
+
+    def notifier_start():
+        from reelhouse.ingest.watch import WatchNotifier
+
+        notifier = WatchNotifier().start()
+        notifier.ready.wait(10)
+        return notifier.stop
+
+    scheduler.companion_register(name="ingest.watch", start=notifier_start)

@@ -13,3 +13,8 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import services
 
         signals.work_available.connect(services.on_work_available, dispatch_uid="notifications.work_available")
+        from reelhouse.core import scheduler
+        from reelhouse.notifications import tasks
+
+        # Mail whose (re)try is due.
+        scheduler.periodic_register(name="notifications.mail_send_due", every=60, first=30, task=tasks.mail_send_due)

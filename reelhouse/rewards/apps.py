@@ -24,3 +24,8 @@ class RewardsConfig(AppConfig):
         billing_signals.payment_reinstated.connect(receivers.on_payment_reinstated, dispatch_uid="rewards.reinstate")
         # The default rewards exist after every migrate (and every test-database flush), like auth's permissions.
         post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="rewards.defaults")
+        from reelhouse.core import scheduler
+        from reelhouse.rewards import tasks
+
+        scheduler.periodic_register(name="rewards.stamps_expire", every=24 * 3600, first=180,
+                                    task=tasks.stamps_expire)

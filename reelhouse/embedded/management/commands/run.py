@@ -1,5 +1,6 @@
 """`reelhouse run`: the whole service on one machine in the foreground — web server, background workers
-and the watch-folder scheduler — on the embedded default (SQLite under var/, media under var/media/)."""
+and the scheduler (`reelhouse scheduler`, the same process a fleet runs) — on the embedded default (SQLite under
+var/, media under var/media/)."""
 
 import os
 import shutil
@@ -16,27 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reelhouse.billing.tasks import dunning_reminders_send
-from reelhouse.catalog.tasks import availability_refresh_due, search_index_rebuild
-from reelhouse.core.jobs import jobs_reclaim
-from reelhouse.core.tasks import throttles_purge
 from reelhouse.embedded import setup
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
-from reelhouse.ingest.dispatch import ingest_tick, sources_scan
 from reelhouse.ingest.models import Delivery
-from reelhouse.ingest.watch import WatchNotifier
-from reelhouse.notifications.tasks import mail_send_due
-from reelhouse.rewards.tasks import stamps_expire
 
 console = Console()
-QUEUES = ["default", "transcode"]  # one worker per queue: transcodes never hold up light jobs
-# Periodic jobs the scheduler queues on the default worker (the scan loop never waits for them): (task, every s,
-# first run after s). Search index, trending, top 10 and co-watching rows; dunning reminders; stamp expiry; spent
-# rate-limit counters; mail whose retry is due.
-PERIODIC = [(search_index_rebuild, 30 * 60, 60), (dunning_reminders_send, 6 * 3600, 120),
-            (stamps_expire, 24 * 3600, 180), (availability_refresh_due, 60, 45), (throttles_purge, 3600, 240),
-            (mail_send_due, 60, 30)]
 
 
 class Command(BaseCommand):
@@ -63,9 +49,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self._demo_library()
 
-        # New files are noticed at once (inotify) besides the periodic scan; watching before the web server starts.
-        self.notifier = WatchNotifier().start()
-        self.notifier.ready.wait(10)
+        # /metrics sums the request metrics of every web worker (prometheus_client multiprocess mode); the files
+        # of a previous run would be counted again, so the directory starts empty.
+        self.metrics_dir = Path(settings.VAR_DIR) / "prometheus"
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        self.metrics_dir.mkdir(parents=True)
         self.children: dict[str, subprocess.Popen] = {}
         self.commands = {
             "web": [sys.executable, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"{host}:{port}",
@@ -73,7 +61,9 @@ class Command(BaseCommand):
                     "--graceful-timeout", "5", "--log-level", "warning"],
             **{f"worker-{q}": [sys.executable, "-m", "reelhouse.manage", "db_worker", "--queue-name", q,
                                "--interval", "0.5", "--no-reload", "--no-startup-delay", "--verbosity", "0"]
-               for q in QUEUES},
+               for q in settings.TASKS["default"]["QUEUES"]},
+            # Periodic work, watch folders (inotify besides the periodic scan), reclaiming jobs of dead workers.
+            "scheduler": [sys.executable, "-m", "reelhouse.manage", "scheduler", "--verbosity", "0"],
         }
         for name in self.commands:
             self._start(name)
@@ -87,11 +77,10 @@ class Command(BaseCommand):
                           f"(ready in {time.monotonic() - started:.1f} s)")
             self._print_accounts(accounts, url)
             console.print(f"  watch folder: {source.path}   (new files noticed "
-                          f"{'at once' if self.notifier.running else 'by the periodic scan'}; Ctrl-C stops "
+                          f"{'at once' if settings.REELHOUSE_WATCH_NOTIFY else 'by the periodic scan'}; Ctrl-C stops "
                           f"everything)\n")
             self._loop(stop)
         finally:
-            self.notifier.stop()
             self._stop_all()
 
     def _print_accounts(self, accounts: setup.DemoAccounts | None, url: str) -> None:
@@ -139,7 +128,8 @@ class Command(BaseCommand):
         marker.write_text("delivered\n")
 
     def _start(self, name: str) -> None:
-        self.children[name] = subprocess.Popen(self.commands[name], env=os.environ | {"PYTHONUNBUFFERED": "1"})
+        self.children[name] = subprocess.Popen(self.commands[name], env=os.environ | {
+            "PYTHONUNBUFFERED": "1", "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)})
 
     def _wait_healthy(self, url: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -155,20 +145,10 @@ class Command(BaseCommand):
         raise SystemExit(f"the web server did not answer {url} within {timeout:.0f} s")
 
     def _loop(self, stop: list) -> None:
-        """Scan watch folders on a schedule, keep the children alive, and show ingest progress."""
+        """Keep the children alive and show ingest progress (the scheduler child does the periodic work)."""
         last_counts = None
         reported = set(Delivery.objects.filter(state=Delivery.State.QUARANTINED).values_list("pk", flat=True))
-        due = {job: time.monotonic() + first for job, _, first in PERIODIC}
         while not stop:
-            try:
-                sources_scan()
-                ingest_tick()  # due partner feeds, embargoed episodes whose moment came
-                for job, every, _ in PERIODIC:
-                    if time.monotonic() >= due[job]:
-                        due[job] = time.monotonic() + every
-                        job.enqueue()
-            except Exception as exc:
-                console.print(f"[red]scan failed:[/] {exc}")
             counts = {s: Delivery.objects.filter(state=s).count()
                       for s in (Delivery.State.PUBLISHED, Delivery.State.ACCEPTED, Delivery.State.QUARANTINED)}
             if counts != last_counts:
@@ -183,12 +163,6 @@ class Command(BaseCommand):
                 if child.poll() is not None:
                     console.print(f"[yellow]{name} exited with {child.returncode}; restarting[/]")
                     self._start(name)
-            try:  # after the restarts above reaped dead workers, so their jobs are recognised at once
-                for r in jobs_reclaim():
-                    what = "retrying" if r.state == "queued" else "given up"
-                    console.print(f"[yellow]{r.job} taken back from dead worker {r.previous_owner}: {what}[/]")
-            except Exception as exc:
-                console.print(f"[red]job reclaim failed:[/] {exc}")
             for _ in range(int(settings.REELHOUSE_SCAN_INTERVAL * 10)):
                 if stop:
                     break
