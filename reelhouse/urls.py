@@ -25,6 +25,7 @@ urlpatterns = [
     path("activate", device_views.activate, name="activate"),
     path("welcome/", billing_views.landing, name="landing"),
     path("help/", billing_views.help_page, name="help"),
+    path("", include("reelhouse.notifications.urls")),
     path("", include("reelhouse.billing.urls")),
     path("", include("reelhouse.playback.urls")),
     path("", include("reelhouse.catalog.urls")),

@@ -10,10 +10,14 @@ conversation flag an address.
 
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail.message import make_msgid
+from django.urls import reverse
 
 from reelhouse.notifications import tasks
+from reelhouse.notifications.kinds import EMAIL, UNSUBSCRIBE_SALT, kind_get
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
+from reelhouse.notifications.selectors import wants
 
 
 def _msgid_domain() -> str:
@@ -33,14 +37,24 @@ def address_is_undeliverable(email: str) -> bool:
 
 
 def mail_queue(*, to: str, subject: str, text: str, html: str = "", headers: dict | None = None, user=None,
-               kind: str = "", transactional: bool = True) -> OutgoingMail:
-    """Queue one mail (already rendered in the recipient's language) and start its delivery job. A non-transactional
-    mail to an address flagged undeliverable is recorded as failed and not sent."""
+               kind: str = "") -> OutgoingMail | None:
+    """Queue one mail (already rendered in the recipient's language) and start its delivery job. `kind` names a
+    notification kind (kinds.py); without one the mail is account mail (sign-up, verification), always sent.
+    A mail of a kind that can be switched off is not queued when the subscriber switched it off (returns None),
+    is recorded as failed without sending when the address bounced before, and carries one-click unsubscribe
+    headers (RFC 8058) naming the subscriber and the kind."""
     if not to or "@" not in to:
         raise ValueError(f"cannot queue mail {subject!r}: recipient {to!r} is not an e-mail address")
+    transactional = kind_get(kind).transactional if kind else True
+    headers = dict(headers or {})
+    if not transactional and user is not None:
+        if not wants(user=user, kind=kind, channel=EMAIL):
+            return None
+        link = unsubscribe_url(user=user, kind=kind)
+        headers |= {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     mail = OutgoingMail(recipient=to.strip(), user=user, kind=kind, transactional=transactional,
                         subject=" ".join(subject.split())[:300], body_text=text, body_html=html,
-                        headers=dict(headers or {}), message_id=make_msgid(domain=_msgid_domain()))
+                        headers=headers, message_id=make_msgid(domain=_msgid_domain()))
     if not transactional and address_is_undeliverable(mail.recipient):
         mail.state, mail.last_error = OutgoingMail.State.FAILED, "address flagged undeliverable; not sent"
         mail.save()
@@ -50,3 +64,10 @@ def mail_queue(*, to: str, subject: str, text: str, html: str = "", headers: dic
     return mail
 
 
+def unsubscribe_token(*, user, kind: str) -> str:
+    """A signed token naming the subscriber and the kind; it does not expire (old mails' links keep working)."""
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, user, kind: str) -> str:
+    return f"{settings.SITE_URL}{reverse('notifications:unsubscribe', args=[unsubscribe_token(user=user, kind=kind)])}"

@@ -71,3 +71,19 @@ class UndeliverableAddress(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Preference(models.Model):
+    """A subscriber's choice for one kind of notice on one channel; without a row the notice is sent."""
+
+    user = models.ForeignKey("accounts.User", related_name="notification_preferences", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=32)
+    channel = models.CharField(max_length=8)
+    enabled = models.BooleanField(default=True)
+    changed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"], name="preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}/{self.channel}: {'on' if self.enabled else 'off'}"

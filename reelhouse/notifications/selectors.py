@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Min
 
-from reelhouse.notifications.models import OutgoingMail
+from reelhouse.notifications.kinds import CHANNELS, EMAIL, KINDS, kind_get
+from reelhouse.notifications.models import Notification, OutgoingMail, Preference
 
 
 def mail_backlog() -> dict:
@@ -13,3 +14,33 @@ def mail_backlog() -> dict:
     return {"queued": figures["count"], "retrying": pending.filter(attempts__gt=0).count(),
             "oldest_queued_at": figures["oldest"],
             "failed": OutgoingMail.objects.filter(state=OutgoingMail.State.FAILED).count()}
+
+
+def wants(*, user, kind: str, channel: str) -> bool:
+    """Whether the subscriber lets the service tell them about `kind` on `channel` (transactional mail: always)."""
+    if channel == EMAIL and kind_get(kind).transactional:
+        return True
+    choice = Preference.objects.filter(user=user, kind=kind, channel=channel).values_list("enabled", flat=True)
+    return next(iter(choice), True)
+
+
+def preferences_table(*, user) -> list[dict]:
+    """One row per kind a subscriber can choose about: its label and, per channel, on/off and whether it is fixed."""
+    chosen = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
+    rows = []
+    for kind in KINDS.values():
+        if kind.code == "password_reset":
+            continue  # only ever mailed, never optional: not a choice to show
+        rows.append({"kind": kind, "channels": [
+            {"code": code, "label": label, "fixed": code == EMAIL and kind.transactional,
+             "enabled": True if code == EMAIL and kind.transactional else chosen.get((kind.code, code), True)}
+            for code, label in CHANNELS.items()]})
+    return rows
+
+
+def notifications_of(*, profile, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(profile=profile)[:limit])
+
+
+def unread_count(*, profile) -> int:
+    return Notification.objects.filter(profile=profile, read_at__isnull=True).count()

@@ -1,6 +1,16 @@
-"""Notification writes: record notices (idempotent per profile, kind and work)."""
+"""Notification writes: record notices (idempotent per profile, kind and work), preferences, unsubscribe, read."""
 
-from reelhouse.notifications.models import Notification
+from django.core import signing
+from django.utils.translation import gettext as _
+
+from reelhouse.core import clock
+from reelhouse.core.audit import audit_record
+from reelhouse.notifications.kinds import CHANNELS, EMAIL, UNSUBSCRIBE_SALT, kind_get
+from reelhouse.notifications.models import Notification, Preference
+
+
+class PreferenceError(ValueError):
+    """A choice that cannot be made (a transactional mail switched off, an unknown kind or channel)."""
 
 
 def notification_create(*, profile, kind: str, text: str, work=None) -> Notification:
@@ -23,3 +33,54 @@ def on_work_available(sender, *, work, **kwargs) -> None:
         if episode.licence_id and licence_problem(licence=episode.licence, territory=follow.profile.user.country):
             continue  # not licensed where this follower lives: nothing they could watch
         notification_create(profile=follow.profile, kind=Notification.Kind.NEW_EPISODE, text=text, work=episode)
+
+
+def preference_set(*, user, kind: str, channel: str, enabled: bool) -> Preference:
+    """Record whether `user` wants notices of `kind` on `channel`; receipts, failed payments and password resets
+    are always mailed."""
+    if channel not in CHANNELS:
+        raise PreferenceError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}")
+    try:
+        spec = kind_get(kind)
+    except ValueError as exc:
+        raise PreferenceError(str(exc)) from None
+    if channel == EMAIL and spec.transactional and not enabled:
+        raise PreferenceError(_("%(kind)s are always sent by e-mail: they are about your payments or your access.")
+                              % {"kind": spec.label})
+    preference, _created = Preference.objects.update_or_create(
+        user=user, kind=kind, channel=channel, defaults={"enabled": enabled, "changed_at": clock.now()})
+    return preference
+
+
+def unsubscribe_token_read(*, token: str) -> dict:
+    """The subscriber and kind a one-click unsubscribe token names ({"u": user id, "k": kind}); PreferenceError
+    for a forged or damaged token."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        kind_get(data["k"])
+        int(data["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise PreferenceError(_("This unsubscribe link is not valid. Sign in and change your notification "
+                                "settings instead.")) from None
+    return data
+
+
+def unsubscribe(*, token: str):
+    """One-click unsubscribe: the signed token names the subscriber and the kind; that kind's mail stops.
+    Returns (user, kind). Raises PreferenceError for a forged or damaged token or a deleted account."""
+    from django.contrib.auth import get_user_model
+
+    data = unsubscribe_token_read(token=token)
+    user = get_user_model().objects.filter(pk=data["u"]).first()
+    if user is None:
+        raise PreferenceError(_("This unsubscribe link is not valid. Sign in and change your notification "
+                                "settings instead."))
+    kind = kind_get(data["k"])
+    preference_set(user=user, kind=kind.code, channel=EMAIL, enabled=False)
+    audit_record(action="notifications.unsubscribed", subject=user, kind=kind.code)
+    return user, kind
+
+
+def notifications_mark_read(*, profile) -> int:
+    """Mark every unread notice of the profile read; returns how many were."""
+    return Notification.objects.filter(profile=profile, read_at__isnull=True).update(read_at=clock.now())

@@ -1,0 +1,58 @@
+"""Notification pages: the in-app list, the settings per kind and channel, one-click unsubscribe (no sign-in)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reelhouse.notifications import selectors, services
+from reelhouse.notifications.kinds import CHANNELS, KINDS
+
+
+@login_required
+def inbox(request):
+    profile = request.profile
+    return render(request, "notifications/inbox.html", {
+        "notifications": selectors.notifications_of(profile=profile),
+        "unread": selectors.unread_count(profile=profile)})
+
+
+@login_required
+@require_POST
+def mark_read(request):
+    services.notifications_mark_read(profile=request.profile)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    if request.method == "POST":
+        for row in selectors.preferences_table(user=request.user):
+            for channel in row["channels"]:
+                if not channel["fixed"]:
+                    services.preference_set(user=request.user, kind=row["kind"].code, channel=channel["code"],
+                                            enabled=f"{row['kind'].code}:{channel['code']}" in request.POST)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {
+        "rows": selectors.preferences_table(user=request.user), "channels": CHANNELS})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no session; the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows what the link will do and a button (link scanners must not unsubscribe anyone); POST does it."""
+    if request.method == "GET":
+        try:
+            data = services.unsubscribe_token_read(token=token)
+        except services.PreferenceError as exc:
+            return render(request, "notifications/unsubscribe.html", {"error": str(exc)}, status=400)
+        return render(request, "notifications/unsubscribe.html", {"kind": KINDS[data["k"]], "token": token})
+    try:
+        _user, kind = services.unsubscribe(token=token)
+    except services.PreferenceError as exc:
+        return render(request, "notifications/unsubscribe.html", {"error": str(exc)}, status=400)
+    return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": True})
