@@ -13,6 +13,12 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import services
 
         signals.work_available.connect(services.on_work_available, dispatch_uid="notifications.work_available")
+
+        from reelhouse.core import scheduler
+        from reelhouse.notifications import tasks
+
+        # Mail whose retry is due (the SMTP server was unreachable), and senders that died mid-send.
+        scheduler.periodic_register(name="notifications.mail_send_due", every=60, first=30, task=tasks.mail_send_due)
         from reelhouse.core import scheduler
         from reelhouse.notifications import tasks
 

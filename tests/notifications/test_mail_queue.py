@@ -135,3 +135,11 @@ def test_every_mail_the_service_sent_directly_now_goes_through_the_queue():
                                                    ("send_mail(", "EmailMessage(", "EmailMultiAlternatives(",
                                                     "send_mass_mail("))]
     assert offenders == ["accounts/forms.py"]  # only the override of Django's PasswordResetForm.send_mail
+
+
+def test_the_scheduler_sends_due_retries_every_minute():
+    from reelhouse.core import scheduler
+    from reelhouse.notifications.tasks import mail_send_due
+
+    [job] = [job for job in scheduler.periodic_jobs() if job.name == "notifications.mail_send_due"]
+    assert job.task is mail_send_due and job.every == 60
