@@ -154,6 +154,7 @@ REELHOUSE_STAFF_SESSION_SECONDS = int(env("STAFF_SESSION_SECONDS", str(8 * 3600)
 REELHOUSE_SIGNIN_ATTEMPTS = int(env("SIGNIN_ATTEMPTS", "5"))  # wrong passwords per account
 REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT = int(env("SIGNIN_ATTEMPTS_PER_CLIENT", "20"))  # per address, all accounts
 REELHOUSE_SECOND_STEP_ATTEMPTS = int(env("SECOND_STEP_ATTEMPTS", "5"))  # wrong codes per account
+REELHOUSE_PIN_ATTEMPTS = int(env("PIN_ATTEMPTS", "5"))  # wrong profile PINs (or owner confirmations)
 REELHOUSE_MAILS_PER_ADDRESS = int(env("MAILS_PER_ADDRESS", "3"))  # sign-up/reset/verification mails per hour
 REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per client address per hour
 REELHOUSE_DEVICE_CODE_ATTEMPTS = int(env("DEVICE_CODE_ATTEMPTS", "5"))  # wrong TV codes per account

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -18,9 +17,6 @@ from reelhouse.accounts.forms import AccountPasswordResetForm, PinForm, ProfileF
 from reelhouse.accounts.middleware import profile_activate
 from reelhouse.core import throttle
 from reelhouse.core.http import safe_next
-
-PIN_ATTEMPTS = 5  # wrong PINs per profile before it is locked for PIN_LOCKOUT_S
-PIN_LOCKOUT_S = 15 * 60
 
 
 def _next(request) -> str:
@@ -45,18 +41,19 @@ def profile_enter(request, profile_id: int):
             return redirect("accounts:profiles")
         profile_activate(request, profile)
         return redirect(_next(request))
-    key = f"profile-pin-failures:{profile.pk}"
     form = PinForm(request.POST or None)
     error = None
-    if cache.get(key, 0) >= PIN_ATTEMPTS:
-        error = _("Too many wrong PINs. Try again in 15 minutes, or remove the lock from the account owner's profile.")
-    elif request.method == "POST" and form.is_valid():
-        if services.profile_pin_ok(profile=profile, pin=form.cleaned_data["pin"]):
-            cache.delete(key)
+    if request.method == "POST" and form.is_valid():
+        # Counted before the check (core/throttle.py), so parallel guesses cannot all slip past the limit.
+        if not throttle.attempt(throttle.PROFILE_PIN, f"profile:{profile.pk}").allowed:
+            error = _("Too many wrong PINs. Try again in 15 minutes, or remove the lock from the account owner's "
+                      "profile.")
+        elif services.profile_pin_ok(profile=profile, pin=form.cleaned_data["pin"]):
+            throttle.clear(throttle.PROFILE_PIN, f"profile:{profile.pk}")
             profile_activate(request, profile)
             return redirect(_next(request))
-        cache.set(key, cache.get(key, 0) + 1, PIN_LOCKOUT_S)
-        error = _("That PIN is not right.")
+        else:
+            error = _("That PIN is not right.")
     return render(request, "accounts/profile_pin.html", {"profile": profile, "form": form, "error": error,
                                                          "next": _next(request)}, status=403 if error else 200)
 
@@ -67,19 +64,23 @@ def owner_confirm(request):
     if request.profile is not None and request.profile.is_kids:
         return render(request, "accounts/owner_required.html", {"kids": True}, status=403)
     owner = request.user.profiles.filter(is_owner=True).first()
-    key = f"owner-confirm-failures:{request.user.pk}"
     error = None
     if request.method == "POST":
-        if cache.get(key, 0) >= PIN_ATTEMPTS:
+        # The account password or the owner's PIN: counted before the check, with the account's password guesses
+        # and this client's (core/throttle.py), so a household member cannot guess either in parallel.
+        if not throttle.attempt_all((throttle.SIGNIN_CLIENT, throttle.client_address(request)),
+                                    (throttle.SIGNIN_ACCOUNT, request.user.email),
+                                    (throttle.PROFILE_PIN, f"owner-confirm:{request.user.pk}")).allowed:
             error = _("Too many wrong attempts. Try again in 15 minutes, or switch to the account owner's profile.")
         elif (request.user.check_password(request.POST.get("password", ""))
               or (owner is not None and owner.is_locked and request.POST.get("pin")
                   and services.profile_pin_ok(profile=owner, pin=request.POST["pin"]))):
-            cache.delete(key)
+            throttle.clear(throttle.PROFILE_PIN, f"owner-confirm:{request.user.pk}")
+            throttle.clear(throttle.SIGNIN_ACCOUNT, request.user.email)
+            throttle.refund(throttle.SIGNIN_CLIENT, throttle.client_address(request))
             access.owner_confirmed(request)
             return redirect(_next(request))
         else:
-            cache.set(key, cache.get(key, 0) + 1, PIN_LOCKOUT_S)
             error = _("That is not the account password or the owner's PIN.")
     return render(request, "accounts/owner_confirm.html", {
         "owner": owner, "owner_pin": owner is not None and owner.is_locked, "error": error, "next": _next(request),
@@ -160,7 +161,7 @@ def signup(request):
         except services.SignupError as exc:
             form.add_error(None, str(exc))
         else:
-            return render(request, "accounts/signup_sent.html", {"email": data["email"]})
+            return render(request, "accounts/signup_sent.html", {"email": data["email"], "next": _next(request)})
     return render(request, "accounts/signup.html", {"form": form, "next": _next(request)})
 
 

@@ -40,6 +40,7 @@ SIGNIN_CLIENT = Rule("signin-client", "REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT", 15
 SECOND_STEP = Rule("second-step", "REELHOUSE_SECOND_STEP_ATTEMPTS", 15 * 60, 15 * 60)
 DEVICE_CODE_ACCOUNT = Rule("device-code-account", "REELHOUSE_DEVICE_CODE_ATTEMPTS", 15 * 60, 15 * 60)
 DEVICE_CODE_CLIENT = Rule("device-code-client", "REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT", 15 * 60, 15 * 60)
+PROFILE_PIN = Rule("profile-pin", "REELHOUSE_PIN_ATTEMPTS", 15 * 60, 15 * 60)  # a profile's PIN, the owner step
 MAIL_ADDRESS = Rule("mail-address", "REELHOUSE_MAILS_PER_ADDRESS", 3600, 3600)  # sign-up, reset, verify again
 MAIL_CLIENT = Rule("mail-client", "REELHOUSE_MAILS_PER_CLIENT", 3600, 3600)
 

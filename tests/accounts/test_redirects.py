@@ -1,6 +1,7 @@
 """Open redirects: every view that sends the browser to a request-supplied `next` keeps it on this site
 (reelhouse.core.http.safe_next is the one check). Each case performs the attack against the real view."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -91,7 +92,7 @@ def _owner_confirm(client, subscriber, nxt):
 
 
 VIEWS = {"profile switch": _profile_enter, "profile picker": _profile_picker, "sign in": _sign_in,
-         "sign out": _sign_out, "sign up": _sign_up, "language switch": _language, "my list toggle": _my_list,
+         "sign out": _sign_out, "language switch": _language, "my list toggle": _my_list,
          "stream stop": _stream_stop, "owner confirmation": _owner_confirm}
 
 
@@ -101,6 +102,20 @@ def test_no_view_redirects_off_site(signed_in, subscriber, view, hostile):
     response = VIEWS[view](signed_in, subscriber, hostile)
     assert response.status_code == 302, (view, response.status_code)
     assert on_site(response["Location"]), (view, hostile, response["Location"])
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_sign_up_carries_only_an_on_site_next_to_the_sign_in_link(signed_in, subscriber, hostile):
+    """Sign-up answers with a page, never a redirect (issue 12: the same page whether or not the address is
+    registered); its sign-in link carries the next address only when it stays on this site."""
+    import urllib.parse
+
+    response = _sign_up(signed_in, subscriber, hostile)
+    assert response.status_code == 200
+    link = re.search(r'href="/accounts/login/\?next=([^"]*)"', response.content.decode()).group(1)
+    assert urllib.parse.unquote(link) == "/"
+    response = _sign_up(signed_in, subscriber, "/calendar/?page=2")
+    assert 'href="/accounts/login/?next=/calendar/%3Fpage%3D2"' in response.content.decode()
 
 
 @pytest.mark.parametrize("view", VIEWS)
