@@ -6,11 +6,16 @@ from django.urls import include, path
 from reelhouse.accounts import device_views, signin
 from reelhouse.billing import views as billing_views
 from reelhouse.core import views as core_views
+from reelhouse.core import webapp
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics_view, name="metrics"),
+    # The installable app: manifest, service worker (at the root: its scope is the whole site), offline screen.
+    path("manifest.webmanifest", webapp.manifest, name="manifest"),
+    path("sw.js", webapp.service_worker, name="service_worker"),
+    path("offline/", webapp.offline, name="offline"),
     path("admin/login/", signin.admin_login),  # one sign-in path for everyone: ours, with its second step
     path("admin/", admin.site.urls),
     path("ops/ingest/", include("reelhouse.ingest.urls")),

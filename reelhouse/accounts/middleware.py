@@ -10,7 +10,8 @@ from reelhouse.accounts.models import Profile
 SESSION_KEY = "reelhouse_profile_id"
 # Pages that work without a chosen profile (choosing one, signing in or out, the back office, segments).
 NO_PROFILE_NEEDED = ("/accounts/", "/i18n/", "/admin/", "/ops/", "/static/", "/stream/", "/download/", "/healthz",
-                     "/readyz", "/metrics", "/billing/stripe/", "/welcome/", "/help/", "/u/")
+                     "/readyz", "/metrics", "/billing/stripe/", "/welcome/", "/help/", "/u/", "/sw.js",
+                     "/manifest.webmanifest", "/offline/")
 
 
 class ProfileMiddleware:

@@ -1,0 +1,41 @@
+// Reelhouse's service worker, hand-written rather than Workbox: it does three small things (keep a tiny app
+// shell, show the offline screen when a page cannot load, answer the shell's static files from its cache) in
+// about 60 lines with no build step, where Workbox would add an npm bundling step and a runtime larger than the
+// shell itself. What it never does matters as much: it never caches pages (they belong to one person and one
+// profile; a shared TV must not show the last viewer's rows after signing out), playlists, segments, signed
+// stream URLs, downloads, tokens, the API, or anything but a GET to this site.
+"use strict";
+const VERSION = "{{ version }}";  // changes with any shell file's content: a new worker, a new cache
+const CACHE = "reelhouse-shell-" + VERSION;
+const OFFLINE_URL = {{ offline_url|safe }};
+const SHELL = new Map({{ shell|safe }});  // URL a page asks for -> the content-hashed URL it is cached under
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => cache.addAll([OFFLINE_URL, ...SHELL.values()]))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => n.startsWith("reelhouse-shell-") && n !== CACHE)
+      .map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    // Pages: always the network; the offline screen only when it cannot answer at all.
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    return;
+  }
+  const cached = SHELL.get(url.pathname);
+  if (cached && !url.search) {
+    event.respondWith(caches.match(cached).then((response) => response || fetch(request)));
+  }
+  // Everything else goes to the network untouched.
+});

@@ -1,0 +1,44 @@
+"""The installable app's pieces over HTTP: manifest, service worker, offline screen."""
+
+import hashlib
+
+import pytest
+from django.contrib.staticfiles import finders
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_links_the_manifest(client):
+    page = client.get("/welcome/").content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert "/static/reelhouse/app.js" in page
+
+
+def test_manifest_names_icons_that_exist_in_their_sizes(client):
+    response = client.get("/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = response.json()
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/" and manifest["id"] == "/"
+    for icon in manifest["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with Image.open(path) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+
+
+def test_service_worker_caches_shell_files_under_their_content_hash(client):
+    response = client.get("/sw.js")
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "no-cache" in response["Cache-Control"]
+    with open(finders.find("reelhouse/site.css"), "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()[:12]
+    assert f"/static/reelhouse/site.css?v={digest}" in response.content.decode()
+
+
+def test_offline_screen_holds_nothing_personal_even_when_fetched_signed_in(client, subscriber):
+    """The worker keeps this page for everyone who uses the browser: no name, profile, or CSRF token in it."""
+    client.force_login(subscriber)
+    page = client.get("/offline/").content.decode()
+    assert "You&#x27;re offline" in page or "You're offline" in page
+    for personal in (subscriber.email, "Viewer", "csrfmiddlewaretoken"):
+        assert personal not in page
