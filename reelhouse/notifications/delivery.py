@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
+from django_tasks import task
 
 from reelhouse.core import clock
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
@@ -103,3 +104,14 @@ def mail_send_due(*, limit: int = 500) -> int:
     due = (OutgoingMail.objects.filter(Q(state=OutgoingMail.State.QUEUED) & Q(next_attempt_at__lte=now))
            .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
     return sum(mail_deliver(pk=pk) == OutgoingMail.State.SENT for pk in list(due))
+
+
+# The jobs live beside the code they run (tasks.py lists them) so mail_queue can start one without an import cycle.
+@task(queue_name="default")
+def mail_deliver_task(mail_id: int) -> str:
+    return mail_deliver(pk=mail_id)
+
+
+@task(queue_name="default")
+def mail_send_due_task() -> int:
+    return mail_send_due()

@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.mail.message import make_msgid
 from django.urls import reverse
 
-from reelhouse.notifications import tasks
+from reelhouse.notifications.delivery import mail_deliver_task
 from reelhouse.notifications.kinds import EMAIL, UNSUBSCRIBE_SALT, kind_get
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
 from reelhouse.notifications.selectors import wants
@@ -60,7 +60,7 @@ def mail_queue(*, to: str, subject: str, text: str, html: str = "", headers: dic
         mail.save()
         return mail
     mail.save()
-    tasks.mail_deliver.enqueue(mail.pk)
+    mail_deliver_task.enqueue(mail.pk)
     return mail
 
 

@@ -17,6 +17,7 @@ class Notification(models.Model):
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=clock.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True, help_text="When the daily digest mail covered it.")
 
     class Meta:
         ordering = ["-created_at"]

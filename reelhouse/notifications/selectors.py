@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Min
 
-from reelhouse.notifications.kinds import CHANNELS, EMAIL, KINDS, kind_get
+from reelhouse.notifications.kinds import CHANNELS, EMAIL, IN_APP, KINDS, kind_get
 from reelhouse.notifications.models import Notification, OutgoingMail, Preference
 
 
@@ -38,9 +38,15 @@ def preferences_table(*, user) -> list[dict]:
     return rows
 
 
+def _shown_in_app(profile):
+    """The profile's notices of the kinds its account did not switch off in the app."""
+    hidden = Preference.objects.filter(user_id=profile.user_id, channel=IN_APP, enabled=False).values("kind")
+    return Notification.objects.filter(profile=profile).exclude(kind__in=hidden)
+
+
 def notifications_of(*, profile, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(profile=profile)[:limit])
+    return list(_shown_in_app(profile)[:limit])
 
 
 def unread_count(*, profile) -> int:
-    return Notification.objects.filter(profile=profile, read_at__isnull=True).count()
+    return _shown_in_app(profile).filter(read_at__isnull=True).count()

@@ -1,15 +1,15 @@
-"""Background jobs of notifications: deliver one queued mail; the periodic sweep that sends due retries."""
+"""Background jobs of notifications: deliver one queued mail and the periodic sweep of due retries (both defined in
+delivery.py, beside what they run), and the daily new-episode digest."""
 
 from django_tasks import task
 
-from reelhouse.notifications import delivery
+from reelhouse.notifications import digest
+from reelhouse.notifications.delivery import mail_deliver_task as mail_deliver
+from reelhouse.notifications.delivery import mail_send_due_task as mail_send_due
+
+__all__ = ["mail_deliver", "mail_send_due", "new_episode_digest_send"]
 
 
 @task(queue_name="default")
-def mail_deliver(mail_id: int) -> str:
-    return delivery.mail_deliver(pk=mail_id)
-
-
-@task(queue_name="default")
-def mail_send_due() -> int:
-    return delivery.mail_send_due()
+def new_episode_digest_send() -> int:
+    return digest.new_episode_digest_send()
