@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reelhouse.accounts import signals
-from reelhouse.accounts.models import Profile, User
+from reelhouse.accounts.models import Device, Profile, User
 from reelhouse.core import clock
 from reelhouse.core.services import audit_record
 
@@ -210,6 +210,8 @@ def sessions_end_everywhere(*, user: User) -> None:
     """Sign the account out on every device: every session's signature stops matching (and, via the
     signed_out_everywhere signal, every stream stops)."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    # TVs and apps signed in with a code too: their sessions end with the epoch, their bearer tokens here.
+    Device.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
     user.refresh_from_db(fields=["session_epoch"])
     audit_record(action="user.signed_out_everywhere", subject=user)
     transaction.on_commit(lambda: signals.signed_out_everywhere.send(sender=User, user=user))  # streams end too

@@ -192,3 +192,23 @@ def test_wrong_grant_type_is_named(client):
 def test_tv_page_speaks_the_browser_language(language, words):
     page = Client(HTTP_ACCEPT_LANGUAGE=language).get("/tv/")
     assert words in page.content.decode()
+
+
+def test_expired_codes_are_purged_by_the_scheduler(client):
+    from reelhouse.core import scheduler
+
+    ask_code(client)
+    purge = next(job for job in scheduler.periodic_jobs() if job.name == "accounts.device_authorizations_purge")
+    assert purge.run() == 0  # still alive
+    clock.advance(dt.timedelta(minutes=71))
+    assert purge.run() == 1 and not DeviceAuthorization.objects.exists()
+
+
+def test_signing_out_everywhere_revokes_device_tokens(client, phone, subscriber):
+    from reelhouse.accounts.services import sessions_end_everywhere
+
+    grant = ask_code(client)
+    approve(phone, grant["user_code"], subscriber.profiles.get())
+    token = poll(client, grant["device_code"]).json()["access_token"]
+    sessions_end_everywhere(user=subscriber)
+    assert devicegrant.device_for_token(token) is None
