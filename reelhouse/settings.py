@@ -157,6 +157,7 @@ REELHOUSE_SECOND_STEP_ATTEMPTS = int(env("SECOND_STEP_ATTEMPTS", "5"))  # wrong 
 REELHOUSE_PIN_ATTEMPTS = int(env("PIN_ATTEMPTS", "5"))  # wrong profile PINs (or owner confirmations)
 REELHOUSE_MAILS_PER_ADDRESS = int(env("MAILS_PER_ADDRESS", "3"))  # sign-up/reset/verification mails per hour
 REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per client address per hour
+REELHOUSE_NOTICES_PER_CLIENT = int(env("NOTICES_PER_CLIENT", "5"))  # notices filed on the public form per hour
 REELHOUSE_DEVICE_CODE_ATTEMPTS = int(env("DEVICE_CODE_ATTEMPTS", "5"))  # wrong TV codes per account
 REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT = int(env("DEVICE_CODE_ATTEMPTS_PER_CLIENT", "10"))  # per address
 # TV sign-in with a code (RFC 8628): how long a code lives, and how often the TV may ask whether it was approved.

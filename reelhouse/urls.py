@@ -31,6 +31,7 @@ urlpatterns = [
     path("welcome/", billing_views.landing, name="landing"),
     path("help/", billing_views.help_page, name="help"),
     path("", include("reelhouse.notifications.urls")),
+    path("", include("reelhouse.rights.urls")),
     path("", include("reelhouse.billing.urls")),
     path("", include("reelhouse.playback.urls")),
     path("", include("reelhouse.catalog.urls")),

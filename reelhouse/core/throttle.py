@@ -43,6 +43,7 @@ DEVICE_CODE_CLIENT = Rule("device-code-client", "REELHOUSE_DEVICE_CODE_ATTEMPTS_
 PROFILE_PIN = Rule("profile-pin", "REELHOUSE_PIN_ATTEMPTS", 15 * 60, 15 * 60)  # a profile's PIN, the owner step
 MAIL_ADDRESS = Rule("mail-address", "REELHOUSE_MAILS_PER_ADDRESS", 3600, 3600)  # sign-up, reset, verify again
 MAIL_CLIENT = Rule("mail-client", "REELHOUSE_MAILS_PER_CLIENT", 3600, 3600)
+NOTICE_CLIENT = Rule("notice-client", "REELHOUSE_NOTICES_PER_CLIENT", 3600, 3600)  # the public notice form
 
 
 @dataclass(frozen=True)

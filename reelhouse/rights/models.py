@@ -79,3 +79,112 @@ class Licence(models.Model):
     def is_current(self, at=None) -> bool:
         at = at or clock.now()
         return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
+
+
+class Notice(models.Model):
+    """A notice that a work on Reelhouse infringes someone's rights: the union of a DMCA §512(c)(3) notification and
+    an EU DSA Article 16 notice. Its decisions and withdrawals hang off it; every change is in the audit trail."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        NEEDS_INFORMATION = "needs_information", "Needs information"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        COUNTERED = "countered", "Countered"
+        RESTORED = "restored", "Restored"
+        CLOSED = "closed", "Closed"
+
+    class Scope(models.TextChoices):
+        EPISODE = "episode", "Episode"
+        SEASON = "season", "Season"
+        SERIES = "series", "Series"
+        FILM = "film", "Film"
+
+    class Channel(models.TextChoices):
+        FORM = "form", "Public form"
+        TRUSTED = "trusted", "Trusted notifier"
+
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True,
+                                 help_text="RH-<year>-<number>, given when the notice is filed.")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.FORM)
+    notifier = models.ForeignKey(Licensor, null=True, blank=True, on_delete=models.PROTECT, related_name="notices",
+                                 help_text="The licensor whose trusted-notifier token filed it (empty: public form).")
+    claimant_name = models.CharField(max_length=200)
+    claimant_address = models.TextField()
+    claimant_email = models.EmailField()
+    claimant_phone = models.CharField(max_length=40, blank=True)
+    on_behalf_of = models.CharField(max_length=200, blank=True, help_text="The rights holder, when an agent files.")
+    works_claimed = models.TextField(help_text="The copyrighted work(s) the claimant says are infringed.")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    territories = models.CharField(max_length=800, blank=True,
+                                   help_text="Comma-separated ISO codes; empty: all territories.")
+    urls = models.TextField(help_text="The exact Reelhouse URLs, one per line.")
+    explanation = models.TextField()
+    good_faith = models.BooleanField(default=False)
+    accurate = models.BooleanField(default=False)
+    signature = models.CharField(max_length=200)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True)
+    language = models.CharField(max_length=10, default="en", help_text="The language the claimant wrote to us in.")
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(good_faith=True, accurate=True),
+                                              name="notice_statements_made")]
+
+    def __str__(self) -> str:
+        return self.reference or f"notice {self.pk}"
+
+    @property
+    def url_list(self) -> list[str]:
+        return [u.strip() for u in self.urls.splitlines() if u.strip()]
+
+
+class NoticeDecision(models.Model):
+    """One decision on a notice and its statement of reasons (DSA Article 17)."""
+
+    notice = models.ForeignKey(Notice, related_name="decisions", on_delete=models.PROTECT)
+    outcome = models.CharField(max_length=20, choices=Notice.State.choices)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(default=clock.now)
+    ground = models.TextField(help_text="The legal or contractual ground the decision rests on.")
+    facts = models.TextField(help_text="The facts and circumstances relied on.")
+    automated = models.BooleanField(default=False, help_text="Whether automated means took or detected it.")
+    restricted = models.TextField(blank=True, help_text="What was restricted and where.")
+    statement = models.TextField(help_text="The statement of reasons as sent.")
+
+    class Meta:
+        ordering = ["decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.notice}: {self.outcome}"
+
+
+class WorkWithdrawal(models.Model):
+    """A work taken down on a notice. While it stands (lifted_at empty) nothing republishes the work."""
+
+    work = models.ForeignKey("catalog.Work", related_name="withdrawals", on_delete=models.CASCADE)
+    notice = models.ForeignKey(Notice, related_name="withdrawals", on_delete=models.PROTECT)
+    territories = models.CharField(max_length=800, blank=True, help_text="Empty: all territories.")
+    withdrawn_at = models.DateTimeField(default=clock.now)
+    published_at_before = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "notice"], name="withdrawal_once_per_notice")]
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} on {self.notice}"
+
+
+class TrustedNotifier(models.Model):
+    """A licensor's own system that files notices through the JSON endpoint; only the token's SHA-256 is kept."""
+
+    licensor = models.OneToOneField(Licensor, related_name="trusted_notifier", on_delete=models.CASCADE)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"trusted notifier of {self.licensor}"

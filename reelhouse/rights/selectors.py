@@ -34,3 +34,17 @@ def licence_available_q(*, country: str | None, at: dt.datetime, prefix: str = "
         Q(**{f"{lic}__starts_at__lte": at})
         & (Q(**{f"{lic}__ends_at__isnull": True}) | Q(**{f"{lic}__ends_at__gt": at}))
         & (Q(**{f"{lic}__territory_key__contains": worldwide}) | Q(**{f"{lic}__territory_key__contains": own})))
+
+
+def withdrawal_problem(*, work_id: int | None) -> str:
+    """Why a work may not be (re)published: a withdrawal on a notice still stands; '' when none does."""
+    from reelhouse.rights.models import WorkWithdrawal
+
+    if work_id is None:
+        return ""
+    standing = (WorkWithdrawal.objects.filter(work_id=work_id, lifted_at__isnull=True).select_related("notice")
+                .first())
+    if standing is None:
+        return ""
+    return (f"the work was withdrawn on notice {standing.notice} on {standing.withdrawn_at:%Y-%m-%d}; a new delivery "
+            "cannot republish it until the withdrawal is lifted (counter-notice restoration or rights & legal)")

@@ -33,6 +33,8 @@ def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:
 def work_publish(*, work: Work, asset) -> Work:
     """Make an asset the one viewers get for a work; the first publish stamps published_at. A work under embargo
     (air date or licence start still ahead) keeps the asset but stays unpublished until `works_publish_due`."""
+    if problem := _withdrawal_standing(work.pk):
+        raise WorkWithdrawn(f"{work}: {problem}")
     work = Work.objects.select_related("licence").get(pk=work.pk)
     work.asset = asset
     first = work.published_at is None
@@ -53,7 +55,11 @@ def works_publish_due(*, at=None) -> list[Work]:
     """Publish every held work whose embargo has passed (called by the scheduler); returns what was published."""
     at = at or clock.now()
     published = []
-    for work in Work.objects.filter(asset__isnull=False, published_at__isnull=True).select_related("licence"):
+    from reelhouse.rights.models import WorkWithdrawal
+
+    held = Work.objects.filter(asset__isnull=False, published_at__isnull=True).exclude(
+        pk__in=WorkWithdrawal.objects.filter(lifted_at__isnull=True).values("work_id"))
+    for work in held.select_related("licence"):
         if work_embargo_until(work=work, at=at) is not None:
             continue
         if Work.objects.filter(pk=work.pk, published_at__isnull=True).update(published_at=at):
@@ -62,3 +68,47 @@ def works_publish_due(*, at=None) -> list[Work]:
             signals.work_available.send(sender=Work, work=work)
             published.append(work)
     return published
+
+
+class WorkWithdrawn(Exception):
+    """A work withdrawn on a notice cannot be (re)published until the withdrawal is lifted."""
+
+
+def _withdrawal_standing(work_id: int) -> str:
+    from reelhouse.rights.selectors import withdrawal_problem
+
+    return withdrawal_problem(work_id=work_id)
+
+
+def works_withdraw(*, works, reason: str) -> list[int]:
+    """Take works off the service at once: unpublished (their package kept for a restoration), hidden from rows,
+    listings and search, and every running stream of them ended (playback listens to the save). Returns the ids of
+    the works that were shown until now."""
+    from reelhouse.catalog.services.availability import availability_refresh
+
+    taken = []
+    for work in works:
+        if work.published_at is None:
+            continue
+        work.published_at = None
+        work.save(update_fields=["published_at"])
+        audit_record(action="work.withdrawn", subject=work, reason=reason[:500])
+        taken.append(work.pk)
+    availability_refresh(work_ids=[w.pk for w in works])
+    return taken
+
+
+def work_restore(*, work: Work, published_at, reason: str) -> Work:
+    """Put a withdrawn work back as it was (same package, same publish date), once no withdrawal stands."""
+    from reelhouse.catalog.services.search_index import search_entries_sync
+
+    if problem := _withdrawal_standing(work.pk):
+        raise WorkWithdrawn(f"{work}: {problem}")
+    work = Work.objects.get(pk=work.pk)
+    if work.asset_id is None or work.published_at is not None:
+        return work
+    work.published_at = published_at or clock.now()
+    work.save(update_fields=["published_at"])
+    audit_record(action="work.restored", subject=work, reason=reason[:500])
+    search_entries_sync(work=work)  # followers are not told again: this is no new episode
+    return work

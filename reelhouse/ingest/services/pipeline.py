@@ -18,7 +18,7 @@ from reelhouse.ingest.naming import Identity, is_video
 from reelhouse.ingest.services.guides import guide_from_provider
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
-from reelhouse.rights.selectors import licence_problem
+from reelhouse.rights.selectors import licence_problem, withdrawal_problem
 
 log = logging.getLogger(__name__)
 _FIX_MARK = re.compile(r"(?i)(?:^|[.\s_\-\[(])(proper|repack|fix(?:ed)?)(?:$|[.\s_\-\])])")
@@ -156,6 +156,8 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
         work = work_for_identification(found=found, licence=licence, runtime_s=round(probed.duration_s))
         if reason := _replacement_problem(delivery, work):
             return delivery_quarantine(delivery=delivery, reason=reason)
+        if problem := withdrawal_problem(work_id=work.pk):
+            return delivery_quarantine(delivery=delivery, reason=f"{delivery.path}: {problem}")
         delivery = _set_state(delivery, Delivery.State.ACCEPTED, "", work=work, licence=licence)
         transcode_job_create(delivery=delivery)
     if work.kind == "episode" and found.series_info and (tmdb := found.series_info.uniqueids.get("tmdb")):

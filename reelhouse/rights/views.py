@@ -1,0 +1,61 @@
+"""Public pages of rights: the notice form and its acknowledgement; the trusted notifiers' JSON endpoint."""
+
+import json
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from reelhouse.core import throttle
+from reelhouse.rights.forms import NoticeForm
+from reelhouse.rights.models import Notice
+from reelhouse.rights.notices import notice_file, trusted_notifier_for
+
+
+def notice_form(request):
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST":
+        verdict = throttle.attempt(throttle.NOTICE_CLIENT, throttle.client_address(request))
+        if not verdict.allowed:
+            minutes = max(1, verdict.retry_after_s // 60)
+            return render(request, "rights/notice_form.html", {"form": form, "refused": _(
+                "Too many notices were sent from your connection. Please try again in %(minutes)s minutes, or write "
+                "to us by post.") % {"minutes": minutes}}, status=429)
+        if form.is_valid():
+            notice = notice_file(data=form.cleaned_data, language=(get_language() or "en")[:10])
+            return render(request, "rights/notice_sent.html", {"notice": notice})
+        return render(request, "rights/notice_form.html", {"form": form, "missing": form.missing()}, status=400)
+    return render(request, "rights/notice_form.html", {"form": form})
+
+
+@csrf_exempt  # no cookies: the bearer token is the credential
+@require_POST
+def trusted_notice(request):
+    """A licensor's own system files a notice: Authorization: Bearer <token>, the form's fields as JSON. 201 with
+    the reference; 401 for a missing or wrong token; 400 naming every missing or wrong field."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    notifier = trusted_notifier_for(token)
+    if notifier is None:
+        return JsonResponse({"error": "a valid trusted-notifier token is required (Authorization: Bearer <token>)"},
+                            status=401, headers={"WWW-Authenticate": "Bearer"})
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        return JsonResponse({"error": f"the body is not JSON: {exc}"}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+    if isinstance(payload.get("urls"), list):
+        payload["urls"] = "\n".join(str(u) for u in payload["urls"])
+    for flag in ("good_faith", "accurate"):
+        payload[flag] = "on" if payload.get(flag) is True else ""
+    form = NoticeForm(payload)
+    if not form.is_valid():
+        return JsonResponse({"error": "the notice is incomplete or wrong",
+                             "fields": {name: [str(e) for e in errors] for name, errors in form.errors.items()}},
+                            status=400)
+    notice = notice_file(data=form.cleaned_data, channel=Notice.Channel.TRUSTED, notifier=notifier.licensor)
+    return JsonResponse({"reference": notice.reference, "state": notice.state}, status=201)
