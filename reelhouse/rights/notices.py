@@ -83,11 +83,11 @@ def notice_works(notice: Notice) -> list:
     return list(seen.values())
 
 
-def _mail(*, to: str, subject: str, template: str, context: dict, kind: str) -> None:
+def _mail(*, to: str, subject: str, template: str, context: dict) -> None:
     from reelhouse.notifications.mail import mail_queue
 
     if to and "@" in to:
-        mail_queue(to=to, subject=subject, text=render_to_string(template, context), kind=kind)
+        mail_queue(to=to, subject=subject, text=render_to_string(template, context))  # no kind: always sent
 
 
 def _set_state(notice: Notice, state: str, *, actor=None, **detail) -> Notice:
@@ -110,7 +110,7 @@ def notice_file(*, data: dict, channel: str = Notice.Channel.FORM, notifier: Lic
     audit_record(action="notice.received", subject=notice, reference=notice.reference, channel=channel,
                  notifier=notifier.name if notifier else "", scope=notice.scope, urls=notice.url_list)
     with translation.override(notice.language):
-        _mail(to=notice.claimant_email, kind="notice_ack",
+        _mail(to=notice.claimant_email,
               subject=_("We received your notice %(reference)s") % {"reference": notice.reference},
               template="rights/email_notice_received.txt", context={"notice": notice})
     return notice
@@ -161,11 +161,10 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
         subject = _("Decision on your notice %(reference)s") % {"reference": notice.reference}
     from reelhouse.notifications.mail import mail_queue
 
-    mail_queue(to=notice.claimant_email, subject=subject, text=statement, kind="notice_decision")
+    mail_queue(to=notice.claimant_email, subject=subject, text=statement)
     contacts = {w.licence.licensor.contact_email for w in works if w.licence_id and w.licence.licensor.contact_email}
     for contact in sorted(contacts):
-        mail_queue(to=contact, subject=f"Decision on notice {notice.reference} about your works", text=statement,
-                   kind="notice_decision")
+        mail_queue(to=contact, subject=f"Decision on notice {notice.reference} about your works", text=statement)
     return decision
 
 
