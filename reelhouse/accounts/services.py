@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reelhouse.accounts import signals
 from reelhouse.accounts.models import Device, Profile, User
@@ -149,12 +151,15 @@ def user_signup(*, email: str, password: str, country: str, language: str = "") 
     return user
 
 
-def _mail(*, user: User, subject: str, text: str) -> None:
-    """Account mail goes out through the one mail queue (notifications owns it; imported here, at call time, because
-    accounts sits below notifications)."""
-    from reelhouse.notifications.mail import mail_queue
+def _mail(*, user: User, subject: str, template: str, context: dict) -> None:
+    """Account mail, written in the account's language (not that of whoever's request caused it) and sent through
+    the one mail queue (notifications owns it; imported at call time because accounts sits below notifications).
+    `subject` is a msgid marked with gettext_noop."""
+    from reelhouse.notifications.mail import mail_queue, recipient_language
 
-    mail_queue(to=user.email, subject=str(subject), text=text, user=user)
+    with translation.override(recipient_language(user)):
+        subject, text = _(subject), render_to_string(template, context)
+    mail_queue(to=user.email, subject=subject, text=text, user=user)
 
 
 def signup_request(*, email: str, password: str, country: str, language: str, base_url: str) -> None:
@@ -166,10 +171,10 @@ def signup_request(*, email: str, password: str, country: str, language: str, ba
     except SignupAddressTaken:
         make_password(password)  # the work a new account's password costs
         owner = User.objects.get(email__iexact=User.objects.normalize_email(email).strip())
-        body = render_to_string("accounts/email_signup_existing.txt", {
-            "user": owner, "login": f"{base_url.rstrip('/')}{reverse('accounts:login')}",
-            "reset": f"{base_url.rstrip('/')}{reverse('accounts:password_reset')}"})
-        _mail(user=owner, subject=_("Someone tried to create a Reelhouse account with your address"), text=body)
+        _mail(user=owner, subject=gettext_noop("Someone tried to create a Reelhouse account with your address"),
+              template="accounts/email_signup_existing.txt",
+              context={"user": owner, "login": f"{base_url.rstrip('/')}{reverse('accounts:login')}",
+                       "reset": f"{base_url.rstrip('/')}{reverse('accounts:password_reset')}"})
         audit_record(action="user.signup_existing_address", subject=owner)
         return
     email_verification_send(user=user, base_url=base_url)
@@ -182,8 +187,8 @@ def email_verification_token(*, user: User) -> str:
 def email_verification_send(*, user: User, base_url: str) -> None:
     """Mail the link that proves the address is the subscriber's."""
     link = f"{base_url.rstrip('/')}{reverse('accounts:verify', args=[email_verification_token(user=user)])}"
-    body = render_to_string("accounts/email_verify.txt", {"user": user, "link": link, "days": 3})
-    _mail(user=user, subject=_("Confirm your email address for Reelhouse"), text=body)
+    _mail(user=user, subject=gettext_noop("Confirm your email address for Reelhouse"),
+          template="accounts/email_verify.txt", context={"user": user, "link": link, "days": 3})
     audit_record(action="user.verification_sent", subject=user)
 
 

@@ -30,3 +30,16 @@ def test_password_reset_mail_follows_the_accounts_language_not_the_browsers(
     assert to == [subscriber.email]
     assert expected in body and not_expected not in body
     assert "/accounts/password/reset/" in body
+
+
+def test_mail_to_an_accounts_owner_caused_by_someone_else_is_in_the_owners_language(subscriber, client, smtp_server):
+    """Someone with a French browser tries to sign up with a German subscriber's address: the warning the owner
+    gets is in German."""
+    subscriber.language = "de"
+    subscriber.save(update_fields=["language"])
+    client.post("/accounts/signup/", {"email": subscriber.email, "password": "a long enough passphrase 42",
+                                      "country": "FR"}, HTTP_ACCEPT_LANGUAGE="fr")
+    [(to, raw)] = smtp_server.messages
+    subject, _body = _text(raw)
+    assert to == [subscriber.email]
+    assert subject == "Jemand hat versucht, mit Ihrer Adresse ein Reelhouse-Konto anzulegen"
