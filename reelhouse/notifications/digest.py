@@ -30,8 +30,11 @@ def new_episode_digest_send() -> int:
     for notice in pending:
         if notice.work_id not in by_user[notice.profile.user]:
             by_user[notice.profile.user].append(notice.work_id)
-    episodes = Episode.objects.select_related("series", "season").in_bulk({pk for ids in by_user.values()
-                                                                           for pk in ids})
+    from reelhouse.rights.selectors import withdrawn_work_ids
+
+    # An episode withdrawn on a takedown notice since its notice was recorded is not announced.
+    episodes = (Episode.objects.exclude(pk__in=withdrawn_work_ids())
+                .select_related("series", "season").in_bulk({pk for ids in by_user.values() for pk in ids}))
     sent = 0
     for user, work_ids in by_user.items():
         shown = [episodes[pk] for pk in work_ids if pk in episodes]

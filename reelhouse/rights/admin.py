@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from reelhouse.rights import admin_notices  # noqa: F401  (registers the notice review queue)
 from reelhouse.rights.models import Licence, Licensor
 
 

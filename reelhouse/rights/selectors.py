@@ -48,3 +48,10 @@ def withdrawal_problem(*, work_id: int | None) -> str:
         return ""
     return (f"the work was withdrawn on notice {standing.notice} on {standing.withdrawn_at:%Y-%m-%d}; a new delivery "
             "cannot republish it until the withdrawal is lifted (counter-notice restoration or rights & legal)")
+
+
+def withdrawn_work_ids():
+    """The ids of works a standing withdrawal keeps off the service (a subquery)."""
+    from reelhouse.rights.models import WorkWithdrawal
+
+    return WorkWithdrawal.objects.filter(lifted_at__isnull=True).values("work_id")

@@ -33,7 +33,7 @@ def film(licensed_source):
 def notice_data(film, **changes):
     data = {"claimant_name": "Ada Claimant", "on_behalf_of": "Claim Films Ltd", "claimant_address": "1 Rue X, Paris",
             "claimant_email": "ada@claim.example", "claimant_phone": "", "works_claimed": "The Borrowed Reel (1999)",
-            "scope": "film", "territories": "", "urls": f"/films/{film.slug}/\nhttp://127.0.0.1:8000/watch/{film.pk}/",
+            "scope": "film", "territories": "", "urls": f"/films/{getattr(film, 'slug', '')}/\nhttp://127.0.0.1:8000/watch/{film.pk}/",
             "explanation": "We own the worldwide rights; nobody licensed it to you.", "good_faith": "on",
             "accurate": "on", "signature": "Ada Claimant"}
     data.update(changes)
