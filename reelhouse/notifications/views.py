@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reelhouse.accounts.access import owner_required
 from reelhouse.notifications import selectors, services
 from reelhouse.notifications.kinds import CHANNELS, KINDS
 
@@ -26,7 +27,7 @@ def mark_read(request):
     return redirect("notifications:inbox")
 
 
-@login_required
+@owner_required  # account-wide choices: the owner's, not a kids or another profile's
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
     if request.method == "POST":
