@@ -19,12 +19,12 @@ TEXTS = {
            "send": "Send the notice", "missing": "Your notice is not complete yet. Missing:",
            "received": "Notice received"},
     "fr": {"link": "Signaler un contenu illicite", "name": "Votre nom complet", "address": "Adresse postale",
-           "email": "Adresse e-mail", "works": "L’œuvre ou les œuvres protégées que vous estimez contrefaites",
+           "email": "Adresse e-mail", "works": "L\u2019œuvre ou les œuvres protégées que vous estimez contrefaites",
            "scope": "Ce qui doit être retiré", "urls": "Les adresses exactes sur ce service, une par ligne",
            "why": "Pourquoi ce contenu porte atteinte à vos droits", "faith": "Je crois de bonne foi",
            "accurate": "Les informations de ce signalement sont exactes",
            "signature": "Signature (tapez votre nom complet)", "send": "Envoyer le signalement",
-           "missing": "Votre signalement n’est pas encore complet. Il manque :", "received": "Signalement reçu"},
+           "missing": "Votre signalement n\u2019est pas encore complet. Il manque :", "received": "Signalement reçu"},
 }
 
 
