@@ -1,8 +1,9 @@
 """Notification reads: the mail queue's backlog (for metrics), a profile's notices and unread count."""
 
 from django.db.models import Count, Min
+from django.utils.translation import gettext
 
-from reelhouse.notifications.kinds import CHANNELS, EMAIL, IN_APP, KINDS, kind_get
+from reelhouse.notifications.kinds import CHANNELS, EMAIL, IN_APP, KINDS, NEW_EPISODE, kind_get
 from reelhouse.notifications.models import Notification, OutgoingMail, Preference
 
 
@@ -45,7 +46,19 @@ def _shown_in_app(profile):
 
 
 def notifications_of(*, profile, limit: int = 50) -> list[Notification]:
-    return list(_shown_in_app(profile)[:limit])
+    """The newest notices, each with `.line`: what to show, in the active language (a new episode's line is
+    written from the episode now, so it follows the viewer's language; the stored text is the fallback)."""
+    from reelhouse.catalog.models import Episode
+
+    notices = list(_shown_in_app(profile)[:limit])
+    episodes = Episode.objects.select_related("series", "season").in_bulk(
+        {n.work_id for n in notices if n.kind == NEW_EPISODE.code and n.work_id})
+    for notice in notices:
+        episode = episodes.get(notice.work_id)
+        notice.line = (gettext("New episode of %(series)s: %(code)s %(title)s")
+                       % {"series": episode.series.display_title, "code": episode.code,
+                          "title": episode.display_title} if episode else notice.text)
+    return notices
 
 
 def unread_count(*, profile) -> int:

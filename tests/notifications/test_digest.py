@@ -84,3 +84,12 @@ def test_switched_off_channels_are_honoured(subscriber, client, smtp_server):
     assert "0 unread" in client.get("/notifications/").content.decode()
     preference_set(user=subscriber, kind="new_episode", channel="email", enabled=True)
     assert new_episode_digest_send() == 0  # the episodes already passed; switching back on does not replay them
+
+
+def test_the_in_app_list_speaks_the_viewers_language(subscriber, client):
+    episodes = _series("Hafen", 1)
+    Follow.objects.create(profile=subscriber.profiles.first(), series=episodes[0].series)
+    _publish(episodes)
+    client.force_login(subscriber)
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Neue Folge von Hafen: S01E01 Chapter 1" in page and "1 ungelesen" in page
