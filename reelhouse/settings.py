@@ -5,7 +5,10 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
+
+from reelhouse.core.private import private_dir, read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,22 +29,37 @@ TESTING = env_bool("TESTING") or "pytest" in Path(sys.argv[0]).name
 
 
 def _secret_key() -> str:
-    """A stable secret for the embedded default: from the environment, else kept in var/secret_key."""
+    """A stable secret for the embedded default: from the environment, else kept in var/secret_key (0600)."""
     if key := env("SECRET_KEY"):
         return key
-    path = VAR_DIR / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key = get_random_secret_key()
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+    return read_or_create_secret(VAR_DIR / "secret_key", get_random_secret_key)
 
 
+private_dir(VAR_DIR)  # var/ holds the database, mail and secrets: the service's user only
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h]
+# Django's test client calls itself 'testserver'; pytest-django's test environment adds it, never production.
+ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+# The address subscribers reach the service at (https://tv.example.com): links in mails sent outside a request
+# (receipts, renewals) start with it, and so do those sent from a request, so they never follow a Host header.
+# Empty: links from a request follow its scheme and host (https behind a TLS proxy with REELHOUSE_HTTPS=1).
+REELHOUSE_BASE_URL = env("BASE_URL", "").rstrip("/")
+
+# Production behind TLS (REELHOUSE_HTTPS=1): cookies only over https, HSTS, plain http redirected, and the TLS
+# proxy's X-Forwarded-Proto trusted (the proxy must set it, and overwrite a client's).
+REELHOUSE_HTTPS = env_bool("HTTPS")
+if REELHOUSE_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health probe may ask over plain http
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+# Origins allowed to POST forms besides the host itself, e.g. https://tv.example.com (comma-separated).
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+# Asking browsers' preload lists to hard-code the domain is a separate, hard-to-undo decision: off unless
+# REELHOUSE_HSTS_PRELOAD=1, and Django's reminder about it (security.W021) is silenced while it is off.
+SILENCED_SYSTEM_CHECKS = [] if env_bool("HSTS_PRELOAD") else ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "reelhouse.core",
     "reelhouse.accounts",
     "reelhouse.rights",
@@ -70,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request latency per view, for /metrics
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +122,30 @@ TEMPLATES = [
     },
 ]
 
+# Content Security Policy on every response (django-csp): scripts, styles and everything else from this origin
+# only, nothing inline (templates keep scripts and styles in static files), no plugins, no framing, no <base>.
+# hls.js plays through MediaSource (blob: media) and may start its transmuxer in a blob: worker. Forms post here,
+# or to Stripe when payments are on (checkout and the customer portal are redirects after a POST, which Chrome
+# checks against form-action). Violations are reported to /csp-report/ and logged (reelhouse.csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "blob:"],
+        "media-src": [SELF, "blob:"],
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF, *(["https://checkout.stripe.com", "https://billing.stripe.com"]
+                                if os.environ.get("STRIPE_SECRET_KEY") else [])],
+        "report-uri": ["/csp-report/"],
+    },
+}
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -120,7 +164,7 @@ else:
     # Embedded default: SQLite in WAL mode; IMMEDIATE transactions so writers queue instead of failing.
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "reelhouse.core.sqlite",  # Django's, with the files 0600
             "NAME": VAR_DIR / "reelhouse.sqlite3",
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -176,7 +220,7 @@ if env("SMTP_HOST"):
     EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = env("SMTP_USER"), env("SMTP_PASSWORD")
     EMAIL_USE_TLS = env_bool("SMTP_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "reelhouse.core.mail.PrivateFileEmailBackend"  # 0600 files in a 0700 folder
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Outgoing mail is queued (notifications.OutgoingMail) and retried with backoff: attempts before a mail is given up,
 # the first retry's wait in seconds (doubling each time, capped at REELHOUSE_MAIL_BACKOFF_MAX_S).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sw.js", webapp.service_worker, name="service_worker"),
     path("offline/", webapp.offline, name="offline"),
     path("admin/login/", signin.admin_login),  # one sign-in path for everyone: ours, with its second step
+    path("csp-report/", core_views.csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("ops/ingest/", include("reelhouse.ingest.urls")),
     path("ops/dashboard/", include("reelhouse.backoffice.urls")),

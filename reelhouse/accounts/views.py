@@ -16,7 +16,7 @@ from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.forms import AccountPasswordResetForm, PinForm, ProfileForm, SignupForm
 from reelhouse.accounts.middleware import profile_activate
 from reelhouse.core import throttle
-from reelhouse.core.http import safe_next
+from reelhouse.core.http import safe_next, site_url
 
 
 def _next(request) -> str:
@@ -157,7 +157,7 @@ def signup(request):
             return render(request, "accounts/signup.html", {"form": form, "next": _next(request)}, status=429)
         try:
             services.signup_request(email=data["email"], password=data["password"], country=data["country"],
-                                    language=translation.get_language(), base_url=request.build_absolute_uri("/"))
+                                    language=translation.get_language(), base_url=site_url(request))
         except services.SignupError as exc:
             form.add_error(None, str(exc))
         else:
@@ -184,12 +184,14 @@ def verify_email_resend(request):
     verdict = throttle.mail_attempt(request, request.user.email)
     if not verdict.allowed:
         return render(request, "accounts/verified.html", {"error": _too_many(verdict)}, status=429)
-    services.email_verification_send(user=request.user, base_url=request.build_absolute_uri("/"))
+    services.email_verification_send(user=request.user, base_url=site_url(request))
     return render(request, "accounts/verified.html", {"resent": True})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset by mail (the same answer for unknown addresses), rate-limited per address and per client."""
+    """Django's reset by mail (the same answer for unknown addresses), rate-limited per address and per client; the
+    mailed link starts with site_url(): REELHOUSE_BASE_URL, else the request's own scheme and host (https behind
+    the TLS proxy)."""
 
     form_class = AccountPasswordResetForm
     template_name = "accounts/password_reset.html"
@@ -201,6 +203,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not verdict.allowed:
             form.add_error("email", _too_many(verdict))
             return self.render_to_response(self.get_context_data(form=form), status=429)
+        self.extra_email_context = {"site": site_url(self.request)}
         return super().form_valid(form)
 
 
@@ -246,3 +249,4 @@ def export(request):
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="reelhouse-account.json"'
     return response
+

@@ -3,13 +3,13 @@ subscriber's language (their account's, else the site's): subject, body, amounts
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from reelhouse.billing.models import Payment, Subscription
 from reelhouse.billing.selectors import billing_currency, invoice_of
+from reelhouse.core.http import site_url
 from reelhouse.notifications.mail import mail_queue, recipient_language
 
 
@@ -21,7 +21,7 @@ def _send(*, user, kind: str, subject: str, params: dict | None = None, template
     it is written) translated here, then filled with `params`; `html` adds the template's .html version as an
     alternative to the plain text. The mail goes out through the notifications queue (retried while SMTP is down)."""
     with translation.override(recipient_language(user)):
-        values = context() | {"site": getattr(settings, "SITE_URL", "")}
+        values = context() | {"site": site_url()}
         subject = gettext(subject) % params if params else gettext(subject)
         text = render_to_string(f"billing/email/{template}.txt", values)
         html_body = render_to_string(f"billing/email/{template}.html", values) if html else None

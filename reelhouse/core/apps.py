@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from reelhouse.core import jobs, scheduler, tasks
+        from reelhouse.core import checks, jobs, scheduler, tasks  # noqa: F401  (checks: deployment checks)
 
         # Jobs whose worker died (lease expired, or its process on this host is gone) are retried or given up.
         scheduler.periodic_register(name="core.jobs_reclaim", every=lambda: settings.REELHOUSE_SCAN_INTERVAL,

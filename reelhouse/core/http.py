@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,3 +29,12 @@ def safe_next(request, target: str | None = None, *, default: str = "/") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
+
+
+def site_url(request=None) -> str:
+    """Scheme and host that links in mail start with (no trailing slash): REELHOUSE_BASE_URL when set, else the
+    request's own (https behind a TLS proxy when REELHOUSE_HTTPS=1 trusts its X-Forwarded-Proto); '' when neither
+    is known, so a link stays relative rather than naming a wrong host."""
+    if base := getattr(settings, "REELHOUSE_BASE_URL", ""):
+        return base.rstrip("/")
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""

@@ -1,5 +1,8 @@
-"""Cross-cutting endpoints: liveness (/healthz), readiness (/readyz) and Prometheus metrics (/metrics)."""
+"""Cross-cutting endpoints: liveness (/healthz), readiness (/readyz), Prometheus metrics (/metrics) and
+Content Security Policy reports (/csp-report/)."""
 
+import json
+import logging
 import tempfile
 from pathlib import Path
 
@@ -7,8 +10,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from reelhouse.core import metrics, scheduler
+
+log = logging.getLogger("reelhouse.csp")
 
 
 def healthz(request):
@@ -68,3 +75,39 @@ def metrics_view(request):
     if not metrics.metrics_allowed(request):
         return HttpResponseNotFound()
     return HttpResponse(metrics.metrics_text(), content_type=metrics.CONTENT_TYPE)
+
+
+CSP_REPORT_MAX_BYTES = 16 * 1024
+CSP_FIELDS = ("document-uri", "violated-directive", "effective-directive", "blocked-uri", "source-file",
+              "line-number", "script-sample")
+
+
+def _clean(value) -> str:
+    """One short printable line: a report is written by the browser from page content, so nothing in it may forge
+    or flood log lines."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return text[:200]
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Where browsers report Content Security Policy violations (report-uri): each is logged as a warning with
+    what was blocked on which page. Browsers post without a CSRF token; bodies are capped and never stored."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > CSP_REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponse("not a JSON violation report", status=400, content_type="text/plain")
+    # report-uri sends {"csp-report": {...}}; the Reporting API sends [{"type": "csp-violation", "body": {...}}].
+    reports = ([body.get("csp-report")] if isinstance(body, dict) else
+               [item.get("body") for item in body if isinstance(item, dict)] if isinstance(body, list) else [])
+    reports = [r for r in reports if isinstance(r, dict)]
+    if not reports:
+        return HttpResponse("not a JSON violation report", status=400, content_type="text/plain")
+    for report in reports[:10]:
+        log.warning("CSP violation: %s", " ".join(
+            f"{key}={_clean(report[key])}" for key in CSP_FIELDS if report.get(key) not in (None, "")))
+    return HttpResponse(status=204)

@@ -16,6 +16,7 @@ from reelhouse.accounts import twofactor
 from reelhouse.accounts.models import User
 from reelhouse.accounts.services import user_create
 from reelhouse.billing.services import subscription_grant
+from reelhouse.core.private import read_or_create_secret
 from reelhouse.ingest.models import Source
 from reelhouse.rights.models import WORLDWIDE, Licence, Licensor
 
@@ -42,14 +43,7 @@ def demo_password() -> tuple[str, bool]:
     if password := settings.REELHOUSE_DEMO_PASSWORD:
         _password_check(password)
         return password, False
-    path = demo_password_file()
-    if path.exists():
-        return path.read_text().strip(), True
-    password = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(password)
-    path.chmod(0o600)
-    return password, True
+    return read_or_create_secret(demo_password_file(), lambda: secrets.token_urlsafe(12)), True
 
 
 def _password_check(password: str) -> None:

@@ -68,7 +68,7 @@ def test_home_rows(catalog, signed_in):
     ResumePoint.objects.create(profile=profile, work=ep, position_s=300, duration_s=1000)
     Follow.objects.create(profile=profile, series=followed)
     page = client.get("/").content.decode()
-    assert "Continue watching" in page and 'aria-valuenow="30"' in page
+    assert "Continue watching" in page and '<progress class="progress" max="100" value="30"' in page
     assert "New episodes of series you follow" in page and "Harbour Lights · S01E03" in page
     assert "Amélie" in page
 

@@ -32,8 +32,51 @@ def browser(_async_unsafe_allowed):
         browser.close()
 
 
+# Added to every document before its own scripts: a Content Security Policy violation on any page is handed to
+# the test (through a binding, so one on a page the journey has since left is not lost).
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
+  window.__reelhouseCspViolation([e.violatedDirective, e.blockedURI, e.sourceFile + ":" + e.lineNumber,
+                                  e.sample, location.href].join(" | "));
+});"""
+
+
+class CspWatch:
+    """Collects Content Security Policy violations from every browser context a test opens: the
+    securitypolicyviolation events of its pages and chromium's console errors about the policy."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+
+    def attach(self, context):
+        context.expose_binding("__reelhouseCspViolation", lambda source, text: self.violations.append(text))
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request, browser, monkeypatch):
+    """Every browser test fails if any page it visited broke the Content Security Policy. Contexts made with
+    `browser.new_context` in the test (or by the `page` fixture) are watched; a test that provokes a violation on
+    purpose empties the list after checking it."""
+    watch = CspWatch()
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        return watch.attach(new_context(*args, **kwargs))
+
+    monkeypatch.setattr(browser, "new_context", watched_new_context)
+    yield watch.violations
+    if watch.violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(watch.violations), pytrace=False)
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, csp_violations):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
     page = context.new_page()
     yield page
