@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,47 @@ CHROMIUM = os.environ.get("REELHOUSE_CHROMIUM", shutil.which("chromium") or "/us
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--autoplay-policy=no-user-gesture-required"]
+
+
+WAIT_JS = """async ([timeoutMs, pollMs, arg]) => {
+  const started = performance.now();
+  for (;;) {
+    let value = (%s);
+    if (typeof value === "function") value = value(arg);
+    if (value) return value;
+    if (performance.now() - started > timeoutMs) throw new Error("reelhouse-wait-timeout");
+    await new Promise(resolve => setTimeout(resolve, pollMs));
+  }
+}"""
+
+
+def wait_for_function(self, expression: str, *, arg=None, timeout: float | None = None, polling=None):
+    """Page.wait_for_function that works under the site's Content Security Policy. Playwright's own runs the
+    expression with eval() inside the page, which a policy without 'unsafe-eval' (ours) refuses; here the
+    expression is part of a function Playwright sends through the DevTools protocol, which the policy does not
+    govern. Same arguments and semantics: an expression, or a function called with `arg`, polled until truthy; a
+    navigation meanwhile starts the wait again on the new document."""
+    from playwright.sync_api import Error, TimeoutError
+
+    timeout = 30_000 if timeout is None else timeout
+    poll = polling if isinstance(polling, int | float) else 30
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        remaining = max(0.0, (deadline - time.monotonic()) * 1000)
+        try:
+            return self.evaluate_handle(WAIT_JS % expression, [remaining, poll, arg])
+        except Error as exc:
+            if "reelhouse-wait-timeout" in str(exc):
+                raise TimeoutError(f"wait_for_function: Timeout {timeout:.0f}ms exceeded waiting for "
+                                   f"{expression}") from None
+            if "context was destroyed" not in str(exc) or time.monotonic() >= deadline:
+                raise
+
+
+def _install_csp_safe_waits():
+    from playwright.sync_api import Page
+
+    Page.wait_for_function = wait_for_function
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +68,7 @@ def browser(_async_unsafe_allowed):
         pytest.fail(f"chromium not found at {CHROMIUM}: run `make install chromium` (Debian package 'chromium')")
     from playwright.sync_api import sync_playwright
 
+    _install_csp_safe_waits()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
