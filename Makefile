@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean messages
+.PHONY: install run test lint bench clean messages fuzz
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -32,6 +32,18 @@ run: install
 
 test: install chromium
 	bash scripts/test.sh
+
+# Coverage-guided fuzzing (atheris/libFuzzer) of the NFO and partner-feed parsers, FUZZ_SECONDS per target; not part
+# of `make test`. Seeds are fuzz/corpus/<target>/ (kept as they are); inputs that reach new code collect in
+# var/fuzz/<target>/, a crashing or hanging input is written to var/fuzz/<target>-crash-* (rerun it with
+# `.venv/bin/python fuzz/<target>_fuzz.py FILE`) and the run stops with an error.
+FUZZ_SECONDS ?= 60
+fuzz: install
+	@mkdir -p var/fuzz/nfo var/fuzz/feed
+	$(BIN)/python fuzz/nfo_fuzz.py var/fuzz/nfo fuzz/corpus/nfo -dict=fuzz/nfo.dict -timeout=10 \
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=var/fuzz/nfo-
+	$(BIN)/python fuzz/feed_fuzz.py var/fuzz/feed fuzz/corpus/feed -dict=fuzz/feed.dict -timeout=10 \
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=var/fuzz/feed-
 
 lint: install
 	$(BIN)/ruff check .
