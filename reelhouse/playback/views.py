@@ -5,6 +5,7 @@ import re
 import secrets
 from pathlib import Path
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,6 +58,7 @@ def _refused_page(request, context: dict, refused: selectors.Refusal) -> HttpRes
 
 
 @login_required
+@csp_update({"media-src": ["data:"]})  # hls.js gives each subtitle <track> the placeholder src "data:,WEBVTT"
 def watch(request, work_id: int):
     """The player page. A GET changes nothing (a cross-site page can trigger one): it says why the title cannot play,
     or serves the player, which starts the session itself with a POST to `watch_start`."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import babelfish
 import m3u8
 from babelfish import Language
 
@@ -106,16 +107,23 @@ def iframe_playlist(package: Path, facts: StreamFacts) -> tuple[str, int, int]:
     return uri, round(peak), round(average)
 
 
+# The shape of a BCP 47 tag (language, then subtags of letters and digits). A stream's language is the delivery's
+# metadata: anything else ('../../x', a newline and playlist lines) becomes 'und', since the tag names the subtitle
+# files and goes into the master playlist.
+_TAG_SHAPE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}")
+
+
 def language_tag(code: str | None) -> tuple[str, str]:
-    """(BCP 47 tag, English name) for a language code as found in file names (en, pt-BR) or streams (eng, fre)."""
-    if not code or code.lower() in ("und", "unknown"):
+    """(BCP 47 tag, English name) for a language code as found in file names (en, pt-BR) or streams (eng, fre).
+    Anything that is not shaped like a language tag is 'und' (Unknown)."""
+    if not code or code.lower() in ("und", "unknown") or not _TAG_SHAPE.fullmatch(code):
         return "und", "Unknown"
     language = None
     for parse in (Language.fromietf, Language.fromalpha3b, Language):
         try:
             language = parse(code)
             break
-        except (ValueError, KeyError, LookupError):
+        except (ValueError, KeyError, LookupError, babelfish.Error):  # 'AT': babelfish's LanguageReverseError
             continue
     if language is None:
         return code, code

@@ -34,7 +34,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     decodes, else Windows-1252 (a superset of Latin-1's printable characters), else Latin-1."""
     for bom, encoding in BOMS:  # UTF-32 LE before UTF-16 LE: its BOM starts with UTF-16's
         if data.startswith(bom):
-            return data.decode(encoding), "utf-16" if encoding == "utf-16" else encoding
+            try:
+                return data.decode(encoding), "utf-16" if encoding == "utf-16" else encoding
+            except UnicodeDecodeError as exc:  # b"\xff\xfe\x00": a byte-order mark, then a truncated character
+                raise SubtitleError(f"starts with a {encoding.upper()} byte-order mark but is not {encoding.upper()} "
+                                    f"text ({exc.reason} at byte {exc.start})") from exc
     if data[:200].count(b"\x00") > 20:
         raise SubtitleError("looks like UTF-16 without a byte-order mark or a binary file; save it as UTF-8")
     for encoding in ("utf-8", "cp1252", "latin-1"):
