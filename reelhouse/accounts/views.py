@@ -249,4 +249,3 @@ def export(request):
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="reelhouse-account.json"'
     return response
-
