@@ -39,10 +39,6 @@ private_dir(VAR_DIR)  # var/ holds the database, mail and secrets: the service's
 SECRET_KEY = _secret_key()
 # Django's test client calls itself 'testserver'; pytest-django's test environment adds it, never production.
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
-# The address subscribers reach the service at (https://tv.example.com): links in mails sent outside a request
-# (receipts, renewals) start with it, and so do those sent from a request, so they never follow a Host header.
-# Empty: links from a request follow its scheme and host (https behind a TLS proxy with REELHOUSE_HTTPS=1).
-REELHOUSE_BASE_URL = env("BASE_URL", "").rstrip("/")
 
 # Production behind TLS (REELHOUSE_HTTPS=1): cookies only over https, HSTS, plain http redirected, and the TLS
 # proxy's X-Forwarded-Proto trusted (the proxy must set it, and overwrite a client's).
@@ -227,7 +223,10 @@ else:
 REELHOUSE_MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
 REELHOUSE_MAIL_BACKOFF_S = float(env("MAIL_BACKOFF_S", "60"))
 REELHOUSE_MAIL_BACKOFF_MAX_S = float(env("MAIL_BACKOFF_MAX_S", "21600"))
-# Where subscribers reach this server: absolute links in mail (one-click unsubscribe, digests).
+# Where subscribers reach this server (https://tv.example.com): every absolute link in mail starts with it (core.http.
+# site_url), so none follows a request's Host header. Unset: links in mail sent from a request follow its scheme and
+# host (https behind a TLS proxy with REELHOUSE_HTTPS=1), others (receipts, unsubscribe) the embedded default's.
+SITE_URL_SET = bool(env("SITE_URL"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -190,7 +190,7 @@ def verify_email_resend(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by mail (the same answer for unknown addresses), rate-limited per address and per client; the
-    mailed link starts with site_url(): REELHOUSE_BASE_URL, else the request's own scheme and host (https behind
+    mailed link starts with site_url(): REELHOUSE_SITE_URL, else the request's own scheme and host (https behind
     the TLS proxy)."""
 
     form_class = AccountPasswordResetForm

@@ -5,14 +5,13 @@ from django.core.checks import Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
-def base_url_check(app_configs, **kwargs):
-    base = getattr(settings, "REELHOUSE_BASE_URL", "")
-    if not base:
+def site_url_check(app_configs, **kwargs):
+    if not getattr(settings, "SITE_URL_SET", False):
         return [Warning(
-            "REELHOUSE_BASE_URL is not set: mails sent outside a request (receipts, failed renewals) carry links "
-            "without a host.", hint="Set REELHOUSE_BASE_URL to the address subscribers use, e.g. "
+            f"REELHOUSE_SITE_URL is not set: mails sent outside a request (receipts, unsubscribe links) point at "
+            f"{settings.SITE_URL}.", hint="Set REELHOUSE_SITE_URL to the address subscribers use, e.g. "
             "https://tv.example.com.", id="reelhouse.W001")]
-    if getattr(settings, "REELHOUSE_HTTPS", False) and not base.startswith("https://"):
-        return [Warning(f"REELHOUSE_BASE_URL is {base!r} while REELHOUSE_HTTPS=1: links in mails would use plain "
-                        "http.", hint="Start REELHOUSE_BASE_URL with https://.", id="reelhouse.W002")]
+    if getattr(settings, "REELHOUSE_HTTPS", False) and not settings.SITE_URL.startswith("https://"):
+        return [Warning(f"REELHOUSE_SITE_URL is {settings.SITE_URL!r} while REELHOUSE_HTTPS=1: links in mails would "
+                        "use plain http.", hint="Start REELHOUSE_SITE_URL with https://.", id="reelhouse.W002")]
     return []

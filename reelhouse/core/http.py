@@ -32,9 +32,9 @@ def safe_next(request, target: str | None = None, *, default: str = "/") -> str:
 
 
 def site_url(request=None) -> str:
-    """Scheme and host that links in mail start with (no trailing slash): REELHOUSE_BASE_URL when set, else the
-    request's own (https behind a TLS proxy when REELHOUSE_HTTPS=1 trusts its X-Forwarded-Proto); '' when neither
-    is known, so a link stays relative rather than naming a wrong host."""
-    if base := getattr(settings, "REELHOUSE_BASE_URL", ""):
-        return base.rstrip("/")
-    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+    """Scheme and host that links in mail start with (no trailing slash): REELHOUSE_SITE_URL when it is set; else
+    the request's own (https behind a TLS proxy when REELHOUSE_HTTPS=1 trusts its X-Forwarded-Proto); else, for
+    mail sent outside a request, the embedded default's address (settings.SITE_URL)."""
+    if request is not None and not getattr(settings, "SITE_URL_SET", False):
+        return request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL.rstrip("/")

@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.mail.message import make_msgid
 from django.urls import reverse
 
+from reelhouse.core.http import site_url
 from reelhouse.notifications.delivery import mail_deliver_task
 from reelhouse.notifications.kinds import EMAIL, UNSUBSCRIBE_SALT, kind_get
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
@@ -70,4 +71,4 @@ def unsubscribe_token(*, user, kind: str) -> str:
 
 
 def unsubscribe_url(*, user, kind: str) -> str:
-    return f"{settings.SITE_URL}{reverse('notifications:unsubscribe', args=[unsubscribe_token(user=user, kind=kind)])}"
+    return f"{site_url()}{reverse('notifications:unsubscribe', args=[unsubscribe_token(user=user, kind=kind)])}"

@@ -23,7 +23,7 @@ def production_env(var_dir: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REELHOUSE_") and k != "DATABASE_URL"}
     env.update(REELHOUSE_VAR_DIR=str(var_dir), REELHOUSE_SECRET_KEY=secrets.token_urlsafe(64), REELHOUSE_DEBUG="0",
                REELHOUSE_HTTPS="1", REELHOUSE_ALLOWED_HOSTS="tv.example.com",
-               REELHOUSE_BASE_URL="https://tv.example.com", REELHOUSE_CSRF_TRUSTED_ORIGINS="https://tv.example.com")
+               REELHOUSE_SITE_URL="https://tv.example.com", REELHOUSE_CSRF_TRUSTED_ORIGINS="https://tv.example.com")
     env.update(extra)
     return env
 
@@ -47,7 +47,7 @@ def test_check_deploy_is_clean_with_the_production_variables(tmp_path):
 
 def test_check_deploy_fails_without_https_and_names_what_is_missing(tmp_path):
     env = production_env(tmp_path / "var")
-    del env["REELHOUSE_HTTPS"], env["REELHOUSE_BASE_URL"]
+    del env["REELHOUSE_HTTPS"], env["REELHOUSE_SITE_URL"]
     done = subprocess.run([REELHOUSE, "check", "--deploy", "--fail-level", "WARNING"], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
@@ -130,7 +130,7 @@ def test_a_secret_left_readable_is_tightened_and_a_umask_of_000_changes_nothing(
 def test_mailed_links_use_https_behind_the_tls_proxy(client, settings, subscriber):
     """The proxy terminates TLS, passes the Host header on and says X-Forwarded-Proto: https."""
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    settings.ALLOWED_HOSTS, settings.REELHOUSE_BASE_URL = ["tv.example.com"], ""
+    settings.ALLOWED_HOSTS, settings.SITE_URL_SET = ["tv.example.com"], False
     response = client.post("/accounts/password/reset/", {"email": subscriber.email},
                            headers={"host": "tv.example.com", "x-forwarded-proto": "https"})
     assert response.status_code == 302
@@ -141,9 +141,9 @@ def test_mailed_links_use_https_behind_the_tls_proxy(client, settings, subscribe
 
 
 @pytest.mark.django_db
-def test_mailed_links_start_with_the_base_url_whatever_the_host_header(client, settings, subscriber):
+def test_mailed_links_start_with_the_site_url_whatever_the_host_header(client, settings, subscriber):
     settings.ALLOWED_HOSTS = ["testserver", "evil.example.com"]  # a Host header an attacker chose, yet allowed
-    settings.REELHOUSE_BASE_URL = "https://tv.example.com"
+    settings.SITE_URL_SET, settings.SITE_URL = True, "https://tv.example.com"
     client.post("/accounts/password/reset/", {"email": subscriber.email}, HTTP_HOST="evil.example.com")
     body = mail.outbox[-1].body
     assert "https://tv.example.com/accounts/password/reset/" in body and "evil.example.com" not in body
