@@ -10,7 +10,8 @@ import pytest
 
 REELHOUSE = Path(__file__).resolve().parents[2] / "reelhouse"
 REQUIRED = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
-            "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "report-uri /csp-report/"]
+            "frame-ancestors 'none'", "base-uri 'none'", "report-uri /csp-report/",
+            "form-action 'self' https://checkout.stripe.com https://billing.stripe.com"]
 
 
 def directives(response) -> dict[str, str]:
