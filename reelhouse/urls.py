@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reelhouse.accounts import device_views, signin
-from reelhouse.billing import views as billing_views
 from reelhouse.core import views as core_views
 from reelhouse.core import webapp
+from reelhouse.web import views as web_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -29,8 +29,8 @@ urlpatterns = [
     path("device/code", device_views.device_authorization, name="device_authorization"),
     path("device/token", device_views.device_token, name="device_token"),
     path("activate", device_views.activate, name="activate"),
-    path("welcome/", billing_views.landing, name="landing"),
-    path("help/", billing_views.help_page, name="help"),
+    path("welcome/", web_views.landing, name="landing"),
+    path("help/", web_views.help_page, name="help"),
     path("", include("reelhouse.notifications.urls")),
     path("", include("reelhouse.rights.urls")),
     path("", include("reelhouse.billing.urls")),

@@ -20,15 +20,14 @@ from django.views.decorators.http import require_POST
 
 from reelhouse.accounts.access import owner_required
 from reelhouse.billing import conf, reports, selectors, services, upgrades
-from reelhouse.billing.gateway import GatewayUnavailable, gateway_enabled
+from reelhouse.billing.account_page import account_page
+from reelhouse.billing.gateway import GatewayUnavailable
 from reelhouse.billing.models import Payment, Plan
 from reelhouse.billing.stripe_events import stripe_event_apply
 from reelhouse.core import clock
 from reelhouse.core.http import csv_response, safe_next
-from reelhouse.playback import selectors as playback_selectors
 from reelhouse.playback import services as playback_services
 from reelhouse.playback.models import PlaybackSession
-from reelhouse.rewards import selectors as rewards_selectors
 from reelhouse.rewards import services as rewards_services
 from reelhouse.rewards.models import Reward
 
@@ -37,28 +36,7 @@ log = logging.getLogger("reelhouse.billing")
 
 @owner_required
 def account(request):
-    user = request.user
-    streams = [(s, playback_selectors.session_description(s)) for s in playback_selectors.sessions_live(user=user)]
-    subscription = selectors.subscription_current(user=user)
-    currency = selectors.billing_currency(user=user)
-    return render(request, "billing/account.html", {
-        "subscription": subscription,
-        "latest": selectors.subscription_latest(user=user),
-        "plan_rows": selectors.plan_change_options(subscription=subscription, plans=selectors.plans_on_sale(),
-                                                   currency=currency),
-        "billing_currency": currency,
-        "card_on_file": selectors.card_on_file(user=user),
-        "billing_profile": selectors.billing_profile_of(user=user),
-        "payments": selectors.payments_of(user=user),
-        "streams": streams,
-        "stamps_balance": rewards_selectors.stamps_balance(user=user),
-        "stamps_history": rewards_selectors.stamps_history(user=user),
-        "stamps_expiry": rewards_selectors.stamps_next_expiry(user=user),
-        "rewards": rewards_selectors.rewards_on_offer(),
-        "referral_code": rewards_services.stamp_account_ensure(user=user).referral_code,
-        "card_payments": gateway_enabled(),
-        "currencies": conf.CURRENCIES,
-    })
+    return render(request, "billing/account.html", account_page(user=request.user))
 
 
 def _act(request, action, success: str):
@@ -293,25 +271,3 @@ def stripe_webhook(request):
         return HttpResponseBadRequest("invalid payload or signature")
     applied = stripe_event_apply(event=json.loads(request.body))
     return HttpResponse("applied" if applied else "ignored")
-
-
-LANDING_CURRENCY = {"fr": "EUR", "de": "EUR"}  # the language's usual currency; English shows dollars
-
-
-def landing(request):
-    """What Reelhouse is and what it costs, for visitors; signed-in viewers go home."""
-    if request.user.is_authenticated:
-        return redirect("catalog:home")
-    currency = request.GET.get("currency", "").upper()
-    if currency not in conf.CURRENCIES:
-        currency = LANDING_CURRENCY.get((request.LANGUAGE_CODE or "en")[:2], "USD")
-    return render(request, "landing.html", {"offers": selectors.plan_offers(currency=currency), "currency": currency,
-                                            "currencies": conf.CURRENCIES})
-
-
-def help_page(request):
-    """Answers to what visitors and subscribers ask first: devices, downloads, streams, cancelling, contact."""
-    from django.conf import settings
-
-    return render(request, "help.html", {"support_email": getattr(settings, "REELHOUSE_SUPPORT_EMAIL", "")
-                                         or "support@localhost"})

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models.signals import post_migrate, post_save
 
 
 def _defaults_ensure(sender, using="default", **kwargs):
@@ -21,6 +22,7 @@ class RewardsConfig(AppConfig):
 
         billing_signals.payment_received.connect(receivers.on_payment_received, dispatch_uid="rewards.payment")
         billing_signals.payment_refunded.connect(receivers.on_payment_refunded, dispatch_uid="rewards.refund")
+        post_save.connect(receivers.on_user_created, sender=settings.AUTH_USER_MODEL, dispatch_uid="rewards.user")
         billing_signals.payment_reinstated.connect(receivers.on_payment_reinstated, dispatch_uid="rewards.reinstate")
         # The default rewards exist after every migrate (and every test-database flush), like auth's permissions.
         post_migrate.connect(_defaults_ensure, sender=self, dispatch_uid="rewards.defaults")

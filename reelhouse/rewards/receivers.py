@@ -15,3 +15,10 @@ def on_payment_refunded(sender, *, payment, **kwargs):
 
 def on_payment_reinstated(sender, *, payment, dispute, **kwargs):
     services.stamps_reinstate_for_dispute(payment=payment, dispute=dispute)
+
+
+def on_user_created(sender, *, instance, created: bool, raw: bool = False, **kwargs):
+    """Every new account gets its stamp account (and referral code) when it is made, so that reading the account page
+    writes nothing."""
+    if created and not raw:
+        services.stamp_account_ensure(user=instance)

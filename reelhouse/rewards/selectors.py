@@ -13,6 +13,12 @@ from reelhouse.rewards import conf
 from reelhouse.rewards.models import Reward, StampAccount, StampEntry
 
 
+def referral_code_of(*, user) -> str:
+    """The account's referral code ('' only for an account whose stamp account is not made yet: every account gets
+    one when it is created, see rewards.receivers.on_user_created)."""
+    return StampAccount.objects.filter(user=user).values_list("referral_code", flat=True).first() or ""
+
+
 def stamps_balance(*, user) -> int:
     return StampEntry.objects.filter(account__user=user).aggregate(total=Sum("delta"))["total"] or 0
 
