@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from reelhouse.catalog.services import work_publish
 from reelhouse.core import clock
+from reelhouse.core.audit import audit_record
 from reelhouse.core.jobs import (
     LeaseLost,
     job_claim,
@@ -25,7 +26,6 @@ from reelhouse.core.jobs import (
     job_succeed,
     lease_seconds,
 )
-from reelhouse.core.services import audit_record
 from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
 from reelhouse.media.probe import MediaError, ProbeError, probe
@@ -308,10 +308,9 @@ def provisional_withdraw(*, delivery, reason: str) -> int:
 
 def assets_provisional_remove(*, grace_s: float | None = None, work_id: int | None = None) -> int:
     """Delete superseded provisional packages (no longer their work's asset) that no session has played within
-    `grace_s`: their sessions are ended and moved to the work's current asset (so history stays), then the
-    asset and its folder go (once the transaction commits). Returns how many were removed."""
-    from reelhouse.playback.models import PlaybackSession
-
+    `grace_s` (asked through signals.asset_in_use): playback ends their sessions and moves them to the work's current
+    asset (signals.asset_retiring, so history stays), then the asset and its folder go (once the transaction
+    commits). Returns how many were removed."""
     grace_s = provisional_grace_s() if grace_s is None else grace_s
     now = clock.now()
     since = now - dt.timedelta(seconds=grace_s)
@@ -323,12 +322,10 @@ def assets_provisional_remove(*, grace_s: float | None = None, work_id: int | No
         current = asset.work.asset_id
         if current is None or current == asset.pk:
             continue
-        sessions = PlaybackSession.objects.filter(asset=asset)
-        if sessions.filter(ended_at__isnull=True, last_heartbeat_at__gt=since).exists():
+        if any(in_use for _receiver, in_use in signals.asset_in_use.send(sender=Asset, asset=asset, since=since)):
             continue  # someone is still watching it
         with transaction.atomic():
-            sessions.filter(ended_at__isnull=True).update(ended_at=now)
-            sessions.update(asset_id=current)
+            signals.asset_retiring.send(sender=Asset, asset=asset, replacement_id=current, at=now)
             audit_record(action="asset.provisional_removed", subject=asset.work, asset=asset.pk,
                          directory=asset.directory)
             asset.delete()

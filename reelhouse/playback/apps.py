@@ -26,3 +26,8 @@ class PlaybackConfig(AppConfig):
                 signal.connect(receivers.work_changed, sender=model,
                                dispatch_uid=f"playback.work.{model.__name__}.{signal is post_save}")
         signed_out_everywhere.connect(receivers.signed_out_everywhere, dispatch_uid="playback.signed_out")
+        # media asks playback before it removes a superseded asset, and playback moves that asset's sessions.
+        from reelhouse.media import signals as media_signals
+
+        media_signals.asset_in_use.connect(receivers.asset_in_use, dispatch_uid="playback.asset_in_use")
+        media_signals.asset_retiring.connect(receivers.asset_retiring, dispatch_uid="playback.asset_retiring")

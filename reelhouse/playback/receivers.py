@@ -41,3 +41,16 @@ def work_changed(sender, instance, **kwargs) -> None:
 
     if _open(work_id=instance.pk):
         _after_commit(playback_sessions_recheck, work_ids=[instance.pk])
+
+
+def asset_in_use(sender, *, asset, since, **kwargs) -> bool:
+    """media asks before removing a superseded asset: a live session that beat after `since` still plays it."""
+    return PlaybackSession.objects.filter(asset=asset, ended_at__isnull=True, last_heartbeat_at__gt=since).exists()
+
+
+def asset_retiring(sender, *, asset, replacement_id: int, at, **kwargs) -> None:
+    """A superseded asset goes: its open sessions end now, and all its sessions move to the work's current asset so
+    watching history stays."""
+    sessions = PlaybackSession.objects.filter(asset=asset)
+    sessions.filter(ended_at__isnull=True).update(ended_at=at)
+    sessions.update(asset_id=replacement_id)
