@@ -108,3 +108,26 @@ def test_no_module_over_500_lines_and_over_400_only_with_a_reason():
                             f"paragraph: {unexplained}"
     stale = [n for n in KNOWN_LONG if lengths.get(n, 0) <= EXPLAIN_OVER]
     assert not stale, f"these are no longer over {EXPLAIN_OVER} lines: delete them from KNOWN_LONG: {stale}"
+
+
+def _layout_map() -> str:
+    readme = (ROOT.parent / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1]
+
+
+def test_the_readme_layout_map_names_every_app_and_package():
+    """README.md's Layout map matches the tree: each app, and each package inside an app (management commands,
+    migrations and template tags aside), is named there; nothing named there as a folder is missing."""
+    layout = _layout_map()
+    ignored = {"management", "commands", "migrations", "templatetags", "templates", "static", "locale"}
+    packages = [p.relative_to(ROOT) for p in ROOT.rglob("__init__.py")]
+    apps = sorted({p.parts[0] for p in packages if len(p.parts) == 2})
+    missing = [f"{app}/" for app in apps if f"\n  {app}/" not in layout]
+    inner = sorted({p.parts[1] for p in packages if len(p.parts) == 3 and p.parts[1] not in ignored})
+    missing += [f"{name}/" for name in inner if f"{name}/" not in layout]
+    assert not missing, f"README.md's Layout map does not name: {missing}"
+    named = {line.split()[0] for line in layout.splitlines()
+             if line.startswith("  ") and not line.startswith("   ") and line.split()[0].endswith("/")}
+    gone = sorted(n for n in named if not (ROOT / n).is_dir())
+    assert not gone, f"README.md's Layout map names folders that do not exist: {gone}"
