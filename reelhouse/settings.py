@@ -227,6 +227,9 @@ REELHOUSE_MAIL_BACKOFF_MAX_S = float(env("MAIL_BACKOFF_MAX_S", "21600"))
 # host (https behind a TLS proxy with REELHOUSE_HTTPS=1), others (receipts, unsubscribe) the embedded default's.
 SITE_URL_SET = bool(env("SITE_URL"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whose business days count for counter-notice restoration (10 to 14 business days, public holidays excluded).
+REELHOUSE_OPERATOR_COUNTRY = env("OPERATOR_COUNTRY", "US").strip().upper()
+REELHOUSE_COUNTER_RESTORE_BUSINESS_DAYS = int(env("COUNTER_RESTORE_BUSINESS_DAYS", "10"))  # 10..14 (DMCA 512(g))
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from reelhouse.rights.models import Notice, NoticeDecision, WorkWithdrawal
+from reelhouse.rights.counter_notices import counter_notice_court_action
+from reelhouse.rights.models import CounterNotice, Notice, NoticeDecision, WorkWithdrawal
 from reelhouse.rights.notices import DECISIONS, NoticeError, notice_decide
 
 
@@ -44,13 +45,50 @@ class WithdrawalInline(admin.TabularInline):
         return False
 
 
+class CounterNoticeInline(admin.StackedInline):
+    model = CounterNotice
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in CounterNotice._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CounterNotice)
+class CounterNoticeAdmin(admin.ModelAdmin):
+    list_display = ["notice", "name", "filed_at", "restore_on", "court_action_at", "restored_at"]
+    list_filter = ["restored_at", "court_action_at"]
+    actions = ["report_court_action"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in CounterNotice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="The claimant reported a court action (keep the work withdrawn)",
+                  permissions=["change"])
+    def report_court_action(self, request, queryset):
+        for counter in queryset:
+            try:
+                counter_notice_court_action(counter=counter, actor=request.user)
+            except NoticeError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{counter}: court action recorded; no restoration; both sides mailed.")
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ["reference", "state", "channel", "claimant_name", "scope", "created_at"]
     list_filter = ["state", "channel", "scope"]
     search_fields = ["reference", "claimant_name", "claimant_email", "urls"]
     ordering = ["created_at"]  # oldest first: the queue
-    inlines = [DecisionInline, WithdrawalInline]
+    inlines = [DecisionInline, WithdrawalInline, CounterNoticeInline]
     change_form_template = "admin/rights/notice/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):

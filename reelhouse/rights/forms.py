@@ -63,3 +63,25 @@ class NoticeForm(forms.Form):
         """The labels of the required fields left empty, for the summary at the top of the form."""
         return [str(self.fields[name].label) for name, errors in self.errors.items()
                 if name in self.fields and any(e.code == "required" for e in errors.as_data())]
+
+
+class CounterNoticeForm(forms.Form):
+    """A counter-notification: the fields DMCA §512(g)(3) requires."""
+
+    reference = forms.CharField(label=_("Reference of the notice (e.g. RH-2026-000123)"), max_length=20)
+    name = forms.CharField(label=_("Your full name"), max_length=200)
+    address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(label=_("E-mail address"))
+    phone = forms.CharField(label=_("Telephone (optional)"), max_length=40, required=False)
+    material = forms.CharField(label=_("The material removed and where it appeared before removal"),
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    mistake_statement = forms.BooleanField(label=_(
+        "Under penalty of perjury, I have a good faith belief that the material was removed or disabled as a result "
+        "of mistake or misidentification."))
+    jurisdiction_consent = forms.BooleanField(label=_(
+        "I consent to the jurisdiction of the court for my address (or, outside the United States, any judicial "
+        "district where the service may be found) and will accept service of process from the claimant."))
+    signature = forms.CharField(label=_("Signature (type your full name)"), max_length=200)
+
+    def missing(self) -> list[str]:
+        return NoticeForm.missing(self)

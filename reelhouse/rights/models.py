@@ -188,3 +188,32 @@ class TrustedNotifier(models.Model):
 
     def __str__(self) -> str:
         return f"trusted notifier of {self.licensor}"
+
+
+class CounterNotice(models.Model):
+    """A counter-notification (DMCA §512(g)(3)) against an accepted notice: forwarded to the claimant; the work
+    comes back between 10 and 14 business days later unless the claimant reports a court action."""
+
+    notice = models.OneToOneField(Notice, related_name="counter_notice", on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    address = models.TextField()
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    material = models.TextField(help_text="The material removed and where it appeared before removal.")
+    mistake_statement = models.BooleanField(default=False, help_text="Good-faith belief of mistake or "
+                                            "misidentification, under penalty of perjury.")
+    jurisdiction_consent = models.BooleanField(default=False, help_text="Consent to the jurisdiction of the court "
+                                               "and to accept service of process from the claimant.")
+    signature = models.CharField(max_length=200)
+    filed_at = models.DateTimeField(default=clock.now)
+    restore_on = models.DateField(help_text="The business day the work comes back (10 to 14 business days later).")
+    court_action_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the claimant reported a court action (no restoration).")
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(mistake_statement=True, jurisdiction_consent=True),
+                                              name="counter_notice_statements_made")]
+
+    def __str__(self) -> str:
+        return f"counter-notice to {self.notice}"

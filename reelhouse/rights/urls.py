@@ -5,5 +5,6 @@ from reelhouse.rights import views
 app_name = "rights"
 urlpatterns = [
     path("legal/notice/", views.notice_form, name="notice"),
+    path("legal/counter-notice/", views.counter_notice_form, name="counter_notice"),
     path("api/rights/notices", views.trusted_notice, name="trusted_notice"),
 ]

@@ -10,9 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from reelhouse.core import throttle
-from reelhouse.rights.forms import NoticeForm
+from reelhouse.rights.counter_notices import counter_notice_file
+from reelhouse.rights.forms import CounterNoticeForm, NoticeForm
 from reelhouse.rights.models import Notice
-from reelhouse.rights.notices import notice_file, trusted_notifier_for
+from reelhouse.rights.notices import NoticeError, notice_file, trusted_notifier_for
 
 
 def notice_form(request):
@@ -29,6 +30,28 @@ def notice_form(request):
             return render(request, "rights/notice_sent.html", {"notice": notice})
         return render(request, "rights/notice_form.html", {"form": form, "missing": form.missing()}, status=400)
     return render(request, "rights/notice_form.html", {"form": form})
+
+
+def counter_notice_form(request):
+    form = CounterNoticeForm(request.POST or None)
+    if request.method == "POST":
+        verdict = throttle.attempt(throttle.NOTICE_CLIENT, throttle.client_address(request))
+        if not verdict.allowed:
+            return render(request, "rights/counter_notice_form.html", {"form": form, "refused": _(
+                "Too many notices were sent from your connection. Please try again in %(minutes)s minutes, or write "
+                "to us by post.") % {"minutes": max(1, verdict.retry_after_s // 60)}}, status=429)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reference = data.pop("reference")
+            try:
+                counter = counter_notice_file(reference=reference, data=data)
+            except NoticeError as exc:
+                form.add_error("reference", str(exc))
+            else:
+                return render(request, "rights/counter_notice_sent.html", {"counter": counter})
+        return render(request, "rights/counter_notice_form.html", {"form": form, "missing": form.missing()},
+                      status=400)
+    return render(request, "rights/counter_notice_form.html", {"form": form})
 
 
 @csrf_exempt  # no cookies: the bearer token is the credential
