@@ -66,3 +66,49 @@ def test_a_rights_holder_files_a_notice_from_the_footer(browser, live_server, fi
     assert to == ["ada@claim.example"] and notice.reference.encode() in raw
     screenshot(page, f"notice-form-sent-{language}")
     context.close()
+
+
+COUNTER = {
+    "en": {"reference": "Reference of the notice", "name": "Your full name", "address": "Postal address",
+           "email": "E-mail address", "material": "The material removed and where it appeared before removal",
+           "mistake": "Under penalty of perjury", "consent": "I consent to the jurisdiction",
+           "signature": "Signature (type your full name)", "send": "Send the counter-notice",
+           "received": "Counter-notice received"},
+    "fr": {"reference": "Référence du signalement", "name": "Votre nom complet", "address": "Adresse postale",
+           "email": "Adresse e-mail",
+           "material": "Le contenu retiré et l\u2019endroit où il figurait avant son retrait",
+           "mistake": "Sous peine de parjure", "consent": "J\u2019accepte la compétence",
+           "signature": "Signature (tapez votre nom complet)", "send": "Envoyer la contre-notification",
+           "received": "Contre-notification reçue"},
+}
+
+
+@pytest.mark.parametrize("language, locale", [("en", "en-US"), ("fr", "fr-FR")])
+def test_an_uploader_files_a_counter_notice(browser, live_server, film, smtp_server, language, locale):  # noqa: F811
+    from reelhouse.rights.models import CounterNotice
+    from reelhouse.rights.notices import notice_decide
+
+    notice = Notice.objects.create(
+        claimant_name="Ada", claimant_address="1 Rue X", claimant_email="ada@claim.example", works_claimed="Reel",
+        scope="film", urls=f"/films/{film.slug}/", explanation="Ours.", good_faith=True, accurate=True,
+        signature="Ada", reference="RH-2026-000321")
+    notice_decide(notice=notice, outcome="accepted", ground="Copyright", facts="The claimant holds the rights.")
+    t = COUNTER[language]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/legal/counter-notice/")
+    page.get_by_label(t["reference"]).fill(notice.reference)
+    page.get_by_label(t["name"], exact=True).fill("U. Ploader")
+    page.get_by_label(t["address"], exact=True).fill("2 Main St, Springfield")
+    page.get_by_label(t["email"], exact=True).fill("uploader@films.example")
+    page.get_by_label(t["material"]).fill(f"The Borrowed Reel at /films/{film.slug}/")
+    page.get_by_label(t["mistake"]).check()
+    page.get_by_label(t["consent"]).check()
+    page.get_by_label(t["signature"]).fill("U. Ploader")
+    page.get_by_role("button", name=t["send"]).click()
+    page.get_by_role("heading", name=t["received"]).wait_for()
+    counter = CounterNotice.objects.get()
+    assert page.locator("#restore-on").inner_text() == counter.restore_on.isoformat()
+    assert {to[0] for to, _ in smtp_server.messages[-2:]} == {"ada@claim.example", "uploader@films.example"}
+    screenshot(page, f"counter-notice-sent-{language}")
+    context.close()
