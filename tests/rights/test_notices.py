@@ -152,3 +152,18 @@ def test_a_decision_needs_its_ground_and_follows_the_workflow(film, smtp_server)
         notice_decide(notice=notice, outcome="accepted", ground="g", facts="f")
     assert NoticeDecision.objects.filter(notice=notice).count() == 1
     assert Work.objects.get(pk=film.pk).published_at is not None
+
+
+def test_an_operator_issues_a_notifier_token_from_the_command_line(client, film, licensed_source):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no licensor named 'Nobody'"):
+        call_command("notifier_token", "Nobody")
+    out = StringIO()
+    call_command("notifier_token", licensed_source.licensor.name, stdout=out)
+    token = out.getvalue().splitlines()[1]
+    response = client.post("/api/rights/notices", json.dumps(notice_data(film, good_faith=True, accurate=True)),
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 201
