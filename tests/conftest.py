@@ -131,3 +131,12 @@ def smtp_server(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+def with_role(user, *roles):
+    """Give a staff account operator roles (accounts/roles.py); staff pages check the role's permissions."""
+    from django.contrib.auth.models import Group
+
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    assert user.groups.count() >= len(roles), f"missing role groups {roles}"
+    return user

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from reelhouse.accounts.models import Profile, User
+from reelhouse.core.operator_admin import OperatorAdmin
 
 
 class ProfileInline(admin.TabularInline):
@@ -10,7 +11,7 @@ class ProfileInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OperatorAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name", "country", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "display_name"]
@@ -20,3 +21,4 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     inlines = [ProfileInline]
+

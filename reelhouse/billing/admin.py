@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
 
+from reelhouse.accounts import roles
 from reelhouse.billing import services
 from reelhouse.billing.models import (
     BillingProfile,
@@ -18,6 +19,7 @@ from reelhouse.billing.models import (
     Voucher,
     VoucherBatch,
 )
+from reelhouse.core.operator_admin import OperatorAdmin
 
 
 class PlanPriceInline(admin.TabularInline):
@@ -26,14 +28,14 @@ class PlanPriceInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(OperatorAdmin):
     list_display = ["code", "name", "term_months", "recurring", "max_streams", "max_downloads", "max_height",
                     "is_active"]
     inlines = [PlanPriceInline]
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(OperatorAdmin):
     list_display = ["user", "plan", "state", "current_period_start", "current_period_end", "grace_until"]
     list_filter = ["state", "plan"]
     search_fields = ["user__email", "stripe_subscription_id"]
@@ -41,7 +43,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(OperatorAdmin):
     list_display = ["number", "user", "plan", "amount_minor", "currency", "refunded_minor", "state", "source",
                     "paid_at"]
     list_filter = ["state", "source", "currency"]
@@ -53,7 +55,11 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # payments are recorded through services (receipt numbers, access, stamps)
 
-    @admin.action(description="Record a full refund (takes back the access and the stamps it earned)")
+    def has_refund_permission(self, request):
+        return request.user.has_perm(roles.REFUND)
+
+    @admin.action(description="Record a full refund (takes back the access and the stamps it earned)",
+                  permissions=["refund"])
     def record_full_refund(self, request, queryset):
         for payment in queryset:
             services.payment_refund_record(payment=payment, refunded_minor=payment.amount_minor, actor=request.user)
@@ -78,7 +84,7 @@ class VoucherBatchForm(forms.ModelForm):
 
 
 @admin.register(VoucherBatch)
-class VoucherBatchAdmin(admin.ModelAdmin):
+class VoucherBatchAdmin(OperatorAdmin):
     list_display = ["name", "plan", "months", "expires_at", "created_at", "codes", "redeemed"]
     actions = ["export_csv"]
     form = VoucherBatchForm
@@ -100,7 +106,10 @@ class VoucherBatchAdmin(admin.ModelAdmin):
                                               actor=request.user)
         obj.pk = batch.pk
 
-    @admin.action(description="Export codes as CSV")
+    def has_export_permission(self, request):
+        return request.user.has_perm(roles.EXPORT_VOUCHERS)
+
+    @admin.action(description="Export codes as CSV", permissions=["export"])
     def export_csv(self, request, queryset):
         body = "".join(services.voucher_batch_csv(batch=b) for b in queryset.select_related("plan"))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -109,7 +118,7 @@ class VoucherBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(OperatorAdmin):
     list_display = ["code", "batch", "redeemed_by", "redeemed_at"]
     search_fields = ["code", "redeemed_by__email"]
     list_filter = ["batch"]
@@ -120,18 +129,18 @@ class VoucherAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(OperatorAdmin):
     list_display = ["code", "percent_off", "amount_off_minor", "currency", "uses", "max_uses", "expires_at"]
     readonly_fields = ["uses"]
 
 
-admin.site.register(Customer, list_display=["user", "stripe_customer_id"], raw_id_fields=["user"])
-admin.site.register(BillingProfile, list_display=["user", "name", "country", "vat_id"], raw_id_fields=["user"],
-                    search_fields=["user__email", "name", "vat_id"])
-admin.site.register(TrialUse, list_display=["person_key", "user", "started_at"], raw_id_fields=["user"])
-admin.site.register(ProcessedEvent, list_display=["event_id", "type", "processed_at"])
-admin.site.register(PendingStripeEvent, list_display=["event_id", "type", "payment_intent_id", "invoice_id",
-                                                      "received_at"])
-admin.site.register(UpgradeOrder, list_display=["user", "from_plan", "to_plan", "amount_minor", "currency", "state",
-                                                "created_at"], list_filter=["state"],
-                    raw_id_fields=["user", "subscription", "payment"])
+admin.site.register(Customer, OperatorAdmin, list_display=["user", "stripe_customer_id"], raw_id_fields=["user"])
+admin.site.register(BillingProfile, OperatorAdmin, list_display=["user", "name", "country", "vat_id"],
+                    raw_id_fields=["user"], search_fields=["user__email", "name", "vat_id"])
+admin.site.register(TrialUse, OperatorAdmin, list_display=["person_key", "user", "started_at"], raw_id_fields=["user"])
+admin.site.register(ProcessedEvent, OperatorAdmin, list_display=["event_id", "type", "processed_at"])
+admin.site.register(PendingStripeEvent, OperatorAdmin, list_display=["event_id", "type", "payment_intent_id",
+                                                                    "invoice_id", "received_at"])
+admin.site.register(UpgradeOrder, OperatorAdmin, list_display=["user", "from_plan", "to_plan", "amount_minor",
+                                                               "currency", "state", "created_at"],
+                    list_filter=["state"], raw_id_fields=["user", "subscription", "payment"])

@@ -131,6 +131,8 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_at", "-id"]
+        permissions = [("view_billing_reports", "Can download the billing reports (CSV)"),
+                       ("refund_payment", "Can record refunds of payments")]
         constraints = [models.CheckConstraint(condition=Q(refunded_minor__lte=models.F("amount_minor")),
                                               name="payment_refund_within_amount"),
                        models.CheckConstraint(condition=Q(vat_minor__lte=models.F("amount_minor")),
@@ -207,6 +209,7 @@ class VoucherBatch(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(months__gte=1), name="voucher_batch_months_positive")]
+        permissions = [("export_vouchers", "Can export voucher codes as CSV")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.months} months of {self.plan})"

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from reelhouse.accounts.access import owner_required
+from reelhouse.accounts.roles import BILLING_REPORTS, staff_permission_required
 from reelhouse.billing import conf, reports, selectors, services, upgrades
 from reelhouse.billing.account_page import account_page
 from reelhouse.billing.gateway import GatewayUnavailable
@@ -249,7 +249,7 @@ def _report_rows(name: str) -> list[dict]:
     raise Http404(f"no report {name!r}; try revenue, subscribers, months, vouchers or trials")
 
 
-@staff_member_required
+@staff_permission_required(BILLING_REPORTS)
 def report_csv(request, name: str):
     """Back-office figures as CSV (the back office plots the same rows)."""
     return csv_response(_report_rows(name), filename=f"reelhouse-{name}.csv")

@@ -17,6 +17,7 @@ from reelhouse.catalog.models import (
     Studio,
     TitleRating,
 )
+from reelhouse.core.operator_admin import OperatorAdmin
 
 TEXT_FIELDS = {"title", "original_title", "synopsis", "translations"}
 
@@ -49,7 +50,7 @@ class SeasonInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(TextsIndexed, admin.ModelAdmin):
+class SeriesAdmin(TextsIndexed, OperatorAdmin):
     list_display = ["title", "year", "slug", "maturity"]
     search_fields = ["title", "original_title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -58,7 +59,7 @@ class SeriesAdmin(TextsIndexed, admin.ModelAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(TextsIndexed, admin.ModelAdmin):
+class EpisodeAdmin(TextsIndexed, OperatorAdmin):
     list_display = ["series", "code", "title", "air_date", "published_at"]
     list_filter = ["series"]
     search_fields = ["title", "series__title"]
@@ -68,7 +69,7 @@ class EpisodeAdmin(TextsIndexed, admin.ModelAdmin):
 
 
 @admin.register(Film)
-class FilmAdmin(TextsIndexed, admin.ModelAdmin):
+class FilmAdmin(TextsIndexed, OperatorAdmin):
     list_display = ["title", "year", "maturity", "published_at"]
     search_fields = ["title", "original_title"]
     raw_id_fields = ["asset", "licence"]
@@ -77,14 +78,14 @@ class FilmAdmin(TextsIndexed, admin.ModelAdmin):
 
 
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(OperatorAdmin):
     list_display = ["name", "slug", "title_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):
+class StudioAdmin(OperatorAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -96,13 +97,13 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(RatingSystem)
-class RatingSystemAdmin(admin.ModelAdmin):
+class RatingSystemAdmin(OperatorAdmin):
     list_display = ["code", "country", "name"]
     inlines = [RatingInline]
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(OperatorAdmin):
     list_display = ["label", "system", "min_age"]
     list_filter = ["system"]
     search_fields = ["label", "system__code", "system__country"]
@@ -110,12 +111,12 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(OperatorAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(OperatorAdmin):
     list_display = ["person", "role", "character", "series", "film"]
     list_filter = ["role"]
     raw_id_fields = ["person", "series", "film"]
@@ -123,6 +124,6 @@ class CreditAdmin(admin.ModelAdmin):
 
 
 @admin.register(MyListItem)
-class MyListItemAdmin(admin.ModelAdmin):
+class MyListItemAdmin(OperatorAdmin):
     list_display = ["profile", "series", "film", "created_at"]
     raw_id_fields = ["profile", "series", "film"]

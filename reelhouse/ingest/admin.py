@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from reelhouse.accounts import roles
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.ingest import services
 from reelhouse.ingest.models import CalendarToken, Delivery, FeedItem, Source
 
@@ -32,7 +34,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(OperatorAdmin):
     form = SourceForm
     list_display = ["name", "kind", "path", "licensor", "licence", "enabled", "last_scan_at", "last_fetch_at",
                     "last_error"]
@@ -69,17 +71,17 @@ def _act(modeladmin, request, queryset, action, **kwargs):
     modeladmin.message_user(request, f"{done} deliveries processed")
 
 
-@admin.action(description="Retry the selected held deliveries")
+@admin.action(description="Retry the selected held deliveries", permissions=["quarantine"])
 def retry(modeladmin, request, queryset):
     _act(modeladmin, request, queryset, services.delivery_retry)
 
 
-@admin.action(description="Retry as replacements (fixed files replace the current ones)")
+@admin.action(description="Retry as replacements (fixed files replace the current ones)", permissions=["quarantine"])
 def retry_as_replacement(modeladmin, request, queryset):
     _act(modeladmin, request, queryset, services.delivery_retry, replacement=True)
 
 
-@admin.action(description="Discard the selected held deliveries (files stay in place)")
+@admin.action(description="Discard the selected held deliveries (files stay in place)", permissions=["quarantine"])
 def discard(modeladmin, request, queryset):
     _act(modeladmin, request, queryset, services.delivery_discard)
 
@@ -119,7 +121,10 @@ class AssignForm(forms.Form):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(OperatorAdmin):
+    def has_quarantine_permission(self, request):
+        return request.user.has_perm(roles.QUARANTINE)
+
     list_display = ["path", "source", "state", "reason", "size", "height", "first_seen_at", "updated_at"]
     list_filter = ["state", "source"]
     search_fields = ["path", "sha256", "reason", "origin_url"]
@@ -149,7 +154,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, (extra_context or {}) | {"held": held})
 
     def _held_delivery(self, request, object_id) -> Delivery:
-        if not self.has_change_permission(request):
+        if not self.has_quarantine_permission(request):
             raise PermissionDenied
         return get_object_or_404(Delivery.objects.select_related("source"), pk=object_id)
 
@@ -210,7 +215,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/ingest/delivery/assign.html", context)
 
 
-@admin.action(description="Download the selected failed items again on the next fetch")
+@admin.action(description="Download the selected failed items again on the next fetch", permissions=["quarantine"])
 def retry_feed_items(modeladmin, request, queryset):
     done = 0
     for item in queryset:
@@ -223,7 +228,10 @@ def retry_feed_items(modeladmin, request, queryset):
 
 
 @admin.register(FeedItem)
-class FeedItemAdmin(admin.ModelAdmin):
+class FeedItemAdmin(OperatorAdmin):
+    def has_quarantine_permission(self, request):
+        return request.user.has_perm(roles.QUARANTINE)
+
     actions = [retry_feed_items]
     list_display = ["path", "source", "state", "reason", "size", "attempts", "updated_at"]
     list_filter = ["state", "source"]
@@ -231,7 +239,7 @@ class FeedItemAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in FeedItem._meta.fields]
 
 
-@admin.action(description="Revoke the selected calendar links")
+@admin.action(description="Revoke the selected calendar links", permissions=["change"])
 def revoke(modeladmin, request, queryset):
     for token in queryset:
         services.calendar_token_revoke(token=token, actor=request.user)
@@ -239,7 +247,7 @@ def revoke(modeladmin, request, queryset):
 
 
 @admin.register(CalendarToken)
-class CalendarTokenAdmin(admin.ModelAdmin):
+class CalendarTokenAdmin(OperatorAdmin):
     """Links are made by their owner at /ops/ingest/links (the token is shown once, there); here they are only
     seen and revoked. The token itself is not stored, so it cannot be shown."""
 

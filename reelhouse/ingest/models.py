@@ -122,6 +122,8 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         ordering = ["-first_seen_at"]
+        permissions = [("view_ops_ingest", "Can see the ingest operator pages (missing, calendar, iCal links)"),
+                       ("act_on_quarantine", "Can retry, discard or assign held deliveries and feed items")]
         indexes = [models.Index(fields=["source", "path"])]
 
     def __str__(self) -> str:

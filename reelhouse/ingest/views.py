@@ -2,12 +2,12 @@
 each also as an iCal feed. Staff only: in the browser by session, in calendar apps by a private per-person link
 (token in the path, stored hashed, revocable)."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from reelhouse.accounts.roles import OPS_INGEST, staff_permission_required
 from reelhouse.core import clock
 from reelhouse.ingest import ical, selectors, services
 from reelhouse.ingest.models import CalendarToken
@@ -44,12 +44,12 @@ def _token_user(token: str):
     return user
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 def missing(request):
     return render(request, "ingest/missing.html", {"groups": selectors.missing_by_licensor()})
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 def missing_ics(request):
     return _missing_feed()
 
@@ -59,13 +59,13 @@ def missing_ics_link(request, token):
     return _missing_feed()
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 def calendar(request):
     episodes = [(e, selectors.episode_state(e)) for e in selectors.episodes_upcoming()]
     return render(request, "ingest/calendar.html", {"episodes": episodes})
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 def calendar_ics(request):
     return _upcoming_feed()
 
@@ -75,7 +75,7 @@ def calendar_ics_link(request, token):
     return _upcoming_feed()
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 def calendar_links(request):
     """The signed-in person's private iCal links: make one (shown once), see when each was last used, revoke."""
     created = None
@@ -90,7 +90,7 @@ def calendar_links(request):
     return response
 
 
-@staff_member_required
+@staff_permission_required(OPS_INGEST)
 @require_POST
 def calendar_link_revoke(request, pk):
     services.calendar_token_revoke(token=get_object_or_404(CalendarToken, pk=pk, user=request.user),

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.media.markers import MarkerError, marker_check, marker_set_by_operator
 from reelhouse.media.models import Asset, Marker, Rendition, TranscodeJob
 from reelhouse.media.selectors import job_line
@@ -14,14 +15,14 @@ class RenditionInline(admin.TabularInline):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(OperatorAdmin):
     list_display = ["id", "work", "width", "height", "duration_s", "created_at"]
     raw_id_fields = ["work", "delivery"]
     inlines = [RenditionInline]
 
 
 @admin.register(TranscodeJob)
-class TranscodeJobAdmin(admin.ModelAdmin):
+class TranscodeJobAdmin(OperatorAdmin):
     list_display = ["id", "delivery", "state", "priority", "progress_bar", "speed_display", "eta_display",
                     "attempts_display", "lease_owner", "retry_at", "created_at", "finished_at"]
     list_filter = ["state", "priority"]
@@ -64,7 +65,7 @@ class MarkerForm(forms.ModelForm):
 
 
 @admin.register(Marker)
-class MarkerAdmin(admin.ModelAdmin):
+class MarkerAdmin(OperatorAdmin):
     """Operators correct detected intros and credits here; a marker saved here is theirs and detection keeps it."""
 
     form = MarkerForm

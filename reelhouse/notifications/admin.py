@@ -1,18 +1,19 @@
 from django.contrib import admin
 
 from reelhouse.core import clock
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.notifications.models import Notification, OutgoingMail, UndeliverableAddress
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OperatorAdmin):
     list_display = ["text", "profile", "kind", "created_at", "read_at", "digested_at"]
     list_filter = ["kind"]
     raw_id_fields = ["profile", "work"]
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(OperatorAdmin):
     """The mail queue: what went out, what waits for a retry and why, what bounced."""
 
     list_display = ["subject", "recipient", "kind", "state", "attempts", "next_attempt_at", "sent_at"]
@@ -22,7 +23,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     readonly_fields = ["message_id", "attempts", "last_error", "created_at", "sent_at", "claimed_until"]
     actions = ["retry_now"]
 
-    @admin.action(description="Send again now (failed or waiting mail)")
+    @admin.action(description="Send again now (failed or waiting mail)", permissions=["change"])
     def retry_now(self, request, queryset):
         from reelhouse.notifications.delivery import mail_deliver_task
 
@@ -35,7 +36,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
 
 @admin.register(UndeliverableAddress)
-class UndeliverableAddressAdmin(admin.ModelAdmin):
+class UndeliverableAddressAdmin(OperatorAdmin):
     """Addresses the mail server refused for good; delete a row once the subscriber fixed their address."""
 
     list_display = ["email", "flagged_at", "reason"]

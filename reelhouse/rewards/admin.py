@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.rewards.models import Referral, Reward, StampAccount, StampEntry
 
 
@@ -14,7 +15,7 @@ class StampEntryInline(admin.TabularInline):
 
 
 @admin.register(StampAccount)
-class StampAccountAdmin(admin.ModelAdmin):
+class StampAccountAdmin(OperatorAdmin):
     list_display = ["user", "referral_code", "created_at"]
     search_fields = ["user__email", "referral_code"]
     raw_id_fields = ["user"]
@@ -22,7 +23,7 @@ class StampAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(StampEntry)
-class StampEntryAdmin(admin.ModelAdmin):
+class StampEntryAdmin(OperatorAdmin):
     list_display = ["at", "account", "kind", "delta", "source", "note"]
     list_filter = ["kind"]
     search_fields = ["account__user__email", "source"]
@@ -35,11 +36,11 @@ class StampEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
+class RewardAdmin(OperatorAdmin):
     list_display = ["code", "name", "cost", "months", "is_active"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(OperatorAdmin):
     list_display = ["referrer", "referee", "created_at", "rewarded_at"]
     raw_id_fields = ["referrer", "referee"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.rights import admin_notices  # noqa: F401  (registers the notice review queue)
 from reelhouse.rights.models import Licence, Licensor
 
@@ -10,13 +11,13 @@ class LicenceInline(admin.TabularInline):
 
 
 @admin.register(Licensor)
-class LicensorAdmin(admin.ModelAdmin):
+class LicensorAdmin(OperatorAdmin):
     list_display = ["name", "contact_email"]
     search_fields = ["name"]
     inlines = [LicenceInline]
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(OperatorAdmin):
     list_display = ["name", "licensor", "starts_at", "ends_at", "territories", "allows_downloads"]
     list_filter = ["licensor", "allows_downloads"]

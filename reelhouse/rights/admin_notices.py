@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.rights.counter_notices import counter_notice_court_action
 from reelhouse.rights.models import CounterNotice, Notice, NoticeDecision, WorkWithdrawal
 from reelhouse.rights.notices import DECISIONS, NoticeError, notice_decide
@@ -56,7 +57,7 @@ class CounterNoticeInline(admin.StackedInline):
 
 
 @admin.register(CounterNotice)
-class CounterNoticeAdmin(admin.ModelAdmin):
+class CounterNoticeAdmin(OperatorAdmin):
     list_display = ["notice", "name", "filed_at", "restore_on", "court_action_at", "restored_at"]
     list_filter = ["restored_at", "court_action_at"]
     actions = ["report_court_action"]
@@ -83,7 +84,7 @@ class CounterNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(OperatorAdmin):
     list_display = ["reference", "state", "channel", "claimant_name", "scope", "created_at"]
     list_filter = ["state", "channel", "scope"]
     search_fields = ["reference", "claimant_name", "claimant_email", "urls"]

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from reelhouse.accounts.services import user_create
+from tests.conftest import with_role
 
 
 @pytest.fixture
@@ -15,8 +16,8 @@ def plans(db):
 
 @pytest.fixture
 def operator(db):
-    return user_create(email="operator@example.com", password="correct horse battery", display_name="Operator",
-                       is_staff=True)
+    return with_role(user_create(email="operator@example.com", password="correct horse battery",
+                                 display_name="Operator", is_staff=True), "finance")
 
 
 @pytest.fixture

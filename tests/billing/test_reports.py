@@ -11,6 +11,7 @@ from django.test import Client
 from reelhouse.accounts.services import user_create
 from reelhouse.billing import reports, services
 from reelhouse.core import clock
+from tests.conftest import with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,8 @@ def test_churn_arpu_and_trial_conversion(customers, plans):
 
 @pytest.fixture
 def operator_client(db):
-    operator = user_create(email="operator@example.com", password="correct horse battery", is_staff=True)
+    operator = with_role(user_create(email="operator@example.com", password="correct horse battery", is_staff=True),
+                         "finance")
     staff = Client()
     staff.force_login(operator)
     return staff
@@ -64,7 +66,7 @@ def operator_client(db):
 def test_revenue_csv_is_for_staff_only(client, operator_client, customers, member):
     assert operator_client.get("/billing/reports/nope.csv").status_code == 404
     client.force_login(member)
-    assert client.get("/billing/reports/revenue.csv").status_code == 302  # to the admin sign-in
+    assert client.get("/billing/reports/revenue.csv").status_code == 403  # signed in without the finance role
     rows = list(csv.DictReader(io.StringIO(operator_client.get("/billing/reports/revenue.csv").content.decode())))
     by_plan = {(r["plan_name"], r["currency"]): int(r["net_minor"]) for r in rows}
     assert by_plan == {("Standard monthly", "USD"): 999, ("Standard 12 months prepaid", "USD"): 9999,

@@ -18,8 +18,10 @@ def test_operator_sees_the_dashboards(page, live_server, settings):
     users = seed_customers(plans)
     batch = voucher_batch_create(name="Spring fair", plan=plans["standard-1m"], months=1, count=5)
     voucher_redeem(user=users[0], code=batch.vouchers.first().code)
-    operator = user_create(email="ops@example.com", password="correct horse battery", display_name="Ops",
-                           is_staff=True)
+    from tests.conftest import with_role
+
+    operator = with_role(user_create(email="ops@example.com", password="correct horse battery", display_name="Ops",
+                                     is_staff=True), "finance")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(operator.email)
     page.get_by_label("Password").fill("correct horse battery")

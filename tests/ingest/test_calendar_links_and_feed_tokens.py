@@ -15,13 +15,14 @@ from reelhouse.ingest.dispatch import feed_fetch
 from reelhouse.ingest.models import CalendarToken, Source
 from reelhouse.ingest.services import IngestError, calendar_token_create
 from reelhouse.rights.models import Licence, Licensor
+from tests.conftest import with_role
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(db):
-    return user_create(email="ops@example.com", password="x" * 12, is_staff=True)
+    return with_role(user_create(email="ops@example.com", password="x" * 12, is_staff=True), "content manager")
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_staff_member_makes_a_private_link_that_works_without_a_session(client
 
 
 def test_links_are_per_person_and_revoking_one_leaves_the_others(client, staff, missing_episode):
-    other = user_create(email="ops2@example.com", password="y" * 12, is_staff=True)
+    other = with_role(user_create(email="ops2@example.com", password="y" * 12, is_staff=True), "content manager")
     mine, my_raw = calendar_token_create(user=staff, label="laptop")
     _, spare_raw = calendar_token_create(user=staff, label="phone")
     _, their_raw = calendar_token_create(user=other)
@@ -88,7 +89,7 @@ def test_a_link_stops_working_when_its_owner_leaves_the_staff(client, staff, mis
     staff.is_staff = False
     staff.save()
     assert client.get(f"/ops/ingest/links/{raw}/missing.ics").status_code == 404
-    with pytest.raises(IngestError, match="active staff accounts only"):
+    with pytest.raises(IngestError, match="active staff with the ingest pages' permission"):
         calendar_token_create(user=staff)
 
 

@@ -16,6 +16,7 @@ from reelhouse.ingest.selectors import EpisodeState, episode_state, episodes_mis
 from reelhouse.media.models import Asset
 from reelhouse.notifications.models import Notification
 from reelhouse.rights.models import Licence, Licensor
+from tests.conftest import with_role
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -77,7 +78,8 @@ def test_missing_list_is_per_licensor_oldest_first(now, licences):
 def test_missing_and_calendar_pages_and_ical_feeds_are_staff_only(now, licences, client):
     guide("Harbour; Docks, Part 2", licences[0], (1, dt.date(2026, 3, 5)), (2, dt.date(2026, 3, 24)))
     assert client.get("/ops/ingest/missing.ics").status_code == 302  # to the admin login
-    client.force_login(user_create(email="ops@example.com", password="x" * 12, is_staff=True))
+    client.force_login(with_role(user_create(email="ops@example.com", password="x" * 12, is_staff=True),
+                                 "content manager"))
 
     page = client.get("/ops/ingest/missing").content.decode()
     assert "Alpha Pictures" in page and "S01E01" in page and "S01E02" not in page

@@ -53,7 +53,9 @@ def payment_record(*, user, plan: Plan, amount_minor: int, currency: str, months
     if extend_access:
         access_extend(user=user, plan=plan, months=months, reason=f"payment {payment.number}", actor=actor)
     audit_record(action="payment.recorded", subject=payment, actor=actor, amount_minor=amount_minor,
-                 currency=currency, source=source)
+                 currency=currency, source=source, before=None,
+                 after={"number": payment.number, "amount_minor": amount_minor, "currency": currency,
+                        "months": months, "user": user.pk})
     transaction.on_commit(lambda: signals.payment_received.send(sender=Payment, payment=payment, first=first))
     transaction.on_commit(lambda: emails.receipt_send(payment=payment))
     return payment
@@ -113,6 +115,7 @@ def payment_refund_record(*, payment: Payment, refunded_minor: int, chargeback: 
             payment.state = Payment.State.DISPUTED
             payment.save(update_fields=["state"])
         return payment
+    before = {"refunded_minor": payment.refunded_minor, "state": payment.state}
     payment.refunded_minor = refunded_minor
     full = refunded_minor == payment.amount_minor
     if chargeback:
@@ -123,6 +126,7 @@ def payment_refund_record(*, payment: Payment, refunded_minor: int, chargeback: 
     if full and not (payment.external_id or "").startswith("in_"):  # a Stripe invoice's access follows Stripe
         access_shorten(user=payment.user, months=payment.months, reason=f"refund of {payment.number}")
     audit_record(action="payment.charged_back" if chargeback else "payment.refunded", subject=payment, actor=actor,
-                 refunded_minor=refunded_minor)
+                 refunded_minor=refunded_minor, before=before,
+                 after={"refunded_minor": payment.refunded_minor, "state": payment.state})
     transaction.on_commit(lambda: signals.payment_refunded.send(sender=Payment, payment=payment))
     return payment

@@ -36,6 +36,7 @@ def work_publish(*, work: Work, asset) -> Work:
     if problem := _withdrawal_standing(work.pk):
         raise WorkWithdrawn(f"{work}: {problem}")
     work = Work.objects.select_related("licence").get(pk=work.pk)
+    before = {"asset": work.asset_id, "published_at": work.published_at}
     work.asset = asset
     first = work.published_at is None
     held_until = work_embargo_until(work=work) if first else None
@@ -45,7 +46,8 @@ def work_publish(*, work: Work, asset) -> Work:
     if held_until is not None:
         audit_record(action="work.held", subject=work, asset=asset.pk, until=held_until.isoformat())
         return work
-    audit_record(action="work.published", subject=work, asset=asset.pk)
+    audit_record(action="work.published", subject=work, asset=asset.pk, before=before,
+                 after={"asset": work.asset_id, "published_at": work.published_at})
     if first:
         signals.work_available.send(sender=Work, work=work)
     return work
@@ -64,7 +66,8 @@ def works_publish_due(*, at=None) -> list[Work]:
             continue
         if Work.objects.filter(pk=work.pk, published_at__isnull=True).update(published_at=at):
             work.published_at = at
-            audit_record(action="work.published", subject=work, asset=work.asset_id, embargo_lifted=True)
+            audit_record(action="work.published", subject=work, asset=work.asset_id, embargo_lifted=True,
+                         before={"published_at": None}, after={"published_at": at})
             signals.work_available.send(sender=Work, work=work)
             published.append(work)
     return published

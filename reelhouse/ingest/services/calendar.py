@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from reelhouse.accounts.roles import OPS_INGEST
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
 from reelhouse.ingest.models import CalendarToken
@@ -14,11 +15,17 @@ def calendar_token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _may_see_ops(user) -> bool:
+    """Links work only while their owner may see the ingest pages (accounts/roles.py), like the pages themselves."""
+    return bool(user.is_active and user.is_staff and user.has_perm(OPS_INGEST))
+
+
 def calendar_token_create(*, user, label: str = "") -> tuple[CalendarToken, str]:
     """A new private iCal link for a staff member. Returns the record and the token, which is never stored or
     shown again (only its hash is kept)."""
-    if not (user.is_active and user.is_staff):
-        raise IngestError(f"{user}: calendar links are for active staff accounts only")
+    if not _may_see_ops(user):
+        raise IngestError(f"{user}: calendar links are for active staff with the ingest pages' permission "
+                          f"({OPS_INGEST}, e.g. the content manager role) only")
     raw = secrets.token_urlsafe(32)
     token = CalendarToken.objects.create(user=user, label=label.strip()[:120], token_hash=calendar_token_hash(raw),
                                          hint=raw[:6])
@@ -37,10 +44,11 @@ def calendar_token_revoke(*, token: CalendarToken, actor=None) -> CalendarToken:
 
 def calendar_token_use(*, raw: str):
     """The staff member a calendar link belongs to, or None when it is unknown, revoked, or its owner is no longer
-    active staff. Records when it was last used (at most once a minute, so polling clients cost few writes)."""
+    active staff with the ingest pages' permission. Records when it was last used (at most once a minute, so
+    polling clients cost few writes)."""
     token = (CalendarToken.objects.select_related("user")
              .filter(token_hash=calendar_token_hash(raw), revoked_at__isnull=True).first())
-    if token is None or not (token.user.is_active and token.user.is_staff):
+    if token is None or not _may_see_ops(token.user):
         return None
     now = clock.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
