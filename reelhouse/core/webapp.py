@@ -16,7 +16,10 @@ from django.views.decorators.cache import cache_control
 
 THEME = "#111418"  # the site's --bg: the title bar and splash screen match the pages
 # The app shell the worker keeps: what the offline screen needs, and the scripts every page loads.
-SHELL = ["reelhouse/site.css", "reelhouse/tv.js", "reelhouse/app.js", "reelhouse/icons/icon-192.png"]
+SHELL = ["reelhouse/site.css", "reelhouse/tv.js", "reelhouse/app.js", "reelhouse/downloads.js",
+         "reelhouse/icons/icon-192.png"]
+# Pages the same for everyone that must open offline: the offline screen and the app's Downloads page.
+OFFLINE_PAGES = ["core/offline.html", "playback/app_downloads.html"]
 ICONS = [("reelhouse/icons/icon-192.png", "192x192", "any"), ("reelhouse/icons/icon-512.png", "512x512", "any"),
          ("reelhouse/icons/maskable-512.png", "512x512", "maskable")]
 
@@ -51,12 +54,11 @@ def manifest(request):
 @cache_control(no_cache=True)  # the browser checks for a new worker on every visit
 def service_worker(request):
     shell = _shell()
-    offline_url = reverse("offline")
-    offline_source = get_template("core/offline.html").template.source.encode()
-    version = _content_hash(json.dumps(shell).encode() + offline_source
-                            + get_template("core/sw.js").template.source.encode())
+    sources = b"".join(get_template(name).template.source.encode() for name in [*OFFLINE_PAGES, "core/sw.js"])
+    version = _content_hash(json.dumps(shell).encode() + sources)
     body = render_to_string("core/sw.js", {
-        "version": version, "offline_url": json.dumps(offline_url), "shell": json.dumps(shell)})
+        "version": version, "offline_url": json.dumps(reverse("offline")),
+        "downloads_url": json.dumps(reverse("playback:app_downloads")), "shell": json.dumps(shell)})
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response

@@ -229,3 +229,22 @@ def download_revoke(*, user, download_id) -> Download:
         download.save(update_fields=["revoked_at"])
         audit_record(action="download.revoked", subject=download, actor=user)
     return download
+
+
+def download_progress_record(*, download: Download, position_s: float, duration_s: float,
+                             watched_at: dt.datetime) -> bool:
+    """Where the app's offline player left a download, sent once back online: it becomes the profile's resume point
+    unless the profile has watched this title somewhere since (the newer position wins). True when recorded."""
+    position_s = max(0.0, min(position_s, duration_s) if duration_s else position_s)
+    watched_at = min(watched_at, clock.now())  # a device clock ahead of ours cannot pin the position forever
+    with transaction.atomic():
+        point = (ResumePoint.objects.select_for_update()
+                 .filter(profile_id=download.profile_id, work_id=download.work_id).first())
+        if point is not None and point.updated_at >= watched_at:
+            return False
+        watched_from = watched_from_s(work_id=download.work_id, duration_s=duration_s)
+        ResumePoint.objects.update_or_create(
+            profile_id=download.profile_id, work_id=download.work_id,
+            defaults={"position_s": position_s, "duration_s": duration_s, "updated_at": watched_at,
+                      "watched": watched_from is not None and position_s >= watched_from})
+    return True

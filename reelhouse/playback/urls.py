@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reelhouse.playback import views
+from reelhouse.playback import app_downloads, views
 
 app_name = "playback"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
          name="stream"),
     path("stream/<path:rest>", views.stream_unsigned),
     path("watch/<int:work_id>/download/", views.download_start, name="download_start"),
+    path("watch/<int:work_id>/download/app", app_downloads.app_download_start, name="app_download_start"),
+    path("app/downloads/<uuid:download_id>/", app_downloads.app_download_status, name="app_download_status"),
+    path("app/downloads/<uuid:download_id>/progress", app_downloads.app_download_progress,
+         name="app_download_progress"),
+    path("downloads/", app_downloads.downloads_page, name="app_downloads"),
     path("account/downloads/<uuid:download_id>/", views.download_again, name="download_again"),
     path("account/downloads/<uuid:download_id>/revoke/", views.download_revoke, name="download_revoke"),
     path("download/<str:sig>/<int:expires>/<uuid:download_id>/<str:label>.mp4", views.download_file,

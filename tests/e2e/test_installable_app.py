@@ -30,8 +30,9 @@ def test_installable_and_opens_offline(browser, live_server, subscriber, tmp_pat
     cached = page.evaluate("""caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)
         .then((c) => c.keys()).then((rs) => rs.map((r) => new URL(r.url).pathname + new URL(r.url).search)))))
         .then((lists) => lists.flat())""")
-    assert "/offline/" in cached and len(cached) == 5
-    assert all(url == "/offline/" or (url.startswith("/static/reelhouse/") and "?v=" in url) for url in cached)
+    assert {"/offline/", "/downloads/"} <= set(cached) and len(cached) == 7
+    assert all(url in ("/offline/", "/downloads/") or (url.startswith("/static/reelhouse/") and "?v=" in url)
+               for url in cached)
 
     context.set_offline(True)
     page.reload()

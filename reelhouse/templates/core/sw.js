@@ -3,16 +3,18 @@
 // about 60 lines with no build step, where Workbox would add an npm bundling step and a runtime larger than the
 // shell itself. What it never does matters as much: it never caches pages (they belong to one person and one
 // profile; a shared TV must not show the last viewer's rows after signing out), playlists, segments, signed
-// stream URLs, downloads, tokens, the API, or anything but a GET to this site.
+// stream URLs, download links, tokens, the API, or anything but a GET to this site. (Titles saved in the app live in
+// their own cache, written and read by downloads.js, never through this worker.)
 "use strict";
 const VERSION = "{{ version }}";  // changes with any shell file's content: a new worker, a new cache
 const CACHE = "reelhouse-shell-" + VERSION;
 const OFFLINE_URL = {{ offline_url|safe }};
+const DOWNLOADS_URL = {{ downloads_url|safe }};  // the Downloads page: it opens offline too
 const SHELL = new Map({{ shell|safe }});  // URL a page asks for -> the content-hashed URL it is cached under
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE)
-    .then((cache) => cache.addAll([OFFLINE_URL, ...SHELL.values()]))
+    .then((cache) => cache.addAll([OFFLINE_URL, DOWNLOADS_URL, ...SHELL.values()]))
     .then(() => self.skipWaiting()));
 });
 
@@ -30,7 +32,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     // Pages: always the network; the offline screen only when it cannot answer at all.
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    const fallback = url.pathname === DOWNLOADS_URL ? DOWNLOADS_URL : OFFLINE_URL;
+    event.respondWith(fetch(request).catch(() => caches.match(fallback)));
     return;
   }
   const cached = SHELL.get(url.pathname);

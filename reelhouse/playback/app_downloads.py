@@ -1,0 +1,67 @@
+"""Downloads kept inside the installed app (Cache Storage): take one as JSON, ask whether it still stands, and the
+Downloads page, which the service worker keeps so it opens offline. The rules are the server's own
+(download_create, download_problem): slots, quality, licence and term; the app only stores the file."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from reelhouse.catalog.models import Work
+from reelhouse.playback import selectors, services
+from reelhouse.playback.models import Download
+
+
+def _described(download: Download, request) -> dict:
+    return {"id": str(download.id), "title": download.work.title, "label": download.label,
+            "expires_at": download.expires_at.isoformat(),
+            "status_url": request.build_absolute_uri(f"/app/downloads/{download.id}/"),
+            "progress_url": request.build_absolute_uri(f"/app/downloads/{download.id}/progress")}
+
+
+@login_required
+@require_POST
+def app_download_start(request, work_id: int):
+    """Take a download (the same slot as 'Download') and answer with a short-lived signed link to its file."""
+    work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
+    try:
+        download = services.download_create(profile=request.profile, work=work, label=request.POST.get("label", ""))
+    except services.DownloadRefused as refused:
+        return JsonResponse({"error": refused.code, "message": str(refused)}, status=403)
+    return JsonResponse({**_described(download, request), "url": selectors.download_link(download=download)})
+
+
+@login_required
+@never_cache
+def app_download_status(request, download_id):
+    """Whether the app may keep this download: checked at every launch while online; gone or refused: delete it."""
+    download = get_object_or_404(Download.objects.select_related("work__licence", "profile__user"),
+                                 pk=download_id, profile__user=request.user)
+    problem = selectors.download_problem(download=download)
+    return JsonResponse({**_described(download, request), "valid": not problem, "reason": problem})
+
+
+@login_required
+@require_POST
+def app_download_progress(request, download_id):
+    """Where the app's offline player got to (seconds, and when, as POSIX milliseconds), sent once back online."""
+    download = get_object_or_404(Download, pk=download_id, profile__user=request.user)
+    try:
+        position_s = float(request.POST["position_s"])
+        duration_s = float(request.POST.get("duration_s") or 0)
+        watched_at = dt.datetime.fromtimestamp(int(request.POST["watched_at"]) / 1000, tz=dt.UTC)
+    except (KeyError, ValueError, OverflowError, OSError):
+        return JsonResponse({"error": "invalid_request", "message": "Send position_s and duration_s in seconds and "
+                             "watched_at in milliseconds since 1970."}, status=400)
+    recorded = services.download_progress_record(download=download, position_s=position_s,
+                                                 duration_s=duration_s, watched_at=watched_at)
+    return JsonResponse({"recorded": recorded})
+
+
+def downloads_page(request):
+    """The app's Downloads page: the same for everyone (the list lives in this browser's storage), so the service
+    worker may keep it and it opens without a network."""
+    return render(request, "playback/app_downloads.html")

@@ -1,0 +1,148 @@
+// Downloads inside the installed app. A title saved here is one server download (same slot, quality, licence and
+// term rules): its MP4 goes into Cache Storage ("reelhouse-downloads", keyed /app-media/<id>.mp4) and its
+// description (title, end of term, resume position) into localStorage. The Downloads page lists them, plays them
+// from the cache with no network, and deletes any whose term has passed; when online it also asks the server
+// whether each still stands (revoked, licence ended, subscription over) and deletes those that do not, after
+// sending where the offline player left each one (it becomes the profile's resume point unless newer).
+(function () {
+  "use strict";
+  var STORE = "reelhouse.downloads";
+  var CACHE = "reelhouse-downloads";
+
+  function saved() { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } }
+  function keep(all) { localStorage.setItem(STORE, JSON.stringify(all)); }
+  function mediaKey(id) { return "/app-media/" + id + ".mp4"; }
+
+  function remove(id) {
+    var all = saved();
+    delete all[id];
+    keep(all);
+    return caches.open(CACHE).then(function (cache) { return cache.delete(mediaKey(id)); });
+  }
+
+  // "Save in the app" on a title's page.
+  var button = document.getElementById("save-offline");
+  if (button && "caches" in window) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var form = button.closest("form");
+      var status = document.getElementById("save-offline-status");
+      button.disabled = true;
+      status.textContent = button.dataset.saving;
+      fetch(button.dataset.url, {method: "POST", body: new FormData(form), credentials: "same-origin"})
+        .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+        .then(function (answer) {
+          if (!answer[0]) throw new Error(answer[1].message);
+          var download = answer[1];
+          return fetch(download.url, {credentials: "same-origin"}).then(function (file) {
+            if (!file.ok) throw new Error(button.dataset.failed);
+            return caches.open(CACHE).then(function (cache) {
+              return cache.put(mediaKey(download.id), new Response(file.body, {headers: {"Content-Type": "video/mp4"}}));
+            });
+          }).then(function () {
+            var all = saved();
+            all[download.id] = {id: download.id, title: download.title, label: download.label,
+                                expires_at: download.expires_at, status_url: download.status_url,
+                                progress_url: download.progress_url, position: 0};
+            keep(all);
+            status.textContent = button.dataset.saved;
+          });
+        })
+        .catch(function (error) { status.textContent = error.message || button.dataset.failed; button.disabled = false; });
+    });
+  }
+
+  // The Downloads page.
+  var list = document.getElementById("downloads-list");
+  if (!list) return;
+  var video = document.getElementById("offline-video");
+  var playing = null;
+
+  function render() {
+    var all = saved();
+    var ids = Object.keys(all);
+    list.textContent = "";
+    document.getElementById("downloads-empty").hidden = ids.length > 0;
+    ids.forEach(function (id) {
+      var d = all[id];
+      var li = document.createElement("li");
+      var title = document.createElement("strong");
+      title.textContent = d.title + " (" + d.label + "p)";
+      var until = document.createElement("span");
+      until.className = "meta";
+      until.textContent = " " + list.dataset.until + " " + new Date(d.expires_at).toLocaleDateString() + " ";
+      var play = document.createElement("button");
+      play.type = "button"; play.className = "primary"; play.textContent = list.dataset.play;
+      play.setAttribute("aria-label", list.dataset.play + " " + d.title);
+      play.addEventListener("click", function () { start(id); });
+      var del = document.createElement("button");
+      del.type = "button"; del.className = "secondary"; del.textContent = list.dataset.delete;
+      del.setAttribute("aria-label", list.dataset.delete + " " + d.title);
+      del.addEventListener("click", function () { remove(id).then(render); });
+      li.append(title, until, play, del);
+      list.append(li);
+    });
+  }
+
+  function start(id) {
+    caches.open(CACHE).then(function (cache) { return cache.match(mediaKey(id)); })
+      .then(function (response) {
+        if (!response) { remove(id).then(render); return; }  // the file is gone from storage: so is the entry
+        return response.blob().then(function (blob) {
+          if (video.src) URL.revokeObjectURL(video.src);
+          playing = id;
+          video.src = URL.createObjectURL(blob);
+          video.hidden = false;
+          video.currentTime = saved()[id].position || 0;  // resume where this app left it
+          video.play().catch(function () { /* paused before it started: the controls still work */ });
+        });
+      });
+  }
+
+  video.addEventListener("timeupdate", function () {
+    var all = saved();
+    if (!playing || !all[playing]) return;
+    all[playing].position = video.currentTime;
+    all[playing].duration = video.duration || 0;
+    all[playing].watched_at = Date.now();
+    all[playing].unsent = true;  // sent to the server (the profile's resume point) once online
+    keep(all);
+  });
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function sendProgress(d) {
+    if (!d.unsent || !d.progress_url) return Promise.resolve();
+    var body = new URLSearchParams({position_s: d.position, duration_s: d.duration || 0, watched_at: d.watched_at});
+    return fetch(d.progress_url, {method: "POST", body: body, credentials: "same-origin",
+                                  headers: {"X-CSRFToken": csrfToken()}})
+      .then(function (r) {
+        if (!r.ok) return;
+        var all = saved();
+        if (all[d.id] && all[d.id].watched_at === d.watched_at) { all[d.id].unsent = false; keep(all); }
+      });
+  }
+
+  function prune() {
+    var now = Date.now();
+    var all = saved();
+    var checks = Object.keys(all).map(function (id) {
+      if (new Date(all[id].expires_at).getTime() <= now) return remove(id);  // term over: even offline
+      if (!navigator.onLine) return Promise.resolve();
+      return sendProgress(all[id]).then(function () { return fetch(all[id].status_url, {credentials: "same-origin", cache: "no-store"})
+        .then(function (r) {
+          if (r.status === 404) return remove(id);
+          if (!r.ok) return null;  // signed out or a server error: keep it until the server can say
+          return r.json().then(function (s) { return s.valid ? null : remove(id); });
+        }); })
+        .catch(function () { /* offline after all */ });
+    });
+    return Promise.all(checks);
+  }
+
+  prune().then(render);
+  window.addEventListener("online", function () { prune().then(render); });
+})();

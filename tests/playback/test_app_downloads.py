@@ -1,0 +1,82 @@
+"""Downloads inside the installed app, over HTTP: the same slots and rules as 'Download', a status the app checks
+at launch, and the offline player's position arriving once back online."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from reelhouse.accounts.services import user_create
+from reelhouse.core import clock
+from reelhouse.playback.models import Download, ResumePoint
+from tests.playback.test_downloads import episodes, viewer  # noqa: F401 - fixtures used by name
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _save(client, episode):
+    return client.post(f"/watch/{episode.pk}/download/app")
+
+
+def test_saving_in_the_app_takes_one_download_and_a_signed_file_link(viewer, episodes):  # noqa: F811
+    answer = _save(viewer, episodes[0])
+    assert answer.status_code == 200
+    body = answer.json()
+    download = Download.objects.get()
+    assert body["id"] == str(download.id) and body["url"].startswith("/download/")
+    assert viewer.get(body["url"]).status_code == 200
+    status = viewer.get(body["status_url"]).json()
+    assert status["valid"] is True and status["expires_at"] == download.expires_at.isoformat()
+
+
+def test_status_says_a_revoked_or_expired_download_must_go(viewer, episodes):  # noqa: F811
+    body = _save(viewer, episodes[0]).json()
+    clock.advance(dt.timedelta(days=400))
+    status = viewer.get(body["status_url"]).json()
+    assert status["valid"] is False and "expired" in status["reason"]
+
+
+def test_the_limit_refuses_a_save_with_the_reason(viewer, subscriber, episodes, settings):  # noqa: F811
+    from reelhouse.billing.models import Subscription
+
+    plan = Subscription.objects.get(user=subscriber).plan
+    plan.max_downloads = 1
+    plan.save()
+    assert _save(viewer, episodes[0]).status_code == 200
+    refused = _save(viewer, episodes[1])
+    assert refused.status_code == 403 and refused.json()["error"] == "limit"
+
+
+def test_offline_position_becomes_the_resume_point_unless_newer_exists(viewer, episodes):  # noqa: F811
+    body = _save(viewer, episodes[0]).json()
+    watched_at = int(clock.now().timestamp() * 1000)
+    sent = viewer.post(body["progress_url"], {"position_s": "1.5", "duration_s": "2", "watched_at": watched_at})
+    assert sent.json() == {"recorded": True}
+    point = ResumePoint.objects.get(work=episodes[0])
+    assert point.position_s == 1.5
+    older = viewer.post(body["progress_url"], {"position_s": "0.2", "duration_s": "2",
+                                               "watched_at": watched_at - 60_000})
+    assert older.json() == {"recorded": False}
+    point.refresh_from_db()
+    assert point.position_s == 1.5
+    bad = viewer.post(body["progress_url"], {"position_s": "soon"})
+    assert bad.status_code == 400 and "position_s" in bad.json()["message"]
+
+
+def test_another_account_cannot_read_or_move_my_download(viewer, episodes):  # noqa: F811
+    """The attack: another subscriber uses my download's id (from a shared device's storage) on their account."""
+    body = _save(viewer, episodes[0]).json()
+    other = Client()
+    other.force_login(user_create(email="other@example.com", password="correct horse battery"))
+    assert other.get(body["status_url"]).status_code == 404
+    moved = other.post(body["progress_url"], {"position_s": "1", "duration_s": "2",
+                                              "watched_at": int(clock.now().timestamp() * 1000)})
+    assert moved.status_code == 404
+    assert not ResumePoint.objects.exists()
+
+
+def test_downloads_page_is_the_same_for_everyone(viewer, subscriber, episodes):  # noqa: F811
+    page = viewer.get("/downloads/").content.decode()
+    assert 'id="downloads-list"' in page
+    for personal in (subscriber.email, "csrfmiddlewaretoken"):
+        assert personal not in page
