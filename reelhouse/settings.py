@@ -256,7 +256,7 @@ TASKS = {
     "default": {
         "BACKEND": env("TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend" if TESTING
                        else "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "transcode"],
+        "QUEUES": ["default", "transcode", "ingest", "feeds"],  # one per job kind that can take long
     }
 }
 

@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +54,9 @@ def worker_id() -> str:
 
 
 class LeasedJob(models.Model):
-    """The durable record of a background job. Subclasses say which task runs them (`job_task`) and may react
-    to being given up (`job_failed`) or reclaimed from a dead worker (`job_reclaimed`)."""
+    """The durable record of a background job. Each concrete subclass is a job kind, registered with
+    `job_kind_register` from its app's ready(): which task runs it, and what to do when it is given up, reclaimed
+    from a dead worker, or when its leftovers are swept."""
 
     class State(models.TextChoices):
         QUEUED = "queued"
@@ -80,25 +81,36 @@ class LeasedJob(models.Model):
     class Meta:
         abstract = True
 
-    # --- hooks for subclasses ---------------------------------------------------------------------
-    def job_task(self):
-        """The django-tasks Task that runs this job; it is enqueued with the job's pk as its one argument."""
-        raise NotImplementedError
-
-    def job_failed(self, reason: str) -> None:
-        """Called once, when the job is given up for good."""
-
-    def job_reclaimed(self, previous_owner: str) -> None:
-        """Called after the job was taken back from a dead worker: clean up what it left behind."""
-
-    @classmethod
-    def job_sweep(cls) -> int:
-        """Periodic clean-up of leftovers no live job owns; returns how many things were removed."""
-        return 0
-
     @property
     def max_attempts(self) -> int:
         return max_attempts()
+
+
+# --- job kinds ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JobKind:
+    model: type[LeasedJob]
+    task: object  # the django-tasks Task, enqueued with the job's pk as its one argument (its own queue)
+    on_failed: Callable[[LeasedJob, str], None] | None = None  # once, when the job is given up for good
+    on_reclaimed: Callable[[LeasedJob, str], None] | None = None  # after it was taken back from a dead worker
+    sweep: Callable[[], int] | None = None  # periodic clean-up of leftovers no live job owns; how many removed
+
+
+_kinds: dict[type[LeasedJob], JobKind] = {}
+
+
+def job_kind_register(*, model: type[LeasedJob], task, on_failed=None, on_reclaimed=None, sweep=None) -> None:
+    """Declare a job kind (from its app's ready()); the scheduler reclaims and sweeps every registered kind."""
+    _kinds[model] = JobKind(model=model, task=task, on_failed=on_failed, on_reclaimed=on_reclaimed, sweep=sweep)
+
+
+def job_kind(model: type[LeasedJob]) -> JobKind:
+    try:
+        return _kinds[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not a registered job kind: call core.jobs.job_kind_register() "
+                          "in its app's ready()") from None
 
 
 # --- enqueue, claim, heartbeat, finish --------------------------------------------------------------
@@ -108,7 +120,7 @@ def job_enqueue(*, job: LeasedJob, run_after: dt.datetime | None = None) -> None
     backend can defer)."""
 
     def send() -> None:
-        task = job.job_task().using(priority=job.priority)
+        task = job_kind(type(job)).task.using(priority=job.priority)
         if run_after is not None and task.get_backend().supports_defer:
             task = task.using(run_after=run_after)
         result = task.enqueue(job.pk)
@@ -232,7 +244,8 @@ def _job_end_attempt(*, job: LeasedJob, error: str, retry: bool, current: models
             return False
         job.state, job.error, job.finished_at = LeasedJob.State.FAILED, error, now
         log.error("%s #%s failed: %s", job._meta.verbose_name, job.pk, error[-500:])
-        job.job_failed(error)  # exactly once: only the UPDATE that moved it to FAILED gets here
+        if on_failed := job_kind(type(job)).on_failed:
+            on_failed(job, error)  # exactly once: only the UPDATE that moved it to FAILED gets here
         return True
 
 
@@ -264,7 +277,7 @@ def owner_is_dead(owner: str) -> bool:
 
 
 def job_models() -> list[type[LeasedJob]]:
-    return [m for m in apps.get_models() if issubclass(m, LeasedJob)]
+    return list(_kinds)
 
 
 def jobs_reclaim(*, models_: list[type[LeasedJob]] | None = None) -> list[Reclaimed]:
@@ -293,12 +306,46 @@ def jobs_reclaim(*, models_: list[type[LeasedJob]] | None = None) -> list[Reclai
             abandoned_task = job.task_result_id
             if _job_end_attempt(job=job, error=why, retry=True, current=current):
                 _task_result_abandon(abandoned_task, why)
-                job.job_reclaimed(previous)
+                if on_reclaimed := job_kind(model).on_reclaimed:
+                    on_reclaimed(job, previous)
                 out.append(Reclaimed(job=job, previous_owner=previous, state=job.state))
-        out_swept = model.job_sweep()
+        out_swept = sweep() if (sweep := job_kind(model).sweep) else 0
         if out_swept:
             log.info("%s: removed %s leftovers", model._meta.verbose_name_plural, out_swept)
     return out
+
+
+def job_run(*, model: type[LeasedJob], pk, work: Callable[[LeasedJob], object]) -> str:
+    """Run one job of a kind whose work is idempotent (running it again after a crash does no harm): claim it,
+    keep its lease while `work(job)` runs, then mark it done; an error is retried with backoff, a stopping worker
+    hands it back. Returns the job's state ('skipped' when another worker holds it or it already ended)."""
+    job = job_claim(model=model, pk=pk)
+    if job is None:
+        return "skipped"
+    try:
+        with job_lease_kept(job):
+            work(job)
+        with transaction.atomic():
+            job_succeed(job=job)
+        return job.state
+    except LeaseLost as exc:
+        log.warning("%s", exc)
+        return "lost"
+    except Exception as exc:  # a bug or an unexpected error must not leave the job RUNNING
+        log.exception("%s crashed", job)
+        return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
+    except BaseException:  # the worker is being stopped: hand the job back for another worker
+        job_release(job=job)
+        raise
+
+
+def jobs_reclaim_and_report() -> list[Reclaimed]:
+    """The scheduler's periodic reclaim: `jobs_reclaim()`, each job taken back logged for the operator."""
+    reclaimed = jobs_reclaim()
+    for r in reclaimed:
+        what = "retrying" if r.state == LeasedJob.State.QUEUED else "given up"
+        log.warning("%s taken back from dead worker %s: %s", r.job, r.previous_owner, what)
+    return reclaimed
 
 
 def _task_result_abandon(task_result_id: str, why: str) -> None:

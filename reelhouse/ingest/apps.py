@@ -15,6 +15,13 @@ class IngestConfig(AppConfig):
         signals.package_published.connect(services.on_package_published, dispatch_uid="ingest.published")
         signals.package_failed.connect(services.on_package_failed, dispatch_uid="ingest.failed")
         _periodic_register()
+        from reelhouse.core import jobs
+        from reelhouse.ingest import tasks
+        from reelhouse.ingest.models import DeliveryJob, FeedFetchJob
+
+        # Both are idempotent: a run taken back from a dead worker is simply run again.
+        jobs.job_kind_register(model=DeliveryJob, task=tasks.delivery_process)
+        jobs.job_kind_register(model=FeedFetchJob, task=tasks.feed_fetch)
 
 
 def _periodic_register() -> None:

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from reelhouse.catalog.services import works_publish_due
 from reelhouse.core import clock
+from reelhouse.ingest.jobs import delivery_process_queue, feed_fetch_queue
 from reelhouse.ingest.models import Source
 from reelhouse.ingest.scan import source_scan, source_scan_paths
 from reelhouse.ingest.services import (
@@ -15,8 +16,6 @@ from reelhouse.ingest.services import (
     guide_from_nfo,
     guides_refresh,
 )
-from reelhouse.ingest.tasks import delivery_process as delivery_process_task
-from reelhouse.ingest.tasks import feed_fetch as feed_fetch_task
 
 
 def sources_scan(*, sources=None, on_progress=None) -> list:
@@ -27,7 +26,7 @@ def sources_scan(*, sources=None, on_progress=None) -> list:
         for nfo in report.guide_nfos:
             guide_from_nfo(source=source, nfo=nfo)
         for delivery_id in report.received:
-            delivery_process_task.enqueue(delivery_id)
+            delivery_process_queue(delivery_id)
         reports.append(report)
     return reports
 
@@ -39,20 +38,20 @@ def paths_notified(*, source: Source, paths: list) -> object:
     for nfo in report.guide_nfos:
         guide_from_nfo(source=source, nfo=nfo)
     for delivery_id in report.received:
-        delivery_process_task.enqueue(delivery_id)
+        delivery_process_queue(delivery_id)
     return report
 
 
 def feed_fetch(*, source: Source, network=None) -> dict:
     """Fetch a partner feed now (see services.feed_read_and_download) and queue the processing of each download."""
-    return feed_read_and_download(source=source, network=network, on_delivery=delivery_process_task.enqueue)
+    return feed_read_and_download(source=source, network=network, on_delivery=delivery_process_queue)
 
 
 def ingest_tick() -> dict:
     """One scheduler beat beyond watch-folder scans: queue due feed fetches, publish works whose embargo passed."""
     for source in feeds_due():
         Source.objects.filter(pk=source.pk).update(last_fetch_at=clock.now())  # not queued twice while it runs
-        feed_fetch_task.enqueue(source.pk)
+        feed_fetch_queue(source.pk)
     guides_refresh()
     if cache.add("ingest:feed_downloads_purge", True, 3600):  # hourly is plenty for a retention in days
         feed_downloads_purge()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from reelhouse.core import clock
+from reelhouse.core.jobs import LeasedJob
 
 
 class Source(models.Model):
@@ -177,3 +178,28 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.label or 'calendar'})"
+
+
+class DeliveryJob(LeasedJob):
+    """One run of processing a received delivery (identify, probe, licence check, then accept or quarantine), with
+    a lease so that a worker killed mid-way hands it on (core.jobs)."""
+
+    delivery = models.ForeignKey(Delivery, related_name="process_jobs", on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"processing of delivery #{self.delivery_id} (job #{self.pk}, {self.state})"
+
+
+class FeedFetchJob(LeasedJob):
+    """One fetch of a partner feed (read the feed, download new entries), with a lease (core.jobs)."""
+
+    source = models.ForeignKey(Source, related_name="fetch_jobs", on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"fetch of feed {self.source_id} (job #{self.pk}, {self.state})"

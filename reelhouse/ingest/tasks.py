@@ -1,18 +1,22 @@
-"""Background jobs of ingest: thin wrappers over services."""
+"""Background jobs of ingest: thin wrappers over services, each run under a lease (core.jobs.job_run), on its own
+queue."""
 
 from django_tasks import task
 
+from reelhouse.core.jobs import job_run
 from reelhouse.ingest import services
-from reelhouse.ingest.models import Delivery, Source
+from reelhouse.ingest.models import Delivery, DeliveryJob, FeedFetchJob, Source
 
 
-@task(queue_name="default")
-def delivery_process(delivery_id: int) -> str:
-    delivery = services.delivery_process(delivery=Delivery.objects.select_related("source").get(pk=delivery_id))
-    return delivery.state
+@task(queue_name="ingest")
+def delivery_process(job_id: int) -> str:
+    return job_run(model=DeliveryJob, pk=job_id, work=lambda job: services.delivery_process(
+        delivery=Delivery.objects.select_related("source").get(pk=job.delivery_id)))
 
 
-@task(queue_name="default")
-def feed_fetch(source_id: int) -> dict:
-    return services.feed_read_and_download(source=Source.objects.select_related("licence").get(pk=source_id),
-                                           on_delivery=delivery_process.enqueue)
+@task(queue_name="feeds")
+def feed_fetch(job_id: int) -> str:
+    from reelhouse.ingest.jobs import delivery_process_queue
+
+    return job_run(model=FeedFetchJob, pk=job_id, work=lambda job: services.feed_read_and_download(
+        source=Source.objects.select_related("licence").get(pk=job.source_id), on_delivery=delivery_process_queue))

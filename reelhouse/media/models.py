@@ -66,27 +66,6 @@ class TranscodeJob(LeasedJob):
     def __str__(self) -> str:
         return f"transcode #{self.pk} ({self.state}, {self.progress:.0%})"
 
-    def job_task(self):
-        from reelhouse.media.tasks import transcode_run
-
-        return transcode_run
-
-    def job_failed(self, reason: str) -> None:
-        from reelhouse.media.services import transcode_job_failed
-
-        transcode_job_failed(job=self, reason=reason)
-
-    def job_reclaimed(self, previous_owner: str) -> None:
-        from reelhouse.media.services import transcode_job_leftovers_remove
-
-        transcode_job_leftovers_remove(job=self)
-
-    @classmethod
-    def job_sweep(cls) -> int:
-        from reelhouse.media.services import assets_provisional_remove, packages_sweep, staging_sweep
-
-        return packages_sweep() + staging_sweep() + assets_provisional_remove()
-
 
 class Marker(models.Model):
     """A skippable stretch of a work (intro or credits), in seconds of the work's timeline. It hangs on the work,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from reelhouse.core.jobs import job_kind
 from reelhouse.ingest import scan
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.services import delivery_process
@@ -20,9 +21,10 @@ from tests.conftest import deliver, scan_until_settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EPISODE = "Harbour Lights (2019)/Season 01/Harbour Lights - S01E01 - Arrival.mkv"
-HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "transcode"]}}
+HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                    "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "transcode"]}}
+                         "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
 
 
 def _in_thread(fn, limit_s: float = 120) -> bool:
@@ -199,5 +201,5 @@ def test_a_killed_workers_staged_copy_is_swept_but_a_running_jobs_is_kept(licens
         (root / name / "source.mkv").write_bytes(b"x" * 1000)
         os.utime(root / name, (0, 0))
     TranscodeJob.objects.filter(pk=job.pk).update(state=TranscodeJob.State.RUNNING)
-    assert TranscodeJob.job_sweep() >= 1
+    assert job_kind(TranscodeJob).sweep() >= 1
     assert sorted(p.name for p in root.iterdir()) == [f"job-{job.pk}"]

@@ -25,8 +25,9 @@ from tests.conftest import deliver, scan_until_settled
 pytestmark = pytest.mark.django_db(transaction=True)
 EPISODE = "Harbour Lights (2019)/Season 01/Harbour Lights - S01E01 - Arrival.mkv"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "transcode"]}}
-HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "transcode"]}}
+                         "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
+HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                    "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +140,8 @@ def _db_worker(queue: str) -> None:
 
 
 def test_new_episodes_are_transcoded_before_back_catalogue(settings, licensed_source, clip_cache):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
     today = time.strftime("%Y-%m-%d")
     for number, aired in ((1, "2015-03-01"), (2, "2015-03-08"), (3, today)):  # the new one arrives last
         clip = clip_cache(seconds=1, size="320x180", pattern=["testsrc", "testsrc2", "smptebars"][number - 1])
@@ -147,7 +149,7 @@ def test_new_episodes_are_transcoded_before_back_catalogue(settings, licensed_so
         video.with_suffix(".nfo").write_text(f"<episodedetails><title>Part {number}</title><season>1</season>"
                                              f"<episode>{number}</episode><aired>{aired}</aired></episodedetails>")
         scan_until_settled(licensed_source)
-        _db_worker("default")  # identify and accept: each transcode is queued in delivery order
+        _db_worker("ingest")  # identify and accept (its own queue): each transcode is queued in delivery order
     assert list(Episode.objects.order_by("number").values_list("air_date", flat=True))[2].isoformat() == today
     assert list(TranscodeJob.objects.order_by("created_at").values_list("priority", flat=True)) == [
         services.PRIORITY_BACK_CATALOGUE, services.PRIORITY_BACK_CATALOGUE, services.PRIORITY_NEW]

@@ -68,8 +68,10 @@ def test_killed_transcode_worker_is_reclaimed_and_publishes_exactly_once(running
     removed = query(db, "SELECT detail FROM core_auditevent WHERE action = 'transcode.leftovers_removed'")
     assert len(removed) == 1 and Path(first_dir).name in removed[0][0]
     # The dead worker's task no longer claims to be running.
-    assert query(db, "SELECT status FROM django_tasks_database_dbtaskresult WHERE queue_name = 'transcode' "
-                     "ORDER BY enqueued_at") == [("FAILED",), ("SUCCESSFUL",)]
+    # (the worker records the task's result just after the job's own record says done)
+    wait_for(lambda: query(db, "SELECT status FROM django_tasks_database_dbtaskresult WHERE queue_name = 'transcode' "
+                               "ORDER BY enqueued_at") == [("FAILED",), ("SUCCESSFUL",)], 30,
+             "the task results to say the dead worker's run failed and the retry succeeded")
     # The orphaned ffmpeg of the killed worker loses its folder and stops; one package remains, nothing else.
     wait_for(lambda: not ffmpeg_processes_writing(Path(first_dir).name), 30, "the orphaned ffmpeg to stop")
     time.sleep(1)

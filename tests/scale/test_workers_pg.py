@@ -16,8 +16,10 @@ from reelhouse.media.models import Asset, TranscodeJob
 from tests.conftest import deliver, scan_until_settled
 from tests.processes import ROOT
 
-DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcode"]}}
-HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "transcode"]}}
+DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                          "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
+HELD = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                    "QUEUES": ["default", "transcode", "ingest", "feeds"]}}
 
 pytestmark = [
     pytest.mark.postgres,

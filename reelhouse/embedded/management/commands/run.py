@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reelhouse.core import clock
+from reelhouse.core.models import Heartbeat
 from reelhouse.embedded import setup
 from reelhouse.embedded.demo_library import build_demo_library
 from reelhouse.embedded.setup import OPERATOR_EMAIL, VIEWER_EMAIL, watch_folder
@@ -65,6 +67,7 @@ class Command(BaseCommand):
             # Periodic work, watch folders (inotify besides the periodic scan), reclaiming jobs of dead workers.
             "scheduler": [sys.executable, "-m", "reelhouse.manage", "scheduler", "--verbosity", "0"],
         }
+        started_at = clock.now()
         for name in self.commands:
             self._start(name)
         stop = []
@@ -73,6 +76,7 @@ class Command(BaseCommand):
         try:
             url = f"http://{host}:{port}/"
             self._wait_healthy(url + "healthz")
+            self._wait_scheduler(started_at)
             console.print(f"\n[bold green]Reelhouse is running[/] at [bold]{url}[/]  "
                           f"(ready in {time.monotonic() - started:.1f} s)")
             self._print_accounts(accounts, url)
@@ -143,6 +147,18 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.2)
         raise SystemExit(f"the web server did not answer {url} within {timeout:.0f} s")
+
+    def _wait_scheduler(self, since, timeout: float = 60) -> None:
+        """Until the scheduler's first beat of this run: it watches the folders (inotify) before it first beats, so a
+        file dropped once we say 'running' is noticed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.children["scheduler"].poll() is not None:
+                raise SystemExit("the scheduler exited during start-up; see its error above")
+            if Heartbeat.objects.filter(name="scheduler", at__gte=since).exists():
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"the scheduler did not beat within {timeout:.0f} s")
 
     def _loop(self, stop: list) -> None:
         """Keep the children alive and show ingest progress (the scheduler child does the periodic work)."""
