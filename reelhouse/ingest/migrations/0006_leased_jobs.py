@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingest', '0004_feed_outbound_policy'),
+        ('ingest', '0005_role_permissions'),
     ]
 
     operations = [
