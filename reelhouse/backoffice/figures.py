@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure
 
 from reelhouse.backoffice import selectors
+from reelhouse.billing import reports
 
 matplotlib.use("Agg")  # no display; Figure objects below never touch pyplot's global state
 
@@ -62,7 +63,7 @@ def _lines_by_currency(ax, rows: list[dict], value: str, months: list[str]) -> N
 
 
 def _months_of(rows: list[dict], now: dt.datetime, *, include_current: bool = True) -> list[str]:
-    return [m.strftime("%Y-%m") for m in selectors._months(now=now, months=12, include_current=include_current)]
+    return [m.strftime("%Y-%m") for m in reports.month_starts(now=now, months=12, include_current=include_current)]
 
 
 def draw_mrr(fig, rows, now):

@@ -13,15 +13,7 @@ from reelhouse.ingest.models import Delivery
 from reelhouse.media.models import TranscodeJob
 from reelhouse.playback.models import PlaybackSession
 
-
-def month_start(at: dt.datetime) -> dt.datetime:
-    return at.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _months(*, now: dt.datetime, months: int, include_current: bool) -> list[dt.datetime]:
-    """Month starts, oldest first: the last `months` months, ending with this one or the last complete one."""
-    last = month_start(now) if include_current else month_start(now) - relativedelta(months=1)
-    return [last - relativedelta(months=back) for back in range(months - 1, -1, -1)]
+month_start = reports.month_start  # the months a figure covers are billing's (reports.month_starts)
 
 
 def _days(*, now: dt.datetime, days: int) -> list[dt.date]:
@@ -36,7 +28,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 def mrr_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, currency, mrr_minor}]: MRR at the end of each month (at `now` for the month in progress)."""
     rows = []
-    for start in _months(now=now, months=months, include_current=True):
+    for start in reports.month_starts(now=now, months=months, include_current=True):
         at = min(start + relativedelta(months=1) - dt.timedelta(microseconds=1), now)
         rows += [{"month": start.strftime("%Y-%m"), "currency": currency, "mrr_minor": minor}
                  for currency, minor in reports.mrr(at=at).items()]
@@ -76,28 +68,21 @@ def ingest_by_day(*, now: dt.datetime, days: int = 30) -> list[dict]:
 
 def revenue_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, plan, currency, net_minor, payments}]: money kept (refunds deducted) by month paid."""
-    since = _months(now=now, months=months, include_current=True)[0]
+    since = reports.month_starts(now=now, months=months, include_current=True)[0]
     return [{"month": r["month"], "plan": r["plan_name"], "currency": r["currency"], "net_minor": r["net_minor"],
              "payments": r["payments"]} for r in reports.revenue_by_month(since=since, until=now)]
 
 
 def churn_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, subscribers_start, churned, churn_rate}] for the last complete months."""
-    rows = []
-    for start in _months(now=now, months=months, include_current=False):
-        f = reports.month_figures(month_start=start)
-        rows.append({"month": f.month, "subscribers_start": f.subscribers_start, "churned": f.churned,
-                     "churn_rate": f.churn_rate})
-    return rows
+    return [{"month": f.month, "subscribers_start": f.subscribers_start, "churned": f.churned,
+             "churn_rate": f.churn_rate} for f in reports.complete_months(now=now, months=months)]
 
 
 def arpu_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, currency, arpu_minor}] for the last complete months: net revenue / subscribers at the start."""
-    rows = []
-    for start in _months(now=now, months=months, include_current=False):
-        f = reports.month_figures(month_start=start)
-        rows += [{"month": f.month, "currency": c, "arpu_minor": v} for c, v in sorted(f.arpu_minor.items())]
-    return rows
+    return [{"month": f.month, "currency": c, "arpu_minor": v}
+            for f in reports.complete_months(now=now, months=months) for c, v in sorted(f.arpu_minor.items())]
 
 
 def trial_conversion() -> list[dict]:
@@ -108,7 +93,7 @@ def trial_conversion() -> list[dict]:
 def trials_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, trials, converted, rate}]: free trials by the month they started, and how many of those accounts
     have paid since (recent cohorts are still converting)."""
-    window = _months(now=now, months=months, include_current=True)
+    window = reports.month_starts(now=now, months=months, include_current=True)
     cohorts = reports.trial_cohorts(since=window[0], until=now)
     rows = []
     for start in window:

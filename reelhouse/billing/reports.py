@@ -56,6 +56,17 @@ def mrr(*, at: dt.datetime) -> dict[str, int]:
     return {currency: round(total) for currency, total in sorted(totals.items())}
 
 
+def month_start(at: dt.datetime) -> dt.datetime:
+    """The start (UTC) of the calendar month holding `at`."""
+    return at.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_starts(*, now: dt.datetime, months: int, include_current: bool) -> list[dt.datetime]:
+    """Month starts (UTC), oldest first: the last `months` months, ending with this one or the last complete one."""
+    last = month_start(now) if include_current else month_start(now) - relativedelta(months=1)
+    return [last - relativedelta(months=back) for back in range(months - 1, -1, -1)]
+
+
 @dataclass(frozen=True)
 class MonthFigures:
     month: str
@@ -108,3 +119,37 @@ def voucher_batches_use() -> list[dict]:
                 .annotate(codes=Count("vouchers"),
                           redeemed=Count("vouchers", filter=Q(vouchers__redeemed_at__isnull=False)))
                 .order_by("-id"))
+
+
+def complete_months(*, now: dt.datetime, months: int = 12) -> list[MonthFigures]:
+    """Churn, revenue and ARPU of the last `months` complete months, oldest first: the one source of monthly figures
+    for the billing CSV reports and the back office's churn and ARPU figures."""
+    return [month_figures(month_start=start) for start in month_starts(now=now, months=months, include_current=False)]
+
+
+REPORTS = ("revenue", "subscribers", "months", "vouchers", "trials")
+
+
+def report_rows(*, name: str, now: dt.datetime) -> list[dict]:
+    """The rows of one billing CSV report (see REPORTS); LookupError for a name that is not one."""
+    this_month = month_start(now)
+    if name == "revenue":
+        return revenue_by_month(since=this_month - relativedelta(months=12), until=now)
+    if name == "subscribers":
+        return subscribers_by_plan_and_state(at=now)
+    if name == "months":
+        rows = []
+        for f in complete_months(now=now):
+            month_end = dt.datetime.strptime(f.month, "%Y-%m").replace(tzinfo=dt.UTC) + relativedelta(months=1)
+            at_end = mrr(at=month_end - dt.timedelta(seconds=1))
+            for currency in sorted(set(f.revenue_minor) | set(at_end)) or [""]:
+                rows.append({"month": f.month, "currency": currency, "subscribers_start": f.subscribers_start,
+                             "churned": f.churned, "churn_rate": f.churn_rate,
+                             "revenue_minor": f.revenue_minor.get(currency, 0),
+                             "arpu_minor": f.arpu_minor.get(currency, 0), "mrr_minor_at_end": at_end.get(currency, 0)})
+        return rows
+    if name == "vouchers":
+        return voucher_batches_use()
+    if name == "trials":
+        return [trial_conversion()]
+    raise LookupError(f"no report {name!r}; try {', '.join(REPORTS[:-1])} or {REPORTS[-1]}")

@@ -1,11 +1,9 @@
 """Billing views: the account page (plan, payments, stamps, streams), codes, trial, checkout, Stripe webhook."""
 
-import datetime as dt
 import json
 import logging
 from urllib.parse import urlencode
 
-from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -224,35 +222,14 @@ def billing_details(request):
         vat_id=form.get("vat_id", "")), _("Billing details saved: your next invoices will show them."))
 
 
-def _report_rows(name: str) -> list[dict]:
-    now = clock.now()
-    this_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if name == "revenue":
-        return reports.revenue_by_month(since=this_month - relativedelta(months=12), until=now)
-    if name == "subscribers":
-        return reports.subscribers_by_plan_and_state(at=now)
-    if name == "months":
-        rows = []
-        for back in range(12, 0, -1):
-            f = reports.month_figures(month_start=this_month - relativedelta(months=back))
-            mrr = reports.mrr(at=this_month - relativedelta(months=back - 1) - dt.timedelta(seconds=1))
-            for currency in sorted(set(f.revenue_minor) | set(mrr)) or [""]:
-                rows.append({"month": f.month, "currency": currency, "subscribers_start": f.subscribers_start,
-                             "churned": f.churned, "churn_rate": f.churn_rate,
-                             "revenue_minor": f.revenue_minor.get(currency, 0),
-                             "arpu_minor": f.arpu_minor.get(currency, 0), "mrr_minor_at_end": mrr.get(currency, 0)})
-        return rows
-    if name == "vouchers":
-        return reports.voucher_batches_use()
-    if name == "trials":
-        return [reports.trial_conversion()]
-    raise Http404(f"no report {name!r}; try revenue, subscribers, months, vouchers or trials")
-
-
 @staff_permission_required(BILLING_REPORTS)
 def report_csv(request, name: str):
     """Back-office figures as CSV (the back office plots the same rows)."""
-    return csv_response(_report_rows(name), filename=f"reelhouse-{name}.csv")
+    try:
+        rows = reports.report_rows(name=name, now=clock.now())
+    except LookupError as error:
+        raise Http404(str(error)) from error
+    return csv_response(rows, filename=f"reelhouse-{name}.csv")
 
 
 @csrf_exempt
