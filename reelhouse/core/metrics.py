@@ -16,7 +16,7 @@ import os
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Avg, Count, Min
+from django.db.models import Count, Min
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -122,12 +122,17 @@ class SiteCollector:
         yield age
 
     def _transcode_speed(self):
+        """Seconds of media packaged per second of wall time over the last 20 finished transcodes (claim to done,
+        packaging included), so a site's transcode hours per worker-hour can be read off it."""
         TranscodeJob = apps.get_model("media", "TranscodeJob")
-        recent = TranscodeJob.objects.filter(speed__isnull=False).order_by("-pk")[:20]
-        speed = TranscodeJob.objects.filter(pk__in=list(recent.values_list("pk", flat=True))).aggregate(
-            s=Avg("speed"))["s"]
-        yield GaugeMetricFamily("reelhouse_transcode_speed_ratio", "Mean encoding speed of the last 20 transcodes, "
-                                "as a multiple of real time.", value=speed or 0.0)
+        recent = (TranscodeJob.objects.filter(state="done", asset__isnull=False, started_at__isnull=False,
+                                              finished_at__isnull=False)
+                  .order_by("-finished_at").values_list("asset__duration_s", "started_at", "finished_at")[:20])
+        media = sum(duration for duration, _, _ in recent)
+        wall = sum((finished - started).total_seconds() for _, started, finished in recent)
+        yield GaugeMetricFamily("reelhouse_transcode_speed_ratio", "Media seconds packaged per wall-clock second "
+                                "over the last 20 finished transcodes (x real time).",
+                                value=media / wall if wall > 0 else 0.0)
 
     def _ingest(self):
         Delivery = apps.get_model("ingest", "Delivery")
