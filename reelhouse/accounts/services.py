@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from reelhouse.accounts import signals
 from reelhouse.accounts.models import Device, Profile, User
 from reelhouse.core import clock
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 LANGUAGE_TAG_RE = re.compile(r"^([a-z]{2,3})(-[a-z0-9]{2,4})?$", re.IGNORECASE)  # language, then region or script
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from reelhouse.accounts.models import RecoveryCode, User
 from reelhouse.core import clock, crypto, throttle
-from reelhouse.core.services import audit_record
+from reelhouse.core.audit import audit_record
 
 ISSUER = "Reelhouse"
 RECOVERY_CODES = 10
