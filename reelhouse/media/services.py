@@ -59,12 +59,11 @@ class DiskFull(MediaError):
     """The package did not fit on the media disk."""
 
 
-def transcode_priority(*, delivery) -> int:
+def transcode_priority(*, delivery, from_watch_folder: bool) -> int:
     """New episodes before back catalogue: an episode aired within NEW_EPISODE_DAYS (or not aired yet), or
-    anything dropped into a watch folder now that is not an episode aired long ago. Partner feeds' other
-    deliveries (bulk catalogue) wait behind them."""
+    anything dropped into a watch folder now (ingest says which) that is not an episode aired long ago. Partner
+    feeds' other deliveries (bulk catalogue) wait behind them."""
     from reelhouse.catalog.models import Episode
-    from reelhouse.ingest.models import Source
 
     air_date = None
     if delivery.work_id is not None:
@@ -72,15 +71,17 @@ def transcode_priority(*, delivery) -> int:
     if air_date is not None:
         recent = air_date >= clock.now().date() - dt.timedelta(days=NEW_EPISODE_DAYS)
         return PRIORITY_NEW if recent else PRIORITY_BACK_CATALOGUE
-    return PRIORITY_NEW if delivery.source.kind == Source.Kind.WATCH_FOLDER else PRIORITY_BACK_CATALOGUE
+    return PRIORITY_NEW if from_watch_folder else PRIORITY_BACK_CATALOGUE
 
 
-def transcode_job_create(*, delivery) -> TranscodeJob:
-    """Record a transcode for an accepted delivery and queue it (with its priority) once the transaction commits."""
+def transcode_job_create(*, delivery, from_watch_folder: bool) -> TranscodeJob:
+    """Record a transcode for an accepted delivery and queue it (with its priority) once the transaction commits;
+    `from_watch_folder`: the delivery was dropped into a watch folder (not fetched from a partner feed)."""
     job = TranscodeJob.objects.filter(delivery=delivery).exclude(state=TranscodeJob.State.FAILED).first()
     if job is not None:
         return job
-    job = TranscodeJob.objects.create(delivery=delivery, priority=transcode_priority(delivery=delivery))
+    job = TranscodeJob.objects.create(delivery=delivery, priority=transcode_priority(
+        delivery=delivery, from_watch_folder=from_watch_folder))
     job_enqueue(job=job)
     return job
 

@@ -13,7 +13,7 @@ from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
 from reelhouse.ingest import conf, metadata, tags
 from reelhouse.ingest.identify import Identification, identify
-from reelhouse.ingest.models import Delivery
+from reelhouse.ingest.models import Delivery, Source
 from reelhouse.ingest.naming import Identity, is_video
 from reelhouse.ingest.services.guides import guide_from_provider
 from reelhouse.media.probe import MediaError, probe
@@ -159,7 +159,8 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
         if problem := withdrawal_problem(work_id=work.pk):
             return delivery_quarantine(delivery=delivery, reason=f"{delivery.path}: {problem}")
         delivery = _set_state(delivery, Delivery.State.ACCEPTED, "", work=work, licence=licence)
-        transcode_job_create(delivery=delivery)
+        transcode_job_create(delivery=delivery,
+                             from_watch_folder=delivery.source.kind == Source.Kind.WATCH_FOLDER)
     if work.kind == "episode" and found.series_info and (tmdb := found.series_info.uniqueids.get("tmdb")):
         guide_from_provider(series=work.series if hasattr(work, "series_id") else work.episode.series,
                             series_id=tmdb, licence=licence)
