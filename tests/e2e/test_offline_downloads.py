@@ -46,7 +46,9 @@ def test_saved_episode_plays_offline_and_leaves_when_revoked(browser, live_serve
     assert point.position_s == pytest.approx(offline_position) and point.position_s >= 1
 
     download_revoke(user=subscriber, download_id=download.pk)  # removed from the account meanwhile
-    page.reload()
+    page.goto(f"{live_server.url}/")  # the app opens at home: this launch's check removes it there already
+    page.wait_for_function(f"!('{download.pk}' in JSON.parse(localStorage.getItem('reelhouse.downloads')))")
+    page.goto(f"{live_server.url}/downloads/")
     page.get_by_text("Nothing saved in this app yet.").wait_for()
     assert page.evaluate("caches.open('reelhouse-downloads').then((c) => c.keys()).then((k) => k.length)") == 0
     context.close()

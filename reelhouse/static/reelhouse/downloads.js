@@ -1,7 +1,8 @@
 // Downloads inside the installed app. A title saved here is one server download (same slot, quality, licence and
 // term rules): its MP4 goes into Cache Storage ("reelhouse-downloads", keyed /app-media/<id>.mp4) and its
 // description (title, end of term, resume position) into localStorage. The Downloads page lists them, plays them
-// from the cache with no network, and deletes any whose term has passed; when online it also asks the server
+// from the cache with no network, and deletes any whose term has passed (that page every time it opens, any other
+// page once per launch); when online it also asks the server
 // whether each still stands (revoked, licence ended, subscription over) and deletes those that do not, after
 // sending where the offline player left each one (it becomes the profile's resume point unless newer).
 (function () {
@@ -54,7 +55,15 @@
 
   // The Downloads page.
   var list = document.getElementById("downloads-list");
-  if (!list) return;
+  if (!list) {
+    // Any other page: the same checks once per launch (a browsing session), so an app opened straight to its home
+    // also drops what has ended and sends offline progress.
+    if (Object.keys(saved()).length && !sessionStorage.getItem("reelhouse.downloads.checked")) {
+      sessionStorage.setItem("reelhouse.downloads.checked", "1");
+      prune();
+    }
+    return;
+  }
   var video = document.getElementById("offline-video");
   var playing = null;
 
