@@ -55,3 +55,40 @@ def withdrawn_work_ids():
     from reelhouse.rights.models import WorkWithdrawal
 
     return WorkWithdrawal.objects.filter(lifted_at__isnull=True).values("work_id")
+
+
+def transparency_by_month() -> list[dict]:
+    """Per month of filing: notices received and their outcome so far, the median hours from notice to first
+    decision and from an accepting decision to the withdrawal, counter-notices and restorations. Newest first."""
+    from collections import defaultdict
+    from statistics import median
+
+    from reelhouse.rights.models import Notice
+
+    months = defaultdict(lambda: {"received": 0, "accepted": 0, "rejected": 0, "needs_information": 0,
+                                  "counter_notices": 0, "restored": 0, "_decide": [], "_withdraw": []})
+    notices = Notice.objects.prefetch_related("decisions", "withdrawals").select_related("counter_notice")
+    for notice in notices:
+        row = months[notice.created_at.strftime("%Y-%m")]
+        row["received"] += 1
+        decisions = list(notice.decisions.all())
+        final = [d for d in decisions if d.outcome in ("accepted", "rejected")]
+        if final:
+            row[final[0].outcome] += 1
+            row["_decide"].append((final[0].decided_at - notice.created_at).total_seconds() / 3600)
+            withdrawn = [w.withdrawn_at for w in notice.withdrawals.all()]
+            if final[0].outcome == "accepted" and withdrawn:
+                row["_withdraw"].append(max(0.0, (max(withdrawn) - final[0].decided_at).total_seconds() / 3600))
+        elif decisions:
+            row["needs_information"] += 1
+        counter = getattr(notice, "counter_notice", None)
+        if counter is not None:
+            row["counter_notices"] += 1
+            row["restored"] += counter.restored_at is not None
+    out = []
+    for month in sorted(months, reverse=True):
+        row = months[month]
+        out.append({"month": month, **{k: v for k, v in row.items() if not k.startswith("_")},
+                    "median_hours_to_decision": round(median(row["_decide"]), 2) if row["_decide"] else None,
+                    "median_hours_to_withdrawal": round(median(row["_withdraw"]), 2) if row["_withdraw"] else None})
+    return out

@@ -1,8 +1,9 @@
 """Public pages of rights: the notice form and its acknowledgement; the trusted notifiers' JSON endpoint."""
 
+import csv
 import json
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from reelhouse.rights.counter_notices import counter_notice_file
 from reelhouse.rights.forms import CounterNoticeForm, NoticeForm
 from reelhouse.rights.models import Notice
 from reelhouse.rights.notices import NoticeError, notice_file, trusted_notifier_for
+from reelhouse.rights.selectors import transparency_by_month
 
 
 def notice_form(request):
@@ -82,3 +84,21 @@ def trusted_notice(request):
                             status=400)
     notice = notice_file(data=form.cleaned_data, channel=Notice.Channel.TRUSTED, notifier=notifier.licensor)
     return JsonResponse({"reference": notice.reference, "state": notice.state}, status=201)
+
+
+TRANSPARENCY_COLUMNS = ["month", "received", "accepted", "rejected", "needs_information", "counter_notices",
+                        "restored", "median_hours_to_decision", "median_hours_to_withdrawal"]
+
+
+def transparency(request):
+    return render(request, "rights/transparency.html", {"rows": transparency_by_month()})
+
+
+def transparency_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="reelhouse-notices.csv"'})
+    writer = csv.DictWriter(response, fieldnames=TRANSPARENCY_COLUMNS)
+    writer.writeheader()
+    for row in transparency_by_month():
+        writer.writerow({k: "" if row[k] is None else row[k] for k in TRANSPARENCY_COLUMNS})
+    return response

@@ -167,3 +167,24 @@ def test_an_operator_issues_a_notifier_token_from_the_command_line(client, film,
     response = client.post("/api/rights/notices", json.dumps(notice_data(film, good_faith=True, accurate=True)),
                            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 201
+
+
+def test_the_transparency_page_and_csv_count_notices_by_outcome(client, film, smtp_server):
+    import csv as csvmod
+    import datetime as dt
+
+    from reelhouse.core import clock
+
+    client.post("/legal/notice/", notice_data(film))
+    client.post("/legal/notice/", notice_data(film, claimant_email="bob@claim.example"))
+    first, second = Notice.objects.order_by("pk")
+    clock.advance(dt.timedelta(hours=6))
+    notice_decide(notice=first, outcome="accepted", ground="Copyright", facts="Shown the rights.")
+    notice_decide(notice=second, outcome="rejected", ground="Duplicate", facts="Same as the first notice.")
+    month = first.created_at.strftime("%Y-%m")
+    page = client.get("/legal/transparency/")
+    assert page.status_code == 200 and month in page.content.decode()
+    [row] = list(csvmod.DictReader(client.get("/legal/transparency.csv").content.decode().splitlines()))
+    assert (row["month"], row["received"], row["accepted"], row["rejected"]) == (month, "2", "1", "1")
+    assert float(row["median_hours_to_decision"]) == pytest.approx(6, abs=0.1)
+    assert float(row["median_hours_to_withdrawal"]) == 0.0 and row["counter_notices"] == "0"
