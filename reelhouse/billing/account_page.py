@@ -4,6 +4,7 @@
 from reelhouse.billing import conf, selectors
 from reelhouse.billing.gateway import gateway_enabled
 from reelhouse.playback import selectors as playback_selectors
+from reelhouse.playback.blocks import downloads_section_context
 from reelhouse.rewards import selectors as rewards_selectors
 
 
@@ -27,6 +28,7 @@ def account_page(*, user) -> dict:
         "stamps_expiry": rewards_selectors.stamps_next_expiry(user=user),
         "rewards": rewards_selectors.rewards_on_offer(),
         "referral_code": rewards_selectors.referral_code_of(user=user),
+        **downloads_section_context(user=user),
         "card_payments": gateway_enabled(),
         "currencies": conf.CURRENCIES,
     }

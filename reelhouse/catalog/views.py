@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reelhouse.catalog import selectors, services
 from reelhouse.catalog.models import Genre, SearchEntry
+from reelhouse.catalog.title_extras import title_extras
 from reelhouse.core.http import safe_next
 
 LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
@@ -69,7 +70,8 @@ def film_detail(request, slug: str):
         slug=slug)
     return render(request, "catalog/film_detail.html",
                   {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False),
-                   "facts": selectors.title_facts(title=film, country=request.user.country)})
+                   "facts": selectors.title_facts(title=film, country=request.user.country),
+                   "title_extras": title_extras(request=request, work=film)})
 
 
 @login_required

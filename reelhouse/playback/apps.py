@@ -10,6 +10,10 @@ class PlaybackConfig(AppConfig):
         from reelhouse.playback import export
 
         export.register()  # this app's part of the personal data export
+        from reelhouse.catalog.title_extras import title_extra_register
+        from reelhouse.playback.blocks import download_button_html
+
+        title_extra_register("playback.download_button", download_button_html)  # on a film's page
         # Revocation is active: these events end the affected streams at once (see receivers.py).
         from reelhouse.accounts.signals import signed_out_everywhere
         from reelhouse.billing.models import Subscription

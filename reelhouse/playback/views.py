@@ -22,6 +22,7 @@ from reelhouse.catalog.models import Episode, Work
 from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_only
 from reelhouse.playback import conf, selectors, services
+from reelhouse.playback.blocks import download_button_context
 from reelhouse.playback.models import Download, PlaybackSession
 from reelhouse.playback.signing import download_token_valid, stream_prefix, stream_token_valid
 
@@ -73,6 +74,7 @@ def watch(request, work_id: int):
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
         "heartbeat_seconds": conf.HEARTBEAT_SECONDS,
+        **download_button_context(request=request, work=work),
     }), device_id, new)
 
 

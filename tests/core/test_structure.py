@@ -130,3 +130,14 @@ def test_the_readme_layout_map_names_every_app_and_package():
              if line.startswith("  ") and not line.startswith("   ") and line.split()[0].endswith("/")}
     gone = sorted(n for n in named if not (ROOT / n).is_dir())
     assert not gone, f"README.md's Layout map names folders that do not exist: {gone}"
+
+
+def test_template_tags_query_nothing(graph):
+    """Template tags format what the view put in the context; they import no selectors, services or models."""
+    tags = [m for m in graph.modules if ".templatetags." in m]
+    assert tags, "no template tag modules found: is the graph built?"
+    reading = {m: sorted(n for n in graph.find_modules_directly_imported_by(m)
+                         if n.rsplit(".", 1)[-1] in {"selectors", "services", "models"} or ".selectors." in n
+                         or ".services." in n)
+               for m in tags}
+    assert not {m: found for m, found in reading.items() if found}, reading
