@@ -263,7 +263,8 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Structured (structlog, reelhouse/core/logs.py): readable lines, or JSON with REELHOUSE_LOG_FORMAT=json.
+    "formatters": {"plain": {"()": "reelhouse.core.logs.formatter", "json": env("LOG_FORMAT", "console") == "json"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {"reelhouse": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}},
 }

@@ -2,10 +2,13 @@
 scheduler's beat. It sits above ingest.tasks (it enqueues them); the tasks call ingest.services, which never
 enqueue, so the import graph has no cycle."""
 
+import logging
+
 from django.core.cache import cache
 
 from reelhouse.catalog.services import works_publish_due
 from reelhouse.core import clock
+from reelhouse.core.logs import delivery_correlation
 from reelhouse.ingest.jobs import delivery_process_queue, feed_fetch_queue
 from reelhouse.ingest.models import Source
 from reelhouse.ingest.scan import source_scan, source_scan_paths
@@ -17,6 +20,8 @@ from reelhouse.ingest.services import (
     guides_refresh,
 )
 
+log = logging.getLogger(__name__)
+
 
 def sources_scan(*, sources=None, on_progress=None) -> list:
     """Scan every enabled source folder and queue processing of each file that became complete."""
@@ -26,7 +31,9 @@ def sources_scan(*, sources=None, on_progress=None) -> list:
         for nfo in report.guide_nfos:
             guide_from_nfo(source=source, nfo=nfo)
         for delivery_id in report.received:
-            delivery_process_queue(delivery_id)
+            with delivery_correlation(delivery_id):
+                log.info("scan: delivery received from %s", source.name)
+                delivery_process_queue(delivery_id)
         reports.append(report)
     return reports
 
@@ -38,7 +45,9 @@ def paths_notified(*, source: Source, paths: list) -> object:
     for nfo in report.guide_nfos:
         guide_from_nfo(source=source, nfo=nfo)
     for delivery_id in report.received:
-        delivery_process_queue(delivery_id)
+        with delivery_correlation(delivery_id):
+            log.info("scan: delivery received from %s (notified)", source.name)
+            delivery_process_queue(delivery_id)
     return report
 
 

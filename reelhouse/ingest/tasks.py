@@ -4,14 +4,18 @@ queue."""
 from django_tasks import task
 
 from reelhouse.core.jobs import job_run
+from reelhouse.core.logs import delivery_correlation
 from reelhouse.ingest import services
 from reelhouse.ingest.models import Delivery, DeliveryJob, FeedFetchJob, Source
 
 
 @task(queue_name="ingest")
 def delivery_process(job_id: int) -> str:
-    return job_run(model=DeliveryJob, pk=job_id, work=lambda job: services.delivery_process(
-        delivery=Delivery.objects.select_related("source").get(pk=job.delivery_id)))
+    def work(job):
+        with delivery_correlation(job.delivery_id):
+            services.delivery_process(delivery=Delivery.objects.select_related("source").get(pk=job.delivery_id))
+
+    return job_run(model=DeliveryJob, pk=job_id, work=work)
 
 
 @task(queue_name="feeds")

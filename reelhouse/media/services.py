@@ -26,6 +26,7 @@ from reelhouse.core.jobs import (
     job_succeed,
     lease_seconds,
 )
+from reelhouse.core.logs import delivery_correlation
 from reelhouse.media import conf, signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
 from reelhouse.media.probe import MediaError, ProbeError, probe
@@ -125,7 +126,9 @@ def transcode_job_run(*, job_id: int) -> str:
         return "skipped"
     audit_record(action="transcode.claimed", subject=job, owner=job.lease_owner, attempt=job.attempts)
     try:
-        return _run_claimed(job)
+        with delivery_correlation(job.delivery_id):
+            log.info("transcode #%s: started (attempt %s)", job.pk, job.attempts, extra={"step": "transcode"})
+            return _run_claimed(job)
     except LeaseLost as exc:
         log.warning("%s", exc)
         return "lost"
@@ -340,6 +343,7 @@ def _publish(job: TranscodeJob, asset: Asset) -> None:
     job.asset = asset
     work_publish(work=asset.work, asset=asset)
     audit_record(action="transcode.done", subject=job, asset=asset.pk, attempts=job.attempts)
+    log.info("transcode #%s: packaged as asset #%s", job.pk, asset.pk, extra={"step": "transcode"})
     signals.package_published.send(sender=TranscodeJob, job=job, asset=asset)
 
 

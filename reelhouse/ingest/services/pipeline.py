@@ -36,6 +36,7 @@ def delivery_path(delivery: Delivery) -> Path:
 def _decide(delivery: Delivery, step: str, outcome: str) -> None:
     """Append one decision to the delivery's provenance (saved with the next state change)."""
     delivery.decisions = [*delivery.decisions, {"at": clock.now().isoformat(), "step": step, "outcome": outcome}]
+    log.info("%s: %s", step, outcome, extra={"step": step})
 
 
 def _set_state(delivery: Delivery, state: str, reason: str = "", **fields) -> Delivery:
@@ -174,6 +175,7 @@ def on_package_published(sender, *, job, asset, **kwargs) -> None:
             pk=delivery.pk):
         _set_state(older, Delivery.State.REPLACED, f"replaced by delivery #{delivery.pk} '{delivery.path}'")
     _set_state(delivery, Delivery.State.PUBLISHED)
+    log.info("publish: delivery #%s published as work #%s", delivery.pk, delivery.work_id, extra={"step": "publish"})
     _archive(delivery)
 
 
