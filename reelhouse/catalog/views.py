@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reelhouse.catalog import selectors, services
 from reelhouse.catalog.models import Genre, SearchEntry
 from reelhouse.catalog.title_extras import title_extras
-from reelhouse.core.http import safe_next
+from reelhouse.core.http import file_response, file_under, safe_next
 
 LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
 
@@ -170,11 +170,6 @@ def calendar(request):
 @require_GET
 def artwork(request, path: str):
     """Resized artwork (never originals), cached for a year: a changed image gets a new name."""
-    base = (Path(settings.MEDIA_ROOT) / "artwork").resolve()
-    target = (base / path).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
-        raise Http404("no such image")
-    content_type = "image/webp" if target.suffix == ".webp" else "image/jpeg"
-    response = FileResponse(target.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    target = file_under(Path(settings.MEDIA_ROOT) / "artwork", path, missing="no such image")
+    return file_response(target, content_type="image/webp" if target.suffix == ".webp" else "image/jpeg",
+                         cache_control="public, max-age=31536000, immutable")

@@ -1,9 +1,10 @@
 """Small HTTP helpers shared by apps."""
 
 import csv
+from pathlib import Path
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -15,6 +16,24 @@ def csv_response(rows: list[dict], *, filename: str) -> HttpResponse:
         writer = csv.DictWriter(response, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return response
+
+
+def file_under(base: Path | str, rel: str, *, missing: str) -> Path:
+    """The regular file `rel` names inside `base`, symlinks and '..' resolved first: Http404 (saying `missing`) when it
+    resolves outside `base` or is not a regular file. The one path guard for files served from disk (artwork, stream
+    segments)."""
+    root = Path(base).resolve()
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise Http404(missing)
+    return target
+
+
+def file_response(path: Path, *, content_type: str, cache_control: str) -> FileResponse:
+    """A file checked by file_under, streamed with its type and caching."""
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = cache_control
     return response
 
 

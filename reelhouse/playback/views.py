@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
+from reelhouse.core.http import file_response, file_under
 from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_only
 from reelhouse.playback import conf, selectors, services
@@ -177,21 +178,19 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     if not selectors.stream_path_allowed(renditions=session.renditions, path=path):
         return HttpResponseForbidden("this file is not part of this stream")
     asset = session.asset
-    base = (Path(settings.MEDIA_ROOT) / asset.directory).resolve()
-    target = (base / path).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
-        raise Http404("no such file in this package")
+    target = file_under(Path(settings.MEDIA_ROOT) / asset.directory, path, missing="no such file in this package")
     content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-    if path == selectors.MASTER:
-        # Only the renditions this session may fetch are offered (the others are refused above anyway).
-        response = HttpResponse(master_only(target.read_text(encoding="utf-8"), set(session.renditions)),
-                                content_type=content_type)
-    else:
-        response = FileResponse(target.open("rb"), content_type=content_type or "application/octet-stream")
     if target.suffix == ".m3u8" and asset.provisional:
-        response["Cache-Control"] = "private, no-cache"  # a growing EVENT playlist: every reload must see new segments
+        cache_control = "private, no-cache"  # a growing EVENT playlist: every reload must see new segments
     else:
-        response["Cache-Control"] = "private, max-age=60" if target.suffix == ".m3u8" else "private, max-age=86400"
+        cache_control = "private, max-age=60" if target.suffix == ".m3u8" else "private, max-age=86400"
+    if path != selectors.MASTER:
+        return file_response(target, content_type=content_type or "application/octet-stream",
+                             cache_control=cache_control)
+    # Only the renditions this session may fetch are offered (the others are refused above anyway).
+    response = HttpResponse(master_only(target.read_text(encoding="utf-8"), set(session.renditions)),
+                            content_type=content_type)
+    response["Cache-Control"] = cache_control
     return response
 
 
