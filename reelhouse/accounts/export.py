@@ -96,7 +96,7 @@ def account_export(*, user) -> dict:
 def register_accounts_sections() -> None:
     from django.contrib.admin.models import LogEntry
 
-    from reelhouse.accounts.models import Profile, RecoveryCode, User
+    from reelhouse.accounts.models import Device, DeviceAuthorization, Profile, RecoveryCode, User
     from reelhouse.core.models import AuditEvent
 
     def about_the_user(user) -> Q:
@@ -106,6 +106,9 @@ def register_accounts_sections() -> None:
         Section("account", User, (lambda user: Q(pk=user.pk),), single=True),
         Section("profiles", Profile, ("user",)),
         Section("recovery_codes", RecoveryCode, ("user",)),  # when made and used; the codes themselves are hashes
+        Section("devices", Device, ("user",)),  # TVs and apps signed in with a code (the token is a hash, left out)
+        Section("device_sign_ins", DeviceAuthorization, ("user",), omit=frozenset({"device_code_hash",
+                                                                                 "user_code_hash"})),
         Section("audit", AuditEvent, (about_the_user, "actor")),
     ])
     export_exclude(model=LogEntry, reason="Django admin's change log of operators' edits to other people's records: "

@@ -4,6 +4,10 @@ from reelhouse.accounts.export import Section, exporter_register
 
 
 def register() -> None:
-    from reelhouse.notifications.models import Notification
+    from reelhouse.notifications.models import Notification, OutgoingMail, Preference
 
-    exporter_register(app="notifications", sections=[Section("notifications", Notification, ("profile__user",))])
+    exporter_register(app="notifications", sections=[
+        Section("notifications", Notification, ("profile__user",)),
+        Section("mail", OutgoingMail, ("user",)),  # every mail sent (or queued) to the person, as sent
+        Section("notification_preferences", Preference, ("user",)),
+    ])

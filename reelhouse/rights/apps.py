@@ -7,7 +7,9 @@ class RightsConfig(AppConfig):
 
     def ready(self):
         from reelhouse.core import scheduler
-        from reelhouse.rights import tasks
+        from reelhouse.rights import export, tasks
+
+        export.register()  # this app's part of the personal data export
 
         # Works whose counter-notice period ran out (no court action reported) come back.
         scheduler.periodic_register(name="rights.counter_notices_restore", every=3600, first=300,

@@ -54,7 +54,7 @@ _counter = itertools.count(1)
 # Values the generic row maker cannot guess (the models' check constraints); a model label stands for a row of it.
 OTHER_PERSON = object()  # another account (a referral links two people)
 OVERRIDES = {"billing.Coupon": {"percent_off": 10}, "catalog.MyListItem": {"series": "catalog.Series"},
-             "rewards.Referral": {"referrer": OTHER_PERSON}}
+             "rewards.Referral": {"referrer": OTHER_PERSON}, "rights.Notice": {"good_faith": True, "accurate": True}}
 
 
 def _value(field):
@@ -89,6 +89,12 @@ def make_row(model, *, user, profile, made: dict):
         return profile
     if model in made:
         return made[model]
+    for field in model._meta.concrete_fields:  # a one-per-person row the account already has (made at sign-up)
+        owner = user if field.related_model is User else profile
+        if (field.is_relation and field.unique and field.related_model in PERSON
+                and (existing := model._default_manager.filter(**{field.name: owner}).first())):
+            made[model] = existing
+            return existing
     values = {}
     for field in model._meta.concrete_fields:
         if field.primary_key and (field.has_default() or isinstance(field, models.AutoField)):

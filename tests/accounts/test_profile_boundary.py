@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
 OWNER_PIN = "2468"
 
-# Every owner-only page and action: (method, path with {other} = another profile's id, {uuid} = any id).
+# Every owner-only page and action: (method, path with {other} = another profile's id, {uuid}, {int} = any id).
 PROTECTED = {
     "accounts:profiles_manage": ("get", "/accounts/profiles/manage/"),
     "accounts:profile_new": ("post", "/accounts/profiles/new/"),
@@ -35,6 +35,8 @@ PROTECTED = {
     "accounts:export": ("get", "/accounts/privacy/export/"),
     "accounts:sign_out_everywhere": ("post", "/accounts/sign-out-everywhere/"),
     "accounts:password_change": ("get", "/accounts/password/"),
+    "accounts:devices": ("get", "/accounts/devices/"),
+    "accounts:device_revoke": ("post", "/accounts/devices/{int}/revoke/"),
     "billing:account": ("get", "/account/"),
     "billing:redeem": ("post", "/account/redeem/"),
     "billing:trial": ("post", "/account/trial/"),
@@ -100,7 +102,7 @@ def _as(client, subscriber, profile, pin=""):
 def _request(client, name, household, as_profile):
     method, path = PROTECTED[name]
     other = household["kid"] if as_profile != "kid" else household["partner"]
-    return getattr(client, method)(path.format(other=other.pk, uuid=uuid.uuid4()))
+    return getattr(client, method)(path.format(other=other.pk, uuid=uuid.uuid4(), int=987654))
 
 
 def test_every_account_area_url_is_classified_owner_only_or_open():
