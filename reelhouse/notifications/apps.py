@@ -9,6 +9,10 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import export
 
         export.register()  # this app's part of the personal data export
+        from reelhouse.core.mail import mail_queue_register
+        from reelhouse.notifications.mail import mail_queue
+
+        mail_queue_register(mail_queue)  # accounts and rights send mail through core.mail
         from reelhouse.catalog import signals
         from reelhouse.notifications import services
 
@@ -18,14 +22,6 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import tasks
 
         # Mail whose retry is due (the SMTP server was unreachable), and senders that died mid-send.
-        scheduler.periodic_register(name="notifications.mail_send_due", every=60, first=30, task=tasks.mail_send_due)
-        # New episodes of followed series: one digest mail a day instead of one mail per episode.
-        scheduler.periodic_register(name="notifications.new_episode_digest", every=24 * 3600, first=600,
-                                    task=tasks.new_episode_digest_send)
-        from reelhouse.core import scheduler
-        from reelhouse.notifications import tasks
-
-        # Mail whose (re)try is due.
         scheduler.periodic_register(name="notifications.mail_send_due", every=60, first=30, task=tasks.mail_send_due)
         # New episodes of followed series: one digest mail a day instead of one mail per episode.
         scheduler.periodic_register(name="notifications.new_episode_digest", every=24 * 3600, first=600,

@@ -15,6 +15,7 @@ from django.core.mail.message import make_msgid
 from django.urls import reverse
 
 from reelhouse.core.http import site_url
+from reelhouse.core.mail import recipient_language  # noqa: F401 (billing imports it from here)
 from reelhouse.notifications.delivery import mail_deliver_task
 from reelhouse.notifications.kinds import EMAIL, UNSUBSCRIBE_SALT, kind_get
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress
@@ -24,13 +25,6 @@ from reelhouse.notifications.selectors import wants
 def _msgid_domain() -> str:
     sender = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)
     return sender[1].strip("> ") if len(sender) == 2 else "localhost"
-
-
-def recipient_language(user) -> str:
-    """The language a mail to this account is written in: the account's, else the site's."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    language = (getattr(user, "language", "") or "").split("-")[0].lower()
-    return language if language in codes else settings.LANGUAGE_CODE
 
 
 def address_is_undeliverable(email: str) -> bool:

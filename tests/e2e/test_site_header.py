@@ -1,5 +1,6 @@
-"""The header on every page: Help, Sign in and Sign up for visitors; Help, Account and Sign out for members;
-reached with Tab on a keyboard and with the arrow keys of a TV remote, and free of serious axe violations."""
+"""The header on every page: Help, Sign in and Sign up for visitors; Help, the profile, Notifications, Account and
+Sign out for members; reached with Tab on a keyboard and with the arrow keys of a TV remote, and free of serious
+axe violations."""
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_visitor_reaches_help_sign_in_and_sign_up_with_the_keyboard(browser, liv
 
 def test_member_reaches_account_and_signs_out_with_the_keyboard(page, live_server, subscriber):
     sign_in(page, live_server, subscriber)
-    assert header_links(page) == ["Help", "Viewer", "Account"]
+    assert header_links(page) == ["Help", "Viewer", "Notifications", "Account"]
     assert page.locator("header.top").get_by_role("button", name="Sign out").is_visible()
 
     press_until_focused(page, "Tab", "Account")
@@ -93,7 +94,10 @@ def test_tv_remote_reaches_the_header_with_arrow_keys(browser, live_server, subs
     press_up_into_header(page)
     press_until_focused(page, "ArrowRight", "Account")
     page.keyboard.press("ArrowLeft")
-    assert focused_text(page) == "Viewer"  # the profile switcher sits between Help and Account
+    assert focused_text(page) == "Notifications"  # between the profile switcher and Account
+    page.keyboard.press("ArrowLeft")
+    assert focused_text(page) == "Viewer"
+    page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert focused_text(page) == "Account"
     screenshot(page, "header-tv-account-focused")
