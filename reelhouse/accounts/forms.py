@@ -63,7 +63,7 @@ class AccountPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        from reelhouse.core.mail import mail_queue, recipient_language
+        from reelhouse.core.mailing import mail_queue, recipient_language
 
         user = context["user"]
         with translation.override(recipient_language(user)):

@@ -155,7 +155,7 @@ def _mail(*, user: User, subject: str, template: str, context: dict) -> None:
     """Account mail, written in the account's language (not that of whoever's request caused it) and sent through
     the one mail queue (notifications owns it; imported at call time because accounts sits below notifications).
     `subject` is a msgid marked with gettext_noop."""
-    from reelhouse.core.mail import mail_queue, recipient_language
+    from reelhouse.core.mailing import mail_queue, recipient_language
 
     with translation.override(recipient_language(user)):
         subject, text = _(subject), render_to_string(template, context)

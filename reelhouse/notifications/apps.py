@@ -9,7 +9,7 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import export
 
         export.register()  # this app's part of the personal data export
-        from reelhouse.core.mail import mail_queue_register
+        from reelhouse.core.mailing import mail_queue_register
         from reelhouse.notifications.mail import mail_queue
 
         mail_queue_register(mail_queue)  # accounts and rights send mail through core.mail

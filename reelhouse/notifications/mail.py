@@ -15,7 +15,7 @@ from django.core.mail.message import make_msgid
 from django.urls import reverse
 
 from reelhouse.core.http import site_url
-from reelhouse.core.mail import recipient_language  # noqa: F401 (billing imports it from here)
+from reelhouse.core.mailing import recipient_language  # noqa: F401 (billing imports it from here)
 from reelhouse.notifications.delivery import mail_deliver_task
 from reelhouse.notifications.kinds import EMAIL, UNSUBSCRIBE_SALT, kind_get
 from reelhouse.notifications.models import OutgoingMail, UndeliverableAddress

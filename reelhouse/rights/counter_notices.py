@@ -41,7 +41,7 @@ def _restore_days() -> int:
 
 
 def _mail(to: str, subject: str, text: str) -> None:
-    from reelhouse.core.mail import mail_queue
+    from reelhouse.core.mailing import mail_queue
 
     if to and "@" in to:
         mail_queue(to=to, subject=subject, text=text)

@@ -84,7 +84,7 @@ def notice_works(notice: Notice) -> list:
 
 
 def _mail(*, to: str, subject: str, template: str, context: dict) -> None:
-    from reelhouse.core.mail import mail_queue
+    from reelhouse.core.mailing import mail_queue
 
     if to and "@" in to:
         mail_queue(to=to, subject=subject, text=render_to_string(template, context))  # no kind: always sent
@@ -159,7 +159,7 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
     _set_state(notice, outcome, actor=actor, ground=ground, automated=automated, decision=decision.pk)
     with translation.override(notice.language):
         subject = _("Decision on your notice %(reference)s") % {"reference": notice.reference}
-    from reelhouse.core.mail import mail_queue
+    from reelhouse.core.mailing import mail_queue
 
     mail_queue(to=notice.claimant_email, subject=subject, text=statement)
     contacts = {w.licence.licensor.contact_email for w in works if w.licence_id and w.licence.licensor.contact_email}

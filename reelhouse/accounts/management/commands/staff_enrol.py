@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} To move it to a new phone, use its security page with a current code.") \
                 from exc
         if mail:
-            from reelhouse.core.mail import mail_queue
+            from reelhouse.core.mailing import mail_queue
 
             mail_queue(to=user.email, user=user, subject="Set up two-step sign-in for Reelhouse",
                        text=f"Open this link within 3 days to set up two-step sign-in for {user.email}:\n\n{link}\n\n"
