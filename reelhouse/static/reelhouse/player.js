@@ -142,7 +142,7 @@
       .then(function (r) { return r.json().then(function (data) { return [r.status, data]; }); })
       .then(function ([status, data]) {
         if (status !== 200) { stopped = true; show(data.reason || video.dataset.msgStopped); return false; }
-        prefix = data.stream_prefix; session = data; resumeAt = data.resume_s || 0; stopped = false;
+        prefix = data.stream_prefix; session = data; resumeAt = Math.max(data.resume_s || 0, leftHere()); stopped = false;
         message.hidden = true;
         video.dispatchEvent(new CustomEvent("reelhouse:started"));
         return true;
@@ -242,10 +242,20 @@
   video.addEventListener("pause", function () { heartbeat(false); });
   video.addEventListener("seeked", function () { heartbeat(false); });
   // Leaving the page (closing the tab, a reload, another page) ends the session at once and keeps the position: the
-  // beacon outlives the page and carries the CSRF token in its form like any POST.
+  // keepalive request outlives the page (the service worker sends it on) and carries the CSRF token like any POST.
+  // The beacon can reach the server after the reloaded page has asked where to resume (a service worker answering
+  // the reload first makes that likely), so the page also notes where it was left in this tab; the reloaded page
+  // resumes from the later of the two (the server keeps the beacon's position either way).
+  const leftKey = "reelhouse.leftAt:" + video.dataset.startUrl;
+  function leftHere() {
+    const note = JSON.parse(sessionStorage.getItem(leftKey) || "null");
+    sessionStorage.removeItem(leftKey);
+    return note && Date.now() - note.at < 60000 && isFinite(note.position) ? note.position : 0;
+  }
   window.addEventListener("pagehide", function () {
     if (!session || stopped) return;
-    navigator.sendBeacon(session.leave_url, body(false));
+    sessionStorage.setItem(leftKey, JSON.stringify({ position: video.currentTime, at: Date.now() }));
+    fetch(session.leave_url, { method: "POST", body: body(false), credentials: "same-origin", keepalive: true });
     session = null;
   });
   // Back from the back-forward cache: the session ended on leaving, so start another one where we were.

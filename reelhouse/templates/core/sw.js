@@ -27,7 +27,12 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") {
+    // A page's last word as it is left (the player's leaving beacon, a keepalive POST): sent from here, so it is not
+    // dropped with the page that is going away.
+    if (request.keepalive) event.respondWith(fetch(request));
+    return;
+  }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
