@@ -158,7 +158,6 @@ class WatchNotifier:
             current = self._watches.get(pk)
             if current is not None and current.ident == ident and current.watch in alive:
                 continue
-            came_back = current is not None or self.status.get(pk) == "folder missing"
             if current is not None:
                 if current.ident == ident and current.failed_at and time.monotonic() - current.failed_at < 60:
                     continue  # could not be watched a moment ago (inotify limit?): do not retry in a tight loop
@@ -172,8 +171,9 @@ class WatchNotifier:
                 continue
             self._watches[pk] = _Watch(root=root, ident=ident, watch=watch)
             self.status[pk] = "watching"
-            if came_back:  # whatever landed while it was not watched
-                self._walk_into_pending(pk, root, root)
+            # Whatever landed while it was not watched: after it came back, and on the first watch too (a file that
+            # lands between the scan at start and this watch, on a loaded machine, would wait a whole scan interval).
+            self._walk_into_pending(pk, root, root)
         for pk, w in self._watches.items():
             if w.watch not in {e.watch for e in self._observer.emitters if e.is_alive()} and not w.failed_at:
                 w.failed_at = time.monotonic()  # the emitter died at start (e.g. no inotify watches left)
