@@ -45,8 +45,10 @@ def main(start_at: float, op: str, *args: str) -> dict:
 
         with open(args[0]) as f:
             payload = f.read()
-        response = Client().post("/billing/stripe/webhook/", payload, content_type="application/json",
-                                 headers={"Stripe-Signature": args[1]})
+        # A process of its own, outside pytest: 'testserver' is an allowed host only under the test runner.
+        response = Client(HTTP_HOST="localhost").post("/billing/stripe/webhook/", payload,
+                                                      content_type="application/json",
+                                                      headers={"Stripe-Signature": args[1]})
         return {"ok": response.status_code == 200, "detail": response.content.decode()}
     if op == "expire":
         from reelhouse.rewards.services import stamps_expire
