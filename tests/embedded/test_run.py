@@ -51,7 +51,9 @@ def test_first_start_builds_and_publishes_the_demo_and_the_second_rebuilds_nothi
             return db.execute("SELECT state, COUNT(*) FROM ingest_delivery GROUP BY state").fetchall()
 
     with reelhouse_run(var, demo=True, REELHOUSE_DEMO_SECONDS="2", REELHOUSE_X264_PRESET="ultrafast") as (proc, port):
-        assert wait_for(lambda: states() == [("published", 14)], 240, "the 14 demo titles to be published")
+        # A bound, not a speed goal (bench/first_playable.py measures that): 14 titles through four queues while the
+        # other test worker shares the two cores took longer than 240 s once in CI.
+        assert wait_for(lambda: states() == [("published", 14)], 600, "the 14 demo titles to be published")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/welcome/") as response:
             assert response.status == 200
         proc.send_signal(signal.SIGINT)
