@@ -18,8 +18,9 @@ THEME = "#111418"  # the site's --bg: the title bar and splash screen match the 
 # The app shell the worker keeps: what the offline screen needs, and the scripts every page loads.
 SHELL = ["reelhouse/site.css", "reelhouse/tv.js", "reelhouse/app.js", "reelhouse/downloads.js",
          "reelhouse/icons/icon-192.png"]
-# Pages the same for everyone that must open offline: the offline screen and the app's Downloads page.
-OFFLINE_PAGES = ["core/offline.html", "playback/app_downloads.html"]
+# Pages the same for everyone that must open offline: the offline screen and the app's Downloads page, and the base
+# template of their shared head (its source is part of the worker's version like theirs).
+OFFLINE_PAGES = ["core/offline_base.html", "core/offline.html", "playback/app_downloads.html"]
 ICONS = [("reelhouse/icons/icon-192.png", "192x192", "any"), ("reelhouse/icons/icon-512.png", "512x512", "any"),
          ("reelhouse/icons/maskable-512.png", "512x512", "maskable")]
 

@@ -42,3 +42,19 @@ def test_offline_screen_holds_nothing_personal_even_when_fetched_signed_in(clien
     assert "You&#x27;re offline" in page or "You're offline" in page
     for personal in (subscriber.email, "Viewer", "csrfmiddlewaretoken"):
         assert personal not in page
+
+
+def test_the_workers_version_covers_every_template_the_offline_pages_are_built_from():
+    """The worker's version hashes OFFLINE_PAGES' sources: a base template they extend left out of that list would
+    change their head without a new worker, and offline they would keep the old one."""
+    from django.template.loader import get_template
+    from django.template.loader_tags import ExtendsNode
+
+    from reelhouse.core.webapp import OFFLINE_PAGES
+
+    parents = set()
+    for name in OFFLINE_PAGES:
+        for node in get_template(name).template.nodelist.get_nodes_by_type(ExtendsNode):
+            parents.add(node.parent_name.resolve({}))
+    assert parents == {"core/offline_base.html"}
+    assert parents <= set(OFFLINE_PAGES)
