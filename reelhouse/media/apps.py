@@ -6,15 +6,15 @@ class MediaConfig(AppConfig):
     label = "media"
 
     def ready(self) -> None:
-        from reelhouse.media import markers, signals
-
-        signals.package_published.connect(markers.on_package_published, dispatch_uid="media.markers")
         from reelhouse.core import jobs
-        from reelhouse.media import services, tasks
+        from reelhouse.media import provisional, services, signals, tasks
+
+        signals.package_published.connect(tasks.on_package_published, dispatch_uid="media.markers")
         from reelhouse.media.models import TranscodeJob
 
         jobs.job_kind_register(
             model=TranscodeJob, task=tasks.transcode_run,
             on_failed=lambda job, reason: services.transcode_job_failed(job=job, reason=reason),
             on_reclaimed=lambda job, previous_owner: services.transcode_job_leftovers_remove(job=job),
-            sweep=lambda: services.packages_sweep() + services.staging_sweep() + services.assets_provisional_remove())
+            sweep=lambda: (services.packages_sweep() + services.staging_sweep()
+                           + provisional.assets_provisional_remove()))

@@ -268,22 +268,3 @@ def season_markers_detect(*, season) -> SeasonResult:
                  intros=counts[Marker.Kind.INTRO], credits=counts[Marker.Kind.CREDITS], skipped=skipped)
     return SeasonResult(episodes=len(listened), intros=counts[Marker.Kind.INTRO],
                         credits=counts[Marker.Kind.CREDITS], skipped=skipped)
-
-
-def on_package_published(sender, *, asset: Asset, **kwargs) -> None:
-    """After an episode's package is published: queue marker detection for its season once it has two or more
-    published episodes (after the publish commits, so the detection never holds the publish transaction)."""
-    from reelhouse.catalog.models import Episode
-
-    season_id = Episode.objects.filter(pk=asset.work_id).values_list("season_id", flat=True).first()
-    if season_id is None:
-        return
-    if Episode.objects.filter(season_id=season_id, asset__isnull=False, asset__provisional=False).count() < 2:
-        return
-
-    def enqueue() -> None:
-        from reelhouse.media.tasks import markers_detect
-
-        markers_detect.enqueue(season_id)
-
-    transaction.on_commit(enqueue)

@@ -16,7 +16,7 @@ from reelhouse.core import clock
 from reelhouse.media import signals
 from reelhouse.media.models import Asset
 from reelhouse.media.probe import probe
-from reelhouse.media.services import assets_provisional_remove, provisional_grace_s
+from reelhouse.media.provisional import assets_provisional_remove, provisional_grace_s
 from reelhouse.media.transcode.quick import quick_start
 from reelhouse.playback.models import PlaybackSession
 from reelhouse.playback.services import playback_start

@@ -1,5 +1,5 @@
 """The quick rung: a low-resolution, ultrafast encode written as a growing HLS EVENT playlist, so a new delivery is
-watchable within seconds while the full ladder encodes (see media.services.quick_stage_start).
+watchable within seconds while the full ladder encodes (see media.provisional.quick_stage_start).
 
 Its ffmpeg writes no progress to a pipe (only to a log file), so if the worker that started it is killed the
 encode still finishes and the playlist still gets its EXT-X-ENDLIST."""
