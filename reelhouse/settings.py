@@ -230,6 +230,9 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Whose business days count for counter-notice restoration (10 to 14 business days, public holidays excluded).
 REELHOUSE_OPERATOR_COUNTRY = env("OPERATOR_COUNTRY", "US").strip().upper()
 REELHOUSE_COUNTER_RESTORE_BUSINESS_DAYS = int(env("COUNTER_RESTORE_BUSINESS_DAYS", "10"))  # 10..14 (DMCA 512(g))
+# Repeat infringers (rights.strikes): strikes against one source (watch folder, feed, licensor) before its ingest is
+# suspended until an operator lifts it.
+REELHOUSE_STRIKES_BEFORE_SUSPENSION = int(env("STRIKES_BEFORE_SUSPENSION", "3"))
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

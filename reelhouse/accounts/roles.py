@@ -33,6 +33,7 @@ BILLING_REPORTS = "billing.view_billing_reports"  # /billing/reports/<name>.csv
 REFUND = "billing.refund_payment"  # the admin's "record a full refund" action
 EXPORT_VOUCHERS = "billing.export_vouchers"  # voucher codes as CSV
 AUDIT_EXPORT = "core.export_auditevent"  # audit trail as CSV
+LIFT_SUSPENSION = "rights.lift_sourcesuspension"  # lift a source's ingest suspension (repeat-infringer policy)
 
 ROLES: dict[str, Role] = {r.name: r for r in [
     Role(ADMINISTRATOR, everything=True),
@@ -48,7 +49,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "ingest.source": V, "ingest.delivery": V, "ingest.feeditem": V,
         "media.asset": V,
         "core.auditevent": V,
-    }, perms=(OPS_INGEST, AUDIT_EXPORT)),
+    }, perms=(OPS_INGEST, AUDIT_EXPORT, LIFT_SUSPENSION)),
     Role("support agent", models={
         "accounts.user": V,
         "billing.subscription": V, "billing.plan": V, "billing.voucher": V,

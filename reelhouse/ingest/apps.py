@@ -15,6 +15,10 @@ class IngestConfig(AppConfig):
         signals.package_published.connect(services.on_package_published, dispatch_uid="ingest.published")
         signals.package_failed.connect(services.on_package_failed, dispatch_uid="ingest.failed")
         _periodic_register()
+        from reelhouse.ingest.selectors import sources_of_work
+        from reelhouse.rights.strikes import source_finder_register
+
+        source_finder_register(sources_of_work)  # an accepted notice strikes the sources that delivered the work
         from reelhouse.core import jobs
         from reelhouse.ingest import tasks
         from reelhouse.ingest.models import DeliveryJob, FeedFetchJob

@@ -12,6 +12,7 @@ from reelhouse.core.logs import delivery_correlation
 from reelhouse.ingest.jobs import delivery_process_queue, feed_fetch_queue
 from reelhouse.ingest.models import Source
 from reelhouse.ingest.scan import source_scan, source_scan_paths
+from reelhouse.ingest.selectors import sources_ingesting
 from reelhouse.ingest.services import (
     feed_downloads_purge,
     feed_read_and_download,
@@ -19,14 +20,19 @@ from reelhouse.ingest.services import (
     guide_from_nfo,
     guides_refresh,
 )
+from reelhouse.rights.strikes import suspension_of
 
 log = logging.getLogger(__name__)
 
 
 def sources_scan(*, sources=None, on_progress=None) -> list:
-    """Scan every enabled source folder and queue processing of each file that became complete."""
+    """Scan every enabled source folder whose ingest is not suspended and queue processing of each file that
+    became complete."""
     reports = []
-    for source in sources if sources is not None else Source.objects.filter(enabled=True):
+    for source in sources if sources is not None else sources_ingesting():
+        if sources is not None and suspension_of(source) is not None:  # repeat-infringer policy: not read
+            log.info("scan: source %s is suspended; not scanned", source.name)
+            continue
         report = source_scan(source=source, on_progress=on_progress)
         for nfo in report.guide_nfos:
             guide_from_nfo(source=source, nfo=nfo)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from reelhouse.catalog.models import Episode
 from reelhouse.core import clock
-from reelhouse.ingest.models import Delivery
+from reelhouse.ingest.models import Delivery, Source
+from reelhouse.rights.strikes import suspended_keys
 
 
 class EpisodeState:
@@ -19,6 +20,18 @@ class EpisodeState:
     PROCESSING = "processing"  # transcoding
     AVAILABLE = "available"
     SKIPPED = "skipped"
+
+
+def sources_ingesting(**filters) -> QuerySet:
+    """Enabled sources whose ingest is not suspended (rights.strikes: the source's own strikes or its licensor's)."""
+    own, licensors = suspended_keys(Source._meta.label_lower)
+    return Source.objects.filter(enabled=True, **filters).exclude(pk__in=own).exclude(licensor_id__in=licensors)
+
+
+def sources_of_work(work) -> QuerySet:
+    """The sources whose deliveries brought a work in (rights.strikes finds whom to strike with it)."""
+    states = [Delivery.State.ACCEPTED, Delivery.State.PUBLISHED, Delivery.State.REPLACED]
+    return Source.objects.filter(deliveries__work_id=work.pk, deliveries__state__in=states).distinct()
 
 
 def today() -> dt.date:

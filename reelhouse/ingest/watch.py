@@ -32,6 +32,7 @@ from watchdog.observers import Observer
 
 from reelhouse.ingest import conf
 from reelhouse.ingest.models import Delivery, Source
+from reelhouse.ingest.selectors import sources_ingesting
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class WatchNotifier:
 
     def _refresh(self) -> None:
         """Follow the registered sources: watch new or returned folders, drop gone or disabled ones."""
-        sources = {s.pk: s for s in Source.objects.filter(enabled=True, kind=Source.Kind.WATCH_FOLDER)}
+        sources = {s.pk: s for s in sources_ingesting(kind=Source.Kind.WATCH_FOLDER)}
         for pk in list(self._watches):
             if pk not in sources or Path(sources[pk].path) != self._watches[pk].root:
                 self._unwatch(pk)
@@ -231,7 +232,7 @@ class WatchNotifier:
         for pk, rel in due:
             by_source.setdefault(pk, []).append(rel)
         for pk, rels in by_source.items():
-            source = Source.objects.filter(pk=pk, enabled=True).first()
+            source = sources_ingesting(pk=pk).first()
             if source is None:
                 for rel in rels:
                     self._pending.pop((pk, rel), None)

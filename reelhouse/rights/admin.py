@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from reelhouse.core.operator_admin import OperatorAdmin
-from reelhouse.rights import admin_notices  # noqa: F401  (registers the notice review queue)
+from reelhouse.rights import admin_notices, admin_strikes  # noqa: F401  (register the notice queue, strikes)
 from reelhouse.rights.models import Licence, Licensor
 
 

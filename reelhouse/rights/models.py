@@ -217,3 +217,55 @@ class CounterNotice(models.Model):
 
     def __str__(self) -> str:
         return f"counter-notice to {self.notice}"
+
+
+class Strike(models.Model):
+    """One strike against a source of content (a watch folder, a partner feed or a licensor) for infringing material
+    it delivered: an accepted notice, or a fingerprint match. After REELHOUSE_STRIKES_BEFORE_SUSPENSION strikes since
+    the last lift, the source's ingest is suspended (rights.strikes). The source is a generic reference (its model
+    label and key), so rights needs no import of ingest."""
+
+    source_type = models.CharField(max_length=60, help_text="Model label of the source, e.g. ingest.source.")
+    source_id = models.CharField(max_length=40)
+    source_name = models.CharField(max_length=200, help_text="The source's name when the strike was recorded.")
+    reason = models.TextField()
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="strikes")
+    work = models.ForeignKey("catalog.Work", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+        constraints = [models.UniqueConstraint(fields=["source_type", "source_id", "notice"],
+                                               condition=Q(notice__isnull=False), name="strike_once_per_notice")]
+
+    def __str__(self) -> str:
+        return f"strike against {self.source_name}"
+
+
+class SourceSuspension(models.Model):
+    """A source whose ingest stopped after too many strikes: its folder is not scanned, its feed not fetched, its
+    deliveries held, until an operator with the rights & legal role lifts it (with a reason)."""
+
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=40)
+    source_name = models.CharField(max_length=200)
+    strikes = models.PositiveIntegerField(help_text="Strikes counted when it was suspended.")
+    suspended_at = models.DateTimeField(default=clock.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-suspended_at"]
+        permissions = [("lift_sourcesuspension", "Can lift a source's ingest suspension")]
+        constraints = [models.UniqueConstraint(fields=["source_type", "source_id"], condition=Q(lifted_at__isnull=True),
+                                               name="one_standing_suspension_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} suspended"
+
+    @property
+    def standing(self) -> bool:
+        return self.lifted_at is None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
 from reelhouse.rights.models import Licensor, Notice, NoticeDecision, TrustedNotifier, WorkWithdrawal
+from reelhouse.rights.strikes import strikes_for_withdrawal
 
 # Which states a notice may move to from each state (the review queue's workflow).
 TRANSITIONS = {
@@ -150,6 +151,7 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
                 "titles": ", ".join(str(w) for w in works), "where": where}
         audit_record(action="notice.withdrawn", subject=notice, actor=actor, works=[w.pk for w in works],
                      were_shown=taken)
+        strikes_for_withdrawal(works=works, notice=notice, actor=actor)  # repeat-infringer policy
     statement = _statement(notice, outcome=outcome, ground=ground, facts=facts, automated=automated,
                            restricted=restricted)
     decision = NoticeDecision.objects.create(notice=notice, outcome=outcome,

@@ -3,6 +3,7 @@
 import csv
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -88,6 +89,10 @@ def trusted_notice(request):
 
 TRANSPARENCY_COLUMNS = ["month", "received", "accepted", "rejected", "needs_information", "counter_notices",
                         "restored", "median_hours_to_decision", "median_hours_to_withdrawal"]
+
+
+def repeat_infringers(request):
+    return render(request, "rights/repeat_infringers.html", {"limit": settings.REELHOUSE_STRIKES_BEFORE_SUSPENSION})
 
 
 def transparency(request):

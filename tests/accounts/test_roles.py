@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 ALLOWED, REFUSED = {200, 302}, {403}
 REPORTS = ["revenue", "subscribers", "months", "vouchers", "trials"]
 # Custom admin-action permissions -> the table's permission (ModelAdmin.has_<name>_permission asks for it).
-ACTION_PERMS = {"refund": roles.REFUND, "export": roles.EXPORT_VOUCHERS, "quarantine": roles.QUARANTINE}
+ACTION_PERMS = {"refund": roles.REFUND, "export": roles.EXPORT_VOUCHERS, "quarantine": roles.QUARANTINE,
+                "lift": roles.LIFT_SUSPENSION}
 
 
 def _table() -> dict[str, set[str]]:

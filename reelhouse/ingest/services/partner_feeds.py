@@ -11,6 +11,7 @@ from reelhouse.ingest import conf, crypto, feeds, outbound
 from reelhouse.ingest.models import Delivery, FeedItem, Source
 from reelhouse.ingest.services.guides import guide_apply
 from reelhouse.ingest.services.pipeline import IngestError
+from reelhouse.rights.strikes import suspension_of, suspension_reason
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ def feed_read_and_download(*, source: Source, on_delivery: Callable[[int], objec
     and connecting (tests)."""
     if source.kind != Source.Kind.FEED or not source.feed_url:
         raise IngestError(f"source '{source.name}' is not a partner feed with a URL")
+    if (suspension := suspension_of(source)) is not None:  # repeat-infringer policy: not fetched until lifted
+        return {"suspended": suspension_reason(suspension)}
     counts = {"entries": 0, "downloaded": 0, "refused": 0, "failed": 0, "pending": 0, "guide": 0}
     now = clock.now()
     if not source.feed_url.lower().startswith(("http://", "https://")):
@@ -168,7 +171,9 @@ def feeds_due(*, at=None) -> list[Source]:
     """Partner feeds whose schedule says it is time to fetch them again."""
     at = at or clock.now()
     due = []
-    for source in Source.objects.filter(enabled=True, kind=Source.Kind.FEED):
+    from reelhouse.ingest.selectors import sources_ingesting
+
+    for source in sources_ingesting(kind=Source.Kind.FEED):
         if source.last_fetch_at is None or at - source.last_fetch_at >= timedelta(seconds=source.feed_interval_s):
             due.append(source)
     return due

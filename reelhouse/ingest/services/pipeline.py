@@ -19,6 +19,7 @@ from reelhouse.ingest.services.guides import guide_from_provider
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
 from reelhouse.rights.selectors import licence_problem, withdrawal_problem
+from reelhouse.rights.strikes import suspension_of, suspension_reason
 
 log = logging.getLogger(__name__)
 _FIX_MARK = re.compile(r"(?i)(?:^|[.\s_\-\[(])(proper|repack|fix(?:ed)?)(?:$|[.\s_\-\])])")
@@ -97,6 +98,8 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
     quarantine it. Re-running on a delivery that already moved on does nothing."""
     if delivery.state != Delivery.State.RECEIVED:
         return delivery
+    if (suspension := suspension_of(delivery.source)) is not None:
+        return delivery_quarantine(delivery=delivery, reason=suspension_reason(suspension))
     path = delivery_path(delivery)
     if not path.is_file():
         return delivery_quarantine(delivery=delivery, reason=f"{delivery.path}: file disappeared before processing")
