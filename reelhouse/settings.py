@@ -199,6 +199,8 @@ REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per
 REELHOUSE_NOTICES_PER_CLIENT = int(env("NOTICES_PER_CLIENT", "5"))  # notices filed on the public form per hour
 REELHOUSE_DEVICE_CODE_ATTEMPTS = int(env("DEVICE_CODE_ATTEMPTS", "5"))  # wrong TV codes per account
 REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT = int(env("DEVICE_CODE_ATTEMPTS_PER_CLIENT", "10"))  # per address
+REELHOUSE_API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "600"))  # per device token or web session
+REELHOUSE_API_BAD_TOKENS_PER_CLIENT = int(env("API_BAD_TOKENS_PER_CLIENT", "30"))  # unknown/revoked, per 15 min
 # TV sign-in with a code (RFC 8628): how long a code lives, and how often the TV may ask whether it was approved.
 REELHOUSE_DEVICE_CODE_SECONDS = int(env("DEVICE_CODE_SECONDS", str(10 * 60)))
 REELHOUSE_DEVICE_POLL_SECONDS = int(env("DEVICE_POLL_SECONDS", "5"))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reelhouse.accounts import device_views, signin
+from reelhouse.api.v1 import api
 from reelhouse.core import views as core_views
 from reelhouse.core import webapp
 from reelhouse.web import views as web_views
@@ -29,6 +30,7 @@ urlpatterns = [
     path("device/code", device_views.device_authorization, name="device_authorization"),
     path("device/token", device_views.device_token, name="device_token"),
     path("activate", device_views.activate, name="activate"),
+    path("api/v1/", api.urls),  # the public API (docs/api.md); its OpenAPI document is /api/v1/openapi.json
     path("welcome/", web_views.landing, name="landing"),
     path("help/", web_views.help_page, name="help"),
     path("", include("reelhouse.notifications.urls")),

@@ -37,7 +37,7 @@ CONTENT_TYPES = {
 }
 
 
-def _device_id(request) -> tuple[str, bool]:
+def device_id_of(request) -> tuple[str, bool]:
     """This browser's device id (its rh_device cookie) and whether it is new (then the response sets it)."""
     value = request.COOKIES.get(conf.DEVICE_COOKIE, "")
     if _DEVICE_ID.fullmatch(value):
@@ -67,7 +67,7 @@ def watch(request, work_id: int):
     work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
     episode = Episode.objects.select_related("series", "season").filter(pk=work.pk).first()
     context = {"work": work, "episode": episode}
-    device_id, new = _device_id(request)
+    device_id, new = device_id_of(request)
     if refusal := selectors.entitlement_check(profile=request.profile, work=work, device_id=device_id):
         return _with_device(_refused_page(request, context, refusal), device_id, new)
     nxt = selectors.next_episode(episode=episode) if episode else None
@@ -85,7 +85,7 @@ def watch_start(request, work_id: int):
     """The player starts playing (CSRF-checked POST): a session on this device (taking over the device's earlier
     one), the signed stream prefix, and where to resume, read after the takeover so a reload resumes exactly."""
     work = get_object_or_404(Work.objects.select_related("asset", "licence"), pk=work_id)
-    device_id, new = _device_id(request)
+    device_id, new = device_id_of(request)
     try:
         session = services.playback_start(profile=request.profile, work=work, device_id=device_id,
                                           device=request.headers.get("User-Agent", ""))

@@ -32,6 +32,7 @@ from reelhouse.catalog.selectors.home import (  # noqa: F401
 from reelhouse.catalog.selectors.listings import (  # noqa: F401
     az_listing,
     calendar,
+    follows_of,
     genre_listing,
     my_list,
     with_my_list,
@@ -48,6 +49,7 @@ from reelhouse.catalog.selectors.titles import (  # noqa: F401
 from reelhouse.catalog.selectors.visibility import (  # noqa: F401
     CARD_FIELDS,
     entries_visible,
+    episodes_visible,
     films_visible,
     maturity_allows,
     maturity_q,

@@ -27,6 +27,8 @@ class Card:
     year: int | None = None
     poster: str = ""
     progress_pct: int = 0
+    object_id: int | None = None  # the series id, or the work id of a film or episode (for the API's links)
+    slug: str = ""  # a series' or film's
 
 
 _SLUG_MARKER, _ID_MARKER = "reelhouse-slug-marker", 987654321987
@@ -62,7 +64,8 @@ def _entry_url(entry: SearchEntry) -> str:
 
 def _card(entry: SearchEntry) -> Card:
     return Card(kind=entry.kind, title=entry.display_title, url=_entry_url(entry), subtitle=entry.display_subtitle,
-                year=entry.year, poster=entry.poster)
+                year=entry.year, poster=entry.poster, object_id=entry.object_id,
+                slug=entry.slug if entry.kind != SearchEntry.Kind.EPISODE else "")
 
 
 def _progress_pct(rp) -> int:
@@ -90,9 +93,10 @@ def continue_watching(*, profile, country: str | None = None, limit: int = ROW_S
         if work.kind == "episode":
             ep = work.episode
             subtitle = f"{ep.series.display_title} · S{ep.season.number:02d}E{ep.number:02d}"
-            poster = ep.series.poster
+            poster, slug = ep.series.poster, ""
         else:
-            subtitle, poster = "", work.film.poster
+            subtitle, poster, slug = "", work.film.poster, work.film.slug
         cards.append(Card(kind=work.kind, title=work.display_title, subtitle=subtitle, poster=poster,
-                          url=reverse("playback:watch", args=[work.pk]), progress_pct=_progress_pct(rp)))
+                          url=reverse("playback:watch", args=[work.pk]), progress_pct=_progress_pct(rp),
+                          object_id=work.pk, slug=slug))
     return cards

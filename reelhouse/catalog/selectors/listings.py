@@ -31,12 +31,20 @@ def my_list(*, profile, page: int, country: str | None = None):
         if item.series_id:
             s = item.series
             cards.append(Card(kind="series", title=s.display_title, url=reverse("catalog:series", args=[s.slug]),
-                              year=s.year, poster=s.poster))
+                              year=s.year, poster=s.poster, object_id=s.pk, slug=s.slug))
         else:
             f = item.film
             cards.append(Card(kind="film", title=f.display_title, url=reverse("catalog:film", args=[f.slug]),
-                              year=f.year, poster=f.poster))
+                              year=f.year, poster=f.poster, object_id=f.pk, slug=f.slug))
     return page_obj, cards
+
+
+def follows_of(*, profile, country: str | None = None):
+    """The series the profile follows and may still see, by title."""
+    from reelhouse.catalog.models import Follow
+
+    followed = Follow.objects.filter(profile=profile).values("series_id")
+    return series_visible(profile, country).filter(pk__in=followed).order_by("title")
 
 
 def with_my_list(qs, *, profile, field: str):

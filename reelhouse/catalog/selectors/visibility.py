@@ -62,6 +62,12 @@ def _published_episodes(profile=None, country: str | None = None):
                                   published_at__isnull=False, asset__isnull=False)
 
 
+def episodes_visible(profile=None, country: str | None = None):
+    """Published episodes the profile may see in its territory now, rated within its limit (what its series page
+    lists and what the API serves one by one)."""
+    return _published_episodes(profile, country)
+
+
 def series_visible(profile=None, country: str | None = None):
     """Series with at least one published episode the profile may see in its territory, rated within its limit."""
     return Series.objects.filter(maturity_q(profile),
