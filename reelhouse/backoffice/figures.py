@@ -1,55 +1,26 @@
-"""The dashboard figures: what each one shows (rows from selectors) and how it is drawn (matplotlib, Agg, SVG).
-SVGs are cached in Django's cache per (figure, day, language, data): the same rows on the same day are drawn once,
-and new data is never hidden behind a stale picture."""
+"""The dashboard figures: what each one shows (rows from selectors) and how it is drawn (core.plots: matplotlib,
+Agg, SVG, cached per figure, day, language and data)."""
 
 import datetime as dt
-import hashlib
-import io
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import matplotlib
-from django.core.cache import cache
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from matplotlib.figure import Figure
 
 from reelhouse.backoffice import selectors
 from reelhouse.billing import reports
+from reelhouse.core.plots import PALETTE, plot_svg
+from reelhouse.core.plots import empty as _empty
+from reelhouse.core.plots import from_zero as _from_zero
+from reelhouse.core.plots import x_labels as _x_labels
 
-matplotlib.use("Agg")  # no display; Figure objects below never touch pyplot's global state
-
-# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies, and on white.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-RC = {"svg.fonttype": "none",  # text stays text: searchable, selectable, readable by assistive tools
-      "svg.hashsalt": "reelhouse", "font.size": 10, "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-      "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-      "axes.titleweight": "bold"}
-CACHE_SECONDS = 2 * 24 * 3600
 MINOR_PER_MAJOR = defaultdict(lambda: 100, {"JPY": 1, "KRW": 1})
 
 
 def _major(minor: int, currency: str) -> float:
     return minor / MINOR_PER_MAJOR[currency]
-
-
-def _empty(ax) -> None:
-    ax.text(0.5, 0.5, _("No data yet"), ha="center", va="center", transform=ax.transAxes, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def _x_labels(ax, labels: list[str], every: int = 1) -> None:
-    ax.set_xticks(range(len(labels)), [t if i % every == 0 or i == len(labels) - 1 else "" for i, t in
-                                       enumerate(labels)], rotation=45, ha="right")
-
-
-def _from_zero(ax, values, *, floor: float = 1.0) -> None:
-    """Counts and money start at zero; an all-zero series still gets a sensible, non-negative scale."""
-    ax.set_ylim(0, max([*values, 0]) * 1.15 or floor)
 
 
 def _lines_by_currency(ax, rows: list[dict], value: str, months: list[str]) -> None:
@@ -264,17 +235,5 @@ REVENUE = ["revenue", "churn", "arpu", "trials", "trial_cohorts", "vouchers"]
 
 
 def figure_svg(*, spec: FigureSpec, rows: list[dict], now: dt.datetime) -> bytes:
-    """The figure drawn as an SVG document (cached per figure, day, language and data)."""
-    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    key = f"backoffice:svg:{spec.key}:{now.astimezone(dt.UTC).date()}:{translation.get_language()}:{digest}"
-    if (cached := cache.get(key)) is not None:
-        return cached
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(8, spec.height), layout="constrained")
-        spec.draw(fig, rows, now)
-        fig.suptitle(str(spec.title), fontweight="bold")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Title": str(spec.title)})
-    svg = buf.getvalue()
-    cache.set(key, svg, CACHE_SECONDS)
-    return svg
+    """The figure drawn as an SVG document (core.plots: cached per figure, day, language and data)."""
+    return plot_svg(name=spec.key, title=str(spec.title), rows=rows, now=now, draw=spec.draw, height=spec.height)

@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from reelhouse.core import throttle
+from reelhouse.core import clock, throttle
+from reelhouse.core.plots import plot_svg
 from reelhouse.rights.counter_notices import counter_notice_file
 from reelhouse.rights.forms import CounterNoticeForm, NoticeForm
 from reelhouse.rights.models import Notice
 from reelhouse.rights.notices import NoticeError, notice_file, trusted_notifier_for
+from reelhouse.rights.plots import draw_transparency
 from reelhouse.rights.selectors import transparency_by_month
 
 
@@ -97,6 +99,15 @@ def repeat_infringers(request):
 
 def transparency(request):
     return render(request, "rights/transparency.html", {"rows": transparency_by_month()})
+
+
+def transparency_svg(request):
+    """The report's plot (notices per month by outcome; the medians), drawn as the dashboards draw (core.plots)."""
+    svg = plot_svg(name="transparency", title=_("Notices per month by outcome"), rows=transparency_by_month(),
+                   now=clock.now(), draw=draw_transparency, height=5.6)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def transparency_csv(request):

@@ -188,3 +188,34 @@ def test_the_transparency_page_and_csv_count_notices_by_outcome(client, film, sm
     assert (row["month"], row["received"], row["accepted"], row["rejected"]) == (month, "2", "1", "1")
     assert float(row["median_hours_to_decision"]) == pytest.approx(6, abs=0.1)
     assert float(row["median_hours_to_withdrawal"]) == 0.0 and row["counter_notices"] == "0"
+
+
+def test_the_transparency_plot_draws_outcomes_and_medians(client, film, smtp_server):
+    """The page shows the plot; the SVG is a real drawing whose text names the outcomes, the month and the medians'
+    axis, in the visitor's language; with no notices it says so instead of drawing empty axes."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    from reelhouse.core import clock
+
+    def texts(language: str) -> str:
+        client.cookies["django_language"] = language
+        response = client.get("/legal/transparency.svg", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+        root = ET.fromstring(response.content)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        return " ".join(t for t in root.itertext() if t.strip())
+
+    assert "No data yet" in texts("en")
+    client.post("/legal/notice/", notice_data(film))
+    client.post("/legal/notice/", notice_data(film, claimant_email="bob@claim.example"))
+    first = Notice.objects.order_by("pk").first()
+    clock.advance(dt.timedelta(hours=3))
+    notice_decide(notice=first, outcome="accepted", ground="Copyright", facts="Shown the rights.")
+    drawn = texts("en")
+    for words in ("Notices per month by outcome", "Accepted", "Not decided yet", first.created_at.strftime("%Y-%m"),
+                  "Notice to decision", "Median (hours)"):
+        assert words in drawn, words
+    assert "Acceptés" in texts("fr") and "Pas encore décidées" in texts("fr")
+    client.cookies["django_language"] = "en"
+    assert 'src="/legal/transparency.svg"' in client.get("/legal/transparency/").content.decode()
