@@ -6,6 +6,7 @@ import uuid
 
 from django.shortcuts import get_object_or_404
 from ninja import Router
+from ninja.responses import Status
 
 from reelhouse.api.base import ERRORS, ApiError, not_found, principal
 from reelhouse.api.schemas import (
@@ -117,7 +118,7 @@ def playback_stop(request, session_id: uuid.UUID, body: PositionIn):
     session = _session(request, session_id)
     position, duration = _position(session, body)
     services.playback_leave(session=session, position_s=position, duration_s=duration)
-    return 204, None
+    return Status(204, None)
 
 
 # Downloads ---------------------------------------------------------------------------------------------------
@@ -165,4 +166,4 @@ def download_remove(request, download_id: uuid.UUID):
     who = principal(request)
     download = _download(request, download_id)
     services.download_revoke(user=who.user, download_id=download.pk)
-    return 204, None
+    return Status(204, None)
