@@ -19,7 +19,8 @@ def _described(download: Download, request) -> dict:
     return {"id": str(download.id), "title": download.work.title, "label": download.label,
             "expires_at": download.expires_at.isoformat(),
             "status_url": request.build_absolute_uri(f"/app/downloads/{download.id}/"),
-            "progress_url": request.build_absolute_uri(f"/app/downloads/{download.id}/progress")}
+            "progress_url": request.build_absolute_uri(f"/app/downloads/{download.id}/progress"),
+            "release_url": request.build_absolute_uri(f"/app/downloads/{download.id}/release")}
 
 
 @login_required
@@ -59,6 +60,16 @@ def app_download_progress(request, download_id):
     recorded = services.download_progress_record(download=download, position_s=position_s,
                                                  duration_s=duration_s, watched_at=watched_at)
     return JsonResponse({"recorded": recorded})
+
+
+@login_required
+@require_POST
+def app_download_release(request, download_id):
+    """The app could not store the file (no room on the device): the profile that took the download gives its slot
+    back at once instead of holding it for the whole term."""
+    download = get_object_or_404(Download, pk=download_id, profile__user=request.user, profile=request.profile)
+    services.download_revoke(user=request.user, download_id=download.pk)
+    return JsonResponse({"released": True})
 
 
 def downloads_page(request):

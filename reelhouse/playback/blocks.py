@@ -4,13 +4,15 @@ a title (on the player page, and on a film's page through catalog.title_extras) 
 from django.template.loader import render_to_string
 
 from reelhouse.billing.selectors import subscription_current
-from reelhouse.playback.selectors import download_options, downloads_active
+from reelhouse.playback.selectors import download_options, download_sizes, downloads_active
 
 
 def download_button_context(*, request, work) -> dict:
     """Download (with the qualities the plan allows) where the licence and the plan allow it; otherwise why not."""
     labels, unavailable = download_options(profile=request.profile, work=work) if request.profile else ([], "")
-    return {"work": work, "download_labels": labels, "download_unavailable": unavailable}
+    sizes = download_sizes(asset=work.asset, labels=labels) if labels else {}
+    return {"work": work, "download_labels": [(label, sizes.get(label, 0)) for label in labels],
+            "download_unavailable": unavailable}
 
 
 def download_button_html(*, request, work) -> str:

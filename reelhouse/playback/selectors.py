@@ -237,6 +237,12 @@ def download_labels(*, asset, max_height: int | None = None) -> list[str]:
     return sorted((x for x in labels if max_height is None or int(x) <= max_height), key=int, reverse=True)
 
 
+def download_sizes(*, asset, labels: list[str]) -> dict[str, int]:
+    """Bytes of each download file offered (the app checks its free storage before it takes a slot)."""
+    folder = Path(settings.MEDIA_ROOT) / asset.directory / DOWNLOAD_FOLDER
+    return {label: (folder / f"{label}.mp4").stat().st_size for label in labels if (folder / f"{label}.mp4").exists()}
+
+
 def download_refusal(*, profile, work: Work) -> Refusal | None:
     """Why the profile may not download the work now; None when it may (the active-download limit aside)."""
     refusal = entitlement_check(profile=profile, work=work)

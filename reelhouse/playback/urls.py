@@ -17,6 +17,8 @@ urlpatterns = [
     path("app/downloads/<uuid:download_id>/", app_downloads.app_download_status, name="app_download_status"),
     path("app/downloads/<uuid:download_id>/progress", app_downloads.app_download_progress,
          name="app_download_progress"),
+    path("app/downloads/<uuid:download_id>/release", app_downloads.app_download_release,
+         name="app_download_release"),
     path("downloads/", app_downloads.downloads_page, name="app_downloads"),
     path("account/downloads/<uuid:download_id>/", views.download_again, name="download_again"),
     path("account/downloads/<uuid:download_id>/revoke/", views.download_revoke, name="download_revoke"),

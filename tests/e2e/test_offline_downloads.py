@@ -52,3 +52,81 @@ def test_saved_episode_plays_offline_and_leaves_when_revoked(browser, live_serve
     page.get_by_text("Nothing saved in this app yet.").wait_for()
     assert page.evaluate("caches.open('reelhouse-downloads').then((c) => c.keys()).then((k) => k.length)") == 0
     context.close()
+
+
+def _saved_count(page) -> int:
+    return page.evaluate("Object.keys(JSON.parse(localStorage.getItem('reelhouse.downloads') || '{}')).length")
+
+
+def test_a_download_that_does_not_fit_is_refused_and_its_slot_given_back(browser, live_server, subscriber,
+                                                                         three_episodes):  # noqa: F811
+    """The browser's real quota, made small through DevTools (Storage.overrideQuotaForOrigin; Chromium's
+    navigator.storage.estimate() does not show that override, so this is the path where the write itself is refused):
+    the app says how much the title needs, gives the download slot back and stores nothing. The Downloads page then
+    shows the storage used and still free, and whether the browser keeps saved titles (navigator.storage.persist)."""
+    from reelhouse.playback.models import Download
+    from reelhouse.playback.selectors import downloads_active
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server, subscriber)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(f"{live_server.url}/watch/{three_episodes[0].pk}/")
+    need = int(page.locator("select[name=label] option").first.get_attribute("data-bytes"))
+    assert need > 100_000  # the 480p file of an 8-second clip
+    usage = page.evaluate("navigator.storage.estimate().then((e) => e.usage)")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url, "quotaSize": usage + need // 2})
+
+    page.get_by_role("button", name="Save in the app").click()
+    status = page.locator("#save-offline-status")
+    status.get_by_text("Not saved: this title needs").wait_for()
+    assert "MB" in status.inner_text() and "ran out of room" in status.inner_text()
+    assert "Delete a download under Downloads" in status.inner_text()
+    assert page.get_by_role("button", name="Save in the app").is_enabled()  # try again once space is freed
+    assert Download.objects.count() == 1 and not downloads_active(user=subscriber).exists()  # the slot is free
+    assert _saved_count(page) == 0
+    assert page.evaluate("caches.open('reelhouse-downloads').then((c) => c.keys()).then((k) => k.length)") == 0
+
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})  # the device's real quota again
+    page.get_by_role("button", name="Save in the app").click()
+    page.get_by_text("Saved in the app: see Downloads.").wait_for()
+    assert downloads_active(user=subscriber).count() == 1
+
+    page.goto(f"{live_server.url}/downloads/")
+    storage = page.locator("#downloads-storage")
+    storage.get_by_text("Storage on this device:").wait_for()
+    used = page.evaluate("navigator.storage.estimate().then((e) => e.usage)")
+    assert used >= need and "used" in storage.inner_text() and "still available to this app" in storage.inner_text()
+    kept = page.locator("#downloads-persisted")
+    kept.wait_for()
+    persisted = page.evaluate("navigator.storage.persisted()")
+    assert kept.inner_text() == ("Saved titles are kept until you delete them or they end." if persisted else
+                                 "The browser may remove saved titles if the device runs low on space.")
+    screenshot(page, "app-downloads-storage")
+    context.close()
+
+
+def test_a_download_past_its_term_is_deleted_at_launch_even_offline(browser, live_server, subscriber,
+                                                                     three_episodes):  # noqa: F811
+    """No network to ask: the app's own clock passes the download's end of term, and opening the app deletes it."""
+    from reelhouse.playback.models import Download
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server, subscriber)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(f"{live_server.url}/watch/{three_episodes[0].pk}/")
+    page.get_by_role("button", name="Save in the app").click()
+    page.get_by_text("Saved in the app: see Downloads.").wait_for()
+    download = Download.objects.get()
+
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/downloads/")
+    page.get_by_role("button", name=f"Play {download.work.title}").wait_for()  # within its term: kept offline
+    page.clock.set_system_time(download.expires_at.timestamp() + 60)  # a minute after the term ended
+    page.reload()
+    page.get_by_text("Nothing saved in this app yet.").wait_for()
+    assert _saved_count(page) == 0
+    assert page.evaluate("caches.open('reelhouse-downloads').then((c) => c.keys()).then((k) => k.length)") == 0
+    context.close()

@@ -80,3 +80,19 @@ def test_downloads_page_is_the_same_for_everyone(viewer, subscriber, episodes): 
     assert 'id="downloads-list"' in page
     for personal in (subscriber.email, "csrfmiddlewaretoken"):
         assert personal not in page
+
+
+def test_the_app_gives_back_a_slot_it_could_not_store_and_only_its_own(viewer, episodes):  # noqa: F811
+    """No room on the device: the app releases the download it just took. The attack: another account (or a GET, or
+    a made-up id) tries to release it."""
+    body = _save(viewer, episodes[0]).json()
+    other = Client()
+    other.force_login(user_create(email="other@example.com", password="correct horse battery"))
+    assert other.post(body["release_url"]).status_code == 404
+    assert viewer.get(body["release_url"]).status_code == 405
+    assert viewer.post(body["release_url"].replace(body["id"], "00000000-0000-0000-0000-000000000000")).status_code \
+        == 404
+    assert Download.objects.get().revoked_at is None
+    assert viewer.post(body["release_url"]).json() == {"released": True}
+    assert Download.objects.get().revoked_at is not None
+    assert viewer.get(body["status_url"]).json()["valid"] is False

@@ -14,6 +14,27 @@
   function keep(all) { localStorage.setItem(STORE, JSON.stringify(all)); }
   function mediaKey(id) { return "/app-media/" + id + ".mp4"; }
 
+  // Storage: what the browser lets this site keep (navigator.storage.estimate) in the page's language, and a request
+  // that it keep saved titles even when the device runs low on space (navigator.storage.persist).
+  function freeBytes() {
+    if (!navigator.storage || !navigator.storage.estimate) return Promise.resolve(Infinity);
+    return navigator.storage.estimate().then(function (e) { return Math.max(0, e.quota - e.usage); });
+  }
+  function size(bytes) {
+    var giga = bytes >= 1e9;
+    return new Intl.NumberFormat(document.documentElement.lang || undefined,
+      {style: "unit", unit: giga ? "gigabyte" : "megabyte", maximumFractionDigits: 1}).format(bytes / (giga ? 1e9 : 1e6));
+  }
+  function persist() {
+    if (!navigator.storage || !navigator.storage.persist) return Promise.resolve(false);
+    return navigator.storage.persisted().then(function (kept) { return kept || navigator.storage.persist(); });
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function remove(id) {
     var all = saved();
     delete all[id];
@@ -28,9 +49,17 @@
     button.addEventListener("click", function () {
       var form = button.closest("form");
       var status = document.getElementById("save-offline-status");
+      var option = form.querySelector("select[name=label]").selectedOptions[0];
+      var need = Number(option && option.dataset.bytes) || 0;
       button.disabled = true;
       status.textContent = button.dataset.saving;
-      fetch(button.dataset.url, {method: "POST", body: new FormData(form), credentials: "same-origin"})
+      persist();
+      freeBytes()
+        .then(function (free) {
+          // Refused before a download slot is taken: a file that cannot fit would fail half-way.
+          if (need > free) throw new Error(button.dataset.tooBig.replace("%(need)s", size(need)).replace("%(free)s", size(free)));
+          return fetch(button.dataset.url, {method: "POST", body: new FormData(form), credentials: "same-origin"});
+        })
         .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
         .then(function (answer) {
           if (!answer[0]) throw new Error(answer[1].message);
@@ -39,6 +68,13 @@
             if (!file.ok) throw new Error(button.dataset.failed);
             return caches.open(CACHE).then(function (cache) {
               return cache.put(mediaKey(download.id), new Response(file.body, {headers: {"Content-Type": "video/mp4"}}));
+            }).catch(function (error) {
+              if (error.name !== "QuotaExceededError") throw error;
+              // The device had less room than it said: give the slot back rather than hold it for the whole term.
+              return fetch(download.release_url, {method: "POST", credentials: "same-origin",
+                                                  headers: {"X-CSRFToken": csrfToken()}}).then(function () {
+                throw new Error(button.dataset.noRoom.replace("%(need)s", size(need)));
+              });
             });
           }).then(function () {
             var all = saved();
@@ -87,7 +123,7 @@
       var del = document.createElement("button");
       del.type = "button"; del.className = "secondary"; del.textContent = list.dataset.delete;
       del.setAttribute("aria-label", list.dataset.delete + " " + d.title);
-      del.addEventListener("click", function () { remove(id).then(render); });
+      del.addEventListener("click", function () { remove(id).then(render).then(showStorage); });
       li.append(title, until, play, del);
       list.append(li);
     });
@@ -118,11 +154,6 @@
     keep(all);
   });
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   function sendProgress(d) {
     if (!d.unsent || !d.progress_url) return Promise.resolve();
     var body = new URLSearchParams({position_s: d.position, duration_s: d.duration || 0, watched_at: d.watched_at});
@@ -152,6 +183,21 @@
     return Promise.all(checks);
   }
 
-  prune().then(render);
-  window.addEventListener("online", function () { prune().then(render); });
+  function showStorage() {
+    var line = document.getElementById("downloads-storage");
+    var kept = document.getElementById("downloads-persisted");
+    if (!navigator.storage || !navigator.storage.estimate) return;
+    navigator.storage.estimate().then(function (e) {
+      line.textContent = line.dataset.template.replace("%(used)s", size(e.usage))
+        .replace("%(free)s", size(Math.max(0, e.quota - e.usage)));
+      line.hidden = false;
+    });
+    persist().then(function (granted) {
+      kept.textContent = granted ? kept.dataset.persisted : kept.dataset.bestEffort;
+      kept.hidden = false;
+    });
+  }
+
+  prune().then(render).then(showStorage);
+  window.addEventListener("online", function () { prune().then(render).then(showStorage); });
 })();
