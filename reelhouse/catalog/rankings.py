@@ -30,8 +30,8 @@ def _shown_titles() -> dict[Title, int]:
 def _licence_allows():
     """(licence id or None, country) -> whether the licence lets its works be shown there now. A work without a
     licence is not held back here (playback refuses it with its own message)."""
+    from reelhouse.rights import rule
     from reelhouse.rights.models import Licence
-    from reelhouse.rights.selectors import licence_problem
 
     now = clock.now()
     licences = {lic.pk: lic for lic in Licence.objects.all()}
@@ -40,7 +40,7 @@ def _licence_allows():
         if licence_id is None:
             return True
         lic = licences.get(licence_id)
-        return lic is not None and not licence_problem(licence=lic, territory=country, at=now)
+        return lic is not None and rule.shown(rule.work_territories(licence=lic, at=now), rule.viewer_country(country))
 
     return allows
 

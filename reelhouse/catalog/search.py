@@ -4,7 +4,7 @@ Both index the same pre-folded words (see textnorm), so a query matches the same
 from django.db import connection
 
 from reelhouse.catalog import textnorm
-from reelhouse.rights.models import territory_match_keys
+from reelhouse.rights import rule
 
 
 def _group_fts5(alternatives: list[str], prefix: bool) -> str:
@@ -25,20 +25,6 @@ def _maturity_sql(profile, table: str) -> tuple[str, list]:
     if profile.is_kids:
         return f" AND {table}.maturity <= %s", [limit]
     return f" AND ({table}.maturity IS NULL OR {table}.maturity <= %s)", [limit]
-
-
-def _territory_sql(country: str | None, table: str) -> tuple[str, list]:
-    """The SQL condition matching catalog.selectors.territory_q ('' for no filter)."""
-    if country is None:
-        return "", []
-    return (f" AND ({table}.territories IS NULL OR {table}.territories LIKE %s OR {table}.territories LIKE %s)",
-            [f"%{key}%" for key in territory_match_keys(country)])
-
-
-def _territory_token(country: str) -> str:
-    """The FTS5 `access` condition for a viewer's country (migration catalog 0010 indexes tww and t<code>)."""
-    ok = len(country) == 2 and country.isascii() and country.isalpha()  # nothing else may reach the expression
-    return f"access : (tww OR t{country.lower()})" if ok else "access : tww"
 
 
 # Age levels the SQLite index carries access tokens for (migration catalog 0006): kNN for kids profiles, pNN for others.
@@ -71,7 +57,7 @@ def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, l
         expr = " & ".join(_group_pg(alts, prefix_last and i == last) for i, alts in enumerate(words))
         tsv = {"terms": "fts_terms", "synopsis_terms": "fts_synopsis"}[column]
         cond, params = _maturity_sql(profile, "catalog_searchentry")
-        where, more = _territory_sql(country, "catalog_searchentry")
+        where, more = rule.entry_sql(country, "catalog_searchentry.territories")
         cond, params = cond + where, params + more
         sql = (f"SELECT rank_key FROM catalog_searchentry WHERE {tsv} @@ to_tsquery('simple', %s){cond} "
                "ORDER BY rank_key DESC LIMIT %s")
@@ -82,7 +68,7 @@ def match_rank_keys(*, words: list[list[str]], prefix_last: bool, column: str, l
         if token := _access_token(profile):  # filter inside the match: no join of rows the profile may not see
             expr += f" AND access : {token}"
         if country is not None:
-            expr += f" AND {_territory_token(country)}"
+            expr += f" AND {rule.entry_fts(country)}"
         if cond:
             sql = ("SELECT f.rowid FROM catalog_search_fts f JOIN catalog_searchentry e ON e.rank_key = f.rowid "
                    f"WHERE catalog_search_fts MATCH %s{cond} ORDER BY f.rowid DESC LIMIT %s")

@@ -30,14 +30,16 @@ def new_episode_digest_send() -> int:
     for notice in pending:
         if notice.work_id not in by_user[notice.profile.user]:
             by_user[notice.profile.user].append(notice.work_id)
-    from reelhouse.rights.selectors import withdrawn_work_ids
+    from reelhouse.rights.selectors import works_shown
 
-    # An episode withdrawn on a takedown notice since its notice was recorded is not announced.
-    episodes = (Episode.objects.exclude(pk__in=withdrawn_work_ids())
-                .select_related("series", "season").in_bulk({pk for ids in by_user.values() for pk in ids}))
+    # An episode the rule no longer shows where the subscriber lives (withdrawn on a notice there, licence ended
+    # since its notice was recorded) is not announced.
+    episodes = (Episode.objects.select_related("series", "season", "licence")
+                .in_bulk({pk for ids in by_user.values() for pk in ids}))
     sent = 0
     for user, work_ids in by_user.items():
-        shown = [episodes[pk] for pk in work_ids if pk in episodes]
+        allowed = works_shown(works=[episodes[pk] for pk in work_ids if pk in episodes], country=user.country, at=now)
+        shown = [episodes[pk] for pk in work_ids if pk in allowed]
         with transaction.atomic():
             Notification.objects.filter(pk__in=[n.pk for n in pending if n.profile.user == user]).update(
                 digested_at=now)

@@ -23,15 +23,15 @@ def notification_create(*, profile, kind: str, text: str, work=None) -> Notifica
 def on_work_available(sender, *, work, **kwargs) -> None:
     """A work became available: followers of its series are told about a new episode."""
     from reelhouse.catalog.models import Episode, Follow
-    from reelhouse.rights.selectors import licence_problem
+    from reelhouse.rights.selectors import works_shown
 
     episode = Episode.objects.select_related("series", "season", "licence").filter(pk=work.pk).first()
     if episode is None:
         return
     text = f"New episode of {episode.series.title}: {episode.code} {episode.title}"
     for follow in Follow.objects.filter(series_id=episode.series_id).select_related("profile__user"):
-        if episode.licence_id and licence_problem(licence=episode.licence, territory=follow.profile.user.country):
-            continue  # not licensed where this follower lives: nothing they could watch
+        if not works_shown(works=[episode], country=follow.profile.user.country):
+            continue  # not shown where this follower lives (licence, withdrawal): nothing they could watch
         notification_create(profile=follow.profile, kind=Notification.Kind.NEW_EPISODE, text=text, work=episode)
 
 

@@ -15,7 +15,8 @@ from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
-from reelhouse.rights.selectors import licence_problem
+from reelhouse.rights import rule
+from reelhouse.rights.selectors import work_problem
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,13 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
                                          "watching."))
     if not work.is_published:
         return Refusal("unavailable", _("This title is not available yet."))
-    if licence_problem(licence=work.licence, territory=user.country):
-        return Refusal("territory", _("This title is not available in your country (%(country)s) right now.")
-                       % {"country": user.country})
+    code, _reason = work_problem(work=work, country=user.country)
+    if code:
+        country = rule.viewer_country(user.country)
+        message = (_("This title is not available in your country (%(country)s) right now.") % {"country": country}
+                   if country else _("This title is not available without a country on your account: set your "
+                                     "country on your account page to watch titles not licensed worldwide."))
+        return Refusal("unavailable" if code == "withdrawn" else "territory", message)
     if problem := _maturity_problem(profile=profile, work=work):
         return Refusal("maturity", problem)
     limit = subscription.plan.max_streams
@@ -143,7 +148,7 @@ def max_height_for(*, user) -> int | None:
 def quality_limit(*, user, work: Work) -> int | None:
     """The highest rendition this user may get of this work: the plan's limit and the licence's, whichever is lower
     (None: no limit)."""
-    limits = [h for h in (max_height_for(user=user), getattr(work.licence, "max_height", None)) if h]
+    limits = [h for h in (max_height_for(user=user), rule.max_height(work.licence)) if h]
     return min(limits) if limits else None
 
 
@@ -252,7 +257,7 @@ def download_refusal(*, profile, work: Work) -> Refusal | None:
     if subscription.plan.max_downloads == 0:
         return Refusal("plan", _("Your plan (%(plan)s) does not include downloads. Choose a plan with downloads "
                                  "on your account page.") % {"plan": subscription.plan.name})
-    if not work.licence.allows_downloads:  # streaming-only rights (entitlement_check saw a licence is attached)
+    if not rule.downloads_allowed(work.licence):  # streaming-only rights
         return Refusal("licence", _("The licence for this title does not allow downloads; you can still stream it."))
     return None
 

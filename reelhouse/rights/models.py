@@ -14,11 +14,6 @@ def territory_key(territories: str) -> str:
     return f",{','.join(codes)}," if codes else ""
 
 
-def territory_match_keys(country: str) -> list[str]:
-    """The fenced codes whose presence in a territory key lets a viewer of `country` in: its own and worldwide."""
-    return [f",{WORLDWIDE},", f",{country.strip().upper()},"]
-
-
 class Licensor(models.Model):
     name = models.CharField(max_length=120, unique=True)
     contact_email = models.EmailField(blank=True)
@@ -67,18 +62,6 @@ class Licence(models.Model):
         if kwargs.get("update_fields") is not None and "territories" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "territory_key"}
         super().save(*args, **kwargs)
-
-    @property
-    def territory_codes(self) -> set[str]:
-        return {t.strip().upper() for t in self.territories.split(",") if t.strip()}
-
-    def covers_territory(self, territory: str) -> bool:
-        codes = self.territory_codes
-        return WORLDWIDE in codes or territory.upper() in codes
-
-    def is_current(self, at=None) -> bool:
-        at = at or clock.now()
-        return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
 
 
 class Notice(models.Model):

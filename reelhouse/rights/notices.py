@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
-from reelhouse.rights.models import Licensor, Notice, NoticeDecision, TrustedNotifier, WorkWithdrawal
+from reelhouse.rights.models import Licensor, Notice, NoticeDecision, TrustedNotifier, WorkWithdrawal, territory_key
 from reelhouse.rights.strikes import strikes_for_withdrawal
 
 # Which states a notice may move to from each state (the review queue's workflow).
@@ -143,7 +143,8 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
         now = clock.now()
         for work in works:
             WorkWithdrawal.objects.get_or_create(work=work, notice=notice, defaults={
-                "territories": notice.territories, "withdrawn_at": now, "published_at_before": work.published_at})
+                "territories": territory_key(notice.territories), "withdrawn_at": now,
+                "published_at_before": work.published_at})
         taken = works_withdraw(works=works, reason=f"notice {notice.reference} accepted")
         with translation.override(notice.language):
             where = _("in all territories")

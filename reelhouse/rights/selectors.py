@@ -2,59 +2,56 @@
 
 import datetime as dt
 
-from django.db.models import Q
-
 from reelhouse.core import clock
-from reelhouse.rights.models import Licence, territory_match_keys
+from reelhouse.rights import rule
+from reelhouse.rights.models import Licence
 
 
 def licence_problem(*, licence: Licence | None, territory: str | None = None, at: dt.datetime | None = None) -> str:
-    """Why this licence does not allow showing a work now (in `territory` if given); '' when it does."""
+    """Why this licence does not allow showing a work now (in `territory` if given, as rule.viewer_country makes it;
+    None: anywhere); '' when it does. The licence alone: `work_problem` adds the work's withdrawals."""
     at = at or clock.now()
+    country = None if territory is None else rule.viewer_country(territory)
     if licence is None:
         return "no licence is attached"
-    if at < licence.starts_at:
-        return f"licence '{licence.name}' starts {licence.starts_at:%Y-%m-%d}"
-    if licence.ends_at is not None and at >= licence.ends_at:
-        return f"licence '{licence.name}' ended {licence.ends_at:%Y-%m-%d}"
-    if territory and not licence.covers_territory(territory):
-        return f"licence '{licence.name}' does not cover territory {territory.upper()} (covers {licence.territories})"
-    return ""
+    if problem := rule.window_problem(licence, at):
+        return problem
+    return rule.work_refusal(licence=licence, country=country, at=at)[1] if country is not None else ""
 
 
-def licence_available_q(*, country: str | None, at: dt.datetime, prefix: str = "") -> Q:
-    """Works (reached through `prefix`, e.g. 'work__') that may be shown in `country` at `at`, by the same rule as
-    licence_problem: a licence in force then that covers the country. A work without a licence is not held back here
-    (playback refuses it with its own reason). `country` None: no filter."""
-    if country is None:
-        return Q()
-    lic = f"{prefix}licence"
-    worldwide, own = territory_match_keys(country)
-    return Q(**{f"{lic}__isnull": True}) | (
-        Q(**{f"{lic}__starts_at__lte": at})
-        & (Q(**{f"{lic}__ends_at__isnull": True}) | Q(**{f"{lic}__ends_at__gt": at}))
-        & (Q(**{f"{lic}__territory_key__contains": worldwide}) | Q(**{f"{lic}__territory_key__contains": own})))
+def work_problem(*, work, country: str, at: dt.datetime | None = None) -> tuple[str, str]:
+    """rule.work_refusal for a work (anything with pk and licence) and a viewer's country, with the work's standing
+    withdrawals: (code, reason), ('', '') when it may be played."""
+    at = at or clock.now()
+    withdrawn = rule.standing_withdrawals([work.pk]).get(work.pk, [])
+    return rule.work_refusal(licence=work.licence, withdrawn=withdrawn, country=rule.viewer_country(country), at=at)
+
+
+def works_shown(*, works, country: str, at: dt.datetime | None = None) -> set[int]:
+    """The ids of these works (anything with pk and licence) that browsing shows a viewer in `country` at `at`
+    (rule.shown: a work without a licence is not held back), with their standing withdrawals read in one query."""
+    at = at or clock.now()
+    works = list(works)
+    withdrawn = rule.standing_withdrawals([w.pk for w in works])
+    country = rule.viewer_country(country)
+    return {w.pk for w in works
+            if rule.shown(rule.work_territories(licence=w.licence, withdrawn=withdrawn.get(w.pk, ()), at=at), country)}
 
 
 def withdrawal_problem(*, work_id: int | None) -> str:
-    """Why a work may not be (re)published: a withdrawal on a notice still stands; '' when none does."""
+    """Why a work may not be (re)published: a withdrawal on a notice in all territories still stands; '' when none
+    does (a withdrawal in some territories keeps the work there off the service through rights.rule instead)."""
     from reelhouse.rights.models import WorkWithdrawal
 
     if work_id is None:
         return ""
-    standing = (WorkWithdrawal.objects.filter(work_id=work_id, lifted_at__isnull=True).select_related("notice")
+    standing = (WorkWithdrawal.objects.filter(work_id=work_id, lifted_at__isnull=True, territories="")
+                .select_related("notice")
                 .first())
     if standing is None:
         return ""
     return (f"the work was withdrawn on notice {standing.notice} on {standing.withdrawn_at:%Y-%m-%d}; a new delivery "
             "cannot republish it until the withdrawal is lifted (counter-notice restoration or rights & legal)")
-
-
-def withdrawn_work_ids():
-    """The ids of works a standing withdrawal keeps off the service (a subquery)."""
-    from reelhouse.rights.models import WorkWithdrawal
-
-    return WorkWithdrawal.objects.filter(lifted_at__isnull=True).values("work_id")
 
 
 def transparency_by_month() -> list[dict]:

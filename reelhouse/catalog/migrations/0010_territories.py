@@ -44,7 +44,7 @@ def _fill(apps, schema_editor):
     """Existing entries get their territories from their works' licences (new ones get them when indexed)."""
     from reelhouse.catalog.services import availability_refresh
 
-    availability_refresh()
+    availability_refresh(withdrawals=False)  # rights' withdrawals table comes later; none exist yet
 
 
 class Migration(migrations.Migration):

@@ -54,6 +54,5 @@ from reelhouse.catalog.selectors.visibility import (  # noqa: F401
     maturity_allows,
     maturity_q,
     series_visible,
-    territory_q,
     viewer_country,
 )

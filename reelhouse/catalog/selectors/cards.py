@@ -12,7 +12,7 @@ from reelhouse.catalog.selectors.conf import ROW_SIZE
 from reelhouse.catalog.selectors.visibility import maturity_q
 from reelhouse.core import clock
 from reelhouse.playback.models import ResumePoint
-from reelhouse.rights.selectors import licence_available_q
+from reelhouse.rights import rule
 
 # --- cards and rows -----------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def continue_watching(*, profile, country: str | None = None, limit: int = ROW_S
     if profile is None:
         return []
     points = (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"),
-                                         licence_available_q(country=country, at=clock.now(), prefix="work__"),
+                                         rule.work_q(country=country, at=clock.now(), prefix="work__"),
                                          profile=profile, watched=False, position_s__gt=0,
                                          work__published_at__isnull=False)
               .select_related("work__episode__series", "work__episode__season", "work__film")

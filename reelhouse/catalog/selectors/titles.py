@@ -13,7 +13,7 @@ from reelhouse.catalog.selectors.conf import EPISODES_PER_PAGE
 from reelhouse.catalog.selectors.visibility import _published_episodes, maturity_q
 from reelhouse.core import clock
 from reelhouse.playback.models import ResumePoint
-from reelhouse.rights.selectors import licence_available_q
+from reelhouse.rights import rule
 
 
 def title_details(*, series: Series | None = None, film: Film | None = None, with_genres: bool = True) -> dict:
@@ -44,7 +44,7 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
         Season.objects.filter(series=series)
         .annotate(published=Count("episodes", filter=Q(
             maturity_q(profile, "episodes__maturity"),
-            licence_available_q(country=country, at=clock.now(), prefix="episodes__"),
+            rule.work_q(country=country, at=clock.now(), prefix="episodes__"),
             episodes__published_at__isnull=False, episodes__asset__isnull=False)))
         .filter(published__gt=0).order_by("number")
     )

@@ -10,8 +10,8 @@ from reelhouse.catalog.models import (
 )
 from reelhouse.catalog.selectors.conf import ADULT_AGE
 from reelhouse.core import clock
-from reelhouse.rights.models import territory_match_keys
-from reelhouse.rights.selectors import licence_available_q
+from reelhouse.rights import rule
+from reelhouse.rights.rule import viewer_country  # noqa: F401  (catalog.selectors' name for it)
 
 # --- what a profile may see ---------------------------------------------------------------------
 
@@ -39,26 +39,12 @@ def maturity_allows(*, profile, rating: int | None) -> bool:
 
 
 # --- what the viewer's territory may see ----------------------------------------------------------
-# `country` is the viewer's ISO 3166-1 alpha-2 code (the account's country); None means no territory filter (operator
-# tools, internal reads). Works are checked against their licence at this instant; search entries carry where their
-# licences let them be shown (catalog.services.availability_refresh keeps that current).
-
-def viewer_country(code: str | None) -> str:
-    """The viewer's country as two upper-case letters; '' for anything else, which sees only worldwide titles."""
-    code = (code or "").strip().upper()
-    return code if len(code) == 2 and code.isascii() and code.isalpha() else ""
-
-
-def territory_q(country: str | None) -> Q:
-    """Search entries a viewer in `country` may see by licence: unlicensed, worldwide or licensed there."""
-    if country is None:
-        return Q()
-    worldwide, own = territory_match_keys(country)
-    return Q(territories__isnull=True) | Q(territories__contains=worldwide) | Q(territories__contains=own)
-
+# `country` is the viewer's ISO 3166-1 alpha-2 code (the account's country; rights.rule.viewer_country); None means no
+# territory filter (operator tools, internal reads). Works are checked by rights.rule at this instant; search entries
+# carry where the rule lets them be shown (catalog.services.availability_refresh keeps that current).
 
 def _published_episodes(profile=None, country: str | None = None):
-    return Episode.objects.filter(maturity_q(profile), licence_available_q(country=country, at=clock.now()),
+    return Episode.objects.filter(maturity_q(profile), rule.work_q(country=country, at=clock.now()),
                                   published_at__isnull=False, asset__isnull=False)
 
 
@@ -76,7 +62,7 @@ def series_visible(profile=None, country: str | None = None):
 
 def films_visible(profile=None, country: str | None = None):
     """Published films rated within the profile's limit and licensed in its territory now."""
-    return Film.objects.filter(maturity_q(profile), licence_available_q(country=country, at=clock.now()),
+    return Film.objects.filter(maturity_q(profile), rule.work_q(country=country, at=clock.now()),
                                published_at__isnull=False, asset__isnull=False)
 
 
@@ -88,4 +74,4 @@ CARD_FIELDS = ("kind", "object_id", "rank_key", "title", "title_norm", "subtitle
 
 def entries_visible(profile=None, country: str | None = None):
     """Search entries (rows, listings, search) the profile may see in its territory, with what cards show."""
-    return SearchEntry.objects.filter(maturity_q(profile), territory_q(country)).only(*CARD_FIELDS)
+    return SearchEntry.objects.filter(maturity_q(profile), rule.entry_q(country)).only(*CARD_FIELDS)

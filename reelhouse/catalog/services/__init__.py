@@ -4,10 +4,9 @@ search_index, availability (where entries may be shown), follows (follows and My
 
 from reelhouse.catalog.services.availability import (  # noqa: F401
     RIGHTS_CHUNK,
-    LicenceWindow,
+    EntryRights,
     availability_refresh,
     availability_refresh_due,
-    entry_territories_and_recheck,
 )
 from reelhouse.catalog.services.follows import (  # noqa: F401
     follow_set,

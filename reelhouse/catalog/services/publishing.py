@@ -12,6 +12,7 @@ from reelhouse.catalog.models import (
 )
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.rights import rule
 
 
 def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:
@@ -19,8 +20,8 @@ def work_embargo_until(*, work: Work, at=None) -> dt.datetime | None:
     publishing); None when nothing holds it back at `at`."""
     at = at or clock.now()
     moments = []
-    if work.licence_id and work.licence.starts_at > at:
-        moments.append(work.licence.starts_at)
+    if licence_start := rule.embargo_until(work.licence if work.licence_id else None, at):
+        moments.append(licence_start)
     air_date = Episode.objects.filter(pk=work.pk).values_list("air_date", flat=True).first()
     if air_date is not None:
         days = getattr(settings, "REELHOUSE_PUBLISH_DAYS_AFTER_AIR", 1)
@@ -60,7 +61,7 @@ def works_publish_due(*, at=None) -> list[Work]:
     from reelhouse.rights.models import WorkWithdrawal
 
     held = Work.objects.filter(asset__isnull=False, published_at__isnull=True).exclude(
-        pk__in=WorkWithdrawal.objects.filter(lifted_at__isnull=True).values("work_id"))
+        pk__in=WorkWithdrawal.objects.filter(lifted_at__isnull=True, territories="").values("work_id"))
     for work in held.select_related("licence"):
         if work_embargo_until(work=work, at=at) is not None:
             continue

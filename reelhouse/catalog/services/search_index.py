@@ -16,10 +16,9 @@ from reelhouse.catalog.models import (
     Work,
 )
 from reelhouse.catalog.services.availability import (
-    _licence_windows,
-    _series_licences,
+    EntryRights,
     availability_refresh,
-    entry_territories_and_recheck,
+    series_works,
 )
 from reelhouse.core import clock
 
@@ -181,8 +180,8 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         n=Count("id")).values_list("work_id", "n")))
     published = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
     series_of = dict(published.values_list("pk", "series_id"))
-    windows, now = _licence_windows(), clock.now()
-    series_licences = _series_licences(published)
+    entry_rights = EntryRights(clock.now())
+    series_items = series_works(published, entry_rights)
     series_pop, series_trend = Counter(), Counter()
     for work_id, series_id in series_of.items():
         series_pop[series_id] += watched.get(work_id, 0)
@@ -204,8 +203,8 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
     total = len(latest) + Film.objects.filter(published_at__isnull=False, asset__isnull=False).count() + len(series_of)
     done = 0
 
-    def rights(entry: SearchEntry, licence_ids) -> SearchEntry:
-        entry.territories, entry.rights_recheck_at = entry_territories_and_recheck(licence_ids, windows, now)
+    def rights(entry: SearchEntry, items) -> SearchEntry:
+        entry.territories, entry.rights_recheck_at = entry_rights.of(items)
         return entry
 
     def flush(batch):
@@ -222,13 +221,13 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
         for series in Series.objects.filter(pk__in=list(latest)).iterator(chunk_size=batch_size):
             batch.append(rights(search_entry_for_series(
                 series=series, published_at=latest[series.pk], popularity=series_pop[series.pk],
-                trending=series_trend[series.pk], genre_ids=series_genres[series.pk]), series_licences[series.pk]))
+                trending=series_trend[series.pk], genre_ids=series_genres[series.pk]), series_items[series.pk]))
             if len(batch) >= batch_size:
                 flush(batch)
         for film in Film.objects.filter(published_at__isnull=False, asset__isnull=False).iterator(
                 chunk_size=batch_size):
             batch.append(rights(search_entry_for_film(film=film, popularity=watched[film.pk], trending=plays[film.pk],
-                                                      genre_ids=film_genres[film.pk]), [film.licence_id]))
+                                                      genre_ids=film_genres[film.pk]), [(film.pk, film.licence_id)]))
             if len(batch) >= batch_size:
                 flush(batch)
         rows = published.values_list("pk", "title", "synopsis", "number", "series_id", "published_at",
@@ -241,7 +240,7 @@ def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
                               translations=tr)
             batch.append(rights(search_entry_for_episode(
                 episode=episode, series_title=s_title, series_slug=s_slug, season_number=s_number,
-                popularity=watched[pk], trending=plays[pk], series_translations=s_tr), [licence_id]))
+                popularity=watched[pk], trending=plays[pk], series_translations=s_tr), [(pk, licence_id)]))
             if len(batch) >= batch_size:
                 flush(batch)
         flush(batch)

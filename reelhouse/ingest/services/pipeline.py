@@ -18,7 +18,8 @@ from reelhouse.ingest.naming import Identity, is_video
 from reelhouse.ingest.services.guides import guide_from_provider
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
-from reelhouse.rights.selectors import licence_problem, withdrawal_problem
+from reelhouse.rights import rule
+from reelhouse.rights.selectors import withdrawal_problem
 from reelhouse.rights.strikes import suspension_of, suspension_reason
 
 log = logging.getLogger(__name__)
@@ -149,12 +150,12 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
     _decide(delivery, "probe", f"{probed.width}x{probed.height}, {probed.duration_s:.1f} s")
 
     licence = delivery.source.licence
-    problem = licence_problem(licence=licence)
-    if problem and not (licence is not None and licence.starts_at > clock.now()):
-        return delivery_quarantine(
-            delivery=delivery, reason=f"source '{delivery.source.name}' has no current licence: {problem}"
-        )
-    _decide(delivery, "licence", f"held until the licence starts: {problem}" if problem else f"ok: {licence}")
+    now = clock.now()
+    if problem := rule.delivery_problem(licence, now, source=delivery.source.name):
+        return delivery_quarantine(delivery=delivery, reason=problem)
+    held = rule.embargo_until(licence, now)
+    _decide(delivery, "licence", f"held until the licence starts: {rule.window_problem(licence, now)}" if held
+            else f"ok: {licence}")
 
     with transaction.atomic():
         work = work_for_identification(found=found, licence=licence, runtime_s=round(probed.duration_s))
