@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean messages fuzz
+.PHONY: install run test lint bench clean messages fuzz chromium nginx
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -27,10 +27,16 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's nginx with njs runs the edge tests and bench/edge.py (deploy/nginx/); installed only when missing.
+nginx:
+	@{ command -v nginx >/dev/null 2>&1 && test -e /usr/lib/nginx/modules/ngx_http_js_module.so; } || { \
+	  echo "installing Debian's nginx and njs for the edge tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js >/dev/null; }
+
 run: install
 	PORT=$(PORT) $(BIN)/reelhouse run
 
-test: install chromium
+test: install chromium nginx
 	bash scripts/test.sh
 
 # Coverage-guided fuzzing (atheris/libFuzzer) of the NFO and partner-feed parsers, FUZZ_SECONDS per target; not part

@@ -290,6 +290,13 @@ REELHOUSE_MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", "50000000"))
 REELHOUSE_ADAPTIVE_LADDER = env_bool("ADAPTIVE_LADDER", True)
 # Seconds a signed stream URL lives: about two heartbeat intervals (the player renews it with every heartbeat)
 REELHOUSE_STREAM_TOKEN_TTL = int(env("STREAM_TOKEN_TTL", "60"))
+# An nginx edge (deploy/nginx/, docs/edge.md) that checks stream and download tokens itself: its base URL
+# (scheme://host[:port], no path) and its keys "kid:secret,kid:secret" (the first signs). Empty: Django serves them.
+REELHOUSE_EDGE_URL = env("EDGE_URL", "").strip().rstrip("/")
+REELHOUSE_EDGE_KEYS = env("EDGE_KEYS", "")
+if REELHOUSE_EDGE_URL:  # the player fetches playlists, segments and sprites from the edge's origin
+    for _directive in ("img-src", "media-src", "connect-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(REELHOUSE_EDGE_URL)
 REELHOUSE_DEFAULT_TERRITORY = env("DEFAULT_TERRITORY", "US")
 REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between watch folder scans
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete

@@ -7,7 +7,11 @@ class PlaybackConfig(AppConfig):
     label = "playback"
 
     def ready(self):
-        from reelhouse.playback import export
+        from django.core import checks
+
+        from reelhouse.playback import edge, export
+
+        checks.register(edge.edge_settings_check)  # an edge URL needs its keys (docs/edge.md)
 
         export.register()  # this app's part of the personal data export
         from reelhouse.catalog.title_extras import title_extra_register

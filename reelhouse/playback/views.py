@@ -24,6 +24,7 @@ from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_only
 from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.blocks import download_button_context
+from reelhouse.playback.edge import edge_enabled, edge_master, edge_stream_prefix
 from reelhouse.playback.models import Download, PlaybackSession
 from reelhouse.playback.signing import download_token_valid, stream_prefix, stream_token_valid
 
@@ -93,11 +94,25 @@ def watch_start(request, work_id: int):
         return _with_device(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id, new)
     return _with_device(JsonResponse({
         "session": str(session.id),
-        "stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id),
+        **_prefixes(session),
         "resume_s": selectors.resume_position(profile=request.profile, work=work),
         "heartbeat_url": reverse("playback:heartbeat", args=[session.id]),
         "leave_url": reverse("playback:leave", args=[session.id]),
     }), device_id, new)
+
+
+def _edge_prefix(session: PlaybackSession) -> str:
+    return edge_stream_prefix(session_id=str(session.pk), asset_id=session.asset_id,
+                              directory=session.asset.directory, renditions=session.renditions)
+
+
+def _prefixes(session: PlaybackSession) -> dict:
+    """The signed prefixes the player fetches through: the app's (master playlist, and everything on one machine)
+    and, with an edge configured, the edge's (renditions, subtitles, trickplay), both renewed by every heartbeat."""
+    prefixes = {"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)}
+    if edge_enabled():
+        prefixes["edge_prefix"] = _edge_prefix(session)
+    return prefixes
 
 
 def _session_of(request, session_id) -> PlaybackSession:
@@ -127,7 +142,7 @@ def heartbeat(request, session_id):
                                     ended=request.POST.get("ended") == "1")
     except services.PlaybackRefused as refused:
         return JsonResponse({"reason": str(refused), "code": refused.code}, status=403)
-    return JsonResponse({"stream_prefix": stream_prefix(session_id=str(session.id), asset_id=session.asset_id)})
+    return JsonResponse(_prefixes(session))
 
 
 @require_POST
@@ -187,9 +202,12 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     if path != selectors.MASTER:
         return file_response(target, content_type=content_type or "application/octet-stream",
                              cache_control=cache_control)
-    # Only the renditions this session may fetch are offered (the others are refused above anyway).
-    response = HttpResponse(master_only(target.read_text(encoding="utf-8"), set(session.renditions)),
-                            content_type=content_type)
+    # Only the renditions this session may fetch are offered (the others are refused above anyway); with an edge,
+    # under the edge's prefix, whose token carries that same list (so the playlist holds a token: never stored).
+    text = master_only(target.read_text(encoding="utf-8"), set(session.renditions))
+    if edge_enabled():
+        text, cache_control = edge_master(text, _edge_prefix(session)), "no-store"
+    response = HttpResponse(text, content_type=content_type)
     response["Cache-Control"] = cache_control
     return response
 

@@ -16,6 +16,10 @@
   let stopped = false;
   const heartbeatMs = 1000 * parseFloat(video.dataset.heartbeatSeconds || "30");
   const streamRe = /\/stream\/[^/]+\/\d+\/[^/]+\/\d+\//;
+  // With an nginx edge (docs/edge.md) the master lists the renditions under the edge's own signed prefix, renewed
+  // by the same heartbeats: origin and token are replaced together (the edge is another origin).
+  let edgePrefix = "";
+  const edgeRe = /^[^?#]*?\/edge\/s\/[^/]+\/[^/]+\/\d+\/[^/]+\/\d+\/[^/]+\/[^/]+\//;
   // The profile's languages, from the server: audio "" is the title's default track, subtitles "" is off.
   const prefs = { audio: video.dataset.audioLang || "", subtitles: video.dataset.subtitleLang || "" };
   // What "c" turns on: the subtitles last chosen, else those in the interface language.
@@ -47,7 +51,9 @@
     return best;
   }
   // Every request goes through the newest prefix, so a renewed token covers the rest of the stream.
-  function current(url) { return url.replace(streamRe, prefix); }
+  function current(url) {
+    return edgePrefix && edgeRe.test(url) ? url.replace(edgeRe, edgePrefix) : url.replace(streamRe, prefix);
+  }
 
   function option(select, value, label, selected) {
     const o = document.createElement("option");
@@ -142,7 +148,7 @@
       .then(function (r) { return r.json().then(function (data) { return [r.status, data]; }); })
       .then(function ([status, data]) {
         if (status !== 200) { stopped = true; show(data.reason || video.dataset.msgStopped); return false; }
-        prefix = data.stream_prefix; session = data; resumeAt = Math.max(data.resume_s || 0, leftHere()); stopped = false;
+        prefix = data.stream_prefix; edgePrefix = data.edge_prefix || ""; session = data; resumeAt = Math.max(data.resume_s || 0, leftHere()); stopped = false;
         message.hidden = true;
         video.dispatchEvent(new CustomEvent("reelhouse:started"));
         return true;
@@ -232,7 +238,7 @@
       .then(function ([status, data]) {
         if (status === 403 && data.code === "stale") return resumeHere();
         if (status === 403) { stopped = true; video.pause(); show(data.reason); }
-        else if (data.stream_prefix) prefix = data.stream_prefix;
+        else if (data.stream_prefix) { prefix = data.stream_prefix; edgePrefix = data.edge_prefix || ""; }
       })
       .catch(function () { /* the next heartbeat retries */ });
   }

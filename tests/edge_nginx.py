@@ -1,0 +1,127 @@
+"""A real nginx running deploy/nginx/ (the Reelhouse edge) as a non-daemon child on free ports under a temporary
+prefix, for the edge tests and bench/edge.py. Debian's nginx and njs module are installed when missing (as the
+Makefile's `nginx` target does)."""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy" / "nginx"
+NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
+
+
+def ensure_nginx() -> str:
+    """The nginx binary, with Debian's njs module next to it (apt-get installs both when missing)."""
+    if shutil.which("nginx") is None or not NJS_MODULE.exists():
+        subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx "
+                       "libnginx-mod-http-js >/dev/null", shell=True, check=True)
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Edge:
+    url: str  # the edge: /edge/... checked by edge.js
+    plain_url: str  # the same server's plain static location over the media root (/plain/<path>), no token
+    prefix: Path
+    mode: str
+
+    def error_log(self) -> str:
+        path = self.prefix / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _main_conf(*, prefix: Path, media_root: Path, port: int, origin_port: int, workers: int, mode: str) -> str:
+    temp = "".join(f"    {name}_temp_path {prefix}/{name};\n" for name in ("client_body", "proxy", "fastcgi",
+                                                                           "uwsgi", "scgi"))
+    origin = f"""
+    upstream reelhouse_origin {{ server 127.0.0.1:{origin_port}; keepalive 16; }}
+    server {{  # stands in for the object store: the media root over plain HTTP
+        listen 127.0.0.1:{origin_port};
+        root {media_root};
+        location / {{ add_header Cache-Control "max-age=60"; }}
+    }}""" if mode == "origin" else ""
+    # As root, nginx's workers would drop to nobody and could not read the test's private temporary folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return f"""load_module {NJS_MODULE};
+{user}worker_processes {workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+{temp}    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    include reelhouse/http.conf;{origin}
+    server {{
+        listen 127.0.0.1:{port} reuseport backlog=4096;
+        set $edge_media_root {media_root};
+        set $edge_origin http://reelhouse_origin;
+        set $edge_origin_host 127.0.0.1;
+        include reelhouse/locations.conf;
+        location /plain/ {{  # plain nginx static over the same files, for bench/edge.py
+            alias {media_root}/;
+            include reelhouse/mime.conf;
+            add_header Cache-Control "public, max-age=31536000, immutable";
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1):
+    """Yields an Edge serving `media_root` (mode "disk": from the files; "origin": through proxy_cache from a second
+    server over the same files) with the given keys.conf text; stops nginx (SIGTERM, then SIGKILL) afterwards."""
+    binary = ensure_nginx()
+    with tempfile.TemporaryDirectory(prefix="rh-edge-") as tmp:
+        prefix = Path(tmp)
+        conf = prefix / "conf"
+        shutil.copytree(DEPLOY / "reelhouse", conf / "reelhouse")
+        shutil.copy(conf / "reelhouse" / f"serve-{mode}.conf", conf / "reelhouse" / "serve.conf")
+        (conf / "reelhouse" / "keys.conf").write_text(keys_conf)
+        (conf / "reelhouse" / "cache.conf").write_text(
+            f"proxy_cache_path {prefix}/cache levels=1:2 keys_zone=reelhouse_edge:10m max_size=1g "
+            "inactive=1d use_temp_path=off;\n")
+        port, origin_port = _free_port(), _free_port()
+        (conf / "nginx.conf").write_text(_main_conf(prefix=prefix, media_root=Path(media_root), port=port,
+                                                    origin_port=origin_port, workers=workers, mode=mode))
+        command = [binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf / "nginx.conf"),
+                   "-g", "daemon off;"]
+        check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx -t refused the edge configuration:\n{check.stderr}")
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        edge = Edge(url=f"http://127.0.0.1:{port}", plain_url=f"http://127.0.0.1:{port}/plain", prefix=prefix,
+                    mode=mode)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"nginx exited at start:\n{proc.stderr.read()}\n{edge.error_log()}")
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not listen within 20 s:\n{edge.error_log()}")
+                time.sleep(0.05)
+            yield edge
+        finally:
+            proc.terminate()  # SIGTERM: nginx's fast shutdown
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
