@@ -43,6 +43,7 @@ call_command("migrate", verbosity=0)
 
 from reelhouse.catalog import search, seeding, textnorm  # noqa: E402
 from reelhouse.catalog.selectors import catalog_search  # noqa: E402
+from reelhouse.playback.seeding import audience_write  # noqa: E402
 
 JUNK = "qzxjvkwpfbmhgtdnlrscyaoeiuqzxjvk"  # 32 letters
 QUERIES = {
@@ -68,7 +69,7 @@ def main() -> None:
         shape = seeding.Shape(series=args.series, episodes=args.series * 30, films=args.series * 2,
                               subscribers=50, progress_rows=1000, plays_7d=500)
         started = time.perf_counter()
-        counts = seeding.seed_scale(shape)
+        counts = seeding.seed_scale(shape, audience=audience_write)
         print(f"seeded {counts.get('search_entries')} search entries in {time.perf_counter() - started:.0f} s "
               f"({connection.vendor})")
     caps = textnorm.TYPO_CAPS

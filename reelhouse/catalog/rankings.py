@@ -1,14 +1,15 @@
 """Precomputed home rows that no request may compute: "Top 10 in <country>" (plays of the last 7 days by viewers of
 each country) and co-watching ("Because you watched X"). Run periodically (catalog.tasks); each refresh replaces
-its table in one transaction, so pages read either the old rows or the new ones, never a mix."""
+its table in one transaction, so pages read either the old rows or the new ones, never a mix. The plays and watch
+histories come from the app that records them (catalog.viewing)."""
 
 import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Count
 
 from reelhouse.catalog.models import CountryTop, CoWatch, Episode, SearchEntry
+from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 
 TOP_DAYS = 7
@@ -49,16 +50,12 @@ def country_tops_refresh(*, keep: int = TOP_KEEP) -> int:
     """Rank series and films by plays started in the last 7 days by viewers of each country (a series counts the
     plays of all its episodes), leaving out plays of works not licensed in that country now; ties go to the title
     more profiles watched overall. Returns the rows written."""
-    from reelhouse.playback.models import PlaybackSession
-
-    recent = PlaybackSession.objects.filter(started_at__gte=clock.now() - dt.timedelta(days=TOP_DAYS))
     shown = _shown_titles()
     allows = _licence_allows()
-    series_of = dict(Episode.objects.filter(pk__in=recent.values("work_id")).values_list("pk", "series_id"))
+    series_of = dict(Episode.objects.values_list("pk", "series_id").iterator(chunk_size=20_000))
     plays: dict[str, Counter] = defaultdict(Counter)
-    grouped = (recent.values("profile__user__country", "work_id", "work__licence_id").annotate(n=Count("id"))
-               .values_list("profile__user__country", "work_id", "work__licence_id", "n"))
-    for country, work_id, licence_id, n in grouped.iterator(chunk_size=20_000):
+    grouped = viewing().plays_by_country(since=clock.now() - dt.timedelta(days=TOP_DAYS))
+    for country, work_id, licence_id, n in grouped:
         country = (country or "").upper()
         if not country or not allows(licence_id, country):
             continue
@@ -81,15 +78,12 @@ def cowatch_refresh(*, keep: int = COWATCH_KEEP, min_profiles: int = COWATCH_MIN
     """For every published series and film X, the titles most often watched by the profiles that watched X (any
     progress on any episode counts), at least `min_profiles` of them; ties go to the title more profiles watched
     overall. Returns the rows written."""
-    from reelhouse.playback.models import ResumePoint
-
     shown = _shown_titles()
     series_of = dict(Episode.objects.values_list("pk", "series_id").iterator(chunk_size=20_000))
     # Each profile's titles, most recently watched first (a binge-watcher's list is cut to the newest ones).
     watched: dict[int, list[Title]] = defaultdict(list)
     seen: set[tuple[int, Title]] = set()
-    points = ResumePoint.objects.order_by("profile_id", "-updated_at").values_list("profile_id", "work_id")
-    for profile_id, work_id in points.iterator(chunk_size=20_000):
+    for profile_id, work_id in viewing().watch_history():
         title = (SERIES, series_of[work_id]) if work_id in series_of else (FILM, work_id)
         if title not in shown or (profile_id, title) in seen:
             continue

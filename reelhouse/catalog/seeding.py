@@ -1,7 +1,8 @@
 """A catalog and audience the size of the service Reelhouse must outdo (about 6,000 series / 183,200 episodes,
 10,500 films, 37,000 subscribers, millions of progress rows) with genres, studios, people and credits, country
 ratings and French/German titles (seeding_metadata), written with COPY (PostgreSQL) or large
-executemany batches (SQLite). Deterministic for a given seed; used by `reelhouse seed_scale` and bench/."""
+executemany batches (SQLite). Deterministic for a given seed; used by `reelhouse seed_scale` (in playback, which
+writes the audience's viewing: playback.seeding) and bench/."""
 
 import datetime as dt
 import random
@@ -30,7 +31,6 @@ from reelhouse.catalog.models import (
 )
 from reelhouse.core import clock
 from reelhouse.media.models import Asset
-from reelhouse.playback.models import PlaybackSession, ResumePoint
 from reelhouse.rights.models import Licence, Licensor
 
 EMAIL_DOMAIN = "scale.reelhouse.test"
@@ -79,21 +79,21 @@ def seeded() -> bool:
     return Series.objects.filter(slug__startswith=SLUG_PREFIX).exists()
 
 
-def _ts(value: dt.datetime) -> str:
+def db_ts(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") + ("+00" if connection.vendor == "postgresql" else "")
 
 
-def _uuid(value: uuid.UUID) -> str:
+def db_uuid(value: uuid.UUID) -> str:
     return str(value) if connection.vendor == "postgresql" else value.hex
 
 
-def _next_id(model) -> int:
+def next_id(model) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
         return cursor.fetchone()[0] + 1
 
 
-def _insert(model, columns: list[str], rows, *, tick: Callable[[int], None] | None = None,
+def insert_rows(model, columns: list[str], rows, *, tick: Callable[[int], None] | None = None,
             batch: int = 20_000) -> int:
     """Write rows fast: COPY on PostgreSQL, executemany in large batches on SQLite. Columns of the model's table
     not named get their field default (computed once), so fields other apps add later do not break seeding."""
@@ -171,8 +171,29 @@ def _season_plan(shape: Shape, rng: random.Random) -> list[list[int]]:
     return plan
 
 
-def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Write the scale catalog and audience; `progress(phase, advance, total)` reports as it goes."""
+@dataclass
+class Audience:
+    """What the app that records viewing needs to seed its rows into the scale catalog (`audience` of seed_scale):
+    the shape, the shared random stream (seeding stays deterministic), the profiles and published works, the one
+    placeholder asset; it adds the (profile id, series id) follows its viewers pick to `follows`, which catalog
+    writes, and reports its phases through `report(phase, advance, total)`."""
+
+    shape: Shape
+    rng: random.Random
+    now: dt.datetime
+    profile_ids: list[int]
+    published_by_series: dict[int, list[int]]
+    film_ids: list[int]
+    asset_id: int
+    follows: list[tuple[int, int]]
+    report: Callable[[str, int, int], None]
+
+
+def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None = None,
+               audience: Callable[[Audience], dict] | None = None) -> dict:
+    """Write the scale catalog and its subscribers; `audience` (playback.seeding.audience_write, which seed_scale the
+    command passes) writes their viewing in the same transaction; `progress(phase, advance, total)` reports as it
+    goes. Returns the rows written per kind."""
     rng = random.Random(shape.seed)
     report = progress or (lambda phase, advance, total: None)
     now = clock.now().replace(microsecond=0)
@@ -186,8 +207,8 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
 
     with transaction.atomic():
         plan = _season_plan(shape, rng)
-        work_id, series_id, season_id = _next_id(Work), _next_id(Series), _next_id(Season)
-        asset_id = _next_id(Asset)
+        work_id, series_id, season_id = next_id(Work), next_id(Series), next_id(Season)
+        asset_id = next_id(Asset)
         first_work = work_id
         meta = seeding_metadata.Planner(shape.seed)
         series_maturity: dict[int, int | None] = {}
@@ -218,7 +239,7 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
             series_maturity[sid] = m.maturity
             series_licence[sid] = licence_pick()
             series_rows.append((sid, title, title, f"{SLUG_PREFIX}{i}-{slugify(title)}"[:320], start.year,
-                                synopsis, "", "", "{}", _ts(now), m.maturity, m.translations, m.original_title))
+                                synopsis, "", "", "{}", db_ts(now), m.maturity, m.translations, m.original_title))
             air = start
             total_eps = sum(seasons)
             first_upcoming = total_eps - 3 if i in running else total_eps + 1
@@ -237,10 +258,10 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
                     work_id += 1
                 season_id += 1
         report("series", 0, len(series_rows))
-        _insert(Series, ["id", "title", "sort_title", "slug", "year", "synopsis", "poster", "fanart", "external_ids",
-                         "created_at", "maturity", "translations", "original_title"], series_rows,
-                tick=lambda n: report("series", n, len(series_rows)))
-        _insert(Season, ["id", "series_id", "number", "title", "poster"], season_rows)
+        insert_rows(Series, ["id", "title", "sort_title", "slug", "year", "synopsis", "poster", "fanart",
+                             "external_ids", "created_at", "maturity", "translations", "original_title"], series_rows,
+                    tick=lambda n: report("series", n, len(series_rows)))
+        insert_rows(Season, ["id", "series_id", "number", "title", "poster"], season_rows)
         counts["series"], counts["seasons"] = len(series_rows), len(season_rows)
 
         # Works: episodes then films (one id space), all sharing one placeholder asset.
@@ -249,129 +270,79 @@ def seed_scale(shape: Shape, *, progress: Callable[[str, int, int], None] | None
 
         def published_at(air: dt.date) -> str:
             moment = dt.datetime.combine(air + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
-            return _ts(min(moment, latest_publish))
+            return db_ts(min(moment, latest_publish))
 
         def work_rows():
             for wid, sid, _season, _number, air, published, daily, _k in episodes:
                 title = air.strftime("%B %-d, %Y") if daily else _title(rng, rng.choice([1, 2, 3, 3]))
                 yield (wid, "episode", title, f"{_title(rng, 10)}.", rng.randint(20, 60) * 60,
-                       asset_id if published else None, published_at(air) if published else None, _ts(now),
+                       asset_id if published else None, published_at(air) if published else None, db_ts(now),
                        series_maturity[sid], "{}", "", series_licence[sid])
             for wid in film_ids:
                 added = now - dt.timedelta(days=rng.randint(1, 3000), minutes=rng.randint(0, 1440))
                 title, synopsis = _title(rng, rng.choice([1, 2, 3])), f"{_title(rng, 14)}."
                 m = meta.film(work_id=wid, title=title, synopsis=synopsis)
-                yield (wid, "film", title, synopsis, rng.randint(80, 160) * 60, asset_id, _ts(added), _ts(now),
+                yield (wid, "film", title, synopsis, rng.randint(80, 160) * 60, asset_id, db_ts(added), db_ts(now),
                        m.maturity, m.translations, m.original_title, licence_pick())
 
         total_works = len(episodes) + len(film_ids)
         report("works", 0, total_works)
-        _insert(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at", "created_at",
+        insert_rows(Work, ["id", "kind", "title", "synopsis", "runtime_s", "asset_id", "published_at", "created_at",
                        "maturity", "translations", "original_title", "licence_id"], work_rows(),
-                tick=lambda n: report("works", n, total_works))
+                    tick=lambda n: report("works", n, total_works))
         # Foreign keys are checked at commit, so the asset can name the first work written above.
         Asset.objects.create(id=asset_id, work_id=first_work, source_sha256="0" * 64,
                              directory="scale-placeholder", duration_s=1500.0, width=1280, height=720)
-        _insert(Episode, ["work_ptr_id", "series_id", "season_id", "number", "air_date", "still",
+        insert_rows(Episode, ["work_ptr_id", "series_id", "season_id", "number", "air_date", "still",
                           "skipped", "absolute_number"],
-                ((wid, sid, season, number, air.isoformat(), "", False, k)
-                 for wid, sid, season, number, air, _p, _d, k in episodes))
-        _insert(Film, ["work_ptr_id", "slug", "year", "poster", "fanart", "external_ids"],
-                ((wid, f"{SLUG_PREFIX}{wid}", rng.randint(1930, 2025), "", "", "{}") for wid in film_ids))
+                    ((wid, sid, season, number, air.isoformat(), "", False, k)
+                     for wid, sid, season, number, air, _p, _d, k in episodes))
+        insert_rows(Film, ["work_ptr_id", "slug", "year", "poster", "fanart", "external_ids"],
+                    ((wid, f"{SLUG_PREFIX}{wid}", rng.randint(1930, 2025), "", "", "{}") for wid in film_ids))
         counts["episodes"], counts["films"] = len(episodes), len(film_ids)
 
         # Genres, studios, people and credits, country ratings (the maturities above derive from them).
-        counts |= meta.write(series_ids=[row[0] for row in series_rows], film_ids=film_ids, insert=_insert,
-                             next_id=_next_id, report=report)
+        counts |= meta.write(series_ids=[row[0] for row in series_rows], film_ids=film_ids, insert=insert_rows,
+                             next_id=next_id, report=report)
 
         # Subscribers and their profiles: one password hash computed once.
         password = make_password("scale-viewer-password")
-        user_id, profile_id = _next_id(User), _next_id(Profile)
+        user_id, profile_id = next_id(User), next_id(Profile)
         users, profiles = [], []
         for n in range(shape.subscribers):
             uid = user_id + n
             users.append((uid, password, f"viewer{n}@{EMAIL_DOMAIN}", f"Viewer {n}", rng.choice(COUNTRIES), "",
-                          False, True, False, _ts(now - dt.timedelta(days=rng.randint(1, 2000)))))
+                          False, True, False, db_ts(now - dt.timedelta(days=rng.randint(1, 2000)))))
             for p in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                profiles.append((profile_id, uid, ["Main", "Partner", "Kids"][p], p == 2, p == 0, _ts(now)))
+                profiles.append((profile_id, uid, ["Main", "Partner", "Kids"][p], p == 2, p == 0, db_ts(now)))
                 profile_id += 1
         report("subscribers", 0, len(users))
-        _insert(User, ["id", "password", "email", "display_name", "country", "language", "is_staff",
+        insert_rows(User, ["id", "password", "email", "display_name", "country", "language", "is_staff",
                                       "is_active", "is_superuser", "date_joined"], users,
-                tick=lambda n: report("subscribers", n, len(users)))
-        _insert(Profile, ["id", "user_id", "name", "is_kids", "is_owner", "created_at"], profiles)
+                    tick=lambda n: report("subscribers", n, len(users)))
+        insert_rows(Profile, ["id", "user_id", "name", "is_kids", "is_owner", "created_at"], profiles)
         counts["subscribers"], counts["profiles"] = len(users), len(profiles)
 
-        # Watch history: each profile binges from the start of a few (popularity-skewed) series, plus films.
+        # The audience's viewing (playback's rows) and the series it follows.
         published_by_series: dict[int, list[int]] = {}
         for wid, sid, _season, _n, _air, published, _d, _k in episodes:
             if published:
                 published_by_series.setdefault(sid, []).append(wid)
-        series_ids = list(published_by_series)
-        weights = [1 / (rank + 1) for rank in range(len(series_ids))]
-        film_weights = [1 / (rank + 1) for rank in range(len(film_ids))]
-        per_profile = max(1, round(1.15 * shape.progress_rows / max(1, len(profiles))))
-        follows = []
-
-        first_rp_id = _next_id(ResumePoint)  # not inside the generator: PostgreSQL is mid-COPY while it runs
-
-        def resume_rows():
-            rp_id, made = first_rp_id, 0
-            for pid, *_ in profiles:
-                if made >= shape.progress_rows:
-                    break
-                seen = set()
-                want = min(per_profile * 2, max(1, int(rng.expovariate(1 / per_profile))))
-                for sid in rng.choices(series_ids, weights=weights, k=3):
-                    if len(seen) >= want:
-                        break
-                    if rng.random() < 0.3:
-                        follows.append((pid, sid))
-                    for wid in published_by_series[sid][: want - len(seen)]:
-                        seen.add(wid)
-                for wid in rng.choices(film_ids, weights=film_weights, k=max(1, want // 10)):
-                    seen.add(wid)
-                ordered = sorted(seen)
-                for j, wid in enumerate(ordered):
-                    last = j == len(ordered) - 1
-                    when = now - dt.timedelta(days=rng.randint(0, 400), seconds=rng.randint(0, 86_400))
-                    yield (rp_id, pid, wid, 600.0 if last else 1500.0, 1500.0, not last, _ts(when))
-                    rp_id += 1
-                    made += 1
-
-        report("progress", 0, shape.progress_rows)
-        counts["progress"] = _insert(ResumePoint, ["id", "profile_id", "work_id", "position_s",
-                                                                  "duration_s", "watched", "updated_at"],
-                                     resume_rows(), tick=lambda n: report("progress", n, shape.progress_rows))
-        report("progress", 0, counts["progress"])  # fewer rows than asked when profiles ran out: the bar ends full
+        follows: list[tuple[int, int]] = []
+        if audience is not None:  # the app that records viewing writes its rows (playback.seeding)
+            counts |= audience(Audience(shape=shape, rng=rng, now=now, profile_ids=[p[0] for p in profiles],
+                                        published_by_series=published_by_series, film_ids=film_ids,
+                                        asset_id=asset_id, follows=follows, report=report))
         follows = sorted(set(follows))
-        follow_id = _next_id(Follow)
-        _insert(Follow, ["id", "profile_id", "series_id", "created_at"],
-                [(follow_id + i, pid, sid, _ts(now)) for i, (pid, sid) in enumerate(follows)])
+        follow_id = next_id(Follow)
+        insert_rows(Follow, ["id", "profile_id", "series_id", "created_at"],
+                    [(follow_id + i, pid, sid, db_ts(now)) for i, (pid, sid) in enumerate(follows)])
         counts["follows"] = len(follows)
-
-        # Plays of the last 7 days (trending), skewed towards popular works.
-        all_published = [wid for wids in published_by_series.values() for wid in wids[:50]] + film_ids
-        pop = [1 / (rank + 1) ** 0.8 for rank in range(len(all_published))]
-        plays = rng.choices(all_published, weights=pop, k=shape.plays_7d)
-
-        def play_rows():
-            for wid in plays:
-                started = now - dt.timedelta(seconds=rng.randint(0, 7 * 86_400))
-                ended = _ts(started + dt.timedelta(minutes=20))
-                yield (_uuid(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(profiles)[0], wid, asset_id,
-                       "", _ts(started), ended, ended)
-
-        report("plays", 0, shape.plays_7d)
-        counts["plays_7d"] = _insert(PlaybackSession, ["id", "profile_id", "work_id", "asset_id",
-                                                                      "device", "started_at", "last_heartbeat_at",
-                                                                      "ended_at"], play_rows(),
-                                     tick=lambda n: report("plays", n, shape.plays_7d))
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Series, Season, Work, Asset, User, Profile,
-                                                                          ResumePoint, Follow, Studio, Person,
+                                                                          Follow, Studio, Person,
                                                                           Credit, TitleRating]):
                     cursor.execute(sql)
 

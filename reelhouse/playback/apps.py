@@ -18,6 +18,10 @@ class PlaybackConfig(AppConfig):
         from reelhouse.playback.blocks import download_button_html
 
         title_extra_register("playback.download_button", download_button_html)  # on a film's page
+        from reelhouse.catalog.viewing import viewing_register
+        from reelhouse.playback import viewing
+
+        viewing_register(viewing.PROVIDER)  # continue watching, progress, popularity, trending for catalog
         # Revocation is active: these events end the affected streams at once (see receivers.py).
         from reelhouse.accounts.signals import signed_out_everywhere
         from reelhouse.billing.models import Subscription

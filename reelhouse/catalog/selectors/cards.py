@@ -1,4 +1,5 @@
-"""Cards (what a tile or a search result shows and where it leads) and the continue-watching row."""
+"""Cards (what a tile or a search result shows and where it leads) and the continue-watching row (from
+catalog.viewing)."""
 
 import re
 from dataclasses import dataclass
@@ -9,10 +10,7 @@ from reelhouse.catalog.models import (
     SearchEntry,
 )
 from reelhouse.catalog.selectors.conf import ROW_SIZE
-from reelhouse.catalog.selectors.visibility import maturity_q
-from reelhouse.core import clock
-from reelhouse.playback.models import ResumePoint
-from reelhouse.rights import rule
+from reelhouse.catalog.viewing import viewing
 
 # --- cards and rows -----------------------------------------------------------------------------
 
@@ -68,35 +66,7 @@ def _card(entry: SearchEntry) -> Card:
                 slug=entry.slug if entry.kind != SearchEntry.Kind.EPISODE else "")
 
 
-def _progress_pct(rp) -> int:
-    if rp is None:
-        return 0
-    if rp.watched:
-        return 100
-    return round(100 * rp.position_s / rp.duration_s) if rp.duration_s else 0
-
-
 def continue_watching(*, profile, country: str | None = None, limit: int = ROW_SIZE) -> list[Card]:
     """Episodes and films the profile started and has not finished and may still watch there, newest first (one
-    query)."""
-    if profile is None:
-        return []
-    points = (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"),
-                                         rule.work_q(country=country, at=clock.now(), prefix="work__"),
-                                         profile=profile, watched=False, position_s__gt=0,
-                                         work__published_at__isnull=False)
-              .select_related("work__episode__series", "work__episode__season", "work__film")
-              .order_by("-updated_at")[:limit])
-    cards = []
-    for rp in points:
-        work = rp.work
-        if work.kind == "episode":
-            ep = work.episode
-            subtitle = f"{ep.series.display_title} · S{ep.season.number:02d}E{ep.number:02d}"
-            poster, slug = ep.series.poster, ""
-        else:
-            subtitle, poster, slug = "", work.film.poster, work.film.slug
-        cards.append(Card(kind=work.kind, title=work.display_title, subtitle=subtitle, poster=poster,
-                          url=reverse("playback:watch", args=[work.pk]), progress_pct=_progress_pct(rp),
-                          object_id=work.pk, slug=slug))
-    return cards
+    query, by the app that records viewing: catalog.viewing)."""
+    return viewing().continue_watching(profile=profile, country=country, limit=limit)

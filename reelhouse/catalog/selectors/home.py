@@ -5,8 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, IntegerField, OuterRef, Subquery, Value
 
 from reelhouse.accounts.models import Profile
 from reelhouse.catalog.models import (
@@ -15,33 +14,20 @@ from reelhouse.catalog.models import (
     Genre,
     MyListItem,
     SearchEntry,
-    Work,
 )
 from reelhouse.catalog.selectors.cards import Card, _card, continue_watching
 from reelhouse.catalog.selectors.conf import HOME_GENRE_ROWS, NEW_EPISODES_DAYS, ROW_SIZE
 from reelhouse.catalog.selectors.visibility import entries_visible, maturity_q, viewer_country
+from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 from reelhouse.core.countries import country_name
-from reelhouse.playback.models import ResumePoint
 
 TOP_COUNTRY_SIZE = 10
 
 
 def _latest_cowatched_title(profile) -> tuple[str, int] | None:
     """The series or film the profile watched most recently that has co-watching rows (one query); None if none."""
-    if profile is None:
-        return None
-    series_kind, film_kind = SearchEntry.Kind.SERIES.value, SearchEntry.Kind.FILM.value
-    # One EXISTS per kind, each on the (source_kind, source_id) index (a COALESCE over both would hide it on
-    # PostgreSQL), and no condition on the work's kind (SQLite would then walk every work of that kind): episodes
-    # and films share the work id space, so a work id found among film sources is a film.
-    has_rows = (Exists(CoWatch.objects.filter(source_kind=series_kind, source_id=OuterRef("work__episode__series_id")))
-                | Exists(CoWatch.objects.filter(source_kind=film_kind, source_id=OuterRef("work_id"))))
-    return (ResumePoint.objects.filter(maturity_q(profile, "work__maturity"), has_rows, profile=profile)
-            .annotate(title_kind=Case(When(work__kind=Work.Kind.EPISODE, then=Value(series_kind)),
-                                      default=Value(film_kind), output_field=CharField()),
-                      title_id=Coalesce("work__episode__series_id", "work_id"))
-            .order_by("-updated_at").values_list("title_kind", "title_id").first())
+    return None if profile is None else viewing().latest_cowatched_title(profile=profile)
 
 
 def _ranked_branches(tag: str, table, visible, limit: int) -> dict[str, tuple]:

@@ -8,11 +8,11 @@ from reelhouse.catalog.models import (
     Season,
     Series,
 )
-from reelhouse.catalog.selectors.cards import _progress_pct, _watch_url
+from reelhouse.catalog.selectors.cards import _watch_url
 from reelhouse.catalog.selectors.conf import EPISODES_PER_PAGE
 from reelhouse.catalog.selectors.visibility import _published_episodes, maturity_q
+from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
-from reelhouse.playback.models import ResumePoint
 from reelhouse.rights import rule
 
 
@@ -64,11 +64,10 @@ def series_page(*, series: Series, profile, season_number: int | None = None, pa
                      [start:start + EPISODES_PER_PAGE]) if current else [])
     progress = {}
     if profile is not None and episodes:
-        progress = {rp.work_id: rp for rp in ResumePoint.objects.filter(profile=profile,
-                                                                        work_id__in=[e.pk for e in episodes])}
+        progress = viewing().progress_pcts(profile=profile, work_ids=[e.pk for e in episodes])
     # Links and codes built here, not by a {% url %} per row (a long season renders hundreds of rows).
     for ep in episodes:
-        ep.progress_pct = _progress_pct(progress.get(ep.pk))
+        ep.progress_pct = progress.get(ep.pk, 0)
         ep.watch_url = _watch_url(ep.pk)
         ep.season_code = f"S{current.number:02d}E{ep.number:02d}"
     following = getattr(series, "following", None)

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 
 from reelhouse.catalog import textnorm
 from reelhouse.catalog.models import (
@@ -20,6 +20,7 @@ from reelhouse.catalog.services.availability import (
     availability_refresh,
     series_works,
 )
+from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 
 # --- search index -------------------------------------------------------------------------------
@@ -171,13 +172,8 @@ def _ids_of(genre_ids: str | None) -> list[int]:
 def search_index_rebuild(*, progress=None, batch_size: int = 5000) -> int:
     """Rebuild every search entry from the catalog, with popularity (profiles that watched) and trending (plays in
     the last 7 days) recomputed; run by seed_scale and periodically. Returns the number of entries."""
-    from reelhouse.playback.models import PlaybackSession, ResumePoint
-
-    watched = Counter(dict(ResumePoint.objects.values_list("work_id").annotate(n=Count("id")).values_list(
-        "work_id", "n")))
-    since = clock.now() - dt.timedelta(days=7)
-    plays = Counter(dict(PlaybackSession.objects.filter(started_at__gte=since).values_list("work_id").annotate(
-        n=Count("id")).values_list("work_id", "n")))
+    watched = Counter(viewing().profiles_per_work())
+    plays = Counter(viewing().plays_per_work(since=clock.now() - dt.timedelta(days=7)))
     published = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
     series_of = dict(published.values_list("pk", "series_id"))
     entry_rights = EntryRights(clock.now())

@@ -1,4 +1,5 @@
-"""`reelhouse seed_scale`: build the Jetflicks-size catalog and audience (skipped when already present)."""
+"""`reelhouse seed_scale`: build the Jetflicks-size catalog and audience (skipped when already present). Here, in
+playback, because it seeds both: the catalog and subscribers (catalog.seeding) and their viewing (playback.seeding)."""
 
 import time
 
@@ -7,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reelhouse.catalog import seeding
+from reelhouse.playback.seeding import audience_write
 
 console = Console()
 
@@ -37,6 +39,6 @@ class Command(BaseCommand):
                     tasks[phase] = bar.add_task(phase, total=total)
                 bar.update(tasks[phase], advance=advance, total=total)
 
-            counts = seeding.seed_scale(shape, progress=progress)
+            counts = seeding.seed_scale(shape, progress=progress, audience=audience_write)
         summary = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
         console.print(f"Seeded in {time.monotonic() - started:.0f} s: {summary}")
