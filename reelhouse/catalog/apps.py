@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class CatalogConfig(AppConfig):
@@ -14,7 +13,15 @@ class CatalogConfig(AppConfig):
         from reelhouse.catalog.models import Work
 
         signals.work_available.connect(_index_available_work, sender=Work, dispatch_uid="catalog.search_index")
-        post_save.connect(_licence_changed, sender="rights.Licence", dispatch_uid="catalog.licence_changed")
+        # Rights decides (licences, withdrawals on notices); catalog acts on what it decided.
+        from reelhouse.catalog import rights_receivers
+        from reelhouse.rights import notices
+        from reelhouse.rights import signals as rights_signals
+
+        rights_signals.licence_changed.connect(rights_receivers.licence_changed, dispatch_uid="catalog.licence")
+        rights_signals.work_withdrawn.connect(rights_receivers.work_withdrawn, dispatch_uid="catalog.withdrawn")
+        rights_signals.work_restored.connect(rights_receivers.work_restored, dispatch_uid="catalog.restored")
+        notices.url_resolver_register(rights_receivers.works_for_url)
         from reelhouse.catalog import tasks
         from reelhouse.core import scheduler
 
@@ -29,12 +36,3 @@ def _index_available_work(sender, work, **kwargs):
     from reelhouse.catalog.services import search_entries_sync
 
     search_entries_sync(work=work)
-
-
-def _licence_changed(sender, instance, raw=False, **kwargs):
-    """A licence's territories or window changed: its works' entries follow in the next job (not at the next
-    rebuild), queued in the same transaction as the change."""
-    from reelhouse.catalog.tasks import availability_refresh_for_licence
-
-    if not raw:
-        availability_refresh_for_licence.enqueue(instance.pk)

@@ -27,17 +27,17 @@ class PlaybackConfig(AppConfig):
         from reelhouse.billing.models import Subscription
         from reelhouse.catalog.models import Episode, Film, Work
         from reelhouse.playback import receivers
-        from reelhouse.rights.models import Licence
+        from reelhouse.rights import signals as rights_signals
 
         for signal in (post_save, post_delete):
             signal.connect(receivers.subscription_changed, sender=Subscription,
                            dispatch_uid=f"playback.subscription.{signal is post_save}")
-            signal.connect(receivers.licence_changed, sender=Licence,
-                           dispatch_uid=f"playback.licence.{signal is post_save}")
             for model in (Work, Episode, Film):  # post_save names the concrete class saved
                 signal.connect(receivers.work_changed, sender=model,
                                dispatch_uid=f"playback.work.{model.__name__}.{signal is post_save}")
         signed_out_everywhere.connect(receivers.signed_out_everywhere, dispatch_uid="playback.signed_out")
+        rights_signals.licence_changed.connect(receivers.licence_changed, dispatch_uid="playback.licence")
+        rights_signals.work_withdrawn.connect(receivers.work_withdrawn, dispatch_uid="playback.withdrawn")
         # media asks playback before it removes a superseded asset, and playback moves that asset's sessions.
         from reelhouse.media import signals as media_signals
 

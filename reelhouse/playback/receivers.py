@@ -29,11 +29,21 @@ def signed_out_everywhere(sender, user, **kwargs) -> None:
         _after_commit(playback_sessions_end, user_id=user.pk, reason="signed_out")
 
 
-def licence_changed(sender, instance, **kwargs) -> None:
+def licence_changed(sender, licence, **kwargs) -> None:
+    """rights.signals.licence_changed: a licence was edited or deleted."""
     from reelhouse.playback.tasks import playback_sessions_recheck
 
-    if _open(work__licence_id=instance.pk):
-        _after_commit(playback_sessions_recheck, licence_id=instance.pk)
+    if _open(work__licence_id=licence.pk):
+        _after_commit(playback_sessions_recheck, licence_id=licence.pk)
+
+
+def work_withdrawn(sender, work_ids, **kwargs) -> None:
+    """rights.signals.work_withdrawn: works taken down on a notice (in some territories or all)."""
+    from reelhouse.playback.tasks import playback_sessions_recheck
+
+    work_ids = list(work_ids)
+    if _open(work_id__in=work_ids):
+        _after_commit(playback_sessions_recheck, work_ids=work_ids)
 
 
 def work_changed(sender, instance, **kwargs) -> None:

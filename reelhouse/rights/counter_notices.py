@@ -90,7 +90,8 @@ def counter_notice_court_action(*, counter: CounterNotice, actor=None, detail: s
 def counter_notices_restore_due(*, today: dt.date | None = None) -> list[CounterNotice]:
     """Restore the works of every countered notice whose restoration day has come and no court action was
     reported (called by the scheduler); returns what was restored."""
-    from reelhouse.catalog.services.publishing import work_restore
+    from reelhouse.rights.models import WorkWithdrawal
+    from reelhouse.rights.signals import work_restored
 
     today = today or timezone.localdate(clock.now())
     restored = []
@@ -99,11 +100,12 @@ def counter_notices_restore_due(*, today: dt.date | None = None) -> list[Counter
     for counter in due.select_related("notice"):
         with transaction.atomic():
             now = clock.now()
-            for withdrawal in counter.notice.withdrawals.filter(lifted_at__isnull=True).select_related("work"):
+            for withdrawal in counter.notice.withdrawals.filter(lifted_at__isnull=True):
                 withdrawal.lifted_at = now
                 withdrawal.save(update_fields=["lifted_at"])
-                work_restore(work=withdrawal.work, published_at=withdrawal.published_at_before,
-                             reason=f"counter-notice to {counter.notice.reference}")
+                work_restored.send(sender=WorkWithdrawal, work_id=withdrawal.work_id,
+                                   published_at=withdrawal.published_at_before,
+                                   reason=f"counter-notice to {counter.notice.reference}")
             counter.restored_at = now
             counter.save(update_fields=["restored_at"])
             _set_state(counter.notice, Notice.State.RESTORED, counter_notice=counter.pk, automated=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.rights import rule, signals
 from reelhouse.rights.models import Licensor, Notice, NoticeDecision, TrustedNotifier, WorkWithdrawal, territory_key
 from reelhouse.rights.strikes import strikes_for_withdrawal
 
@@ -36,12 +37,19 @@ class NoticeError(Exception):
     """A step the notice's state or content does not allow; the message says what to do."""
 
 
-def works_for_url(url: str, scope: str) -> list:
-    """The works an exact Reelhouse URL names, widened to the scope claimed: a film page or a film's watch page
-    (film); a watch page of an episode (episode, or its season or series); a series page (series). Raises
-    NoticeError naming the URL when it does not name works in that scope."""
-    from reelhouse.catalog.models import Episode, Film, Series
+# Which works a claimed page shows is catalog's knowledge (catalog sits above rights): it registers a resolver at
+# ready(), called with the page's URL name, its arguments and the scope claimed; it answers the works or None.
+_url_resolvers: list = []
 
+
+def url_resolver_register(resolver) -> None:
+    if resolver not in _url_resolvers:
+        _url_resolvers.append(resolver)
+
+
+def works_for_url(url: str, scope: str) -> list:
+    """The works an exact Reelhouse URL names, widened to the scope claimed (see the registered resolvers). Raises
+    NoticeError naming the URL when it does not name works in that scope."""
     parts = urlsplit(url.strip())
     site = urlsplit(settings.SITE_URL)
     if parts.netloc and parts.netloc != site.netloc:
@@ -51,26 +59,10 @@ def works_for_url(url: str, scope: str) -> list:
         match = resolve(parts.path or "/")
     except Resolver404:
         raise NoticeError(_("%(url)s is not a page of this service.") % {"url": url}) from None
-    kwargs = match.kwargs
-    if match.view_name == "catalog:film":
-        films = list(Film.objects.filter(slug=kwargs["slug"]))
-        if films and scope == Notice.Scope.FILM:
-            return films
-    elif match.view_name == "catalog:series":
-        series = Series.objects.filter(slug=kwargs["slug"]).first()
-        if series and scope == Notice.Scope.SERIES:
-            return list(Episode.objects.filter(series=series))
-    elif match.view_name in ("playback:watch", "playback:start", "playback:download_start"):
-        film = Film.objects.filter(pk=kwargs["work_id"]).first()
-        if film and scope == Notice.Scope.FILM:
-            return [film]
-        episode = Episode.objects.filter(pk=kwargs["work_id"]).first()
-        if episode and scope == Notice.Scope.EPISODE:
-            return [episode]
-        if episode and scope == Notice.Scope.SEASON:
-            return list(Episode.objects.filter(season_id=episode.season_id))
-        if episode and scope == Notice.Scope.SERIES:
-            return list(Episode.objects.filter(series_id=episode.series_id))
+    for resolver in _url_resolvers:
+        works = resolver(match.view_name, match.kwargs, str(scope))
+        if works:
+            return works
     raise NoticeError(_("%(url)s does not show a %(scope)s of this service (use a title page or a play page of "
                         "it).") % {"url": url, "scope": Notice.Scope(scope).label.lower()})
 
@@ -130,8 +122,6 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
                   automated: bool = False) -> NoticeDecision:
     """Decide a notice: accept (withdraw the works in the scope claimed, at once), reject, or ask for information.
     The statement of reasons goes to the claimant and to the licensor of each work named."""
-    from reelhouse.catalog.services.publishing import works_withdraw
-
     if outcome not in DECISIONS:
         raise NoticeError(f"{outcome} is not a decision; choose one of {', '.join(DECISIONS)}")
     if not ground.strip() or not facts.strip():
@@ -140,14 +130,18 @@ def notice_decide(*, notice: Notice, outcome: str, actor=None, ground: str, fact
     works = notice_works(notice)
     restricted = ""
     if outcome == Notice.State.ACCEPTED:
-        now = clock.now()
+        now, where_key = clock.now(), territory_key(notice.territories)
         for work in works:
             WorkWithdrawal.objects.get_or_create(work=work, notice=notice, defaults={
-                "territories": territory_key(notice.territories), "withdrawn_at": now,
-                "published_at_before": work.published_at})
-        taken = works_withdraw(works=works, reason=f"notice {notice.reference} accepted")
+                "territories": where_key, "withdrawn_at": now, "published_at_before": work.published_at})
+        taken = [w.pk for w in works if w.published_at is not None]
+        # Rights decided and recorded; catalog takes the works off (all territories) or recomputes where they are
+        # shown, playback ends the streams the rule now refuses (rights.signals).
+        signals.work_withdrawn.send(sender=WorkWithdrawal, work_ids=[w.pk for w in works], territories=where_key,
+                                    reason=f"notice {notice.reference} accepted")
         with translation.override(notice.language):
-            where = _("in all territories")
+            where = (_("in these territories: %(codes)s") % {"codes": ", ".join(sorted(rule.codes(where_key)))}
+                     if where_key else _("in all territories"))
             restricted = _("%(titles)s: no longer available to stream or download %(where)s.") % {
                 "titles": ", ".join(str(w) for w in works), "where": where}
         audit_record(action="notice.withdrawn", subject=notice, actor=actor, works=[w.pk for w in works],
