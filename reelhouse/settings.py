@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "reelhouse.rewards",
     "reelhouse.playback",
     "reelhouse.notifications",
+    "reelhouse.support",
     "reelhouse.backoffice",
     "reelhouse.embedded",
 ]
@@ -197,6 +198,7 @@ REELHOUSE_PIN_ATTEMPTS = int(env("PIN_ATTEMPTS", "5"))  # wrong profile PINs (or
 REELHOUSE_MAILS_PER_ADDRESS = int(env("MAILS_PER_ADDRESS", "3"))  # sign-up/reset/verification mails per hour
 REELHOUSE_MAILS_PER_CLIENT = int(env("MAILS_PER_CLIENT", "10"))  # the same, per client address per hour
 REELHOUSE_NOTICES_PER_CLIENT = int(env("NOTICES_PER_CLIENT", "5"))  # notices filed on the public form per hour
+REELHOUSE_SUPPORT_REQUESTS_PER_CLIENT = int(env("SUPPORT_REQUESTS_PER_CLIENT", "5"))  # support requests per hour
 REELHOUSE_DEVICE_CODE_ATTEMPTS = int(env("DEVICE_CODE_ATTEMPTS", "5"))  # wrong TV codes per account
 REELHOUSE_DEVICE_CODE_ATTEMPTS_PER_CLIENT = int(env("DEVICE_CODE_ATTEMPTS_PER_CLIENT", "10"))  # per address
 REELHOUSE_API_REQUESTS_PER_MINUTE = int(env("API_REQUESTS_PER_MINUTE", "600"))  # per device token or web session
@@ -229,6 +231,17 @@ REELHOUSE_MAIL_BACKOFF_MAX_S = float(env("MAIL_BACKOFF_MAX_S", "21600"))
 # host (https behind a TLS proxy with REELHOUSE_HTTPS=1), others (receipts, unsubscribe) the embedded default's.
 SITE_URL_SET = bool(env("SITE_URL"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The support desk (reelhouse/support): the address subscribers write to (replies come from it), its mailbox (an
+# IMAP URL imaps://user:password@host:993/INBOX, or a local Maildir folder), polled every SUPPORT_POLL_SECONDS,
+# attachments and raw mail under SUPPORT_FILES_DIR (outside the web root), business hours for the service levels.
+REELHOUSE_SUPPORT_EMAIL = env("SUPPORT_EMAIL", "support@localhost")
+REELHOUSE_SUPPORT_IMAP_URL = env("SUPPORT_IMAP_URL")
+REELHOUSE_SUPPORT_MAILDIR = env("SUPPORT_MAILDIR")
+REELHOUSE_SUPPORT_POLL_SECONDS = float(env("SUPPORT_POLL_SECONDS", "60"))
+REELHOUSE_SUPPORT_FILES_DIR = Path(env("SUPPORT_FILES_DIR", str(VAR_DIR / "support"))).resolve()
+REELHOUSE_SUPPORT_HOURS = env("SUPPORT_HOURS", "09:00-17:00")
+REELHOUSE_SUPPORT_DAYS = env("SUPPORT_DAYS", "0-4")  # Monday = 0
+REELHOUSE_SUPPORT_TIMEZONE = env("SUPPORT_TIMEZONE", "UTC")
 # Whose business days count for counter-notice restoration (10 to 14 business days, public holidays excluded).
 REELHOUSE_OPERATOR_COUNTRY = env("OPERATOR_COUNTRY", "US").strip().upper()
 REELHOUSE_COUNTER_RESTORE_BUSINESS_DAYS = int(env("COUNTER_RESTORE_BUSINESS_DAYS", "10"))  # 10..14 (DMCA 512(g))

@@ -34,6 +34,7 @@ REFUND = "billing.refund_payment"  # the admin's "record a full refund" action
 EXPORT_VOUCHERS = "billing.export_vouchers"  # voucher codes as CSV
 AUDIT_EXPORT = "core.export_auditevent"  # audit trail as CSV
 LIFT_SUSPENSION = "rights.lift_sourcesuspension"  # lift a source's ingest suspension (repeat-infringer policy)
+SUPPORT = "support.handle_ticket"  # /support/desk/*: the queue, requests, replies, notes, service levels
 
 ROLES: dict[str, Role] = {r.name: r for r in [
     Role(ADMINISTRATOR, everything=True),
@@ -58,7 +59,8 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "notifications.notification": V,
         "catalog.series": V, "catalog.episode": V, "catalog.film": V,
         "rights.licence": V,
-    }),
+        "support.cannedreply": ALL, "support.inboundmail": V,
+    }, perms=(SUPPORT,)),
     Role("finance", models={
         "billing.*": V,
         "billing.payment": "view add",  # manual payments; refunds through REFUND
@@ -71,6 +73,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "media.transcodejob": VC, "media.asset": V,
         "ingest.source": VC, "ingest.delivery": V, "ingest.feeditem": V, "ingest.calendartoken": V,
         "notifications.outgoingmail": VC, "notifications.undeliverableaddress": ALL,  # the mail queue
+        "support.inboundmail": V,  # what the support mailbox received
     }, perms=(OPS_INGEST, DASHBOARD)),
 ]}
 

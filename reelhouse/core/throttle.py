@@ -44,6 +44,7 @@ PROFILE_PIN = Rule("profile-pin", "REELHOUSE_PIN_ATTEMPTS", 15 * 60, 15 * 60)  #
 MAIL_ADDRESS = Rule("mail-address", "REELHOUSE_MAILS_PER_ADDRESS", 3600, 3600)  # sign-up, reset, verify again
 MAIL_CLIENT = Rule("mail-client", "REELHOUSE_MAILS_PER_CLIENT", 3600, 3600)
 NOTICE_CLIENT = Rule("notice-client", "REELHOUSE_NOTICES_PER_CLIENT", 3600, 3600)  # the public notice form
+SUPPORT_CLIENT = Rule("support-client", "REELHOUSE_SUPPORT_REQUESTS_PER_CLIENT", 3600, 3600)  # support requests
 
 
 @dataclass(frozen=True)

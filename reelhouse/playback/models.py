@@ -66,3 +66,21 @@ class Download(models.Model):
 
     def __str__(self) -> str:
         return f"download {self.id} of work {self.work_id} ({self.label})"
+
+
+class PlaybackError(models.Model):
+    """What went wrong when a viewer pressed play: a refusal at start or an error the player hit (network, decoding,
+    a stopped stream). Support shows the last few beside a request and the player's error screen prefills them."""
+
+    profile = models.ForeignKey("accounts.Profile", related_name="+", on_delete=models.CASCADE)
+    work = models.ForeignKey("catalog.Work", null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    device = models.CharField(max_length=200, blank=True, help_text="The browser's User-Agent.")
+    code = models.CharField(max_length=40, help_text="The refusal's code or the player's error type.")
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} on work {self.work_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -305,3 +305,13 @@ def download_link(*, download: Download) -> str:
         return edge_download_url(download_id=str(download.id), asset_id=download.asset_id,
                                  directory=download.asset.directory, label=download.label, expires=expires)
     return download_path(download_id=str(download.id), label=download.label, expires=expires)
+
+
+def playback_errors_recent(*, user, limit: int = 5, work=None) -> list:
+    """The newest errors any profile of the account hit (of one work when given), newest first."""
+    from reelhouse.playback.models import PlaybackError
+
+    errors = PlaybackError.objects.filter(profile__user=user).select_related("work", "profile")
+    if work is not None:
+        errors = errors.filter(work=work)
+    return list(errors[:limit])

@@ -248,3 +248,18 @@ def download_progress_record(*, download: Download, position_s: float, duration_
             defaults={"position_s": position_s, "duration_s": duration_s, "updated_at": watched_at,
                       "watched": watched_from is not None and position_s >= watched_from})
     return True
+
+
+ERRORS_KEPT = 50  # per profile: enough for support to see a pattern, bounded whatever a player posts
+
+
+def playback_error_record(*, profile, work=None, device: str = "", code: str, detail: str = ""):
+    """Remember one error a viewer hit (a refusal at start, a player error); only the newest ERRORS_KEPT stay."""
+    from reelhouse.playback.models import PlaybackError
+
+    code = "".join(ch for ch in code if ch.isalnum() or ch in "_-.")[:40] or "unknown"
+    error = PlaybackError.objects.create(profile=profile, work=work, device=device[:200], code=code,
+                                         detail=" ".join(detail.split())[:300])
+    stale = PlaybackError.objects.filter(profile=profile).values_list("pk", flat=True)[ERRORS_KEPT:]
+    PlaybackError.objects.filter(pk__in=list(stale)).delete()
+    return error

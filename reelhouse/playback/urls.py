@@ -6,6 +6,7 @@ app_name = "playback"
 urlpatterns = [
     path("watch/<int:work_id>/", views.watch, name="watch"),
     path("watch/<int:work_id>/start", views.watch_start, name="start"),
+    path("watch/<int:work_id>/error", views.watch_error, name="error"),
     path("watch/session/<uuid:session_id>/heartbeat", views.heartbeat, name="heartbeat"),
     path("watch/session/<uuid:session_id>/leave", views.leave, name="leave"),
     path("watch/preferences", views.preferences, name="preferences"),

@@ -91,6 +91,8 @@ def watch_start(request, work_id: int):
         session = services.playback_start(profile=request.profile, work=work, device_id=device_id,
                                           device=request.headers.get("User-Agent", ""))
     except services.PlaybackRefused as refused:
+        services.playback_error_record(profile=request.profile, work=work, code=refused.code or "refused",
+                                       device=request.headers.get("User-Agent", ""), detail=str(refused))
         return _with_device(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id, new)
     return _with_device(JsonResponse({
         "session": str(session.id),
@@ -113,6 +115,18 @@ def _prefixes(session: PlaybackSession) -> dict:
     if edge_enabled():
         prefixes["edge_prefix"] = _edge_prefix(session)
     return prefixes
+
+
+@login_required
+@require_POST
+def watch_error(request, work_id: int):
+    """The player hit an error it shows the viewer (network, decoding, a stopped stream): remember it for support."""
+    if request.profile is None:
+        return JsonResponse({"error": _("Choose a profile first.")}, status=409)
+    work = get_object_or_404(Work, pk=work_id)
+    services.playback_error_record(profile=request.profile, work=work, device=request.headers.get("User-Agent", ""),
+                                   code=request.POST.get("code", ""), detail=request.POST.get("detail", ""))
+    return JsonResponse({"recorded": True})
 
 
 def _session_of(request, session_id) -> PlaybackSession:

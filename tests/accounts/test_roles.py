@@ -18,6 +18,7 @@ from reelhouse.billing.models import Payment, Plan
 from reelhouse.billing.services import payment_record
 from reelhouse.core.models import AuditEvent
 from reelhouse.rights.models import Licence, Licensor
+from reelhouse.support.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,9 @@ def _ops_pages():
     urls += [reverse("backoffice:figure_svg", args=[k]) for k in figures.FIGURES]
     urls += [reverse("backoffice:figure_csv", args=[k]) for k in figures.FIGURES]
     urls += [reverse("billing:report_csv", args=[n]) for n in REPORTS]
+    ticket, _ = Ticket.objects.get_or_create(reference="REQ-ROLES2", defaults={"email": "r@example.com",
+                                                                             "subject": "Roles"})
+    urls += [reverse("support:desk"), reverse("support:desk_ticket", args=[ticket.reference])]
     for url in urls:
         func = resolve(url).func
         perm = getattr(func, "required_permission", None)

@@ -28,7 +28,20 @@
   let hls = null;
   window.reelhouseStreamPrefix = function () { return prefix; };  // the seek previews fetch sprites through it
 
-  function show(text) { message.textContent = text; message.hidden = false; }
+  // The error screen: the message, and a link to ask support with the title, the device and the errors filled in.
+  function show(text) {
+    message.textContent = text; message.hidden = false;
+    if ($("player-report")) $("player-report").hidden = false;
+  }
+  // Errors are remembered on the server (support sees them beside a request); a failed report costs nothing.
+  function report(code, detail) {
+    if (!video.dataset.errorUrl) return Promise.resolve();
+    const form = new FormData();
+    form.append("csrfmiddlewaretoken", csrf);
+    form.append("code", code); form.append("detail", detail || "");
+    return fetch(video.dataset.errorUrl, { method: "POST", body: form, credentials: "same-origin" })
+      .catch(function () { /* nothing to do: the viewer still sees the message */ });
+  }
   // A choice in the menus becomes the profile's preference, on every device; a failed save only costs that.
   function savePrefs(field) {
     const form = new FormData();
@@ -169,6 +182,8 @@
       });
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
         if (!data.fatal) return;
+        report(data.details || data.type || "hls", data.type + ": " + (data.details || "") +
+               (data.response && data.response.code ? " (HTTP " + data.response.code + ")" : ""));
         // A refused request: the server says why (the session ended, the subscription or licence did...).
         heartbeat(false).then(function () {
           if (message.hidden) show(video.dataset.msgStopped + " (" + (data.details || data.type) + ")");
@@ -194,6 +209,7 @@
       video.addEventListener("error", function () {
         if (stopped) return;
         if (prefix === nativePrefix) {
+          report("media_error", video.error ? "MediaError " + video.error.code + " " + (video.error.message || "") : "");
           heartbeat(false).then(function () { if (message.hidden) show(video.dataset.msgStopped); });
           return;
         }
@@ -204,6 +220,7 @@
         video.play().catch(function () { /* the controls are there */ });
       });
     } else {
+      report("no_hls", navigator.userAgent);
       show(video.dataset.msgNoHls);
       return;
     }

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reelhouse.support import desk_views, views
+
+app_name = "support"
+urlpatterns = [
+    path("", views.my_requests, name="mine"),
+    path("new/", views.new_request, name="new"),
+    path("file/<int:pk>/", views.attachment, name="attachment"),
+    path("rate/<str:token>/", views.rate, name="rate"),
+    path("desk/", desk_views.queue, name="desk"),
+    path("desk/<str:reference>/", desk_views.ticket, name="desk_ticket"),
+    path("<str:reference>/", views.ticket, name="ticket"),
+]
