@@ -248,6 +248,12 @@ REELHOUSE_COUNTER_RESTORE_BUSINESS_DAYS = int(env("COUNTER_RESTORE_BUSINESS_DAYS
 # Repeat infringers (rights.strikes): strikes against one source (watch folder, feed, licensor) before its ingest is
 # suspended until an operator lifts it.
 REELHOUSE_STRIKES_BEFORE_SUSPENSION = int(env("STRIKES_BEFORE_SUSPENSION", "3"))
+# Licence lifecycle (rights.lifecycle): operators are mailed (and listed in the back office) this many days before a
+# licence ends, once per licence per threshold; subscribers see "Leaving soon" for titles whose licence in their
+# territory ends within REELHOUSE_LEAVING_SOON_DAYS.
+REELHOUSE_LICENCE_WARN_DAYS = sorted({int(d) for d in env("LICENCE_WARN_DAYS", "30,7").split(",") if d.strip()},
+                                     reverse=True)
+REELHOUSE_LEAVING_SOON_DAYS = int(env("LEAVING_SOON_DAYS", "30"))
 LOGIN_REDIRECT_URL = "accounts:profiles"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

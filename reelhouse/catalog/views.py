@@ -51,6 +51,8 @@ def series_detail(request, slug: str):
     except selectors.SeasonNotFound as exc:
         raise Http404(str(exc)) from exc
     context["facts"] = selectors.title_facts(title=series, country=request.user.country)
+    context["leaving_on"] = selectors.title_leaving_on(profile=request.profile, country=request.user.country,
+                                                       series=series)
     return render(request, "catalog/series_detail.html", context)
 
 
@@ -71,6 +73,8 @@ def film_detail(request, slug: str):
     return render(request, "catalog/film_detail.html",
                   {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False),
                    "facts": selectors.title_facts(title=film, country=request.user.country),
+                   "leaving_on": selectors.title_leaving_on(profile=request.profile, country=request.user.country,
+                                                            film=film),
                    "title_extras": title_extras(request=request, work=film)})
 
 

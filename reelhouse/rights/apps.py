@@ -22,3 +22,6 @@ class RightsConfig(AppConfig):
         # Works whose counter-notice period ran out (no court action reported) come back.
         scheduler.periodic_register(name="rights.counter_notices_restore", every=3600, first=300,
                                     task=tasks.counter_notices_restore_due)
+        # Operators are mailed when a licence comes within a warning threshold (once per licence and threshold).
+        scheduler.periodic_register(name="rights.licence_end_warnings", every=3600, first=120,
+                                    task=tasks.licence_end_warnings_send)

@@ -252,3 +252,30 @@ class SourceSuspension(models.Model):
     @property
     def standing(self) -> bool:
         return self.lifted_at is None
+
+
+class LicenceEndWarning(models.Model):
+    """Operators were warned that a licence ends in `days` days or fewer (once per licence, threshold and end date:
+    an extended licence that is about to end again is warned about again)."""
+
+    licence = models.ForeignKey(Licence, related_name="end_warnings", on_delete=models.CASCADE)
+    days = models.PositiveIntegerField()
+    ends_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=clock.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["licence", "days", "ends_at"], name="licence_warned_once")]
+
+    def __str__(self) -> str:
+        return f"{self.licence}: {self.days} days"
+
+
+class EndingLicence(Licence):
+    """The back office's list of licences that end within the warning window (a proxy: the same rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "licence ending soon"
+        verbose_name_plural = "licences ending soon"

@@ -32,7 +32,7 @@ def library(catalog):
                                       ends_at=None if ends_in is None else clock.now() + ends_in * DAY)
 
     licences = [licence("WW"), licence("FR"), licence("US,CA"), licence("WW", -400, -2), licence("FR", 5),
-                licence("DE", -30, 20)]
+                licence("DE", -30, 20), licence("FR,US", -30, 10)]
     ratings = [None, 7, 12, 16, 18]
     series, films = [], []
     for i in range(10):
@@ -65,9 +65,10 @@ def _tags_to_ids(rows: dict) -> dict[str, list[int]]:
     return {tag: [e.pk for e in entries] for tag, entries in rows.items()}
 
 
-def _fresh(*, branches_of, profile, country, source, since, genres) -> dict[str, list[int]]:
+def _fresh(*, branches_of, profile, country, source, since, genres, until) -> dict[str, list[int]]:
     """The union compiled with the request's real values, nothing cached or patched."""
-    branches = branches_of(profile=profile, country=country, source=source, since=since, genres=genres, limit=LIMIT)
+    branches = branches_of(profile=profile, country=country, source=source, since=since, genres=genres, limit=LIMIT,
+                           until=until)
     sql, params = home._union_sql(branches)
     out: dict[str, list[int]] = {tag: [] for tag in branches}
     for entry in SearchEntry.objects.raw(sql, params):
@@ -79,9 +80,10 @@ def _fresh(*, branches_of, profile, country, source, since, genres) -> dict[str,
 @given(who=st.sampled_from(["none", "adult", "limited", "kids"]), limit=st.sampled_from([None, 7, 12, 16]),
        country=st.sampled_from([None, "", "FR", "US", "CA", "DE", "JP"]),
        source=st.sampled_from([None, "series", "film", "unknown"]), days=st.integers(min_value=-10, max_value=40),
-       since_days=st.integers(min_value=0, max_value=60), part=st.sampled_from(["shared", "personal"]))
+       since_days=st.integers(min_value=0, max_value=60), part=st.sampled_from(["shared", "personal"]),
+       until_days=st.integers(min_value=0, max_value=60))
 def test_patched_home_union_returns_what_a_fresh_compile_returns(library, who, limit, country, source, days,
-                                                                  since_days, part):
+                                                                  since_days, part, until_days):
     clock.reset()
     clock.advance(days * DAY)  # licence windows open and close as time moves
     profile = None
@@ -97,7 +99,7 @@ def test_patched_home_union_returns_what_a_fresh_compile_returns(library, who, l
     genres = list(Genre.objects.order_by("name"))
     branches_of = home.shared_branches if part == "shared" else home.personal_branches
     kwargs = dict(branches_of=branches_of, profile=profile, country=country, source=source_value, since=since,
-                  genres=genres)
+                  genres=genres, until=clock.now() + until_days * DAY)  # the end of the "Leaving soon" window
     # Twice: the first call compiles and caches the shape, the second only patches the cached SQL.
     for _ in range(2):
         patched = _tags_to_ids(home._home_union(limit=LIMIT, **kwargs))
@@ -106,7 +108,8 @@ def test_patched_home_union_returns_what_a_fresh_compile_returns(library, who, l
 
 def test_the_library_fills_every_row_so_the_property_compares_real_rows(library):
     profile = library["profile"]
-    kwargs = dict(profile=profile, country="FR", since=clock.now() - 30 * DAY, genres=list(Genre.objects.all()))
+    kwargs = dict(profile=profile, country="FR", since=clock.now() - 30 * DAY, genres=list(Genre.objects.all()),
+                  until=clock.now() + 30 * DAY)
     rows = home._home_union(branches_of=home.shared_branches, limit=LIMIT, source=None, **kwargs)
     rows |= home._home_union(branches_of=home.personal_branches, limit=LIMIT,
                              source=("series", library["series"][0].pk), **kwargs)

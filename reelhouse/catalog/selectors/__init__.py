@@ -45,6 +45,7 @@ from reelhouse.catalog.selectors.titles import (  # noqa: F401
     films_matching,
     series_page,
     title_details,
+    title_leaving_on,
 )
 from reelhouse.catalog.selectors.visibility import (  # noqa: F401
     CARD_FIELDS,

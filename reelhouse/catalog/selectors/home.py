@@ -5,12 +5,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, IntegerField, OuterRef, Subquery, Value
+from django.db.models import CharField, IntegerField, OuterRef, Q, Subquery, Value
 
 from reelhouse.accounts.models import Profile
 from reelhouse.catalog.models import (
     CountryTop,
     CoWatch,
+    Episode,
+    Film,
     Genre,
     MyListItem,
     SearchEntry,
@@ -21,6 +23,7 @@ from reelhouse.catalog.selectors.visibility import entries_visible, maturity_q, 
 from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 from reelhouse.core.countries import country_name
+from reelhouse.rights.lifecycle import leaving_until, licence_continues_q, licence_ends_by_q
 
 TOP_COUNTRY_SIZE = 10
 
@@ -63,9 +66,11 @@ def _union_sql(branches: dict[str, tuple]) -> tuple[str, list]:
 # it: SQLite gets timestamps as text, a country arrives inside a LIKE pattern). A differing parameter that matches no
 # stand-in is an error at compile time, never a query that silently filters on a stand-in.
 _STAND_INS = [{"profile": -7_000_000_001, "source": -7_000_000_002, "country": "\x00COUNTRYA\x00",
-               "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)},
+               "since": dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC),
+               "until": dt.datetime(1903, 4, 5, 6, 7, 8, 912, tzinfo=dt.UTC)},
               {"profile": -7_000_000_003, "source": -7_000_000_004, "country": "\x00COUNTRYB\x00",
-               "since": dt.datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=dt.UTC)}]
+               "since": dt.datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=dt.UTC),
+               "until": dt.datetime(1904, 5, 6, 7, 8, 9, 123, tzinfo=dt.UTC)}]
 _home_sql: dict[tuple, tuple[str, list, list[tuple[int, str, object]], list[str]]] = {}
 
 
@@ -82,7 +87,7 @@ def _home_compile(*, branches_of, profile, country, source, genres, limit: int):
         # '' (a viewer with no country) is its own shape: it has no Top 10 and sees worldwide titles only.
         branches = branches_of(profile=profile_in, country=stand["country"] if country else country,
                                   source=(source[0], stand["source"]) if source else None, since=stand["since"],
-                                  genres=genres, limit=limit)
+                                  until=stand["until"], genres=genres, limit=limit)
         compiled.append((*_union_sql(branches), list(branches)))
     (sql, params, tags), (sql_b, params_b, _) = compiled
     if sql != sql_b or len(params) != len(params_b):
@@ -96,6 +101,8 @@ def _home_compile(*, branches_of, profile, country, source, genres, limit: int):
             name = "profile" if a == stand["profile"] else "source"
         elif a == _prepared_since(stand["since"]):
             name = "since"
+        elif a == _prepared_since(stand["until"]):
+            name = "until"
         elif isinstance(a, str) and stand["country"] in a:
             name = "country"
         else:
@@ -104,8 +111,8 @@ def _home_compile(*, branches_of, profile, country, source, genres, limit: int):
     return sql, params, slots, tags
 
 
-def _home_union(*, branches_of, profile, country: str | None, source, since, genres,
-                limit: int) -> dict[str, list[SearchEntry]]:
+def _home_union(*, branches_of, profile, country: str | None, source, since, genres, limit: int,
+                until=None) -> dict[str, list[SearchEntry]]:
     """The rows `branches_of` (shared_branches or personal_branches) names, from SQL compiled once per shape."""
     key = (connection.vendor, branches_of.__name__, repr(maturity_q(profile)), profile is None, country is None,
            bool(country), source[0] if source else None, tuple(g.pk for g in genres), limit)
@@ -116,7 +123,7 @@ def _home_union(*, branches_of, profile, country: str | None, source, since, gen
                                                   source=source, genres=genres, limit=limit)
     sql, params, slots, tags = compiled
     real = {"profile": profile.pk if profile is not None else None, "source": source[1] if source else None,
-            "since": _prepared_since(since)}
+            "since": _prepared_since(since), "until": _prepared_since(until)}
     params = list(params)
     for i, name, template in slots:
         # The country stands alone (top 10) or inside a LIKE pattern; it is two letters or '' (viewer_country).
@@ -130,10 +137,11 @@ def _home_union(*, branches_of, profile, country: str | None, source, since, gen
 NEWEST = ("-published_at", "-rank_key")
 
 
-def shared_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
+def shared_branches(*, profile, country, source, since, genres, limit: int, until=None) -> dict[str, tuple]:
     """The union branches of the rows every profile with the same age limit in the same country sees: trending,
-    recently added, the biggest genres, top 10 in the country (source and since play no part). One branch per row
-    and kind, each an index scan with its LIMIT."""
+    recently added, the biggest genres, top 10 in the country, leaving soon (titles whose licences in the country
+    all end by `until`; rights.lifecycle says when a title leaves). Source and since play no part. One branch per
+    row and kind, each an index scan with its LIMIT."""
     visible = entries_visible(profile, country)
     branches = {}
     for kind in (SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM):  # one per kind: each walks its (kind, ...) index
@@ -146,10 +154,27 @@ def shared_branches(*, profile, country, source, since, genres, limit: int) -> d
     if country:
         branches.update(_ranked_branches("top", CountryTop.objects.filter(country=country), visible,
                                          TOP_COUNTRY_SIZE))
+    if country is not None and until is not None:
+        branches.update(_leaving_branches(visible, country=country, until=until, limit=limit))
     return branches
 
 
-def personal_branches(*, profile, country, source, since, genres, limit: int) -> dict[str, tuple]:
+def _leaving_branches(visible, *, country: str, until, limit: int) -> dict[str, tuple]:
+    """Films whose licence in the country ends by `until`; series none of whose published episodes stays on after
+    it (an episode without a licence, open-ended or ending later keeps the series on)."""
+    films = (Film.objects.filter(licence_ends_by_q(country=country, until=until), published_at__isnull=False,
+                                 asset__isnull=False).values("pk"))
+    episodes = Episode.objects.filter(published_at__isnull=False, asset__isnull=False)
+    ending = episodes.filter(licence_ends_by_q(country=country, until=until)).values("series_id")
+    staying = episodes.filter(Q(licence__isnull=True) | licence_continues_q(country=country, until=until))
+    return {f"leaving:{SearchEntry.Kind.FILM}": (visible.filter(kind=SearchEntry.Kind.FILM, object_id__in=films),
+                                                 NEWEST, limit, None),
+            f"leaving:{SearchEntry.Kind.SERIES}": (
+                visible.filter(kind=SearchEntry.Kind.SERIES, object_id__in=ending)
+                .exclude(object_id__in=staying.values("series_id")), NEWEST, limit, None)}
+
+
+def personal_branches(*, profile, country, source, since, genres, limit: int, until=None) -> dict[str, tuple]:
     """The union branches of the profile's own rows: My List, new episodes (published since `since`) of followed
     series, because you watched `source` (genres play no part)."""
     visible = entries_visible(profile, country)
@@ -178,9 +203,10 @@ _shared_cache: dict[tuple, tuple[dt.datetime, dict[str, list[SearchEntry]]]] = {
 
 def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[SearchEntry]]:
     seconds = getattr(settings, "REELHOUSE_HOME_CACHE_SECONDS", 30)
+    until = leaving_until(clock.now())
     if seconds <= 0:
         return _home_union(branches_of=shared_branches, profile=profile, country=country, source=None, since=None,
-                           genres=genres, limit=limit)
+                           genres=genres, limit=limit, until=until)
     key = (connection.alias, connection.settings_dict["NAME"], repr(maturity_q(profile)), country,
            tuple(g.pk for g in genres), limit)
     now = clock.now()
@@ -188,7 +214,7 @@ def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[Sear
     if hit is not None and hit[0] > now:
         return hit[1]
     rows = _home_union(branches_of=shared_branches, profile=profile, country=country, source=None, since=None,
-                       genres=genres, limit=limit)
+                       genres=genres, limit=limit, until=until)
     if len(_shared_cache) >= 512:  # a key per age limit, country and genre set: drop them all rather than grow
         _shared_cache.clear()
     _shared_cache[key] = (now + dt.timedelta(seconds=seconds), rows)
@@ -215,7 +241,7 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
     rows = dict(_shared_rows(profile=profile, country=country, genres=genres, limit=limit))
     if profile is not None or source is not None:
         rows |= _home_union(branches_of=personal_branches, profile=profile, country=country, source=source,
-                            since=since, genres=genres, limit=limit)
+                            since=since, genres=genres, limit=limit, until=None)
     series_kind, film_kind = SearchEntry.Kind.SERIES, SearchEntry.Kind.FILM
 
     def merged(prefix: str, field: str) -> list[Card]:
@@ -231,6 +257,7 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
         "continue_watching": continue_watching(profile=profile, country=country, limit=limit),
         "new_episodes": [_card(e) for e in _newest_first(rows.get("new_episodes", []), "published_at", limit)],
         "trending": merged("trending:", "trending"),
+        "leaving_soon": merged("leaving:", "published_at"),
         "series": merged(f"new:{series_kind}", "published_at"),
         "films": merged(f"new:{film_kind}", "published_at"),
         "my_list": merged("my_list:", "published_at"),

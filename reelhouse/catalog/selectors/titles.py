@@ -14,6 +14,7 @@ from reelhouse.catalog.selectors.visibility import _published_episodes, maturity
 from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 from reelhouse.rights import rule
+from reelhouse.rights.lifecycle import leaving_on
 
 
 def title_details(*, series: Series | None = None, film: Film | None = None, with_genres: bool = True) -> dict:
@@ -90,3 +91,14 @@ def films_matching(*, title: str, licence=None) -> list[Film]:
         if len(licensed) == 1:
             return licensed
     return films
+
+
+def title_leaving_on(*, profile, country: str | None, series: Series | None = None, film: Film | None = None):
+    """When a title leaves the viewer's territory, if within the "Leaving soon" window (rights.lifecycle.leaving_on):
+    a film when its licence ends; a series when the last licence of its episodes shown there ends. None otherwise."""
+    if film is not None:
+        licence = film.licence
+        return leaving_on([licence.ends_at]) if licence is not None else None
+    ends = (_published_episodes(profile, country).filter(series=series).order_by()
+            .values_list("licence__ends_at", flat=True).distinct())
+    return leaving_on(list(ends))
