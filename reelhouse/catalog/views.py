@@ -67,8 +67,8 @@ def series_follow(request, slug: str):
 @login_required
 def film_detail(request, slug: str):
     film = get_object_or_404(
-        selectors.with_my_list(selectors.films_visible(request.profile, request.user.country),
-                               profile=request.profile, field="film"),
+        selectors.with_my_list(selectors.films_visible(request.profile, request.user.country)
+                               .select_related("licence"), profile=request.profile, field="film"),
         slug=slug)
     return render(request, "catalog/film_detail.html",
                   {"film": film, "in_list": film.in_list, **selectors.title_details(film=film, with_genres=False),
