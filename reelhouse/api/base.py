@@ -104,7 +104,7 @@ class ErrorOut(Schema):
 
 
 # Every operation declares these, so a client (and schemathesis) knows each error's shape.
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 T = TypeVar("T")
 
@@ -162,6 +162,8 @@ def _invalid(request, exc: ValidationError):
 def _http_error(request, exc: HttpError):
     if exc.status_code == 403 and "CSRF" in str(exc):
         return _error(request, 403, "csrf_failed", "This write needs the X-CSRFToken header of the web session.")
+    if exc.status_code == 400:  # ninja's "Cannot parse request body": not JSON at all
+        return _error(request, 400, "malformed_body", f"{exc}: send a JSON object.")
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
