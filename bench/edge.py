@@ -7,7 +7,9 @@ plain nginx static on the same files from the same nginx, alternated round by ro
 
 The load generator is wrk (Debian's, installed when missing), one thread, keep-alive connections, cycling over
 the package's segment URLs; nginx runs one worker, so on two cores the client and the server each get one.
-Prints figures and the load average (the machine may be shared), never asserts. Last line: one JSON object.
+It also reads the nginx workers' CPU time per request (from /proc), which other load on the machine barely moves,
+unlike requests per second. Prints figures and the load average (the machine may be shared), never asserts. Last
+line: one JSON object.
 """
 
 import argparse
@@ -83,11 +85,28 @@ def wrk(base: str, paths: list[str], *, seconds: int, connections: int, workdir:
     out = subprocess.run([ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    requests = int(re.search(r"(\d+) requests in", out)[1])
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     latency = re.search(r"Latency\s+([\d.]+\w+)", out)
-    return {"rps": rps, "errors": int(errors[1]) if errors else 0, "socket_errors": socket_errors[1]
-            if socket_errors else "", "latency_avg": latency[1] if latency else "?"}
+    return {"rps": rps, "requests": requests, "errors": int(errors[1]) if errors else 0,
+            "socket_errors": socket_errors[1] if socket_errors else "", "latency_avg": latency[1] if latency else "?"}
+
+
+def nginx_cpu_seconds(prefix: Path) -> float:
+    """CPU time (user + system) of the nginx workers so far: the server's cost, whatever else the machine runs."""
+    master = (prefix / "nginx.pid").read_text().strip()
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def make_files(media: Path, *, count: int, size: int) -> list[str]:
@@ -153,10 +172,13 @@ def main() -> None:
             kinds = [("edge", edge_paths), ("static", static_paths)]
             for r in range(args.rounds):  # the order flips each round, so a drift of the machine's load cancels out
                 for kind, paths in (kinds if r % 2 == 0 else kinds[::-1]):
+                    cpu = nginx_cpu_seconds(edge.prefix)
                     result = wrk(edge.url, paths, seconds=args.seconds, connections=args.connections, workdir=work)
+                    result["cpu_us"] = (nginx_cpu_seconds(edge.prefix) - cpu) / max(result["requests"], 1) * 1e6
                     results[kind].append(result)
                     print(f"  round {r + 1} {kind:6s} {result['rps']:9,.0f} req/s  latency {result['latency_avg']:>8s}"
-                          f"  errors {result['errors']} {result['socket_errors']}", flush=True)
+                          f"  nginx CPU {result['cpu_us']:6.1f} us/request  errors {result['errors']} "
+                          f"{result['socket_errors']}", flush=True)
         # Django's segment view: the session must be alive (a heartbeat within 90 s), so it is renewed first.
         subprocess.run([PYTHON, "-m", "reelhouse.manage", "shell", "-c",
                         "from reelhouse.core import clock; from reelhouse.playback.models import PlaybackSession; "
@@ -177,16 +199,22 @@ def main() -> None:
     static_rps = statistics.median(r["rps"] for r in results["static"])
     # Each round's edge run against the static run next to it; the median of those ratios is the figure.
     ratio = statistics.median(e["rps"] / s["rps"] for e, s in zip(results["edge"], results["static"], strict=True))
+    edge_cpu = statistics.median(r["cpu_us"] for r in results["edge"])
+    static_cpu = statistics.median(r["cpu_us"] for r in results["static"])
     errors = sum(r["errors"] for r in results["edge"] + results["static"]) + django["errors"]
     print(f"\nedge (token checked)  {edge_rps:9,.0f} req/s (median of {args.rounds})")
     print(f"plain nginx static    {static_rps:9,.0f} req/s")
     print(f"edge / static         {ratio:9.3f}x (median of the rounds' ratios; goal >= 0.95)")
+    print(f"nginx CPU per request edge {edge_cpu:.1f} us, static {static_cpu:.1f} us (static/edge "
+          f"{static_cpu / edge_cpu:.3f}: the server's cost, steady under other load)")
     times = edge_rps / max(django["rps"], 1)
     print(f"django segment view   {django['rps']:9,.0f} req/s (the edge answers {times:.1f}x as many)")
     print(f"errors (non-2xx)      {errors}; load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(json.dumps({"edge_rps": round(edge_rps), "static_rps": round(static_rps),
                       "edge_vs_nginx": round(ratio, 3), "django_rps": round(django["rps"]),
-                      "edge_vs_django": round(edge_rps / max(django["rps"], 1), 2), "errors": errors,
+                      "edge_vs_django": round(edge_rps / max(django["rps"], 1), 2),
+                      "edge_cpu_us": round(edge_cpu, 1), "static_cpu_us": round(static_cpu, 1),
+                      "cpu_static_vs_edge": round(static_cpu / edge_cpu, 3), "errors": errors,
                       "segment_bytes": args.size, "connections": args.connections}))
 
 

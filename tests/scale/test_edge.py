@@ -141,7 +141,7 @@ def _forged(url: str) -> str:
     "master.m3u8",  # the unfiltered master: the app serves it, filtered
     "download/480.mp4",  # downloads have their own tokens
     "v360/../v480/seg_00000.m4s", "v360/%2e%2e/v480/seg_00000.m4s", "v360/.hidden", "../../secret.txt",
-    "v360/..%2f..%2f..%2fsecret.txt", "%76480/seg_00000.m4s",
+    "v360/..%2f..%2f..%2fsecret.txt", "%76480/seg_00000.m4s", "constructor/seg_00000.m4s", "__proto__/x.m4s",
 ])
 def test_files_outside_the_session_are_refused(edge, name):
     status, _, body = get(prefix() + name)
