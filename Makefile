@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean messages fuzz chromium nginx
+.PHONY: install run test dovecot lint bench clean messages fuzz chromium nginx
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -33,10 +33,16 @@ nginx:
 	  echo "installing Debian's nginx and njs for the edge tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js >/dev/null; }
 
+# Debian's dovecot-imapd is the real IMAP server of the support mailbox tests (tests/conftest.py starts it).
+dovecot:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  echo "installing Debian's dovecot-imapd for the support mailbox tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
+
 run: install
 	PORT=$(PORT) $(BIN)/reelhouse run
 
-test: install chromium nginx
+test: install chromium nginx dovecot
 	bash scripts/test.sh
 
 # Coverage-guided fuzzing (atheris/libFuzzer) of the NFO and partner-feed parsers, FUZZ_SECONDS per target; not part

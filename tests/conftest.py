@@ -140,3 +140,121 @@ def with_role(user, *roles):
     user.groups.add(*Group.objects.filter(name__in=roles))
     assert user.groups.count() >= len(roles), f"missing role groups {roles}"
     return user
+
+
+class ImapMailbox:
+    """A real IMAP server's mailbox (dovecot): `url` for REELHOUSE_SUPPORT_IMAP_URL, `append` delivers a mail into it
+    as a mail server would, `flags` says what our reader marked."""
+
+    def __init__(self, host: str, port: int, user: str, password: str):
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.url = f"imap://{user.replace('@', '%40')}:{password}@{host}:{port}/INBOX"
+
+    def _client(self):
+        import imaplib
+
+        imap = imaplib.IMAP4(self.host, self.port, timeout=30)
+        imap.login(self.user, self.password)
+        imap.select("INBOX")
+        return imap
+
+    def append(self, raw: bytes) -> None:
+        with self._client() as imap:
+            imap.append("INBOX", None, None, raw)
+
+    def flags(self) -> list[str]:
+        with self._client() as imap:
+            _typ, data = imap.uid("FETCH", "1:*", "(FLAGS)")
+            return [item.decode() for item in data if item]
+
+
+def _dovecot_binary() -> str:
+    """Debian's dovecot-imapd, installed when missing (as the Makefile's chromium target does)."""
+    import shutil
+
+    found = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else "")
+    if not found:
+        subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd",
+                       shell=True, check=True, capture_output=True)
+        found = "/usr/sbin/dovecot"
+    return found
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP server (dovecot, as a child process with its own config): one mailbox, plaintext login on
+    loopback only."""
+    import os
+    import pwd
+    import shutil
+    import socket
+    import tempfile
+    import time
+
+    binary = _dovecot_binary()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(tempfile.mkdtemp(prefix="rh-dovecot-"))
+    root.chmod(0o755)  # dovecot's own users traverse it
+    (root / "run").mkdir()
+    (root / "mail").mkdir()
+    user, password = "support@reelhouse.test", "imap-secret"
+    (root / "users").write_text(f"{user}:{{PLAIN}}{password}\n")
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    owner = "dovecot" if os.geteuid() == 0 else me  # dovecot gives mail access to no root process
+    if os.geteuid() == 0:
+        shutil.chown(root / "mail", owner, owner)
+    services = "" if os.geteuid() == 0 else (f"default_login_user = {me}\ndefault_internal_user = {me}\n"
+                                             f"default_internal_group = {me}\n")
+    (root / "dovecot.conf").write_text(f"""
+base_dir = {root}/run
+state_dir = {root}/run/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:{root}/mail/%u
+first_valid_uid = 1
+{services}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={owner} gid={owner} home={root}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+""")
+    process = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+                process.kill()
+                raise RuntimeError(f"dovecot did not start on port {port}: {log[-2000:]}") from None
+            time.sleep(0.1)
+    yield ImapMailbox("127.0.0.1", port, user, password)
+    process.terminate()
+    process.wait(timeout=20)
+    shutil.rmtree(root, ignore_errors=True)

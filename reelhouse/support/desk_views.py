@@ -9,9 +9,11 @@ from django.views.decorators.http import require_GET
 
 from reelhouse.accounts.roles import SUPPORT
 from reelhouse.core import clock
+from reelhouse.core.http import file_response, file_under
 from reelhouse.support import access, attachments, selectors, services, sla
 from reelhouse.support.forms import AgentReplyForm, TicketUpdateForm
-from reelhouse.support.models import Ticket
+from reelhouse.support.inbound import raw_path
+from reelhouse.support.models import InboundMail, Ticket
 
 
 def _agents():
@@ -83,3 +85,14 @@ def ticket(request, reference: str):
         form.add_error(None, str(exc))
         return _desk_page(request, ticket, reply_form=form, status=400)
     return redirect("support:desk_ticket", reference=ticket.reference)
+
+
+@require_GET
+@access.agent_required
+def raw_mail(request, pk: int):
+    """A mail exactly as the mailbox held it (what was refused or too large to read is all there), as a download."""
+    record = get_object_or_404(InboundMail, pk=pk)
+    path = file_under(raw_path(record.raw_name).parent, record.raw_name, missing="The raw mail is gone.")
+    response = file_response(path, content_type="message/rfc822", cache_control="private, no-store")
+    response["Content-Disposition"] = f'attachment; filename="{record.sha256[:16]}.eml"'
+    return response

@@ -9,6 +9,7 @@ urlpatterns = [
     path("file/<int:pk>/", views.attachment, name="attachment"),
     path("rate/<str:token>/", views.rate, name="rate"),
     path("desk/", desk_views.queue, name="desk"),
+    path("desk/mail/<int:pk>.eml", desk_views.raw_mail, name="raw_mail"),
     path("desk/<str:reference>/", desk_views.ticket, name="desk_ticket"),
     path("<str:reference>/", views.ticket, name="ticket"),
 ]
