@@ -23,7 +23,7 @@ from reelhouse.support import attachments, conf, services
 from reelhouse.support.models import InboundMail, Message, SentMail, Ticket
 
 log = logging.getLogger(__name__)
-O = InboundMail.Outcome
+OUT = InboundMail.Outcome
 MSGID = re.compile(r"<[^<>\s]+>")
 TAG = re.compile(r"\[(REQ-[23456789A-HJKMNP-Z]{6})\]")
 ROBOTS = ("mailer-daemon", "postmaster", "no-reply", "noreply", "bounce", "bounces")
@@ -166,20 +166,20 @@ def mail_receive(*, raw: bytes) -> InboundMail:
     record = InboundMail(sha256=digest, size=len(raw), raw_name=_keep_raw(raw, digest))
     if len(raw) > conf.RAW_MAIL_MAX_BYTES:
         head = _parse(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0] + b"\n\n")
-        return _finish(record, head, O.TOO_LARGE, f"{len(raw)} bytes; mails up to {conf.RAW_MAIL_MAX_BYTES} bytes "
+        return _finish(record, head, OUT.TOO_LARGE, f"{len(raw)} bytes; mails up to {conf.RAW_MAIL_MAX_BYTES} bytes "
                                                   "are read. The raw mail is kept.")
     msg = _parse(raw)
     if msg is None:
-        return _finish(record, None, O.UNREADABLE, "the mail could not be parsed; the raw mail is kept")
+        return _finish(record, None, OUT.UNREADABLE, "the mail could not be parsed; the raw mail is kept")
     sender = parseaddr(_header(msg, "From"))[1].strip()
     if reason := automatic_reason(msg, sender):
         return _automatic(record, msg, sender, reason)
     if "@" not in sender or len(getaddresses([_header(msg, "From")])) != 1:
-        return _finish(record, msg, O.UNREADABLE, f"no single sender address (From: {_header(msg, 'From')[:200]!r})")
+        return _finish(record, msg, OUT.UNREADABLE, f"no single sender address (From: {_header(msg, 'From')[:200]!r})")
     body = body_of(msg)
     uploads, refused = uploads_of(msg)
     if not body and not uploads:
-        return _finish(record, msg, O.UNREADABLE, "no text and no attachment we keep" +
+        return _finish(record, msg, OUT.UNREADABLE, "no text and no attachment we keep" +
                        (f"; refused: {'; '.join(refused)}" if refused else ""))
     if refused:
         body += "\n\n[" + "; ".join(refused) + "]"
@@ -193,7 +193,7 @@ def _deliver(record, msg, sender, body, uploads, refused) -> InboundMail:
     detail = "; ".join(refused)
     ticket = thread_of(msg, sender)
     if ticket is not None:
-        record.outcome, record.ticket, record.detail = O.THREADED, ticket, detail
+        record.outcome, record.ticket, record.detail = OUT.THREADED, ticket, detail
         record.save()
         services.requester_message_add(ticket=ticket, body=body or "…", author=None, uploads=uploads,
                                        message_id=message_id, inbound=record)
@@ -203,7 +203,7 @@ def _deliver(record, msg, sender, body, uploads, refused) -> InboundMail:
     language = (_header(msg, "Content-Language") or getattr(user, "language", "") or "").split(",")[0].strip()
     # An acknowledgement goes to the From address, which anyone can forge: at most REELHOUSE_MAILS_PER_ADDRESS an hour.
     acknowledge = throttle.attempt(throttle.MAIL_ADDRESS, sender).allowed
-    record.outcome, record.detail = O.OPENED, detail
+    record.outcome, record.detail = OUT.OPENED, detail
     record.save()
     ticket = services.ticket_open(email=sender, name=name, user=user, subject=record.subject or "(no subject)",
                                   body=body or "…", language=language, source=Ticket.Source.EMAIL, uploads=uploads,
@@ -217,7 +217,7 @@ def _automatic(record, msg, sender, reason) -> InboundMail:
     """A machine wrote: no request, no answer. When it concerns a request (an out-of-office reply, a bounce of our
     reply), agents see it there as an internal note."""
     record.ticket = thread_of(msg, sender)
-    _finish(record, msg, O.AUTO_REPLY, reason)
+    _finish(record, msg, OUT.AUTO_REPLY, reason)
     if record.ticket is not None:
         Message.objects.create(ticket=record.ticket, kind=Message.Kind.NOTE, inbound=record,
                                body=f"Automatic mail from {sender or 'an empty sender'} ({reason}): {record.subject}")
