@@ -1,17 +1,17 @@
 """The licence rule: the one place that decides whether a work may be shown, played or downloaded, where and when.
 
 One definition, several forms. For one work at one instant, `work_territories` folds its licence (window, territories)
-and its standing withdrawals into where it may be shown — a territory key such as ',FR,DE,' (exactly those),
-',WW,' (everywhere), ',WW,XFR,' (everywhere but France: an excluded code is written X + code, three letters, so it
-never reads as a country) or '' (nowhere now); None for a work without a licence, which browsing does not hold back
-(playback refuses it: `work_refusal`). A series is shown where any of its episodes is (`territories_union`).
-`shown(territories, country)` is the viewer's side; the search index stores the key and `entry_q`, `entry_sql` and
-`entry_fts` are that same test as a Django Q, an SQL condition and an SQLite FTS5 `access` expression. `work_q` is the
-test on works themselves (licence and withdrawal rows). The property test tests/rights/test_rule_property.py checks
-that every form agrees with the pure functions.
+and its standing withdrawals into where it may be shown: a territory key such as ',FR,DE,' (exactly those), ',WW,'
+(everywhere), ',WW,XFR,' (everywhere but France: an excluded code is written X + code, three letters, so it never
+reads as a country), ',WW,X00,' (every country but no worldwide work, see _key) or '' (nowhere now); None for a work
+without a licence, which browsing does not hold back (playback refuses it: `work_refusal`). A series is shown where
+any of its episodes is (`territories_union`). `shown(territories, country)` is the viewer's side; the search index
+stores the key and `entry_q`, `entry_sql` and `entry_fts` are that same test as a Django Q, an SQL condition and an
+SQLite FTS5 `access` expression. `work_q` is the test on works themselves (licence and withdrawal rows). The
+property test tests/rights/test_rule_property.py checks that every form agrees with the pure functions.
 
 `country` everywhere: None means no territory filter (operator tools); otherwise the viewer's country as
-`viewer_country` makes it — two upper-case letters, or '' for none or nonsense, which sees worldwide titles only."""
+`viewer_country` makes it: two upper-case letters, or '' for none or nonsense, which sees worldwide titles only."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -21,6 +21,7 @@ from django.db.models import Q
 from reelhouse.rights.models import WORLDWIDE, WorkWithdrawal, territory_key
 
 EXCLUDED = "X"  # prefix of a code a withdrawal took out of a worldwide key
+NO_COUNTRY_BLOCK = "X00"  # in a worldwide key: every country, but not a viewer with no country (see _key)
 
 
 def viewer_country(code: str | None) -> str:
@@ -35,19 +36,25 @@ def codes(key: str | None) -> frozenset[str]:
     return frozenset(c for c in (key or "").split(",") if c)
 
 
-def _key(everywhere: bool, some: Iterable[str]) -> str:
-    """The key of 'everywhere but `some`' or of 'exactly `some`'."""
+def _key(everywhere: bool, some: Iterable[str], none_ok: bool | None = None) -> str:
+    """The key of 'everywhere but `some`' or of 'exactly `some`'. Everywhere with nothing excluded is worldwide
+    (',WW,', which a viewer with no country sees) unless `none_ok` is False: a series whose episodes are each
+    withdrawn somewhere reaches every country but has no worldwide episode, marked NO_COUNTRY_BLOCK."""
     if everywhere:
-        return ",".join(["", WORLDWIDE, *sorted(EXCLUDED + c for c in some), ""])
+        some = sorted(EXCLUDED + c for c in some)
+        if not some and none_ok is False:
+            some = [NO_COUNTRY_BLOCK]
+        return ",".join(["", WORLDWIDE, *some, ""])
     return territory_key(",".join(some))
 
 
-def _parts(key: str) -> tuple[bool, frozenset[str]]:
-    """(everywhere?, the excluded codes if so, else the codes)."""
+def _parts(key: str) -> tuple[bool, frozenset[str], bool]:
+    """(everywhere?, the excluded codes if so, else the codes; whether a viewer with no country sees it)."""
     found = codes(key)
     if WORLDWIDE in found:
-        return True, frozenset(c[1:] for c in found if len(c) == 3 and c.startswith(EXCLUDED))
-    return False, found
+        excluded = frozenset(c[1:] for c in found if len(c) == 3 and c.startswith(EXCLUDED) and c[1:].isalpha())
+        return True, excluded, found == {WORLDWIDE}
+    return False, found, False
 
 
 def in_window(licence, at: dt.datetime) -> bool:
@@ -65,28 +72,29 @@ def work_territories(*, licence, withdrawn: Iterable[str] = (), at: dt.datetime)
         return _key(True, taken) if taken else None
     if not in_window(licence, at):
         return ""
-    everywhere, some = _parts(territory_key(licence.territories))
+    everywhere, some, _none_ok = _parts(territory_key(licence.territories))
     if everywhere:
         return _key(True, taken)
     return _key(False, some - taken)
 
 
 def territories_union(keys: Iterable[str | None]) -> str | None:
-    """Where a title made of works with these keys may be shown: wherever any of them may (None if any is None)."""
-    everywhere, some = False, frozenset()
+    """Where a title made of works with these keys may be shown: wherever any of them may (None if any is None);
+    a viewer with no country sees it if one of them is worldwide."""
+    everywhere, some, none_ok = False, frozenset(), False
     for key in keys:
         if key is None:
             return None
-        other_everywhere, other = _parts(key)
+        other_everywhere, other, other_ok = _parts(key)
         if everywhere and other_everywhere:
-            some = some & other
+            some, none_ok = some & other, none_ok or other_ok
         elif everywhere:
             some = some - other
         elif other_everywhere:
-            everywhere, some = True, other - some
+            everywhere, some, none_ok = True, other - some, other_ok
         else:
             some = some | other
-    return _key(everywhere, some)
+    return _key(everywhere, some, none_ok)
 
 
 def next_change(licences: Iterable, at: dt.datetime) -> dt.datetime | None:

@@ -72,8 +72,22 @@ def test_delivery_without_current_licence_is_quarantined_and_kept(licensed_sourc
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.QUARANTINED
     assert "no current licence" in delivery.reason and "ended 2021-01-01" in delivery.reason
+    assert "(window 2020-01-01 to 2021-01-01, territories WW)" in delivery.reason  # which licence, what it lacks
+    assert "attach a licence whose window includes now" in delivery.reason
     assert not Episode.objects.filter(published_at__isnull=False).exists()
     assert path.exists()
+
+
+def test_delivery_to_a_source_without_a_licence_says_what_licence_is_missing(licensed_source, clip_cache):
+    licensed_source.licence = None
+    licensed_source.save(update_fields=["licence"])
+    deliver(licensed_source, "Quiet Hours (2018)/Quiet Hours (2018).mkv", clip_cache())
+    scan_until_settled(licensed_source)
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.QUARANTINED
+    assert f"source '{licensed_source.name}' has no licence attached" in delivery.reason
+    assert "covers this work (its series, season, episode or film)" in delivery.reason
+    assert "the territories to show it in and a window including now" in delivery.reason
 
 
 @pytest.mark.parametrize("name, content, expected", [

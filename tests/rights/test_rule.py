@@ -39,9 +39,11 @@ def test_work_territories(licence, withdrawn, key):
 
 @pytest.mark.parametrize("keys, union", [
     ([",FR,", ",DE,"], ",DE,FR,"),
-    ([",WW,XFR,", ",FR,"], ",WW,"),
+    ([",WW,XFR,", ",FR,"], ",WW,X00,"),  # France through the second; nothing worldwide
     ([",WW,XFR,XDE,", ",WW,XFR,"], ",WW,XFR,"),
     ([",WW,XFR,", ",DE,"], ",WW,XFR,"),
+    ([",WW,XFR,", ",WW,XDE,"], ",WW,X00,"),  # every country, but no episode a viewer with no country may see
+    ([",WW,XFR,", ",WW,"], ",WW,"),
     (["", ",DE,"], ",DE,"),
     ([",DE,", None], None),
     ([], ""),
@@ -53,7 +55,7 @@ def test_a_series_is_shown_where_any_episode_is(keys, union):
 @pytest.mark.parametrize("key, country, expected", [
     (",WW,", "FR", True), (",WW,", "", True), (",WW,XFR,", "FR", False), (",WW,XFR,", "DE", True),
     (",WW,XFR,", "", False), (",FR,", "FR", True), (",FR,", "", False), (",FR,", "US", False), ("", "FR", False),
-    (None, "", True), (",FR,", None, True),
+    (None, "", True), (",FR,", None, True), (",WW,X00,", "", False), (",WW,X00,", "FR", True),
 ])
 def test_shown(key, country, expected):
     assert rule.shown(key, country) is expected
