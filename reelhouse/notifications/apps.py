@@ -17,6 +17,9 @@ class NotificationsConfig(AppConfig):
         from reelhouse.notifications import services
 
         signals.work_available.connect(services.on_work_available, dispatch_uid="notifications.work_available")
+        from reelhouse.rights import signals as rights_signals
+
+        rights_signals.work_withdrawn.connect(services.on_work_withdrawn, dispatch_uid="notifications.withdrawn")
 
         from reelhouse.core import scheduler
         from reelhouse.notifications import tasks

@@ -35,6 +35,20 @@ def on_work_available(sender, *, work, **kwargs) -> None:
         notification_create(profile=follow.profile, kind=Notification.Kind.NEW_EPISODE, text=text, work=episode)
 
 
+def on_work_withdrawn(sender, *, work_ids, **kwargs) -> None:
+    """rights.signals.work_withdrawn: a new-episode notice about an episode the rule no longer shows its profile
+    (withdrawn where the subscriber lives) is taken back, so neither the app nor the digest announces it."""
+    from reelhouse.catalog.models import Episode
+    from reelhouse.rights.selectors import works_shown
+
+    episodes = Episode.objects.select_related("licence").in_bulk(list(work_ids))
+    notices = list(Notification.objects.filter(kind=Notification.Kind.NEW_EPISODE, work_id__in=list(episodes))
+                   .values_list("pk", "work_id", "profile__user__country"))
+    shown = {country: works_shown(works=episodes.values(), country=country) for country in {c for _, _, c in notices}}
+    Notification.objects.filter(pk__in=[pk for pk, work_id, country in notices
+                                        if work_id not in shown[country]]).delete()
+
+
 def preference_set(*, user, kind: str, channel: str, enabled: bool) -> Preference:
     """Record whether `user` wants notices of `kind` on `channel`; receipts, failed payments and password resets
     are always mailed."""

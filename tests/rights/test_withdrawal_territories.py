@@ -89,3 +89,25 @@ def test_restoration_after_a_counter_notice_brings_a_territory_withdrawal_back(f
     clock.advance(dt.timedelta(days=30))
     assert counter_notices_restore_due() == [counter]
     assert _seen(fr, film) == ALL
+
+
+def test_followers_where_an_episode_is_withdrawn_lose_its_new_episode_notice(licensed_source):
+    from reelhouse.catalog.models import Follow
+    from reelhouse.catalog.signals import work_available
+    from reelhouse.notifications.models import Notification
+    from tests.catalog.conftest import CatalogMaker
+
+    series = CatalogMaker().series("Harbour", episodes=1)
+    episode = series.episodes.get()
+    episode.licence = licensed_source.licence
+    episode.save(update_fields=["licence"])
+    fr, de = _viewer("FR"), _viewer("DE")
+    for profile in (fr, de):
+        Follow.objects.create(profile=profile, series=series)
+    work_available.send(sender=Work, work=episode)
+    assert set(Notification.objects.values_list("profile__user__country", flat=True)) == {"FR", "DE"}
+    fields = {k: v for k, v in notice_data(episode, scope="episode", urls=f"/watch/{episode.pk}/",
+                                           territories="FR").items() if k not in ("good_faith", "accurate")}
+    notice = Notice.objects.create(**fields, good_faith=True, accurate=True, reference="RH-2026-000901")
+    notice_decide(notice=notice, outcome="accepted", ground="Copyright", facts="Not licensed in France.")
+    assert list(Notification.objects.values_list("profile__user__country", flat=True)) == ["DE"]
