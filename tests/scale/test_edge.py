@@ -87,6 +87,22 @@ def test_a_valid_token_serves_the_file_immutable_with_its_type(edge, name, mime)
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_the_origin_is_cached_per_file_whatever_the_token(media, settings):
+    with edge_nginx(media_root=media, keys_conf=nginx_keys_conf([NEW]), mode="origin") as origin_edge:
+        settings.REELHOUSE_EDGE_URL = origin_edge.url
+        _cached_once(origin_edge)
+
+
+def _cached_once(edge):
+    name = "v360/seg_00001.ts"
+    first = get(prefix() + name)
+    again = get(prefix(session_id=str(uuid.UUID(int=11))) + name)  # another viewer's token, the same file
+    assert first[0] == again[0] == 200 and first[2] == again[2] == FILES[name]
+    assert first[1]["X-Cache-Status"] in ("MISS", "HIT") and again[1]["X-Cache-Status"] == "HIT"
+    playlist = get(prefix() + "v360/index.m3u8")
+    assert playlist[1]["X-Cache-Status"] == "BYPASS"  # a growing playlist is always fetched from the origin
+
+
 def test_a_playlist_is_never_stored(edge):
     status, headers, body = get(prefix() + "v360/index.m3u8")
     assert (status, body) == (200, FILES["v360/index.m3u8"])
