@@ -33,6 +33,7 @@ BILLING_REPORTS = "billing.view_billing_reports"  # /billing/reports/<name>.csv
 REFUND = "billing.refund_payment"  # the admin's "record a full refund" action
 EXPORT_VOUCHERS = "billing.export_vouchers"  # voucher codes as CSV
 AUDIT_EXPORT = "core.export_auditevent"  # audit trail as CSV
+PROVENANCE = "ingest.view_delivery"  # /ops/ingest/provenance: who sees deliveries sees where a package came from
 LIFT_SUSPENSION = "rights.lift_sourcesuspension"  # lift a source's ingest suspension (repeat-infringer policy)
 SUPPORT = "support.handle_ticket"  # /support/desk/*: the queue, requests, replies, notes, service levels
 

@@ -19,6 +19,10 @@ class IngestConfig(AppConfig):
         from reelhouse.rights.strikes import source_finder_register
 
         source_finder_register(sources_of_work)  # an accepted notice strikes the sources that delivered the work
+        from reelhouse.ingest.provenance import ingest_provenance
+        from reelhouse.rights.provenance import provenance_builder_register
+
+        provenance_builder_register(ingest_provenance)  # `reelhouse rights provenance` and the provenance page
         from reelhouse.core import jobs
         from reelhouse.ingest import tasks
         from reelhouse.ingest.models import DeliveryJob, FeedFetchJob

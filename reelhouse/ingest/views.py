@@ -1,16 +1,19 @@
 """Operator pages for series tracking: Missing (aired, undelivered) per licensor and the upcoming calendar,
 each also as an iCal feed. Staff only: in the browser by session, in calendar apps by a private per-person link
-(token in the path, stored hashed, revocable)."""
+(token in the path, stored hashed, revocable). And a work's provenance (rights.provenance)."""
+
+import json
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reelhouse.accounts.roles import OPS_INGEST, staff_permission_required
+from reelhouse.accounts.roles import OPS_INGEST, PROVENANCE, staff_permission_required
 from reelhouse.core import clock
 from reelhouse.ingest import ical, selectors, services
 from reelhouse.ingest.models import CalendarToken
+from reelhouse.rights.provenance import ProvenanceError, work_provenance
 
 
 def _event(episode, prefix: str) -> ical.AllDayEvent:
@@ -96,3 +99,22 @@ def calendar_link_revoke(request, pk):
     services.calendar_token_revoke(token=get_object_or_404(CalendarToken, pk=pk, user=request.user),
                                    actor=request.user)
     return redirect("ingest:calendar_links")
+
+
+@staff_permission_required(PROVENANCE)
+def provenance(request):
+    """A work's provenance (rights.provenance): ?work=<id>; without one, the form that asks for it."""
+    raw = request.GET.get("work", "").strip()
+    context = {"work_id": raw, "record": None, "error": ""}
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            context["error"] = f"{raw[:40]!r} is not a work id: give the number in /watch/<id>/"
+        else:
+            try:
+                context["record"] = work_provenance(int(raw))
+            except ProvenanceError as exc:
+                context["error"] = str(exc)
+        if context["record"] is not None:
+            context["json"] = json.dumps(context["record"], indent=2, ensure_ascii=False)
+    return render(request, "ingest/provenance.html", context, status=404 if context["error"] and raw.isdigit()
+                  else 400 if context["error"] else 200)

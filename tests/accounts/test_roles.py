@@ -79,7 +79,8 @@ def _admin_pages():
 
 def _ops_pages():
     """Every staff page outside the admin, with the permission its view declares (each must declare one)."""
-    urls = [reverse(f"ingest:{n}") for n in ("missing", "missing_ics", "calendar", "calendar_ics", "calendar_links")]
+    urls = [reverse(f"ingest:{n}") for n in ("missing", "missing_ics", "calendar", "calendar_ics", "calendar_links",
+                                             "provenance")]
     urls += [reverse("backoffice:overview"), reverse("backoffice:revenue")]
     urls += [reverse("backoffice:figure_svg", args=[k]) for k in figures.FIGURES]
     urls += [reverse("backoffice:figure_csv", args=[k]) for k in figures.FIGURES]
