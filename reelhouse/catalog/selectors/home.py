@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, IntegerField, OuterRef, Q, Subquery, Value
+from django.urls import reverse
 
 from reelhouse.accounts.models import Profile
 from reelhouse.catalog.models import (
@@ -16,10 +17,12 @@ from reelhouse.catalog.models import (
     Genre,
     MyListItem,
     SearchEntry,
+    Series,
 )
 from reelhouse.catalog.selectors.cards import Card, _card, continue_watching
 from reelhouse.catalog.selectors.conf import HOME_GENRE_ROWS, NEW_EPISODES_DAYS, ROW_SIZE
 from reelhouse.catalog.selectors.visibility import entries_visible, maturity_q, viewer_country
+from reelhouse.catalog.translations import localized_text
 from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 from reelhouse.core.countries import country_name
@@ -253,7 +256,7 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
         return [_card(e) for e in sorted(entries, key=lambda e: e.row_pos)[:size]]
 
     because_of = rows.get("because_of") or []
-    return {
+    shown = {
         "continue_watching": continue_watching(profile=profile, country=country, limit=limit),
         "new_episodes": [_card(e) for e in _newest_first(rows.get("new_episodes", []), "published_at", limit)],
         "trending": merged("trending:", "trending"),
@@ -267,3 +270,28 @@ def home_rows(*, profile, country: str | None = None, limit: int = ROW_SIZE,
         "because": ranked("because:", limit) if because_of else [],
         "because_of": _card(because_of[0]) if because_of else None,
     }
+    return shown | {"hero": home_hero(rows=shown)}
+
+
+def home_hero(*, rows: dict) -> dict | None:
+    """The title the home page opens on, as the leading services open on one: the first series or film of the Top
+    10, then trending, then the newest, preferring one with a backdrop; its synopsis and backdrop come in one query
+    (the rows' cards carry neither). None on an empty catalog."""
+    cards = [c for key in ("top_country", "trending", "series", "films") for c in rows.get(key) or []
+             if c.kind in ("series", "film") and c.object_id][:12]
+    if not cards:
+        return None
+    series_ids = [c.object_id for c in cards if c.kind == "series"]
+    film_ids = [c.object_id for c in cards if c.kind == "film"]
+    fields = ("hero_kind", "pk", "fanart", "synopsis", "translations")
+    series = Series.objects.filter(pk__in=series_ids).order_by().annotate(hero_kind=Value("series", CharField()))
+    films = Film.objects.filter(pk__in=film_ids).order_by().annotate(hero_kind=Value("film", CharField()))
+    both = series.values_list(*fields).union(films.values_list(*fields), all=True)
+    found = {(kind, pk): {"fanart": fanart, "synopsis": synopsis, "translations": translations}
+             for kind, pk, fanart, synopsis, translations in both}
+    ranked = sorted(cards, key=lambda c: not (found.get((c.kind, c.object_id)) or {}).get("fanart"))
+    card = ranked[0]
+    row = found.get((card.kind, card.object_id)) or {}
+    synopsis = localized_text(row.get("translations") or {}, "synopsis", row.get("synopsis", ""))
+    play = reverse("playback:watch", args=[card.object_id]) if card.kind == "film" else card.url
+    return {"card": card, "backdrop": row.get("fanart", ""), "synopsis": synopsis, "play_url": play}

@@ -1,11 +1,13 @@
 """Publishing works: the embargo a licence sets, publishing a packaged work, publishing what is due."""
 
 import datetime as dt
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from reelhouse.catalog import signals
+from reelhouse.catalog.artwork import artwork_import
 from reelhouse.catalog.models import (
     Episode,
     Work,
@@ -44,6 +46,7 @@ def work_publish(*, work: Work, asset) -> Work:
     if held_until is None:
         work.published_at = work.published_at or clock.now()
     work.save(update_fields=["asset", "published_at"])
+    _episode_still_from_package(work=work, asset=asset)
     if held_until is not None:
         audit_record(action="work.held", subject=work, asset=asset.pk, until=held_until.isoformat())
         return work
@@ -52,6 +55,15 @@ def work_publish(*, work: Work, asset) -> Work:
     if first:
         signals.work_available.send(sender=Work, work=work)
     return work
+
+
+def _episode_still_from_package(*, work: Work, asset) -> None:
+    """An episode with no still of its own (no NFO thumb) gets the frame its package took at 10% of the video, so
+    every row of an episode list shows a picture, as Jellyfin extracts one."""
+    frame = Path(settings.MEDIA_ROOT) / asset.directory / "poster.jpg"
+    if (frame.exists() and Episode.objects.filter(pk=work.pk, still="").exists()
+            and (still := artwork_import(source=frame, kind="still"))):
+        Episode.objects.filter(pk=work.pk).update(still=still)
 
 
 def works_publish_due(*, at=None) -> list[Work]:
