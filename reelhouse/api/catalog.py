@@ -59,7 +59,8 @@ def home(request):
     return HomeOut(
         continue_watching=_cards(rows["continue_watching"]), new_episodes=_cards(rows["new_episodes"]),
         trending=_cards(rows["trending"]), series=_cards(rows["series"]), films=_cards(rows["films"]),
-        my_list=_cards(rows["my_list"]), top_country=_cards(rows["top_country"]), country=rows["country"],
+        my_list=_cards(rows["my_list"]), top_country=_cards(rows["top_country"]),
+        leaving_soon=_cards(rows.get("leaving_soon", [])), country=rows["country"],
         because_of=card(rows["because_of"]) if rows["because_of"] else None, because=_cards(rows["because"]),
         genre_rows=[GenreRow(genre=GenreOut(name=g.name, slug=g.slug), items=_cards(cs))
                     for g, cs in rows["genre_rows"]])

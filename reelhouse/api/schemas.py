@@ -72,6 +72,7 @@ class HomeOut(Schema):
     films: list[CardOut]
     my_list: list[CardOut]
     top_country: list[CardOut]
+    leaving_soon: list[CardOut] = Field(description="Titles whose licences in the country all end soon.")
     country: str
     because_of: CardOut | None
     because: list[CardOut]

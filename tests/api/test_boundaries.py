@@ -101,3 +101,14 @@ def test_session_writes_need_the_csrf_token(world):
 def test_a_bearer_token_needs_no_csrf_token(world):
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {world.token_a}")
     assert client.put("/api/v1/follows/harbour-lights").json() == {"following": True}
+
+
+def test_signing_out_everywhere_or_deleting_the_profile_ends_its_tokens(world):
+    from reelhouse.accounts.services import profile_delete, sessions_end_everywhere
+
+    assert world.kids.get("/api/v1/home").status_code == 200
+    profile_delete(profile=world.kids_a)
+    assert world.kids.get("/api/v1/home").status_code == 401
+    sessions_end_everywhere(user=world.user_a)
+    assert world.a.get("/api/v1/home").status_code == 401
+    assert world.b.get("/api/v1/home").status_code == 200  # another account's devices stay signed in

@@ -27,6 +27,7 @@ def test_home_rows_hold_what_the_profile_may_see(world):
     assert {"the-long-take", "night-shift-blood"} <= films
     assert "le-quai" not in films  # licensed for France only; A lives in the US
     assert "harbour-lights" in slugs(home["series"])
+    assert home["leaving_soon"] == []  # every licence here is open-ended
 
 
 def test_search_finds_a_series_with_its_id_and_slug(world):
