@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "ninja",  # its Swagger UI files, served from here (the API's /api/v1/docs; no CDN, no inline script)
     "reelhouse.core",
     "reelhouse.accounts",
     "reelhouse.rights",

@@ -5,6 +5,7 @@ calls; every access rule lives in those (the same ones the web views call)."""
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404
 from ninja import NinjaAPI, Schema
@@ -121,7 +122,10 @@ def page_of(page_obj, items: list) -> dict:
             "items": items}
 
 
-api = NinjaAPI(title="Reelhouse API", version="1", urls_namespace="api_v1", auth=AUTH, docs_url=None,
+# The docs page is ninja's Swagger UI from our own static files (with "ninja" installed: no CDN, its settings in a
+# JSON block read by a script file, so no inline script); its stylesheet's icons are data: images.
+api = NinjaAPI(title="Reelhouse API", version="1", urls_namespace="api_v1", auth=AUTH, docs_url="/docs",
+               docs_decorator=csp_update({"img-src": ["data:"]}),
                description="The subscriber API of Reelhouse: catalog, my list, progress, playback, downloads. "
                            "Sign a device in with the device authorization grant (RFC 8628) at /device/code and "
                            "/device/token, then send `Authorization: Bearer <access_token>`. See docs/api.md.")
