@@ -29,7 +29,6 @@ OPS_INGEST = "ingest.view_ops_ingest"  # /ops/ingest/* (missing, calendar, priva
 QUARANTINE = "ingest.act_on_quarantine"  # retry/discard/assign held deliveries, retry feed items
 DASHBOARD = "backoffice.view_dashboard"  # /ops/dashboard/ overview figures (subscribers, plays, ingest)
 REVENUE = "backoffice.view_revenue"  # /ops/dashboard/revenue/ and the money figures
-BILLING_REPORTS = "billing.view_billing_reports"  # /billing/reports/<name>.csv
 REFUND = "billing.refund_payment"  # the admin's "record a full refund" action
 EXPORT_VOUCHERS = "billing.export_vouchers"  # voucher codes as CSV
 AUDIT_EXPORT = "core.export_auditevent"  # audit trail as CSV
@@ -68,7 +67,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "billing.voucherbatch": VAC, "billing.coupon": VAC, "billing.plan": VC,
         "accounts.user": V,
         "core.auditevent": V,
-    }, perms=(DASHBOARD, REVENUE, BILLING_REPORTS, REFUND, EXPORT_VOUCHERS, AUDIT_EXPORT)),
+    }, perms=(DASHBOARD, REVENUE, REFUND, EXPORT_VOUCHERS, AUDIT_EXPORT)),
     Role("infrastructure", models={
         "django_tasks_database.dbtaskresult": V,
         "media.transcodejob": VC, "media.asset": V,

@@ -232,6 +232,11 @@ FIGURES = {f.key: f for f in [
 ]}
 OVERVIEW = ["mrr", "subscribers", "plays", "ingest"]
 REVENUE = ["revenue", "churn", "arpu", "trials", "trial_cohorts", "vouchers"]
+# Reports with rows but no plot: CSV only, at the same route as the figures' rows (/ops/dashboard/<key>.csv).
+TABLES: dict[str, Callable[[dt.datetime], list[dict]]] = {
+    "months": lambda now: selectors.months_by_currency(now=now),  # churn, revenue, ARPU, MRR per month and currency
+}
+MONEY = {"mrr", *REVENUE, *TABLES}  # only for roles with backoffice.view_revenue
 
 
 def figure_svg(*, spec: FigureSpec, rows: list[dict], now: dt.datetime) -> bytes:

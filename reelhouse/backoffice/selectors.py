@@ -79,6 +79,12 @@ def churn_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
              "churn_rate": f.churn_rate} for f in reports.complete_months(now=now, months=months)]
 
 
+def months_by_currency(*, now: dt.datetime, months: int = 12) -> list[dict]:
+    """[{month, currency, subscribers_start, churned, churn_rate, revenue_minor, arpu_minor, mrr_minor_at_end}] for
+    the last complete months (the churn and ARPU figures' months, from the same billing.reports.complete_months)."""
+    return reports.month_rows(now=now, months=months)
+
+
 def arpu_by_month(*, now: dt.datetime, months: int = 12) -> list[dict]:
     """[{month, currency, arpu_minor}] for the last complete months: net revenue / subscribers at the start."""
     return [{"month": f.month, "currency": c, "arpu_minor": v}

@@ -14,18 +14,20 @@ from reelhouse.backoffice import figures
 from reelhouse.core import clock
 from reelhouse.core.http import csv_response
 
-MONEY = {"mrr", *figures.REVENUE}  # figures of revenue: only for roles with backoffice.view_revenue
-
 
 def _may_see(request, key: str) -> bool:
-    return request.user.has_perm(REVENUE if key in MONEY else DASHBOARD)
+    return request.user.has_perm(REVENUE if key in figures.MONEY else DASHBOARD)
+
+
+def _check(request, key: str, known) -> None:
+    if key not in known:
+        raise Http404(f"No dashboard figure {key!r}; try one of {', '.join(known)}.")
+    if not _may_see(request, key):
+        raise PermissionDenied(f"The figure {key!r} is a revenue figure; it needs the permission {REVENUE!r}.")
 
 
 def _spec(request, key: str) -> figures.FigureSpec:
-    if key not in figures.FIGURES:
-        raise Http404(f"No dashboard figure {key!r}; try one of {', '.join(figures.FIGURES)}.")
-    if not _may_see(request, key):
-        raise PermissionDenied(f"The figure {key!r} is a revenue figure; it needs the permission {REVENUE!r}.")
+    _check(request, key, figures.FIGURES)
     return figures.FIGURES[key]
 
 
@@ -66,5 +68,8 @@ def figure_svg(request, key: str):
 @require_GET
 @staff_permission_required(DASHBOARD)
 def figure_csv(request, key: str):
-    """The rows the plot draws; money in integer minor units (cents), rates as fractions."""
-    return csv_response(_spec(request, key).rows(clock.now()), filename=f"reelhouse-{key}.csv")
+    """The rows the plot draws, or a table's (figures.TABLES): the one CSV route of every report; money in integer
+    minor units (cents), rates as fractions."""
+    _check(request, key, [*figures.FIGURES, *figures.TABLES])
+    rows = figures.FIGURES[key].rows if key in figures.FIGURES else figures.TABLES[key]
+    return csv_response(rows(clock.now()), filename=f"reelhouse-{key}.csv")

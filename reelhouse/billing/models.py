@@ -131,8 +131,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_at", "-id"]
-        permissions = [("view_billing_reports", "Can download the billing reports (CSV)"),
-                       ("refund_payment", "Can record refunds of payments")]
+        permissions = [("refund_payment", "Can record refunds of payments")]
         constraints = [models.CheckConstraint(condition=Q(refunded_minor__lte=models.F("amount_minor")),
                                               name="payment_refund_within_amount"),
                        models.CheckConstraint(condition=Q(vat_minor__lte=models.F("amount_minor")),

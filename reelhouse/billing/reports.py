@@ -123,33 +123,20 @@ def voucher_batches_use() -> list[dict]:
 
 def complete_months(*, now: dt.datetime, months: int = 12) -> list[MonthFigures]:
     """Churn, revenue and ARPU of the last `months` complete months, oldest first: the one source of monthly figures
-    for the billing CSV reports and the back office's churn and ARPU figures."""
+    for the back office's churn and ARPU figures and its monthly table (month_rows)."""
     return [month_figures(month_start=start) for start in month_starts(now=now, months=months, include_current=False)]
 
 
-REPORTS = ("revenue", "subscribers", "months", "vouchers", "trials")
-
-
-def report_rows(*, name: str, now: dt.datetime) -> list[dict]:
-    """The rows of one billing CSV report (see REPORTS); LookupError for a name that is not one."""
-    this_month = month_start(now)
-    if name == "revenue":
-        return revenue_by_month(since=this_month - relativedelta(months=12), until=now)
-    if name == "subscribers":
-        return subscribers_by_plan_and_state(at=now)
-    if name == "months":
-        rows = []
-        for f in complete_months(now=now):
-            month_end = dt.datetime.strptime(f.month, "%Y-%m").replace(tzinfo=dt.UTC) + relativedelta(months=1)
-            at_end = mrr(at=month_end - dt.timedelta(seconds=1))
-            for currency in sorted(set(f.revenue_minor) | set(at_end)) or [""]:
-                rows.append({"month": f.month, "currency": currency, "subscribers_start": f.subscribers_start,
-                             "churned": f.churned, "churn_rate": f.churn_rate,
-                             "revenue_minor": f.revenue_minor.get(currency, 0),
-                             "arpu_minor": f.arpu_minor.get(currency, 0), "mrr_minor_at_end": at_end.get(currency, 0)})
-        return rows
-    if name == "vouchers":
-        return voucher_batches_use()
-    if name == "trials":
-        return [trial_conversion()]
-    raise LookupError(f"no report {name!r}; try {', '.join(REPORTS[:-1])} or {REPORTS[-1]}")
+def month_rows(*, now: dt.datetime, months: int = 12) -> list[dict]:
+    """[{month, currency, subscribers_start, churned, churn_rate, revenue_minor, arpu_minor, mrr_minor_at_end}]:
+    the last `months` complete months, one row per currency (one with currency '' for a month without money)."""
+    rows = []
+    for f in complete_months(now=now, months=months):
+        month_end = dt.datetime.strptime(f.month, "%Y-%m").replace(tzinfo=dt.UTC) + relativedelta(months=1)
+        at_end = mrr(at=month_end - dt.timedelta(seconds=1))
+        for currency in sorted(set(f.revenue_minor) | set(at_end)) or [""]:
+            rows.append({"month": f.month, "currency": currency, "subscribers_start": f.subscribers_start,
+                         "churned": f.churned, "churn_rate": f.churn_rate,
+                         "revenue_minor": f.revenue_minor.get(currency, 0),
+                         "arpu_minor": f.arpu_minor.get(currency, 0), "mrr_minor_at_end": at_end.get(currency, 0)})
+    return rows

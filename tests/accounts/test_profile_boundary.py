@@ -58,7 +58,7 @@ PROTECTED = {
 # Account-area URLs any profile may use, and why.
 OPEN = {
     "billing:stream_stop": "frees a stream slot for whoever is refused; it changes no profile, plan or payment",
-    "billing:report_csv": "operators only (staff)",
+    "billing:report_csv": "a permanent redirect to /ops/dashboard/<name>.csv, which is for operators only (staff)",
     "billing:stripe_webhook": "Stripe, signed",
     "accounts:login": "", "accounts:login_2fa": "", "accounts:logout": "", "accounts:signup": "",
     "accounts:verify": "", "accounts:verify_resend": "", "accounts:password_reset": "",

@@ -64,16 +64,22 @@ def operator_client(db):
 
 
 def test_revenue_csv_is_for_staff_only(client, operator_client, customers, member):
+    """The billing reports' old URLs send (permanently) to their one route, /ops/dashboard/<name>.csv, which checks."""
     assert operator_client.get("/billing/reports/nope.csv").status_code == 404
+    moved = operator_client.get("/billing/reports/revenue.csv")
+    assert moved.status_code == 301 and moved["Location"] == "/ops/dashboard/revenue.csv"
     client.force_login(member)
-    assert client.get("/billing/reports/revenue.csv").status_code == 403  # signed in without the finance role
-    rows = list(csv.DictReader(io.StringIO(operator_client.get("/billing/reports/revenue.csv").content.decode())))
-    by_plan = {(r["plan_name"], r["currency"]): int(r["net_minor"]) for r in rows}
+    assert client.get("/billing/reports/revenue.csv", follow=True).status_code == 403  # without the finance role
+    rows = list(csv.DictReader(io.StringIO(
+        operator_client.get("/billing/reports/revenue.csv", follow=True).content.decode())))
+    by_plan = {(r["plan"], r["currency"]): int(r["net_minor"]) for r in rows}
     assert by_plan == {("Standard monthly", "USD"): 999, ("Standard 12 months prepaid", "USD"): 9999,
                        ("Standard 3 months prepaid", "EUR"): 2649}
-    months = list(csv.DictReader(io.StringIO(operator_client.get("/billing/reports/months.csv").content.decode())))
+    months = list(csv.DictReader(io.StringIO(
+        operator_client.get("/billing/reports/months.csv", follow=True).content.decode())))
     assert len({r["month"] for r in months}) == 12
     batch = services.voucher_batch_create(name="Fair", plan=services.plan_default(), months=1, count=3)
     services.voucher_redeem(user=member, code=batch.vouchers.first().code)
-    vouchers = list(csv.DictReader(io.StringIO(operator_client.get("/billing/reports/vouchers.csv").content.decode())))
-    assert (vouchers[0]["name"], vouchers[0]["codes"], vouchers[0]["redeemed"]) == ("Fair", "3", "1")
+    vouchers = list(csv.DictReader(io.StringIO(
+        operator_client.get("/billing/reports/vouchers.csv", follow=True).content.decode())))
+    assert (vouchers[0]["batch"], vouchers[0]["codes"], vouchers[0]["redeemed"]) == ("Fair", "3", "1")
