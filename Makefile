@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test dovecot lint bench clean messages fuzz chromium nginx
+.PHONY: install run test dovecot lint bench clean messages fuzz chromium nginx build-deps
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml | build-deps
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -20,6 +20,13 @@ reelhouse/static/vendor/hls.min.js: frontend/package.json frontend/package-lock.
 	cd frontend && npm ci --no-audit --no-fund --silent
 	mkdir -p reelhouse/static/vendor
 	cp frontend/node_modules/hls.js/dist/hls.min.js reelhouse/static/vendor/hls.min.js
+
+# pdqhash (content fingerprints) has no wheel: it is built from source, which needs a C++ compiler and Python's
+# headers; installed from Debian only when missing.
+build-deps:
+	@command -v g++ >/dev/null 2>&1 || { \
+	  echo "installing Debian's g++ to build pdqhash"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ python3-dev >/dev/null; }
 
 # Debian's chromium drives the browser journeys; installed only when missing.
 chromium:

@@ -4,6 +4,7 @@ work, retry, discard: the same services as `reelhouse ingest quarantine …`), f
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,10 @@ from reelhouse.accounts import roles
 from reelhouse.core.operator_admin import OperatorAdmin
 from reelhouse.ingest import services
 from reelhouse.ingest.models import CalendarToken, Delivery, FeedItem, Source
+from reelhouse.ingest.selectors import content_matches
+from reelhouse.media.fingerprints.services import match_still
+from reelhouse.media.models import FingerprintMatch
+from reelhouse.media.probe import MediaError
 
 
 class SourceForm(forms.ModelForm):
@@ -145,13 +150,32 @@ class DeliveryAdmin(OperatorAdmin):
             path("<int:object_id>/assign/", wrap(self.assign_view), name="ingest_delivery_assign"),
             path("<int:object_id>/retry/", wrap(require_POST(self.retry_view)), name="ingest_delivery_retry"),
             path("<int:object_id>/discard/", wrap(require_POST(self.discard_view)), name="ingest_delivery_discard"),
+            path("<int:object_id>/match/<int:match_id>/<str:side>/<int:segment>.jpg", wrap(self.match_still_view),
+                 name="ingest_delivery_match_still"),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         delivery = self.get_object(request, object_id)
         held = delivery is not None and delivery.state in (Delivery.State.QUARANTINED, Delivery.State.FAILED)
-        return super().change_view(request, object_id, form_url, (extra_context or {}) | {"held": held})
+        matches = content_matches(delivery=delivery) if held else []
+        return super().change_view(request, object_id, form_url,
+                                   (extra_context or {}) | {"held": held, "content_matches": matches})
+
+    def match_still_view(self, request, object_id, match_id, side, segment):
+        """A still of one matching segment, of the held delivery or of the work it matches (side by side)."""
+        delivery = self._held_delivery(request, object_id)
+        match = get_object_or_404(FingerprintMatch.objects.select_related("delivery__source", "fingerprint__asset"),
+                                  pk=match_id, delivery=delivery)
+        if side not in ("delivery", "work"):
+            raise Http404("no such side")
+        try:
+            jpeg = match_still(match=match, side=side, segment=segment)
+        except MediaError as exc:
+            raise Http404(str(exc)) from exc
+        response = HttpResponse(jpeg, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
     def _held_delivery(self, request, object_id) -> Delivery:
         if not self.has_quarantine_permission(request):

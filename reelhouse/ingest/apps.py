@@ -14,6 +14,7 @@ class IngestConfig(AppConfig):
 
         signals.package_published.connect(services.on_package_published, dispatch_uid="ingest.published")
         signals.package_failed.connect(services.on_package_failed, dispatch_uid="ingest.failed")
+        signals.package_vetting.connect(services.on_package_vetting, dispatch_uid="ingest.vetting")
         _periodic_register()
         from reelhouse.ingest.selectors import sources_of_work
         from reelhouse.rights.strikes import source_finder_register

@@ -106,3 +106,20 @@ def deliveries_held(*, limit: int = 200) -> QuerySet:
     """Quarantined and failed deliveries, newest first: what an operator has to act on."""
     return (Delivery.objects.filter(state__in=[Delivery.State.QUARANTINED, Delivery.State.FAILED])
             .select_related("source").order_by("-updated_at")[:limit])
+
+
+def content_matches(*, delivery: Delivery) -> list[dict]:
+    """The library works a held delivery's fingerprint matched, each with its matching segments side by side
+    (the delivery's time range and the work's), for the quarantine page."""
+    from reelhouse.media.models import FingerprintMatch
+
+    found = []
+    for match in FingerprintMatch.objects.filter(delivery=delivery).select_related("work"):
+        found.append({"match": match, "work": match.work, "score": match.score, "mirrored": match.mirrored,
+                      "segments": [{"index": k, "start": s[0], "end": s[1], "work_start": s[2], "work_end": s[3]}
+                                   for k, s in enumerate(match.segments[:MATCH_SEGMENTS_SHOWN])],
+                      "more": max(0, len(match.segments) - MATCH_SEGMENTS_SHOWN)})
+    return found
+
+
+MATCH_SEGMENTS_SHOWN = 6

@@ -20,6 +20,7 @@ from reelhouse.media.transcode.quick import QuickEncode, QuickNotReady, quick_st
 log = logging.getLogger(__name__)
 QUICK_SUFFIX = "-quick"  # the provisional quick rung of packages/<name> lives in packages/<name>-quick
 QUICK_READY_TIMEOUT_S = 120.0
+OPENING_CHECK_S = 60.0  # the quick rung waits until this much of the delivery was compared with the library
 
 
 def quick_publish_enabled() -> bool:
@@ -41,6 +42,10 @@ def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> Qui
 
     delivery = job.delivery
     if delivery.work_id is None or Work.objects.filter(pk=delivery.work_id, asset__isnull=False).exists():
+        return None
+    if known := _opening_known(job=job, source=source):
+        log.info("transcode #%s: no quick rung: %s", job.pk, known)
+        audit_record(action="transcode.quick_skipped", subject=job, reason=known)
         return None
     info = probe(source)
     dest = Path(settings.MEDIA_ROOT) / directory
@@ -69,6 +74,18 @@ def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> Qui
         raise
     signals.package_provisional.send(sender=TranscodeJob, job=job, asset=asset)
     return encode
+
+
+def _opening_known(*, job: TranscodeJob, source: Path) -> str:
+    """Why the delivery must wait for the full build's content check before anything of it is shown: its first
+    OPENING_CHECK_S already look like a work of the library (a withdrawn one, another licensor's); '' when not.
+    A quick look (the opening only, sampled at 1 fps) so that a known work is never published provisionally."""
+    from reelhouse.media.fingerprints.engine import fingerprint_file
+    from reelhouse.media.fingerprints.services import library_matches
+
+    printed = fingerprint_file(source, duration_s=OPENING_CHECK_S)
+    found = library_matches(printed=printed, exclude_work_id=job.delivery.work_id)
+    return f"its opening matches {found[0].fingerprint.work}; it waits for the full check" if found else ""
 
 
 def provisional_withdraw(*, delivery, reason: str) -> int:

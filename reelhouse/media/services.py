@@ -28,7 +28,8 @@ from reelhouse.core.jobs import (
 )
 from reelhouse.core.logs import delivery_correlation
 from reelhouse.media import conf, signals
-from reelhouse.media.models import Asset, Rendition, TranscodeJob
+from reelhouse.media.fingerprints.services import fingerprint_publish, fingerprint_store
+from reelhouse.media.models import Asset, Fingerprint, Rendition, TranscodeJob
 from reelhouse.media.probe import MediaError, ProbeError
 from reelhouse.media.provisional import (
     QUICK_SUFFIX,
@@ -73,7 +74,10 @@ def transcode_priority(*, delivery, from_watch_folder: bool) -> int:
 def transcode_job_create(*, delivery, from_watch_folder: bool) -> TranscodeJob:
     """Record a transcode for an accepted delivery and queue it (with its priority) once the transaction commits;
     `from_watch_folder`: the delivery was dropped into a watch folder (not fetched from a partner feed)."""
-    job = TranscodeJob.objects.filter(delivery=delivery).exclude(state=TranscodeJob.State.FAILED).first()
+    # A failed job, or one whose package was held back (done without an asset), is not reused: the delivery was
+    # retried, so it is built (and checked) again.
+    job = (TranscodeJob.objects.filter(delivery=delivery).exclude(state=TranscodeJob.State.FAILED)
+           .exclude(state=TranscodeJob.State.DONE, asset__isnull=True).first())
     if job is not None:
         return job
     job = TranscodeJob.objects.create(delivery=delivery, priority=transcode_priority(
@@ -209,6 +213,16 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
         except SourceChanged:
             shutil.rmtree(dest, ignore_errors=True)
             raise
+        fingerprint = _fingerprint_keep(job, result)
+        if held := _vetting_hold(job, fingerprint):
+            shutil.rmtree(dest, ignore_errors=True)
+            if quick is not None:
+                quick.stop()
+            provisional_withdraw(delivery=delivery, reason=held)
+            with transaction.atomic():
+                job_succeed(job=job, progress=1.0, eta_s=0)
+                audit_record(action="transcode.held", subject=job, reason=held[:500])
+            return job.state
         try:
             with transaction.atomic():
                 asset = Asset.objects.create(
@@ -226,6 +240,8 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
                                  rungs=[{k: d[k] for k in ("rung", "crf", "fixed_kbps", "expected_kbps", "reason")}
                                         for d in result.ladder])
                 job_succeed(job=job, asset=asset, progress=1.0, eta_s=0)
+                if fingerprint is not None:
+                    fingerprint_publish(fingerprint=fingerprint, asset=asset)
                 _publish(job, asset)
                 assets_provisional_remove(work_id=delivery.work_id)  # at once when nobody is watching it
         except (LeaseLost, IntegrityError) as exc:
@@ -304,6 +320,22 @@ def staging_sweep(*, older_than_s: float | None = None) -> int:
     live = {f"job-{pk}" for pk in TranscodeJob.objects.filter(state=TranscodeJob.State.RUNNING)
             .values_list("pk", flat=True)}
     return staging_remove_except(keep=live, older_than_s=lease_seconds() if older_than_s is None else older_than_s)
+
+
+def _fingerprint_keep(job: TranscodeJob, result) -> Fingerprint | None:
+    """Store the fingerprint tapped from the encode (one per delivery: a retried job replaces its own)."""
+    if result.fingerprint is None:
+        return None
+    Fingerprint.objects.filter(delivery=job.delivery, in_library=False).delete()
+    return fingerprint_store(printed=result.fingerprint, delivery=job.delivery, work_id=job.delivery.work_id)
+
+
+def _vetting_hold(job: TranscodeJob, fingerprint: Fingerprint | None) -> str:
+    """Why the built package must not be published ('' when it may): asked of signals.package_vetting."""
+    for _receiver, reason in signals.package_vetting.send(sender=TranscodeJob, job=job, fingerprint=fingerprint):
+        if reason:
+            return reason
+    return ""
 
 
 def _sidecar_subtitles(delivery) -> list[dict]:

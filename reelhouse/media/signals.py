@@ -13,3 +13,9 @@ asset_in_use = Signal()
 # its work's current asset (playback ends its open sessions at `at` and re-points them, so history stays).
 # kwargs: asset, replacement_id, at.
 asset_retiring = Signal()
+
+# Asked after a package is built and before it is published: may it be? kwargs: job, fingerprint (media.Fingerprint of
+# the delivery, or None when the source has no video to hash). A receiver returns a reason (str) to hold the package
+# back — it has then quarantined the delivery itself (ingest: the content matches a withdrawn work or another
+# licensor's) — or "" to let it through. A held package is deleted, never published.
+package_vetting = Signal()

@@ -8,6 +8,9 @@ from django.utils import translation
 from reelhouse.accounts.models import Profile, User
 from reelhouse.catalog.models import Credit, Episode, Film, Genre, Person, SearchEntry, Series, Studio, TitleRating
 from reelhouse.catalog.selectors import catalog_search, home_rows
+from reelhouse.media.fingerprints.library import library_index_forget
+from reelhouse.media.fingerprints.services import fingerprint_print, library_matches
+from reelhouse.media.models import Fingerprint
 from reelhouse.playback.models import PlaybackSession, ResumePoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,9 +39,19 @@ def test_seed_scale_builds_the_shape_asked_for_and_is_idempotent():
     profile = Profile.objects.filter(resume_points__isnull=False).first()
     rows = home_rows(profile=profile)
     assert rows["series"] and rows["films"] and rows["trending"]
+    # Every work has a synthetic content fingerprint in the library, and the index finds a work from its frames.
+    works = Episode.objects.count() + Film.objects.count()
+    assert Fingerprint.objects.filter(synthetic=True, in_library=True).count() == works
+    library_index_forget()  # as a new process: the saved index is loaded
+    kept = Fingerprint.objects.filter(work__kind="episode").select_related("work").first()
+    episode_print = fingerprint_print(kept)
+    assert episode_print.frames == round(kept.work.runtime_s / 60)  # one indexed frame a minute
+    found = library_matches(printed=episode_print)
+    assert [m.work_id for m in found][:1] == [kept.work_id]
     call_command("seed_scale", *SMALL)  # a second run finds the catalog and adds nothing
     assert Episode.objects.count() == 600 and User.objects.count() == 50
     assert Credit.objects.count() == credits
+    assert Fingerprint.objects.count() == works
 
 
 def test_scale_catalog_has_genres_people_studios_country_ratings_and_translations():

@@ -1,6 +1,7 @@
 """Ingest writes, by concern: the delivery pipeline (identify, licence check, accept or quarantine, archive),
-quarantine actions (retry, assign, discard), partner feeds (read and download; they never queue work:
-ingest.dispatch does), episode guides and calendar links."""
+quarantine actions (retry, assign, discard), content checks of a built package against the library's fingerprints
+(withdrawn works, other licences), partner feeds (read and download; they never queue work: ingest.dispatch does),
+episode guides and calendar links."""
 
 from reelhouse.ingest.services.calendar import (  # noqa: F401
     calendar_token_create,
@@ -8,6 +9,7 @@ from reelhouse.ingest.services.calendar import (  # noqa: F401
     calendar_token_revoke,
     calendar_token_use,
 )
+from reelhouse.ingest.services.content import content_check, on_package_vetting  # noqa: F401
 from reelhouse.ingest.services.guides import (  # noqa: F401
     guide_apply,
     guide_from_nfo,

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.fingerprints.engine import Tap
 from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import MediaError, ProbeResult
 from reelhouse.media.transcode.ladder import AUDIO_KBPS, Rung
@@ -59,20 +60,23 @@ def rate_control_args(rung: Rung, stream: str = "v") -> list[str]:
 
 
 def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list[Rung], preset: str,
-                  trickplay: Trickplay | None = None) -> list[str]:
+                  trickplay: Trickplay | None = None, tap: Tap | None = None) -> list[str]:
     """The ffmpeg argv building every rung of `rungs` plus a stereo AAC track per source audio track into
     out_dir/<name>/index.m3u8 (the master playlist is composed afterwards from the real streams, see master.py),
-    and, with `trickplay`, its sprite sheets into out_dir/trickplay/ from the same decode.
+    with `trickplay` its sprite sheets into out_dir/trickplay/, and with `tap` the fingerprint's sampled frames
+    and audio chromaprint, all from the same decode.
     Keyframes every GOP_SECONDS by time on every rung, so segments align."""
     rate = output_rate(info.fps)
     pre = ["bwdif=mode=send_frame:deint=interlaced"] if info.interlaced else []
     pre += [f"fps={rate}", "format=yuv420p"]  # also turns 10-bit and 4:2:2 sources into 8-bit 4:2:0
-    labels = [f"s{i}" for i in range(len(rungs))] + (["st"] if trickplay else [])
+    labels = [f"s{i}" for i in range(len(rungs))] + (["st"] if trickplay else []) + (["sf"] if tap else [])
     graph = [f"[0:v:0]{','.join(pre)},split={len(labels)}" + "".join(f"[{x}]" for x in labels)]
     graph += [f"[{x}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
               for i, (x, r) in enumerate(zip(labels, rungs, strict=False))]
     if trickplay:
         graph.append(trickplay.filter("st", "tp"))
+    if tap:
+        graph.append(tap.filter("sf", "fp"))
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
            "-progress", "pipe:1", "-nostats", *ffmpeg_input(source), "-filter_complex", ";".join(graph)]
     for i in range(len(rungs)):
@@ -96,14 +100,26 @@ def build_command(*, source: Path, out_dir: Path, info: ProbeResult, rungs: list
     if trickplay:
         (out_dir / TRICKPLAY_FOLDER).mkdir(parents=True, exist_ok=True)
         cmd += trickplay.output_args(out_dir / TRICKPLAY_FOLDER, "tp")
+    if tap:
+        cmd += tap.output_args("fp", audio=has_audio)
     return cmd
 
 
-def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], None] | None = None) -> list[str]:
+def run(cmd: list[str], *, duration_s: float, on_progress: Callable[[Progress], None] | None = None,
+        tap: Tap | None = None) -> list[str]:
     """Run ffmpeg, reporting progress from its -progress output; raise TranscodeError with its last words.
-    On success returns what ffmpeg complained about (decode errors of a damaged source), at most a few lines."""
+    On success returns what ffmpeg complained about (decode errors of a damaged source), at most a few lines.
+    With `tap`, its pipe is handed to ffmpeg and its hashing thread runs alongside."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1)
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1,
+                                    pass_fds=tap.pass_fds if tap else ())
+        except BaseException:
+            if tap:
+                tap.abandon()
+            raise
+        if tap:
+            tap.start()
         fields: dict[str, str] = {}
         assert proc.stdout is not None
         try:

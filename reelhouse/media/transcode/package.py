@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from reelhouse.media import conf
+from reelhouse.media.fingerprints.engine import Tap, VideoPrint
 from reelhouse.media.inputs import ffmpeg_input
 from reelhouse.media.probe import ProbeResult, probe
 from reelhouse.media.transcode import adaptive as per_title
@@ -41,16 +42,18 @@ class PackageResult:
     downloads: list[dict] = field(default_factory=list)  # name, uri, width, height, size
     ladder: list[dict] = field(default_factory=list)  # the content-adaptive probe's decision per rung (when it ran)
     ladder_probe_s: float | None = None  # how long that probe took
+    fingerprint: VideoPrint | None = None  # tapped from the encode's decode (media/fingerprints)
 
 
 def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Progress], None] | None = None,
                   preset: str | None = None, subtitles: list[dict] | None = None, trickplay: bool = True,
-                  downloads: bool = True, adaptive: bool | None = None) -> PackageResult:
+                  downloads: bool = True, adaptive: bool | None = None, fingerprint: bool = True) -> PackageResult:
     """Package `source` into the new folder `dest` (which must not exist): the ladder, trickplay sprites (same
     ffmpeg pass), a master playlist measured from the real streams, I-frame playlists, WebVTT subtitles (sidecar
     `subtitles` dicts {path, language, forced, sdh} and embedded text streams), a poster and download MP4s.
     With `adaptive` (default: the REELHOUSE_ADAPTIVE_LADDER setting, for sources of 2 minutes and more) a VMAF
     complexity probe gives each rung the CRF that matches the fixed ladder's quality with fewer bits.
+    With `fingerprint`, the same decode also yields the content fingerprint (PDQ frames and chromaprint).
     Raises MediaError (ProbeError or TranscodeError) with the reason; nothing is left behind on failure. Extras
     that fail (a bad subtitle file, a poster, the complexity probe) become warnings."""
     source, dest = Path(source), Path(dest)
@@ -76,9 +79,13 @@ def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Pro
                          "; ".join(f"{d['rung']} {d['reason']}" for d in ladder))
             except per_title.ProbeFailed as exc:
                 warnings.append(f"content-adaptive ladder not used, fixed ladder instead: {exc}")
+        tap = Tap.for_source(source, info, workdir=work) if fingerprint else None
         cmd = ffmpeg.build_command(source=source, out_dir=work, info=info, rungs=rungs, preset=preset,
-                                   trickplay=tiles)
-        said = ffmpeg.run(cmd, duration_s=info.duration_s, on_progress=on_progress)
+                                   trickplay=tiles, tap=tap)
+        try:
+            said = ffmpeg.run(cmd, duration_s=info.duration_s, on_progress=on_progress, tap=tap)
+        finally:
+            printed = tap.finish() if tap else None
         if said:
             warnings.append(f"the source has damage ffmpeg worked around: {' | '.join(said)}")
         result = _assemble(work, source=source, info=info, rungs=rungs, tiles=tiles, sidecars=subtitles or [],
@@ -90,7 +97,7 @@ def package_build(*, source: Path, dest: Path, on_progress: Callable[[ffmpeg.Pro
         raise
     return PackageResult(directory=dest, duration_s=info.duration_s, width=info.display_width,
                          height=info.display_height, poster=dest / poster.name if poster else None,
-                         warnings=warnings, ladder=ladder, ladder_probe_s=probe_s,
+                         warnings=warnings, ladder=ladder, ladder_probe_s=probe_s, fingerprint=printed,
                          **result)
 
 

@@ -22,10 +22,13 @@ class Command(BaseCommand):
         for name in ("series", "episodes", "films", "subscribers", "progress_rows", "plays_7d", "daily_shows",
                      "seed"):
             parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
+        parser.add_argument("--no-fingerprints", action="store_true",
+                            help="Skip the synthetic content fingerprints (and their index) of every work.")
 
     def handle(self, *args, **options):
         if seeding.seeded():
-            console.print("The scale catalog is already seeded; nothing to do.")
+            console.print("The scale catalog is already seeded.")
+            self._fingerprints(options)
             return
         shape = seeding.Shape(**{k: options[k] for k in seeding.Shape.__dataclass_fields__})
         if shape.series < 1 or shape.episodes < shape.series or shape.films < 1 or shape.subscribers < 1:
@@ -42,3 +45,17 @@ class Command(BaseCommand):
             counts = seeding.seed_scale(shape, progress=progress, audience=audience_write)
         summary = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
         console.print(f"Seeded in {time.monotonic() - started:.0f} s: {summary}")
+        self._fingerprints(options)
+
+    def _fingerprints(self, options) -> None:
+        """Synthetic content fingerprints for every work that has none, and the library index built from them."""
+        if options["no_fingerprints"]:
+            return
+        from reelhouse.media.fingerprints.synthetic import fingerprints_seed
+
+        started = time.monotonic()
+        with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("fingerprints", total=None)
+            written = fingerprints_seed(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        console.print(f"Fingerprints: {written:,} written and indexed in {time.monotonic() - started:.0f} s")

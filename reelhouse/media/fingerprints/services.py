@@ -1,0 +1,110 @@
+"""Fingerprint writes and the library lookup: store a delivery's fingerprint, add it to the library when its package
+is published, find the library works a fingerprint matches, record the matching stretches for the operator."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reelhouse.media.fingerprints import library
+from reelhouse.media.fingerprints.engine import HASH_BYTES, VideoPrint
+from reelhouse.media.models import Fingerprint, FingerprintMatch
+
+
+@dataclass(frozen=True)
+class LibraryMatch:
+    fingerprint: Fingerprint
+    comparison: library.Comparison
+
+    @property
+    def work_id(self) -> int:
+        return self.fingerprint.work_id
+
+
+def fingerprint_store(*, printed: VideoPrint, delivery=None, work_id: int | None = None) -> Fingerprint:
+    """Keep a fingerprint (not yet part of the library: `fingerprint_publish` adds it)."""
+    crop = ":".join(str(v) for v in printed.crop) if printed.crop else ""
+    return Fingerprint.objects.create(
+        delivery=delivery, work_id=work_id, rate=printed.rate, frames=printed.frames,
+        hashes=printed.hashes.tobytes(), mirrored=printed.mirrored.tobytes(), zoomed=printed.zoomed.tobytes(),
+        quality=printed.quality.tobytes(),
+        audio=printed.audio, crop=crop)
+
+
+def fingerprint_publish(*, fingerprint: Fingerprint, asset) -> None:
+    """The fingerprint's package was published: it belongs to the library from now on (and stays there when the
+    work is withdrawn)."""
+    Fingerprint.objects.filter(pk=fingerprint.pk).update(asset=asset, work_id=asset.work_id, in_library=True)
+
+
+def fingerprint_print(fingerprint: Fingerprint) -> VideoPrint:
+    """The stored fingerprint as arrays again."""
+    hashes = np.frombuffer(bytes(fingerprint.hashes), np.uint8).reshape(-1, HASH_BYTES)
+    mirrored = np.frombuffer(bytes(fingerprint.mirrored), np.uint8).reshape(-1, HASH_BYTES)
+    zoomed = np.frombuffer(bytes(fingerprint.zoomed), np.uint8).reshape(-1, HASH_BYTES)
+    quality = np.frombuffer(bytes(fingerprint.quality), np.uint8)
+    crop = tuple(int(v) for v in fingerprint.crop.split(":")) if fingerprint.crop else None
+    return VideoPrint(rate=fingerprint.rate, hashes=hashes, mirrored=mirrored if len(mirrored) else hashes,
+                     zoomed=zoomed if len(zoomed) else hashes,
+                      quality=quality if len(quality) else np.full(len(hashes), 100, np.uint8), crop=crop,
+                      audio=bytes(fingerprint.audio))
+
+
+def library_matches(*, printed: VideoPrint, exclude_work_id: int | None = None) -> list[LibraryMatch]:
+    """Works of the library whose fingerprint `printed` matches (re-encoded, rescaled, cropped, letterboxed,
+    mirrored or cut), best first; `exclude_work_id`: the work the delivery is for (a replacement matches it)."""
+    index = library.library_index()
+    found = library.candidates(index, printed)
+    rows = Fingerprint.objects.filter(pk__in=[c.fingerprint_id for c in found]).exclude(work_id=None)
+    if exclude_work_id is not None:
+        rows = rows.exclude(work_id=exclude_work_id)
+    matches = []
+    for row in rows.select_related("work"):
+        theirs = fingerprint_print(row)
+        comparison = library.compare(printed, theirs)
+        if comparison.segments:
+            matches.append(LibraryMatch(fingerprint=row, comparison=comparison))
+    return sorted(matches, key=lambda m: -m.comparison.score)
+
+
+def match_record(*, delivery, match: LibraryMatch) -> FingerprintMatch:
+    """Keep what matched, for the operator's side-by-side view of the held delivery."""
+    c = match.comparison
+    return FingerprintMatch.objects.create(delivery=delivery, work_id=match.work_id, fingerprint=match.fingerprint,
+                                           score=c.score, mirrored=c.mirrored, segments=c.segments)
+
+
+STILL_WIDTH = 240
+
+
+def match_still(*, match: FingerprintMatch, side: str, segment: int) -> bytes:
+    """A JPEG still (STILL_WIDTH wide) from the middle of one matching segment: of the delivery's file
+    (side 'delivery') or of the matched work's package (side 'work'). MediaError when it cannot be read."""
+    import subprocess
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from reelhouse.media import conf
+    from reelhouse.media.inputs import PACKAGE_DEMUXERS, ffmpeg_input
+    from reelhouse.media.probe import MediaError
+
+    try:
+        start, end, theirs_start, theirs_end = match.segments[segment]
+    except (IndexError, ValueError, TypeError) as exc:
+        raise MediaError(f"match {match.pk} has no segment {segment}") from exc
+    if side == "delivery":
+        delivery = match.delivery
+        path, at, demuxers = Path(delivery.source.path) / delivery.path, (start + end) / 2, {}
+    elif side == "work" and match.fingerprint.asset_id:
+        path = Path(settings.MEDIA_ROOT) / match.fingerprint.asset.directory / "master.m3u8"
+        at, demuxers = (theirs_start + theirs_end) / 2, {"demuxers": PACKAGE_DEMUXERS}
+    else:
+        raise MediaError(f"match {match.pk}: no picture of the {side} side (its package is gone)")
+    cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{at:.2f}",
+           *ffmpeg_input(path, **demuxers), "-frames:v", "1", "-vf", f"scale={STILL_WIDTH}:-2", "-f", "image2",
+           "-c:v", "mjpeg", "-q:v", "5", "pipe:1"]
+    done = subprocess.run(cmd, capture_output=True, timeout=60)
+    if done.returncode != 0 or not done.stdout:
+        raise MediaError(f"match {match.pk}: no still of the {side} at {at:.1f} s "
+                         f"({done.stderr.decode(errors='replace').strip()[-200:] or 'nothing decoded'})")
+    return done.stdout

@@ -1,0 +1,98 @@
+"""The fingerprint engine on tiny real clips (real ffmpeg, real PDQ, a real FAISS index): what the transcode's tap
+computes, black bars found by cropdetect, copies recognised (re-encoded, letterboxed, mirrored, cropped), distinct
+content not, and the matching segments it reports."""
+
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from reelhouse.media.fingerprints import library
+from reelhouse.media.fingerprints.engine import VideoPrint, distances, fingerprint_file
+from reelhouse.media.transcode.package import package_build
+from tests.conftest import make_clip
+
+
+def copy_of(clip: Path, out: Path, vf: str, *args: str) -> Path:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, "-i",
+                    str(clip), "-vf", vf, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", str(out)],
+                   check=True, timeout=120)
+    return out
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fp")
+    original = make_clip(folder / "original.mp4", seconds=6, size="640x360", pattern="mandelbrot")
+    return {
+        "original": original,
+        "other": make_clip(folder / "other.mp4", seconds=6, size="640x360", pattern="testsrc2"),
+        "letterboxed": copy_of(original, folder / "letterboxed.mp4", "scale=640:270,pad=640:360:0:45"),
+        "mirrored": copy_of(original, folder / "mirrored.mp4", "hflip,scale=426:240"),
+        "cropped": copy_of(original, folder / "cropped.mp4", "crop=iw*0.9:ih*0.9"),
+        "second_half": copy_of(original, folder / "second_half.mp4", "null", "-ss", "3"),
+    }
+
+
+@pytest.fixture(scope="module")
+def prints(clips):
+    return {name: fingerprint_file(path) for name, path in clips.items()}
+
+
+def test_a_fingerprint_is_one_compact_row_of_bytes_per_sampled_frame(prints):
+    original = prints["original"]
+    assert original.frames == 6 and original.rate == 1.0  # 6 s at 1 frame a second
+    for hashes in (original.hashes, original.mirrored, original.zoomed):
+        assert hashes.shape == (6, 32) and hashes.dtype == np.uint8
+    assert (original.quality >= 50).all()
+    assert len(original.audio) % 4 == 0 and len(original.audio) > 0  # chromaprint of the sine tone
+    assert original.crop is None
+
+
+def test_letterbox_bars_are_found_and_cropped_before_hashing(prints):
+    w, h, x, y = prints["letterboxed"].crop
+    assert (w, x) == (640, 0) and 266 <= h <= 274 and 42 <= y <= 48
+
+
+@pytest.mark.parametrize("name, mirrored", [("letterboxed", False), ("mirrored", True), ("cropped", False),
+                                            ("second_half", False)])
+def test_copies_match_the_original_and_say_where(prints, name, mirrored):
+    found = library.compare(prints[name], prints["original"])
+    assert found.segments, f"{name}: score {found.score}"
+    assert found.mirrored == mirrored
+    start, _end, theirs_start, _theirs_end = found.segments[0]
+    if name == "second_half":  # its first seconds are the original's last ones
+        assert start == 0 and theirs_start >= 2.5
+
+
+def test_distinct_content_does_not_match(prints):
+    assert not library.compare(prints["other"], prints["original"]).segments
+    assert distances(prints["other"].hashes, prints["original"].hashes).min() > library.FRAME_DISTANCE
+
+
+def test_the_index_finds_the_original_among_others_and_survives_a_save(prints, tmp_path, settings):
+    index = library.new_index()
+    for pk, name in ((1, "original"), (2, "other")):
+        ids, codes = library.index_rows(pk, prints[name].hashes, prints[name].zoomed, prints[name].quality, 1.0)
+        index.add_with_ids(codes, ids)
+    rng = np.random.default_rng(3)  # and a crowd of unrelated frames
+    index.add_with_ids(rng.integers(0, 256, (5000, 32), dtype=np.uint8),
+                       (np.arange(100, 5100, dtype=np.int64) << library.FRAME_BITS))
+    for name in ("cropped", "mirrored", "letterboxed"):
+        assert [c.fingerprint_id for c in library.candidates(index, prints[name])][:1] == [1], name
+    settings.REELHOUSE_FINGERPRINT_INDEX_DIR = str(tmp_path)
+    library._save(index, {1, 2})
+    loaded, covered = library._load()
+    assert covered == {1, 2} and loaded.ntotal == index.ntotal
+    assert [c.fingerprint_id for c in library.candidates(loaded, prints["cropped"])][:1] == [1]
+
+
+def test_the_transcode_taps_the_fingerprint_from_its_own_decode(clips, prints, tmp_path):
+    result = package_build(source=clips["original"], dest=tmp_path / "pkg", downloads=False, adaptive=False)
+    tapped = result.fingerprint
+    assert isinstance(tapped, VideoPrint) and tapped.frames == prints["original"].frames
+    assert distances(tapped.hashes, prints["original"].hashes).diagonal().max() <= 8  # the same frames
+    assert tapped.audio and not (tmp_path / "pkg" / ".fingerprint-audio.raw").exists()  # nothing left in it
+    assert library.compare(prints["cropped"], tapped).segments
