@@ -128,3 +128,35 @@ def test_guessing_tokens_is_rate_limited_per_address(world, settings):
     settings.REELHOUSE_API_BAD_TOKENS_PER_CLIENT = 2
     guesser = Client(HTTP_AUTHORIZATION="Bearer rhd_guess")
     assert [guesser.get("/api/v1/home").status_code for _ in range(3)] == [401, 401, 429]
+
+
+def test_hot_reads_cost_a_fixed_number_of_queries_at_any_catalog_size(world):
+    """The web pages' query budgets plus the credential's own (the device, its last use, the rate limit)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reelhouse.catalog.models import Film
+    from reelhouse.catalog.services import search_index_rebuild
+    from tests.api.conftest import _publish
+
+    reads = ["/api/v1/home", "/api/v1/series/harbour-lights", "/api/v1/search?q=night", "/api/v1/films",
+             "/api/v1/my-list"]
+
+    def counts() -> list[int]:
+        out = []
+        for path in reads:
+            with CaptureQueriesContext(connection) as queries:
+                assert world.a.get(path).status_code == 200
+            out.append(len(queries.captured_queries))
+        return out
+
+    counts()  # warm: the first request of a process reverses URL patterns once
+    small = counts()
+    held = {"asset": world.film.asset}
+    for n in range(30):
+        film = _publish(Film.objects.create(title=f"Night Film {n}", slug=f"night-film-{n}", year=2000 + n,
+                                            runtime_s=60, maturity=0, licence=world.worldwide), held)
+        world.a.put(f"/api/v1/my-list/films/{film.slug}")
+    search_index_rebuild()
+    big = counts()  # 30 more titles, all on My List: an N+1 would show here
+    assert max(small + big) <= 14, (dict(zip(reads, small, strict=True)), dict(zip(reads, big, strict=True)))
