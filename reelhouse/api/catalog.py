@@ -202,12 +202,17 @@ def my_list_remove(request, kind: Literal["series", "films"], slug: str):
     return _my_list_set(request, kind, slug, False)
 
 
-@library.get("/follows", response={200: list[CardOut], **ERRORS}, summary="Series the profile follows")
-def follows(request):
+@library.get("/follows", response={200: Page[CardOut], **ERRORS}, summary="Series the profile follows")
+def follows(request, query: Query[PageQuery]):
     who = principal(request)
-    return [CardOut(kind="series", id=s.pk, slug=s.slug, title=s.display_title, subtitle="", year=s.year,
-                    poster=artwork(s.poster), progress_pct=0, web_url=reverse("catalog:series", args=[s.slug]))
-            for s in selectors.follows_of(profile=who.profile, country=who.country)]
+    try:
+        page_obj = selectors.follows_of(profile=who.profile, page=query.page, country=who.country)
+    except InvalidPage:
+        raise ApiError(404, "page_out_of_range", f"Page {query.page} is out of range.") from None
+    return page_of(page_obj, [
+        CardOut(kind="series", id=s.pk, slug=s.slug, title=s.display_title, subtitle="", year=s.year,
+                poster=artwork(s.poster), progress_pct=0, web_url=reverse("catalog:series", args=[s.slug]))
+        for s in page_obj.object_list])
 
 
 def _follow_set(request, slug: str, following: bool) -> FollowingOut:

@@ -39,12 +39,14 @@ def my_list(*, profile, page: int, country: str | None = None):
     return page_obj, cards
 
 
-def follows_of(*, profile, country: str | None = None):
-    """The series the profile follows and may still see, by title."""
+def follows_of(*, profile, page: int, country: str | None = None):
+    """One page of the series the profile follows and may still see, by title. Raises
+    django.core.paginator.InvalidPage for a page out of range."""
     from reelhouse.catalog.models import Follow
 
     followed = Follow.objects.filter(profile=profile).values("series_id")
-    return series_visible(profile, country).filter(pk__in=followed).order_by("title")
+    series = series_visible(profile, country).filter(pk__in=followed).order_by("title", "pk")
+    return Paginator(series, LISTING_PAGE_SIZE, allow_empty_first_page=True).page(page)
 
 
 def with_my_list(qs, *, profile, field: str):
