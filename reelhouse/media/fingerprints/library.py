@@ -30,6 +30,7 @@ MIN_INDEXED = 8
 CANDIDATES = 20
 FRAME_BITS = 20  # an index id is fingerprint pk << FRAME_BITS | frame number
 GAP_FRAMES = 3  # matching frames this close in the delivery belong to one segment
+SAVE_AFTER = 5000  # fingerprints added since the index was loaded before it is sorted and written back
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def library_index(*, save: bool = False) -> MultiIndex:
                     index.add_with_ids(codes, ids)
                 covered.add(pk)
         _cached["index"], _cached["covered"] = index, covered
-        if save or (missing and len(covered) > 1000):
+        if save or len(missing) > SAVE_AFTER:  # a few new publishes stay in the unsorted tail, in memory only
             index.build()
             _save(index, covered)
         return index
