@@ -227,6 +227,11 @@ else:
 REELHOUSE_MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
 REELHOUSE_MAIL_BACKOFF_S = float(env("MAIL_BACKOFF_S", "60"))
 REELHOUSE_MAIL_BACKOFF_MAX_S = float(env("MAIL_BACKOFF_MAX_S", "21600"))
+# Reminder mails (notifications/reminders.py): days before a monthly renewal, days before a prepaid term ends,
+# hours before a download expires.
+REELHOUSE_RENEWAL_REMINDER_DAYS = int(env("RENEWAL_REMINDER_DAYS", "3"))
+REELHOUSE_PREPAID_ENDING_DAYS = int(env("PREPAID_ENDING_DAYS", "7"))
+REELHOUSE_DOWNLOAD_EXPIRY_HOURS = int(env("DOWNLOAD_EXPIRY_HOURS", "48"))
 # Where subscribers reach this server (https://tv.example.com): every absolute link in mail starts with it (core.http.
 # site_url), so none follows a request's Host header. Unset: links in mail sent from a request follow its scheme and
 # host (https behind a TLS proxy with REELHOUSE_HTTPS=1), others (receipts, unsubscribe) the embedded default's.

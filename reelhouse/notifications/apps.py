@@ -29,3 +29,5 @@ class NotificationsConfig(AppConfig):
         # New episodes of followed series: one digest mail a day instead of one mail per episode.
         scheduler.periodic_register(name="notifications.new_episode_digest", every=24 * 3600, first=600,
                                     task=tasks.new_episode_digest_send)
+        # Renewal coming up, prepaid term ending, downloads expiring: each event mailed once (ReminderSent).
+        scheduler.periodic_register(name="notifications.reminders", every=3600, first=900, task=tasks.reminders_send)

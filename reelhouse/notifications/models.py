@@ -88,3 +88,19 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}/{self.channel}: {'on' if self.enabled else 'off'}"
+
+
+class ReminderSent(models.Model):
+    """One reminder mail's event (a subscription period's renewal, a prepaid term's end, a download's expiry): the row
+    is written before the mail is queued, so the periodic job that sends reminders sends each one once."""
+
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=120, help_text="The event: subscription and period end, or download id.")
+    user = models.ForeignKey("accounts.User", related_name="+", on_delete=models.CASCADE)
+    sent_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="reminder_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
