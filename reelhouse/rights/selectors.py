@@ -89,3 +89,14 @@ def transparency_by_month() -> list[dict]:
                     "median_hours_to_decision": round(median(row["_decide"]), 2) if row["_decide"] else None,
                     "median_hours_to_withdrawal": round(median(row["_withdraw"]), 2) if row["_withdraw"] else None})
     return out
+
+
+def withdrawals_stamp() -> tuple:
+    """A value that changes whenever a withdrawal is made or lifted (one small aggregate): caches of what is shown
+    (the home page's shared rows) compare it, so a takedown is not hidden behind them."""
+    from django.db.models import Max
+
+    from reelhouse.rights.models import WorkWithdrawal
+
+    row = WorkWithdrawal.objects.aggregate(newest=Max("pk"), lifted=Max("lifted_at"))
+    return row["newest"], row["lifted"]

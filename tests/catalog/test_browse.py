@@ -206,6 +206,28 @@ def test_shared_home_rows_are_kept_for_a_while_per_age_limit_and_country(catalog
     selectors._shared_cache.clear()
 
 
+def test_a_takedown_is_not_hidden_behind_the_kept_home_rows(catalog, signed_in, settings):
+    """The attack on a rights holder: the film they had taken down stays on the home page for the cache's life."""
+    from reelhouse.catalog import selectors
+    from reelhouse.rights.models import Notice
+    from reelhouse.rights.notices import notice_decide
+
+    settings.REELHOUSE_HOME_CACHE_SECONDS = 60
+    selectors._shared_cache.clear()
+    profile = signed_in[1]
+    film = catalog.film("First Light")
+    catalog.film("Night Shift")
+    catalog.index()
+    assert "First Light" in {c.title for c in selectors.home_rows(profile=profile, country="US")["films"]}
+    notice = Notice.objects.create(
+        claimant_name="Ada", claimant_address="1 Rue X", claimant_email="ada@claim.example", works_claimed="FL",
+        scope="film", urls=f"/films/{film.slug}/", explanation="Ours.", good_faith=True, accurate=True,
+        signature="Ada", reference="RH-2026-000501")
+    notice_decide(notice=notice, outcome="accepted", ground="Copyright", facts="Theirs.")
+    assert {c.title for c in selectors.home_rows(profile=profile, country="US")["films"]} == {"Night Shift"}
+    selectors._shared_cache.clear()
+
+
 def test_series_page_shows_absolute_episode_numbers_when_known(catalog, signed_in):
     client = signed_in[0]
     series = catalog.series("Long Runner", seasons=2, episodes=2)

@@ -27,6 +27,7 @@ from reelhouse.catalog.viewing import viewing
 from reelhouse.core import clock
 from reelhouse.core.countries import country_name
 from reelhouse.rights.lifecycle import leaving_until, licence_continues_q, licence_ends_by_q
+from reelhouse.rights.selectors import withdrawals_stamp
 
 TOP_COUNTRY_SIZE = 10
 
@@ -200,8 +201,9 @@ def personal_branches(*, profile, country, source, since, genres, limit: int, un
 
 # The shared rows are the same for every profile with the same age limit in the same country, and the costliest part
 # of the home page: each process keeps them for REELHOUSE_HOME_CACHE_SECONDS (30 s; 0, off, in tests), so a title
-# published or a licence window passed shows on the home page within that time (search and title pages at once).
-_shared_cache: dict[tuple, tuple[dt.datetime, dict[str, list[SearchEntry]]]] = {}
+# published or a licence window passed shows on the home page within that time (search and title pages at once). A
+# takedown does not wait: the copy is kept with rights' withdrawals stamp and dropped when it changes.
+_shared_cache: dict[tuple, tuple[dt.datetime, tuple, dict[str, list[SearchEntry]]]] = {}
 
 
 def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[SearchEntry]]:
@@ -213,14 +215,15 @@ def _shared_rows(*, profile, country, genres, limit: int) -> dict[str, list[Sear
     key = (connection.alias, connection.settings_dict["NAME"], repr(maturity_q(profile)), country,
            tuple(g.pk for g in genres), limit)
     now = clock.now()
+    stamp = withdrawals_stamp()  # a takedown empties the cache at once, in every process
     hit = _shared_cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit[0] > now and hit[1] == stamp:
+        return hit[2]
     rows = _home_union(branches_of=shared_branches, profile=profile, country=country, source=None, since=None,
                        genres=genres, limit=limit, until=until)
     if len(_shared_cache) >= 512:  # a key per age limit, country and genre set: drop them all rather than grow
         _shared_cache.clear()
-    _shared_cache[key] = (now + dt.timedelta(seconds=seconds), rows)
+    _shared_cache[key] = (now + dt.timedelta(seconds=seconds), stamp, rows)
     return rows
 
 
