@@ -4,13 +4,16 @@ access.agent_required (the support role's permission)."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from reelhouse.accounts.roles import SUPPORT
 from reelhouse.core import clock
-from reelhouse.core.http import file_response, file_under
-from reelhouse.support import access, attachments, selectors, services, sla
+from reelhouse.core.http import csv_response, file_response, file_under
+from reelhouse.core.plots import plot_svg
+from reelhouse.support import access, attachments, conf, selectors, services, sla, sla_report
 from reelhouse.support.forms import AgentReplyForm, TicketUpdateForm
 from reelhouse.support.inbound import raw_path
 from reelhouse.support.models import InboundMail, Ticket
@@ -96,3 +99,33 @@ def raw_mail(request, pk: int):
     response = file_response(path, content_type="message/rfc822", cache_control="private, no-store")
     response["Content-Disposition"] = f'attachment; filename="{record.sha256[:16]}.eml"'
     return response
+
+
+@require_GET
+@access.agent_required
+def sla_page(request):
+    """Service levels: the targets per priority, the plot of response times, the requests past their target."""
+    now = clock.now()
+    rows = sla_report.weekly_rows(now=now)
+    late = [r for r in selectors.queue(tab="open", now=now) if r.timers.breached]
+    return render(request, "support/desk_sla.html", {
+        "rows": rows, "late": late, "targets": [(p, label, *conf.SLA_HOURS[p]) for p, label in Ticket.Priority.choices],
+        "hours": "-".join(t.strftime("%H:%M") for t in conf.business_hours()), "timezone": conf.timezone_name()})
+
+
+@require_GET
+@access.agent_required
+def sla_svg(request):
+    now = clock.now()
+    svg = plot_svg(name="support_sla", title=_("Support response times per week"),
+                   rows=sla_report.weekly_rows(now=now), now=now, height=5.2,
+                   draw=lambda fig, rows, at: sla_report.draw(fig, rows, at, target_h=conf.SLA_HOURS["normal"][0]))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+@access.agent_required
+def sla_csv(request):
+    return csv_response(sla_report.weekly_rows(now=clock.now()), filename="reelhouse-support-sla.csv")

@@ -86,7 +86,8 @@ def _ops_pages():
     urls += [reverse("backoffice:figure_csv", args=[k]) for k in figures.TABLES]
     ticket, _ = Ticket.objects.get_or_create(reference="REQ-ROLES2", defaults={"email": "r@example.com",
                                                                              "subject": "Roles"})
-    urls += [reverse("support:desk"), reverse("support:desk_ticket", args=[ticket.reference])]
+    urls += [reverse("support:desk"), reverse("support:desk_ticket", args=[ticket.reference]),
+             reverse("support:sla"), reverse("support:sla_svg"), reverse("support:sla_csv")]
     for url in urls:
         func = resolve(url).func
         perm = getattr(func, "required_permission", None)

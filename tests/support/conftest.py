@@ -21,7 +21,11 @@ def agent(db):
 
 
 @pytest.fixture
-def agent_client(client, agent):
+def agent_client(agent):
+    """The agent's own browser (separate from `client`, which tests sign in as others)."""
+    from django.test import Client
+
+    client = Client()
     client.force_login(agent)
     return client
 

@@ -58,3 +58,29 @@ def test_waiting_on_the_subscriber_pauses_the_resolution_timer_not_the_first_res
     assert not timers.breached  # normal priority: 8 h first response, 40 h resolution
     ticket.priority = Ticket.Priority.URGENT  # urgent: 1 h first response
     assert sla.timers(ticket).first_response_breached
+
+
+@pytest.mark.django_db
+def test_the_service_level_page_plots_response_times_and_lists_breaches(agent_client, subscriber, agent, client):
+    from reelhouse.core import clock
+    from reelhouse.support import sla_report
+
+    now = clock.now()
+    late = services.ticket_open(user=subscriber, email=subscriber.email, subject="Old and urgent", body="y",
+                                acknowledge=False)
+    Ticket.objects.filter(pk=late.pk).update(created_at=now - dt.timedelta(days=10), priority="urgent")
+    answered = services.ticket_open(user=subscriber, email=subscriber.email, subject="Answered", body="y",
+                                    acknowledge=False)
+    services.agent_reply(ticket=answered, agent=agent, body="Done", resolve=True)
+    rows = sla_report.weekly_rows(now=now)
+    assert len(rows) == sla_report.WEEKS and sum(r["opened"] for r in rows) == 2
+    assert rows[-1]["answered"] == 1 and sum(r["breached"] for r in rows) >= 1
+    page = agent_client.get("/support/desk/sla/").content.decode()
+    assert "/support/desk/sla.svg" in page and late.reference in page and answered.reference not in page
+    svg = agent_client.get("/support/desk/sla.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    assert b"Support response times per week" in svg.content
+    csv = agent_client.get("/support/desk/sla.csv").content.decode()
+    assert csv.splitlines()[0].startswith("week,opened,answered")
+    client.force_login(subscriber)
+    assert client.get("/support/desk/sla.svg").status_code == 403
