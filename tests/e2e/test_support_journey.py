@@ -153,13 +153,14 @@ def test_playback_error_to_rated_request(browser, live_server, subscriber, broke
         desk_page.get_by_role("button", name="Send reply", exact=True).click()
         desk_page.wait_for_url(re.compile(r"/support/desk/REQ-"))
         [reply] = [m for m in _mails_to(smtp_server, subscriber.email) if "Auto-Submitted" not in m]
-        assert str(reply["Subject"]).strip().startswith(f"[{ticket.reference}]") and words["canned"] in reply.get_payload(
-            decode=True).decode()
+        subject = str(reply["Subject"]).strip()
+        assert subject.startswith(f"[{ticket.reference}]")
+        assert words["canned"] in reply.get_payload(decode=True).decode()
 
         # The subscriber answers the mail; it reaches the support mailbox and the poll threads it.
         answer = EmailMessage()
         answer["From"], answer["To"] = subscriber.email, imap_server.user
-        answer["Subject"], answer["Message-ID"] = f"Re: {str(reply['Subject']).strip()}", make_msgid(domain="example.com")
+        answer["Subject"], answer["Message-ID"] = f"Re: {subject}", make_msgid(domain="example.com")
         answer["In-Reply-To"] = answer["References"] = reply["Message-ID"]
         answer.set_content("It plays now, thank you!" if language == "en" else "Jetzt geht es, danke!")
         imap_server.append(answer.as_bytes())
