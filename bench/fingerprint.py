@@ -129,20 +129,24 @@ def main() -> None:
     parser.add_argument("--rates", default="0.5,1,2")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--overhead-runs", type=int, default=4)
+    parser.add_argument("--workdir", help="keep the sources and copies here (and reuse those already made)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
-    work = Path(tempfile.mkdtemp(prefix="fp-bench-"))
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="fp-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         print(f"making {args.sources} sources of {args.seconds:g} s at {SIZE} and "
               f"{len(TRANSFORMS)} copies of each ...", flush=True)
         sources, copies = [], {}
         for k in range(args.sources):
             src = work / f"src{k}.mp4"
-            make_source(src, k, args.seconds)
+            if not src.exists():
+                make_source(src, k, args.seconds)
             sources.append(src)
             for name in TRANSFORMS:
                 out = work / f"src{k}-{name}.mp4"
-                make_copy(src, out, name, args.seconds)
+                if not out.exists():
+                    make_copy(src, out, name, args.seconds)
                 copies[(k, name)] = out
 
         # The full-scale library: synthetic frames of every episode and film, as seed_scale indexes them.
@@ -235,7 +239,8 @@ def main() -> None:
                           "index_peak_rss_mb": round(rss_mb), "sample_fps": main_rate,
                           "by_rate": {str(r): totals[r] for r in rates}}))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

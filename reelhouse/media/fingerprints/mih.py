@@ -51,8 +51,6 @@ class MultiIndex:
     def add_with_ids(self, codes: np.ndarray, ids: np.ndarray) -> None:
         self._tail_codes.append(np.ascontiguousarray(codes, dtype=np.uint8))
         self._tail_ids.append(np.asarray(ids, dtype=np.int64))
-        if sum(len(i) for i in self._tail_ids) > TAIL_MAX:
-            self.build()
 
     def build(self) -> None:
         """Sort every table over all rows (the tail included)."""
@@ -76,6 +74,8 @@ class MultiIndex:
     def range_search(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query row, id, distance) of every indexed code within `radius` bits of a query that shares a substring
         with it (and of every code in the unsorted part), each pair once."""
+        if self.ntotal - self.built > TAIL_MAX:  # sorted once, when searched, not on every bulk add
+            self.build()
         queries = np.ascontiguousarray(queries, dtype=np.uint8)
         q_rows, rows = [], []
         n_q = np.arange(len(queries))
