@@ -27,7 +27,8 @@ def draw_transparency(fig, rows, now):
     from_zero(counts, bottom)
     counts.yaxis.get_major_locator().set_params(integer=True)
     counts.set_ylabel(_("Notices (count)"))
-    counts.legend(title=_("Outcome"), fontsize=8)
+    counts.legend(title=_("Outcome"), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    counts.set_xlim(-0.8, max(len(rows), 3) - 0.2)  # one month does not fill the panel with one fat bar
     for key, label, colour in (("median_hours_to_decision", _("Notice to decision"), PALETTE[0]),
                                ("median_hours_to_withdrawal", _("Decision to withdrawal"), PALETTE[3])):
         points = [(i, r[key]) for i, r in enumerate(rows) if r[key] is not None]
@@ -37,5 +38,5 @@ def draw_transparency(fig, rows, now):
     medians.set_ylabel(_("Median (hours)"))
     medians.set_xlabel(_("Month the notice was filed (UTC)"))
     if medians.get_lines():
-        medians.legend(fontsize=8)
+        medians.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     x_labels(medians, months)
