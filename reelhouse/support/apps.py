@@ -11,3 +11,5 @@ class SupportConfig(AppConfig):
 
         scheduler.periodic_register(name="support.mailbox_poll", every=conf.poll_seconds, first=90,
                                     task=tasks.mailbox_poll_task)
+        scheduler.periodic_register(name="support.tickets_close_resolved", every=6 * 3600, first=600,
+                                    task=tasks.tickets_close_resolved_task)

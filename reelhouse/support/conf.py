@@ -14,6 +14,7 @@ BODY_MAX_CHARS = 20_000
 RAW_MAIL_MAX_BYTES = 25 * 1024 * 1024  # a bigger mail is kept raw but not read
 RATING_SALT = "support.rating"
 RATING_LINK_DAYS = 60
+CLOSE_AFTER_DAYS = 7  # a resolved request nobody answered is closed after this
 FORM_SALT = "support.form"  # signs the time a visitor's form was shown (bots post at once)
 FORM_MIN_SECONDS = 3
 FORM_MAX_SECONDS = 24 * 3600

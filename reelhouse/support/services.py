@@ -220,3 +220,13 @@ def canned_render(*, key: str, ticket: Ticket, values: dict[str, str]) -> str:
         raise SupportError(f"No canned reply {key!r}.")
     reply = replies.get(ticket.language) or replies.get("en") or next(iter(replies.values()))
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), "") or "", reply.body)
+
+
+def tickets_close_resolved(*, days: int | None = None) -> int:
+    """Close requests resolved more than `days` ago (conf.CLOSE_AFTER_DAYS) without a word since; returns how many.
+    A closed request still reopens when its requester writes again."""
+    import datetime as dt
+
+    cutoff = clock.now() - dt.timedelta(days=conf.CLOSE_AFTER_DAYS if days is None else days)
+    return Ticket.objects.filter(state=S.RESOLVED, resolved_at__lt=cutoff).update(state=S.CLOSED,
+                                                                                closed_at=clock.now())

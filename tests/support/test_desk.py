@@ -208,3 +208,15 @@ def test_an_open_request_cannot_be_rated(ticket):
     response = Client().post(link, {"score": 1})
     ticket.refresh_from_db()
     assert "Only a resolved request" in response.content.decode() and ticket.rating is None
+
+
+def test_resolved_requests_close_after_a_week_and_still_reopen(ticket, agent):
+    services.agent_reply(ticket=ticket, agent=agent, body="Fixed.", resolve=True)
+    assert services.tickets_close_resolved() == 0
+    clock.advance(dt.timedelta(days=8))
+    assert services.tickets_close_resolved() == 1
+    ticket.refresh_from_db()
+    assert ticket.state == "closed" and ticket.closed_at
+    services.requester_message_add(ticket=ticket, body="It broke again.")
+    ticket.refresh_from_db()
+    assert ticket.state == "open" and ticket.closed_at is None
