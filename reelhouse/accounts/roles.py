@@ -43,6 +43,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "media.asset": V, "media.transcodejob": VC, "media.marker": ALL,
         "ingest.source": V, "ingest.delivery": VC, "ingest.feeditem": VC,
         "rights.licensor": V, "rights.licence": V,
+        "notifications.announcement": ALL,  # new arrivals, maintenance windows, press releases
     }, perms=(OPS_INGEST, QUARANTINE, DASHBOARD)),
     Role("rights & legal", models={
         "rights.*": ALL,  # licensors, licences, notices and their decisions, withdrawals, trusted notifiers

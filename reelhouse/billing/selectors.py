@@ -17,13 +17,19 @@ def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription
 
     Trialing, active and cancelled-at-period-end subscriptions count until their period ends; a past-due one
     (failed renewal) counts until its grace period ends; a paused one from the day its pause ends."""
+    return (Subscription.objects.select_related("plan", "scheduled_plan")
+            .filter(subscription_entitles(at=at), user=user)
+            .order_by("-current_period_end").first())
+
+
+def subscription_entitles(*, at: dt.datetime | None = None) -> Q:
+    """The condition on Subscription rows that entitle their user at `at` (subscription_current's rule, for
+    queries that fold it into a subquery)."""
     at = at or clock.now()
     in_period = Q(state__in=WATCHABLE_STATES, current_period_end__gt=at)
     in_grace = Q(state=Subscription.State.PAST_DUE, grace_until__gt=at)
     pause_over = Q(state=Subscription.State.PAUSED, paused_until__lte=at, current_period_end__gt=at)
-    return (Subscription.objects.select_related("plan", "scheduled_plan")
-            .filter(in_period | in_grace | pause_over, user=user, current_period_start__lte=at)
-            .order_by("-current_period_end").first())
+    return (in_period | in_grace | pause_over) & Q(current_period_start__lte=at)
 
 
 def subscription_latest(*, user) -> Subscription | None:

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from reelhouse.core import clock
 from reelhouse.core.operator_admin import OperatorAdmin
-from reelhouse.notifications.models import Notification, OutgoingMail, UndeliverableAddress
+from reelhouse.notifications.models import Announcement, Notification, OutgoingMail, UndeliverableAddress
 
 
 @admin.register(Notification)
@@ -41,3 +41,14 @@ class UndeliverableAddressAdmin(OperatorAdmin):
 
     list_display = ["email", "flagged_at", "reason"]
     search_fields = ["email"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(OperatorAdmin):
+    """Operators publish news: who sees it is decided by notifications/announcements.py from audience and languages."""
+
+    list_display = ["title", "category", "published_at", "languages", "audience", "plan", "country", "banner", "mail",
+                    "mailed_at"]
+    list_filter = ["category", "audience", "banner", "mail"]
+    readonly_fields = ["mailed_at"]
+    search_fields = ["title", "body"]

@@ -31,3 +31,6 @@ class NotificationsConfig(AppConfig):
                                     task=tasks.new_episode_digest_send)
         # Renewal coming up, prepaid term ending, downloads expiring: each event mailed once (ReminderSent).
         scheduler.periodic_register(name="notifications.reminders", every=3600, first=900, task=tasks.reminders_send)
+        # Announcements marked for mail, once published: mailed once to their audience.
+        scheduler.periodic_register(name="notifications.announcements_mail", every=600, first=120,
+                                    task=tasks.announcements_mail_due)

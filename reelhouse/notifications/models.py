@@ -1,6 +1,7 @@
 """Notifications: in-app notices to a profile, the outgoing mail queue, undeliverable addresses."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from reelhouse.core import clock
 
@@ -104,3 +105,61 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class Announcement(models.Model):
+    """News from the operator (new arrivals, a maintenance window, a press release) for an audience: everyone, the
+    subscribers of one plan, or the accounts of one country; in the languages it is written for. Who sees it is
+    decided in one place: announcements.py."""
+
+    class Category(models.TextChoices):
+        NEW_ARRIVALS = "arrivals", _("New arrivals")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        PRESS = "press", _("Press release")
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        PLAN = "plan", _("Subscribers of one plan")
+        COUNTRY = "country", _("Accounts in one country")
+
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text; paragraphs separated by blank lines.")
+    category = models.CharField(max_length=12, choices=Category.choices, default=Category.NEW_ARRIVALS)
+    published_at = models.DateTimeField(default=clock.now, db_index=True, help_text="Shown from then on.")
+    languages = models.CharField(max_length=20, default="en", help_text="Language codes, comma-separated: en,fr,de.")
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.EVERYONE)
+    plan = models.ForeignKey("billing.Plan", null=True, blank=True, related_name="+", on_delete=models.PROTECT,
+                             help_text="Audience 'plan': its subscribers.")
+    country = models.CharField(max_length=2, blank=True, help_text="Audience 'country': ISO 3166-1 alpha-2.")
+    banner = models.BooleanField(default=True, help_text="Shown as a dismissible banner in the app.")
+    mail = models.BooleanField(default=False, help_text="Mailed to its audience (who did not switch it off).")
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(audience="plan") | models.Q(plan__isnull=False),
+                                   name="announcement_plan_audience_names_a_plan"),
+            models.CheckConstraint(condition=~models.Q(audience="country") | ~models.Q(country=""),
+                                   name="announcement_country_audience_names_a_country"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def language_list(self) -> list[str]:
+        return [code.strip().lower() for code in self.languages.split(",") if code.strip()]
+
+
+class AnnouncementDismissal(models.Model):
+    """A profile closed an announcement's banner: it is not shown to that profile again."""
+
+    announcement = models.ForeignKey(Announcement, related_name="dismissals", on_delete=models.CASCADE)
+    profile = models.ForeignKey("accounts.Profile", related_name="+", on_delete=models.CASCADE)
+    dismissed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["announcement", "profile"], name="dismissal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} dismissed {self.announcement_id}"

@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reelhouse.accounts.access import owner_required
-from reelhouse.notifications import selectors, services
+from reelhouse.notifications import announcements, selectors, services
 from reelhouse.notifications.kinds import CHANNELS, KINDS
 
 
@@ -57,3 +60,23 @@ def unsubscribe(request, token):
     except services.PreferenceError as exc:
         return render(request, "notifications/unsubscribe.html", {"error": str(exc)}, status=400)
     return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": True})
+
+
+def news(request):
+    """The news page: the announcements addressed to this viewer (a visitor: those for everyone)."""
+    return render(request, "notifications/news.html", {"announcements": announcements.announcements_for(
+        user=request.user, language=request.LANGUAGE_CODE)[:50]})
+
+
+@login_required
+@require_POST
+def announcement_dismiss(request, pk: int):
+    """Close a banner for the current profile; back to the page it was closed on."""
+    if request.profile is None or not announcements.announcement_dismiss(
+            announcement_id=pk, user=request.user, profile=request.profile, language=request.LANGUAGE_CODE):
+        raise Http404
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("notifications:news")
+    return redirect(target)
