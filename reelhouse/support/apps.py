@@ -7,7 +7,9 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from reelhouse.core import scheduler
-        from reelhouse.support import conf, tasks
+        from reelhouse.support import conf, export, tasks
+
+        export.register()
 
         scheduler.periodic_register(name="support.mailbox_poll", every=conf.poll_seconds, first=90,
                                     task=tasks.mailbox_poll_task)

@@ -54,7 +54,8 @@ _counter = itertools.count(1)
 # Values the generic row maker cannot guess (the models' check constraints); a model label stands for a row of it.
 OTHER_PERSON = object()  # another account (a referral links two people)
 OVERRIDES = {"billing.Coupon": {"percent_off": 10}, "catalog.MyListItem": {"series": "catalog.Series"},
-             "rewards.Referral": {"referrer": OTHER_PERSON}, "rights.Notice": {"good_faith": True, "accurate": True}}
+             "rewards.Referral": {"referrer": OTHER_PERSON}, "rights.Notice": {"good_faith": True, "accurate": True},
+             "support.InboundMail": {"ticket": "support.Ticket"}}
 
 
 def _value(field):
