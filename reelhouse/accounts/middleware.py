@@ -11,7 +11,7 @@ SESSION_KEY = "reelhouse_profile_id"
 # Pages that work without a chosen profile (choosing one, signing in or out, the back office, segments).
 NO_PROFILE_NEEDED = ("/accounts/", "/i18n/", "/admin/", "/ops/", "/static/", "/stream/", "/download/", "/healthz",
                      "/readyz", "/metrics", "/billing/stripe/", "/welcome/", "/help/", "/u/", "/sw.js",
-                     "/manifest.webmanifest", "/offline/", "/downloads/", "/api/", "/news/")
+                     "/manifest.webmanifest", "/offline/", "/downloads/", "/api/", "/news/", "/status/")
 
 
 class ProfileMiddleware:

@@ -75,6 +75,8 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "ingest.source": VC, "ingest.delivery": V, "ingest.feeditem": V, "ingest.calendartoken": V,
         "notifications.outgoingmail": VC, "notifications.undeliverableaddress": ALL,  # the mail queue
         "support.inboundmail": V,  # what the support mailbox received
+        "notifications.statuscomponent": VC, "notifications.incident": ALL,  # the public status page
+        "notifications.incidentupdate": ALL,
     }, perms=(OPS_INGEST, DASHBOARD)),
 ]}
 

@@ -57,11 +57,16 @@ def _check_scheduler() -> str | None:
     return None
 
 
+def readiness_checks() -> dict[str, str | None]:
+    """/readyz's checks by name: None when it passes, else why it failed (the status page reads them too)."""
+    return {"database": _check_database(), "storage": _check_storage(), "scheduler": _check_scheduler()}
+
+
 @never_cache
 def readyz(request):
     """200 when this instance can serve: the database answers, the media root is writable and the scheduler beat
     recently; else 503 naming each failed check."""
-    checks = {"database": _check_database(), "storage": _check_storage(), "scheduler": _check_scheduler()}
+    checks = readiness_checks()
     failed = {name: why for name, why in checks.items() if why}
     body = {"status": "fail" if failed else "ok",
             "checks": {name: ({"ok": False, "error": why} if why else {"ok": True}) for name, why in checks.items()}}

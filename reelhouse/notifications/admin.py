@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from reelhouse.core import clock
 from reelhouse.core.operator_admin import OperatorAdmin
-from reelhouse.notifications.models import Announcement, Notification, OutgoingMail, UndeliverableAddress
+from reelhouse.notifications.models import (
+    Announcement,
+    Incident,
+    IncidentUpdate,
+    Notification,
+    OutgoingMail,
+    StatusComponent,
+    UndeliverableAddress,
+)
 
 
 @admin.register(Notification)
@@ -52,3 +60,22 @@ class AnnouncementAdmin(OperatorAdmin):
     list_filter = ["category", "audience", "banner", "mail"]
     readonly_fields = ["mailed_at"]
     search_fields = ["title", "body"]
+
+
+@admin.register(StatusComponent)
+class StatusComponentAdmin(OperatorAdmin):
+    """The status page's components; the status monitor degrades them when a check fails."""
+
+    list_display = ["name", "code", "state", "changed_at"]
+
+
+class IncidentUpdateInline(admin.TabularInline):
+    model = IncidentUpdate
+    extra = 1
+
+
+@admin.register(Incident)
+class IncidentAdmin(OperatorAdmin):
+    list_display = ["title", "state", "automatic", "started_at", "resolved_at"]
+    list_filter = ["state", "automatic"]
+    inlines = [IncidentUpdateInline]

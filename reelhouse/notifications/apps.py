@@ -34,3 +34,8 @@ class NotificationsConfig(AppConfig):
         # Announcements marked for mail, once published: mailed once to their audience.
         scheduler.periodic_register(name="notifications.announcements_mail", every=600, first=120,
                                     task=tasks.announcements_mail_due)
+        # The status page follows /readyz's checks and the job queue: run in the scheduler itself, so a stuck job
+        # queue is still noticed.
+        from reelhouse.notifications import status
+
+        scheduler.periodic_register(name="notifications.status_monitor", every=60, first=45, run=status.status_monitor)

@@ -163,3 +163,62 @@ class AnnouncementDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_id} dismissed {self.announcement_id}"
+
+
+class StatusComponent(models.Model):
+    """A part of the service on the public status page (/status/): operational or not, set by operators or by the
+    status monitor from /readyz's checks and the job queue's health."""
+
+    class State(models.TextChoices):
+        OPERATIONAL = "operational", _("Operational")
+        DEGRADED = "degraded", _("Degraded")
+        OUTAGE = "outage", _("Outage")
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=80)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPERATIONAL)
+    position = models.PositiveSmallIntegerField(default=0)
+    changed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(models.Model):
+    """Something wrong with one or more components, told as it is investigated and resolved."""
+
+    class State(models.TextChoices):
+        INVESTIGATING = "investigating", _("Investigating")
+        IDENTIFIED = "identified", _("Identified")
+        MONITORING = "monitoring", _("Monitoring")
+        RESOLVED = "resolved", _("Resolved")
+
+    title = models.CharField(max_length=200)
+    state = models.CharField(max_length=14, choices=State.choices, default=State.INVESTIGATING)
+    components = models.ManyToManyField(StatusComponent, related_name="incidents", blank=True)
+    automatic = models.BooleanField(default=False, help_text="Opened by the status monitor from a failed check.")
+    check_name = models.CharField(max_length=40, blank=True, help_text="Automatic: the failed check.")
+    started_at = models.DateTimeField(default=clock.now, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncidentUpdate(models.Model):
+    incident = models.ForeignKey(Incident, related_name="updates", on_delete=models.CASCADE)
+    state = models.CharField(max_length=14, choices=Incident.State.choices)
+    text = models.TextField()
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.state}"

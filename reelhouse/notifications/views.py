@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reelhouse.accounts.access import owner_required
-from reelhouse.notifications import announcements, selectors, services
+from reelhouse.notifications import announcements, selectors, services, status
 from reelhouse.notifications.kinds import CHANNELS, KINDS
 
 
@@ -80,3 +81,11 @@ def announcement_dismiss(request, pk: int):
                                            require_https=request.is_secure()):
         target = reverse("notifications:news")
     return redirect(target)
+
+
+def status_page(request):
+    """The public status page: no sign-in, cacheable for half a minute (shared caches only for visitors)."""
+    response = render(request, "notifications/status.html", status.status_page())
+    patch_cache_control(response, max_age=30, **({"private": True} if request.user.is_authenticated
+                                                  else {"public": True}))
+    return response
