@@ -62,7 +62,7 @@ def _subscription_reminders(*, kind: str, recurring: bool, days: int, subject: s
 
 
 def _downloads_subject(count: int) -> str:
-    return ngettext("A download expires soon", "%(count)s downloads expire soon", count) % {"count": count}
+    return ngettext("%(count)s download expires soon", "%(count)s downloads expire soon", count) % {"count": count}
 
 
 def _download_reminders(*, hours: int, now) -> int:
