@@ -95,6 +95,8 @@ def test_variants_are_served_with_immutable_cache_headers(tmp_path, client):
 def test_picture_offers_webp_with_a_jpeg_fallback_at_every_width(tmp_path):
     ref = artwork_store(source=image(tmp_path / "poster.png"), kind="poster")
     html = picture(ref, "poster", css_class="poster")
+    # The page's largest paint (the home page's featured backdrop) is fetched first, not lazily.
+    assert 'height="300" fetchpriority="high">' in picture(ref, "poster", loading="", fetchpriority="high")
     ref = ref.rsplit("/", 1)[0]
     assert html.startswith('<picture><source type="image/webp" srcset="/') and html.endswith("></picture>")
     assert f"/{ref}/w200.webp 200w, /{ref}/w400.webp 400w" in html

@@ -18,18 +18,20 @@ def artwork_url(rel: str) -> str:
 
 @register.simple_tag
 def picture(ref: str, kind: str = "poster", width: int | None = None, sizes: str = "", css_class: str = "",
-            loading: str = "lazy", alt: str = ""):
+            loading: str = "lazy", alt: str = "", fetchpriority: str = ""):
     """A <picture> of a stored artwork: WebP variants for browsers that take them, JPEG for the rest, each with
     every width of its kind so the browser fetches the one the layout needs. Displayed `width` defaults to the
-    smallest variant's. A legacy single-file reference gives a plain <img>; none gives ''."""
+    smallest variant's. A legacy single-file reference gives a plain <img>; none gives ''. `fetchpriority="high"` for
+    the one picture that is the page's largest paint (the home page's featured backdrop)."""
     if not ref:
         return ""
     spec = KINDS[kind]
     shown = width or spec.widths[0]
     height = round(shown * spec.aspect)
-    attrs = format_html(' alt="{}" width="{}" height="{}"{}{}', alt, shown, height,
+    attrs = format_html(' alt="{}" width="{}" height="{}"{}{}{}', alt, shown, height,
                         format_html(' class="{}"', css_class) if css_class else "",
-                        format_html(' loading="{}"', loading) if loading else "")
+                        format_html(' loading="{}"', loading) if loading else "",
+                        format_html(' fetchpriority="{}"', fetchpriority) if fetchpriority else "")
     if variant_set(ref) is None:
         return format_html('<img src="{}"{}>', artwork_url(ref), attrs)
     sizes = sizes or f"{shown}px"
