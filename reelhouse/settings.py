@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "reelhouse.playback",
     "reelhouse.notifications",
     "reelhouse.support",
+    "reelhouse.helpcentre",
     "reelhouse.backoffice",
     "reelhouse.embedded",
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/", api.urls),  # the public API (docs/api.md); its OpenAPI document is /api/v1/openapi.json
     path("welcome/", web_views.landing, name="landing"),
     path("help/", web_views.help_page, name="help"),
+    path("help/", include("reelhouse.helpcentre.urls")),
     path("support/", include("reelhouse.support.urls")),
     path("", include("reelhouse.notifications.urls")),
     path("", include("reelhouse.rights.urls")),

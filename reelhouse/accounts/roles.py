@@ -44,6 +44,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "ingest.source": V, "ingest.delivery": VC, "ingest.feeditem": VC,
         "rights.licensor": V, "rights.licence": V,
         "notifications.announcement": ALL,  # new arrivals, maintenance windows, press releases
+        "helpcentre.*": ALL,  # help centre categories and articles
     }, perms=(OPS_INGEST, QUARANTINE, DASHBOARD)),
     Role("rights & legal", models={
         "rights.*": ALL,  # licensors, licences, notices and their decisions, withdrawals, trusted notifiers
@@ -61,6 +62,7 @@ ROLES: dict[str, Role] = {r.name: r for r in [
         "catalog.series": V, "catalog.episode": V, "catalog.film": V,
         "rights.licence": V,
         "support.cannedreply": ALL, "support.inboundmail": V,
+        "helpcentre.article": VAC, "helpcentre.category": V,  # agents write the answers they give often
     }, perms=(SUPPORT,)),
     Role("finance", models={
         "billing.*": V,

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from reelhouse.core import clock
+from reelhouse.core.operator_admin import OperatorAdmin
+from reelhouse.helpcentre.models import Article, Category
+
+
+@admin.register(Category)
+class CategoryAdmin(OperatorAdmin):
+    list_display = ["name", "language", "slug", "position"]
+    list_filter = ["language"]
+
+
+@admin.register(Article)
+class ArticleAdmin(OperatorAdmin):
+    list_display = ["title", "language", "category", "published", "helpful", "not_helpful", "updated_at"]
+    list_filter = ["language", "category", "published"]
+    search_fields = ["title", "body"]
+    readonly_fields = ["helpful", "not_helpful"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = clock.now()
+        super().save_model(request, obj, form, change)
