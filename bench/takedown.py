@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench-takedown"
-SEED_ARGS = ["--subscribers", "2000", "--progress-rows", "40000", "--plays-7d", "20000"]
+SEED_ARGS = ["--subscribers", "2000", "--progress-rows", "40000", "--plays-7d", "20000", "--no-fingerprints"]
 
 
 def prepare() -> None:
