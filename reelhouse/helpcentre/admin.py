@@ -13,10 +13,16 @@ class CategoryAdmin(OperatorAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(OperatorAdmin):
-    list_display = ["title", "language", "category", "published", "helpful", "not_helpful", "updated_at"]
+    list_display = ["title", "language", "category", "published", "helpful", "not_helpful", "suggested_opens",
+                    "deflected", "updated_at"]
     list_filter = ["language", "category", "published"]
     search_fields = ["title", "body"]
-    readonly_fields = ["helpful", "not_helpful"]
+    readonly_fields = ["helpful", "not_helpful", "suggested_opens", "suggested_then_requested"]
+
+    @admin.display(description="deflected")
+    def deflected(self, obj) -> int:
+        """Openings from the request form's suggestions not followed by a request."""
+        return obj.deflected
 
     def save_model(self, request, obj, form, change):
         obj.updated_at = clock.now()

@@ -34,6 +34,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(default=clock.now)
     helpful = models.PositiveIntegerField(default=0)
     not_helpful = models.PositiveIntegerField(default=0)
+    suggested_opens = models.PositiveIntegerField(default=0, help_text="Opened from a suggestion on the request form.")
+    suggested_then_requested = models.PositiveIntegerField(
+        default=0, help_text="Of those openings, how many were followed by a request anyway (not deflected).")
 
     class Meta:
         ordering = ["category__position", "title"]
@@ -41,3 +44,7 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def deflected(self) -> int:
+        return self.suggested_opens - self.suggested_then_requested

@@ -55,4 +55,5 @@ def suggestions(*, text: str, language: str) -> list:
     for word in words[:8]:
         for article in articles_search(query=word, language=language, limit=3):
             found.setdefault(article.pk, article)
-    return [Suggestion(title=a.title, url=reverse("helpcentre:article", args=[a.slug])) for a in found.values()][:5]
+    return [Suggestion(title=a.title, url=reverse("helpcentre:article", args=[a.slug]) + "?from=request")
+            for a in found.values()][:5]

@@ -10,6 +10,8 @@ from reelhouse.helpcentre import selectors, services
 
 def article(request, slug: str):
     found = get_object_or_404(selectors.articles_published(language=request.LANGUAGE_CODE), slug=slug)
+    if request.GET.get("from") == "request":
+        services.suggestion_opened(article=found, session=request.session)
     return render(request, "helpcentre/article.html", {"article": found,
                                                        "body": selectors.article_html(article=found)})
 

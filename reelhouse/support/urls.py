@@ -6,6 +6,7 @@ app_name = "support"
 urlpatterns = [
     path("", views.my_requests, name="mine"),
     path("new/", views.new_request, name="new"),
+    path("suggest.json", views.suggest, name="suggest"),
     path("file/<int:pk>/", views.attachment, name="attachment"),
     path("rate/<str:token>/", views.rate, name="rate"),
     path("desk/", desk_views.queue, name="desk"),

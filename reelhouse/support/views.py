@@ -3,7 +3,7 @@ one's attachments, rate a resolved request from the link in the resolution mail.
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,7 +17,7 @@ from reelhouse.playback.selectors import device_label, playback_errors_recent
 from reelhouse.support import access, attachments, conf, selectors, services
 from reelhouse.support.forms import RatingForm, ReplyForm, RequestForm, VisitorRequestForm, form_stamp
 from reelhouse.support.models import Attachment, Ticket
-from reelhouse.support.suggestions import suggestions_for
+from reelhouse.support.suggestions import request_sent, suggestions_for
 
 
 def _player_context(request) -> dict:
@@ -87,9 +87,18 @@ def new_request(request):
     except (attachments.AttachmentRefused, services.SupportError) as exc:
         form.add_error(None, str(exc))
         return render(request, "support/new.html", {"form": form, "context": context}, status=400)
+    request_sent(session=request.session)
     if visitor:
         return render(request, "support/sent.html", {"ticket": ticket, "support_email": conf.support_email()})
     return redirect("support:ticket", reference=ticket.reference)
+
+
+@require_GET
+def suggest(request):
+    """Articles that may answer what is being written (the request form asks as the subscriber types); public like
+    the form, the text cut to 300 characters."""
+    found = suggestions_for(text=request.GET.get("q", "")[:300], language=get_language() or "en")
+    return JsonResponse({"articles": [{"title": s.title, "url": s.url} for s in found]})
 
 
 @login_required

@@ -26,3 +26,20 @@ def test_search_read_and_answer_in_french(browser, live_server):
     article.refresh_from_db()
     assert article.helpful == 1
     context.close()
+
+
+def test_articles_are_suggested_as_the_request_is_written_and_the_opening_counted(browser, live_server):
+    category = Category.objects.create(slug="playback", language="en", name="Playback")
+    article = Article.objects.create(category=category, slug="buffering", language="en",
+                                     title="Video keeps buffering", body="Check your connection.")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/support/new/")
+    suggested = page.locator("#suggested-articles")
+    assert suggested.is_hidden()  # nothing written yet, nothing suggested
+    page.get_by_label("Subject").fill("The film keeps bufering")  # a typo, as people type
+    suggested.get_by_role("link", name="Video keeps buffering").click()
+    page.wait_for_url(f"{live_server.url}/help/articles/buffering/?from=request")
+    article.refresh_from_db()
+    assert (article.suggested_opens, article.deflected) == (1, 1)
+    context.close()

@@ -1,11 +1,14 @@
 """Help centre: Markdown rendered safely (the attacks are performed), search that forgives accents and a typo, in
 the reader's language, "was this helpful?" counted once per reader, and suggestions for the support form."""
 
+import re
+
 import pytest
 
 from reelhouse.helpcentre.models import Article, Category
 from reelhouse.helpcentre.selectors import articles_search
 from reelhouse.support.suggestions import suggestions_for
+from tests.support.conftest import wait_for_form
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +85,33 @@ def test_was_this_helpful_counts_once_per_reader(client, articles):
 
 def test_articles_are_suggested_while_a_subscriber_writes_a_request(articles):
     found = suggestions_for(text="the video is always buffering", language="en")
-    assert [s.title for s in found] == ["Video keeps buffering"] and found[0].url == "/help/articles/buffering/"
+    assert [s.title for s in found] == ["Video keeps buffering"]
+    assert found[0].url == "/help/articles/buffering/?from=request"
 
 
 def test_the_article_page_speaks_the_readers_language(client, articles):
     page = client.get("/help/articles/buffering/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Video lädt ständig nach" in page and "War das hilfreich?" in page and "Wiedergabe" in page
+
+
+def test_suggestions_follow_the_text_as_it_is_written_and_deflection_is_counted(client, articles, settings):
+    """The form asks /support/suggest.json as the subscriber types; an article opened from a suggestion counts once
+    per session, and a request sent after it counts that opening as not deflected."""
+    answer = client.get("/support/suggest.json", {"q": "buffering again " + "x" * 5000}).json()
+    assert answer == {"articles": [{"title": "Video keeps buffering", "url": "/help/articles/buffering/?from=request"}]}
+    assert client.get("/support/suggest.json", {"q": "<script>"}).json() == {"articles": []}
+    article = articles["en"]
+    for _ in range(2):  # a reload counts once
+        assert client.get("/help/articles/buffering/?from=request").status_code == 200
+    client.get("/help/articles/buffering/")  # not from a suggestion: not counted
+    article.refresh_from_db()
+    assert (article.suggested_opens, article.suggested_then_requested, article.deflected) == (1, 0, 1)
+    # The reader writes to support anyway (the real form, as a visitor): that opening did not deflect the request.
+    for n in range(2):  # the second request has no opening left to count
+        stamp = re.search(r'name="shown" value="([^"]+)"', client.get("/support/new/").content.decode()).group(1)
+        wait_for_form()
+        sent = client.post("/support/new/", {"name": "Vera", "email": "vera@example.org", "subject": f"Buffering {n}",
+                                             "body": "It stops every minute.", "website": "", "shown": stamp})
+        assert sent.status_code == 200, sent.content.decode()[:500]
+        article.refresh_from_db()
+        assert (article.suggested_opens, article.suggested_then_requested, article.deflected) == (1, 1, 0)
