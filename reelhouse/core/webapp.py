@@ -16,11 +16,15 @@ from django.views.decorators.cache import cache_control
 
 THEME = "#111418"  # the site's --bg: the title bar and splash screen match the pages
 # The app shell the worker keeps: what the offline screen needs, and the scripts every page loads.
+# The Downloads page's player modules are in it too: the site's player for a saved file (player/offline.js) and
+# the modules it imports, none of which needs the network.
 SHELL = ["reelhouse/site.css", "reelhouse/tv.js", "reelhouse/app.js", "reelhouse/downloads.js",
-         "reelhouse/icons/icon-192.png"]
-# Pages the same for everyone that must open offline: the offline screen and the app's Downloads page, and the base
-# template of their shared head (its source is part of the worker's version like theirs).
-OFFLINE_PAGES = ["core/offline_base.html", "core/offline.html", "playback/app_downloads.html"]
+         "reelhouse/player/offline.js", "reelhouse/player/keys.js", "reelhouse/player/seek.js",
+         "reelhouse/player/tracks.js", "reelhouse/icons/icon-192.png"]
+# Pages the same for everyone that must open offline: the offline screen and the app's Downloads page, and the
+# templates they include (the shared head, the player's controls: their source is part of the worker's version too).
+OFFLINE_PAGES = ["core/offline_base.html", "core/offline.html", "playback/app_downloads.html",
+                 "playback/_player_controls.html"]
 ICONS = [("reelhouse/icons/icon-192.png", "192x192", "any"), ("reelhouse/icons/icon-512.png", "512x512", "any"),
          ("reelhouse/icons/maskable-512.png", "512x512", "maskable")]
 

@@ -45,16 +45,40 @@ def test_offline_screen_holds_nothing_personal_even_when_fetched_signed_in(clien
 
 
 def test_the_workers_version_covers_every_template_the_offline_pages_are_built_from():
-    """The worker's version hashes OFFLINE_PAGES' sources: a base template they extend left out of that list would
-    change their head without a new worker, and offline they would keep the old one."""
+    """The worker's version hashes OFFLINE_PAGES' sources: a base template they extend or include left out of that
+    list would change them without a new worker, and offline they would keep the old one."""
     from django.template.loader import get_template
-    from django.template.loader_tags import ExtendsNode
+    from django.template.loader_tags import ExtendsNode, IncludeNode
 
     from reelhouse.core.webapp import OFFLINE_PAGES
 
-    parents = set()
+    parents, included = set(), set()
     for name in OFFLINE_PAGES:
-        for node in get_template(name).template.nodelist.get_nodes_by_type(ExtendsNode):
+        nodelist = get_template(name).template.nodelist
+        for node in nodelist.get_nodes_by_type(ExtendsNode):
             parents.add(node.parent_name.resolve({}))
+        for node in nodelist.get_nodes_by_type(IncludeNode):
+            included.add(node.template.resolve({}))
     assert parents == {"core/offline_base.html"}
-    assert parents <= set(OFFLINE_PAGES)
+    assert included == {"playback/_player_controls.html"}  # the site's player's controls, on the Downloads page
+    assert parents | included <= set(OFFLINE_PAGES)
+
+
+def test_the_offline_player_loads_only_modules_the_worker_keeps():
+    """The Downloads page plays with the site's player offline: its module and every module it imports, however
+    deep, are in the worker's shell (a browser refuses the whole module graph when one import fails)."""
+    import re
+
+    from reelhouse.core.webapp import SHELL
+
+    needed, todo = set(), ["reelhouse/player/offline.js"]
+    while todo:
+        path = todo.pop()
+        needed.add(path)
+        with open(finders.find(path), encoding="utf-8") as fh:
+            for module in re.findall(r'^import .* from "\./([\w.]+)";$', fh.read(), re.MULTILINE):
+                if f"reelhouse/player/{module}" not in needed:
+                    todo.append(f"reelhouse/player/{module}")
+    assert needed == {"reelhouse/player/offline.js", "reelhouse/player/keys.js", "reelhouse/player/seek.js",
+                      "reelhouse/player/tracks.js"}
+    assert needed <= set(SHELL)

@@ -9,6 +9,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_installable_and_opens_offline(browser, live_server, subscriber, tmp_path):
+    from reelhouse.core.webapp import SHELL
+
     # A profile on disk: Chromium never offers to install from an incognito context (Playwright's new_context).
     context = browser.browser_type.launch_persistent_context(
         tmp_path / "profile", executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
@@ -30,7 +32,7 @@ def test_installable_and_opens_offline(browser, live_server, subscriber, tmp_pat
     cached = page.evaluate("""caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)
         .then((c) => c.keys()).then((rs) => rs.map((r) => new URL(r.url).pathname + new URL(r.url).search)))))
         .then((lists) => lists.flat())""")
-    assert {"/offline/", "/downloads/"} <= set(cached) and len(cached) == 7
+    assert {"/offline/", "/downloads/"} <= set(cached) and len(cached) == 2 + len(SHELL)  # the shell's files
     assert all(url in ("/offline/", "/downloads/") or (url.startswith("/static/reelhouse/") and "?v=" in url)
                for url in cached)
 

@@ -27,14 +27,29 @@ def test_saved_episode_plays_offline_and_leaves_when_revoked(browser, live_serve
     page.goto(f"{live_server.url}/downloads/")
     assert page.get_by_role("heading", name="Downloads").is_visible()
     page.get_by_role("button", name=f"Play {download.work.title}").click()
-    page.wait_for_function("document.getElementById('offline-video').currentTime > 1", timeout=30_000)
-    page.evaluate("document.getElementById('offline-video').pause()")
+    page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=30_000)
+    # The site's player, offline: the watch page's controls (the same ids) on the saved file, its keys and scrub bar.
+    player = page.locator("#player")
+    for control in ("#seek", "#fullscreen", "p.keys"):
+        assert player.locator(control).is_visible(), control
+    assert page.locator("#quality, #audio, #subtitles").count() == 0  # a saved file has no stream menus
+    assert float(page.locator("#seek").get_attribute("max")) == pytest.approx(
+        page.evaluate("document.getElementById('video').duration"))
+    page.evaluate("document.activeElement.blur()")  # the keys work on the page, as on the watch page
+    page.keyboard.press(" ")
+    page.wait_for_function("document.getElementById('video').paused")
+    page.keyboard.press("ArrowLeft")  # back 10 s: to the start
+    page.wait_for_function("document.getElementById('video').currentTime === 0")
+    page.keyboard.press(" ")
+    page.wait_for_function("!document.getElementById('video').paused")
+    page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=30_000)
+    page.evaluate("document.getElementById('video').pause()")
     screenshot(page, "app-downloads-offline")
     page.reload()  # still offline: the page, the list and the resume position are all kept in the app
     page.get_by_role("button", name=f"Play {download.work.title}").click()
-    page.wait_for_function("document.getElementById('offline-video').currentTime >= 1", timeout=30_000)
+    page.wait_for_function("document.getElementById('video').currentTime >= 1", timeout=30_000)
 
-    page.evaluate("document.getElementById('offline-video').pause()")
+    page.evaluate("document.getElementById('video').pause()")
 
     context.set_offline(False)  # back online: where the offline player got to becomes the resume point
     page.reload()

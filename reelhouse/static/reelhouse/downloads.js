@@ -100,7 +100,7 @@
     }
     return;
   }
-  var video = document.getElementById("offline-video");
+  var video = document.getElementById("video");
   var playing = null;
 
   function render() {
@@ -134,12 +134,10 @@
       .then(function (response) {
         if (!response) { remove(id).then(render); return; }  // the file is gone from storage: so is the entry
         return response.blob().then(function (blob) {
-          if (video.src) URL.revokeObjectURL(video.src);
           playing = id;
-          video.src = URL.createObjectURL(blob);
-          video.hidden = false;
-          video.currentTime = saved()[id].position || 0;  // resume where this app left it
-          video.play().catch(function () { /* paused before it started: the controls still work */ });
+          // Played by the site's player (player/offline.js), from where this app left it.
+          var position = saved()[id].position || 0;
+          video.dispatchEvent(new CustomEvent("reelhouse:play-saved", {detail: {blob: blob, position: position}}));
         });
       });
   }
