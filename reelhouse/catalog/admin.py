@@ -30,13 +30,16 @@ class TitleRatingInline(admin.TabularInline):
 
 
 class TextsIndexed:
-    """Titles, original titles and translations edited here reach cards and search at once; country ratings
-    edited here set the title's maturity again."""
+    """Titles, original titles and translations edited here reach cards and search at once, and so does a licence
+    attached, changed or cleared (rights.rule: a work without one is shown nowhere); country ratings edited here set
+    the title's maturity again."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and TEXT_FIELDS & set(form.changed_data):
             services.search_entries_refresh(title=obj)
+        if change and "licence" in form.changed_data:
+            services.availability_refresh(work_ids=[obj.pk])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

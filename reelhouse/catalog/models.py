@@ -334,7 +334,7 @@ class SearchEntry(models.Model):
     # Where its licences let it be shown now (a series: where any of its episodes may be), so rows and search filter
     # by the viewer's territory with one LIKE; recomputed at `rights_recheck_at`, the next licence start or end.
     territories = models.CharField(max_length=810, null=True, blank=True,
-                                   help_text="',FR,DE,' or ',WW,' ('' nowhere now; empty: unlicensed, not held back).")
+                                   help_text="',FR,DE,' or ',WW,' ('' or empty: nowhere now, e.g. unlicensed).")
     rights_recheck_at = models.DateTimeField(null=True, blank=True, help_text="When a licence window next opens "
                                                                               "or closes.")
 

@@ -29,8 +29,8 @@ def _shown_titles() -> dict[Title, int]:
 
 
 def _licence_allows():
-    """(licence id or None, country) -> whether the licence lets its works be shown there now. A work without a
-    licence is not held back here (playback refuses it with its own message)."""
+    """(licence id or None, country) -> whether the licence lets its works be shown there now (rights.rule: a work
+    without a licence is shown nowhere)."""
     from reelhouse.rights import rule
     from reelhouse.rights.models import Licence
 
@@ -38,8 +38,6 @@ def _licence_allows():
     licences = {lic.pk: lic for lic in Licence.objects.all()}
 
     def allows(licence_id, country: str) -> bool:
-        if licence_id is None:
-            return True
         lic = licences.get(licence_id)
         return lic is not None and rule.shown(rule.work_territories(licence=lic, at=now), rule.viewer_country(country))
 

@@ -3,9 +3,10 @@
 One definition, several forms. For one work at one instant, `work_territories` folds its licence (window, territories)
 and its standing withdrawals into where it may be shown: a territory key such as ',FR,DE,' (exactly those), ',WW,'
 (everywhere), ',WW,XFR,' (everywhere but France: an excluded code is written X + code, three letters, so it never
-reads as a country), ',WW,X00,' (every country but no worldwide work, see _key) or '' (nowhere now); None for a work
-without a licence, which browsing does not hold back (playback refuses it: `work_refusal`). A series is shown where
-any of its episodes is (`territories_union`). `shown(territories, country)` is the viewer's side; the search index
+reads as a country), ',WW,X00,' (every country but no worldwide work, see _key) or '' (nowhere now). A work without
+a licence is shown nowhere ('': browsing, search and notifications hold it back as playback refuses it,
+`work_refusal`); a stored key that is NULL (an entry indexed before this rule) reads as nowhere too. A series is shown
+where any of its episodes is (`territories_union`). `shown(territories, country)` is the viewer's side; the search index
 stores the key and `entry_q`, `entry_sql` and `entry_fts` are that same test as a Django Q, an SQL condition and an
 SQLite FTS5 `access` expression. `work_q` is the test on works themselves (licence and withdrawal rows). The
 property test tests/rights/test_rule_property.py checks that every form agrees with the pure functions.
@@ -61,15 +62,14 @@ def in_window(licence, at: dt.datetime) -> bool:
     return licence.starts_at <= at and (licence.ends_at is None or at < licence.ends_at)
 
 
-def work_territories(*, licence, withdrawn: Iterable[str] = (), at: dt.datetime) -> str | None:
+def work_territories(*, licence, withdrawn: Iterable[str] = (), at: dt.datetime) -> str:
     """Where a work may be shown at `at` (a key, see above): its licence's territories while the licence is in force,
-    less those of its standing withdrawals (`withdrawn`: their territory keys, '' for all territories)."""
+    less those of its standing withdrawals (`withdrawn`: their territory keys, '' for all territories); nowhere ('')
+    without a licence."""
     withdrawn = list(withdrawn)
-    if any(not codes(w) for w in withdrawn):
+    if licence is None or any(not codes(w) for w in withdrawn):
         return ""
     taken = frozenset().union(*(codes(w) for w in withdrawn))
-    if licence is None:
-        return _key(True, taken) if taken else None
     if not in_window(licence, at):
         return ""
     everywhere, some, _none_ok = _parts(territory_key(licence.territories))
@@ -78,13 +78,11 @@ def work_territories(*, licence, withdrawn: Iterable[str] = (), at: dt.datetime)
     return _key(False, some - taken)
 
 
-def territories_union(keys: Iterable[str | None]) -> str | None:
-    """Where a title made of works with these keys may be shown: wherever any of them may (None if any is None);
-    a viewer with no country sees it if one of them is worldwide."""
+def territories_union(keys: Iterable[str | None]) -> str:
+    """Where a title made of works with these keys may be shown: wherever any of them may (a None key, as '', adds
+    nowhere); a viewer with no country sees it if one of them is worldwide."""
     everywhere, some, none_ok = False, frozenset(), False
     for key in keys:
-        if key is None:
-            return None
         other_everywhere, other, other_ok = _parts(key)
         if everywhere and other_everywhere:
             some, none_ok = some & other, none_ok or other_ok
@@ -106,7 +104,7 @@ def next_change(licences: Iterable, at: dt.datetime) -> dt.datetime | None:
 
 def shown(territories: str | None, country: str | None) -> bool:
     """Whether a title with this key may be shown to a viewer in `country` (see the module docstring)."""
-    if country is None or territories is None:
+    if country is None:
         return True
     found = codes(territories)
     if not country:
@@ -191,10 +189,9 @@ def entry_q(country: str | None, field: str = "territories") -> Q:
     country = _upper(country)
     if country is None:
         return Q()
-    unlicensed = Q(**{f"{field}__isnull": True})
     if not country:
-        return unlicensed | Q(**{field: _fenced(WORLDWIDE)})
-    return unlicensed | (Q(**{f"{field}__contains": _fenced(WORLDWIDE)})
+        return Q(**{field: _fenced(WORLDWIDE)})
+    return (Q(**{f"{field}__contains": _fenced(WORLDWIDE)})
                          & ~Q(**{f"{field}__contains": _fenced(EXCLUDED + country)})) \
         | Q(**{f"{field}__contains": _fenced(country)})
 
@@ -205,14 +202,15 @@ def entry_sql(country: str | None, column: str) -> tuple[str, list]:
     if country is None:
         return "", []
     if not country:
-        return f" AND ({column} IS NULL OR {column} = %s)", [_fenced(WORLDWIDE)]
-    return (f" AND ({column} IS NULL OR ({column} LIKE %s AND {column} NOT LIKE %s) OR {column} LIKE %s)",
+        return f" AND {column} = %s", [_fenced(WORLDWIDE)]
+    return (f" AND (({column} LIKE %s AND {column} NOT LIKE %s) OR {column} LIKE %s)",
             [f"%{_fenced(WORLDWIDE)}%", f"%{_fenced(EXCLUDED + country)}%", f"%{_fenced(country)}%"])
 
 
 def entry_fts(country: str) -> str:
     """`entry_q` as an SQLite FTS5 condition on the `access` column, which indexes each code of the key as t<code>
-    lower-cased (catalog migration 0010; an unlicensed entry as tww): tww, tfr, txfr (France excluded)."""
+    lower-cased (catalog migrations 0010 and 0012; an entry shown nowhere, '' or NULL, has none): tww, tfr, txfr
+    (France excluded)."""
     country = viewer_country(country).lower()  # nothing else may reach the expression
     if not country:
         return f"access : (tww NOT t{EXCLUDED.lower()}*)"
@@ -221,7 +219,7 @@ def entry_fts(country: str) -> str:
 
 def work_q(*, country: str | None, at: dt.datetime, prefix: str = "") -> Q:
     """Works (reached through `prefix`, e.g. 'work__') that `shown` lets a viewer in `country` see at `at`: a licence
-    in force covering the country (or none: not held back) and no standing withdrawal there."""
+    in force covering the country (a work without one is shown nowhere) and no standing withdrawal there."""
     country = _upper(country)
     if country is None:
         return Q()
@@ -234,7 +232,7 @@ def work_q(*, country: str | None, at: dt.datetime, prefix: str = "") -> Q:
         standing = standing.filter(Q(territories="") | Q(territories__contains=_fenced(country)))
     in_force = Q(**{f"{lic}__starts_at__lte": at}) & (Q(**{f"{lic}__ends_at__isnull": True})
                                                       | Q(**{f"{lic}__ends_at__gt": at}))
-    licensed = Q(**{f"{lic}__isnull": True}) | (in_force & covered)
+    licensed = Q(**{f"{lic}__isnull": False}) & in_force & covered
     # NOT IN a small uncorrelated subquery (withdrawals are few) rather than NOT EXISTS: it works through any prefix,
     # also inside an aggregate's filter.
     return licensed & ~Q(**{f"{prefix}pk__in": standing.values("work_id")})

@@ -29,7 +29,7 @@ def work_problem(*, work, country: str, at: dt.datetime | None = None) -> tuple[
 
 def works_shown(*, works, country: str, at: dt.datetime | None = None) -> set[int]:
     """The ids of these works (anything with pk and licence) that browsing shows a viewer in `country` at `at`
-    (rule.shown: a work without a licence is not held back), with their standing withdrawals read in one query."""
+    (rule.shown: a work without a licence is shown nowhere), with their standing withdrawals read in one query."""
     at = at or clock.now()
     works = list(works)
     withdrawn = rule.standing_withdrawals([w.pk for w in works])

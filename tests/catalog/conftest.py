@@ -9,22 +9,30 @@ from reelhouse.catalog.models import Episode, Film, Season, Series
 from reelhouse.catalog.services import genres_for, search_index_rebuild
 from reelhouse.core import clock
 from reelhouse.media.models import Asset
+from reelhouse.rights.models import Licence, Licensor
 
 
 class CatalogMaker:
-    """Creates published works sharing one placeholder asset; call .index() once done."""
+    """Creates published works sharing one placeholder asset and one worldwide, open-ended licence (a work without
+    a licence is shown nowhere: rights.rule); call .index() once done."""
 
     def __init__(self):
         self.asset = None
+        self.licence = None
         self.n = 0
 
     def _publish(self, work, published_at=None):
         if self.asset is None:
             self.asset = Asset.objects.create(work=work, source_sha256="0" * 64, directory="placeholder",
                                               duration_s=60, width=640, height=360)
+        if self.licence is None:
+            licensor, _ = Licensor.objects.get_or_create(name="Catalog fixtures")
+            self.licence = Licence.objects.create(licensor=licensor, name="Catalog fixtures worldwide",
+                                                  territories="WW", starts_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         work.asset = self.asset
+        work.licence = self.licence
         work.published_at = published_at or clock.now() - dt.timedelta(days=self.n)
-        work.save(update_fields=["asset", "published_at"])
+        work.save(update_fields=["asset", "licence", "published_at"])
         return work
 
     def series(self, title: str, *, synopsis: str = "", seasons: int = 1, episodes: int = 2, year: int = 2020,

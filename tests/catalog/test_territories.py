@@ -30,8 +30,8 @@ def licence(territories: str, *, starts_in: float = -365, ends_in: float | None 
         starts_at=clock.now() + starts_in * DAY, ends_at=None if ends_in is None else clock.now() + ends_in * DAY)
 
 
-def under(lic: Licence, title) -> None:
-    """Put a film, or every episode of a series, under a licence (before the catalog is indexed)."""
+def under(lic: Licence | None, title) -> None:
+    """Put a film, or every episode of a series, under a licence, or none (before the catalog is indexed)."""
     if isinstance(title, Series):
         Episode.objects.filter(series=title).update(licence=lic)
     else:
@@ -45,11 +45,12 @@ def titles(cards) -> set[str]:
 @pytest.fixture
 def world(catalog):
     """A worldwide film, a film for France only, one for North America, a series for French-speaking Europe, an
-    unlicensed film (not held back by browsing), one whose licence ended and one whose licence starts in 10 days."""
+    unlicensed film (shown nowhere, as playback refuses it), one whose licence ended and one whose licence starts in 10 days."""
     made = {name: catalog.film(name, genres=["Drama"]) for name in
             ["Open Skies", "Paris Only", "Prairie Only", "No Papers", "Gone Film", "Soon Film"]}
     made["Rive Gauche"] = catalog.series("Rive Gauche", episodes=2, genres=["Drama"])
     under(licence("WW"), made["Open Skies"])
+    under(None, made["No Papers"])
     under(licence("fr"), made["Paris Only"])
     under(licence("US, ca"), made["Prairie Only"])
     under(licence("FR,BE,CH"), made["Rive Gauche"])
@@ -59,7 +60,7 @@ def world(catalog):
     return made
 
 
-EVERYWHERE = {"Open Skies", "No Papers"}
+EVERYWHERE = {"Open Skies"}
 
 
 @pytest.mark.parametrize("country, extra", [("FR", {"Paris Only", "Rive Gauche"}), ("US", {"Prairie Only"}),
@@ -183,8 +184,11 @@ def test_publishing_an_episode_indexes_where_it_may_be_shown(catalog):
     Episode.objects.filter(pk=ep.pk).update(licence=licence("GB"))
     search_entries_sync(work=Episode.objects.get(pk=ep.pk))
     assert SearchEntry.objects.get(kind="episode", object_id=ep.pk).territories == ",GB,"
-    # The series keeps its unlicensed first episode, so it stays unrestricted.
-    assert SearchEntry.objects.get(kind="series", object_id=series.pk).territories is None
+    # The series keeps its worldwide first episode, so it stays worldwide; without that licence, only Britain.
+    assert SearchEntry.objects.get(kind="series", object_id=series.pk).territories == ",WW,"
+    Episode.objects.exclude(pk=ep.pk).filter(series=series).update(licence=None)
+    services.availability_refresh(series_ids=[series.pk])
+    assert SearchEntry.objects.get(kind="series", object_id=series.pk).territories == ",GB,"
     Episode.objects.filter(series=series).update(licence=licence("GB,IE"))
     services.availability_refresh(series_ids=[series.pk])
     assert SearchEntry.objects.get(kind="series", object_id=series.pk).territories == ",GB,IE,"
@@ -204,7 +208,9 @@ def test_browsing_agrees_with_the_licence_rule_playback_uses(catalog):
     films = []
     for i in range(24):
         film = catalog.film(f"Random Film {i}")
-        if rng.random() > 0.1:  # a few stay unlicensed
+        if rng.random() <= 0.1:  # a few unlicensed: shown nowhere
+            under(None, film)
+        else:
             starts_in = rng.choice([-30, -1, 3])
             ends_in = rng.choice([None, -2, 4, 40])
             under(licence(",".join(rng.sample(codes, rng.randint(1, 3))), starts_in=starts_in, name=f"l{i}",
@@ -216,7 +222,7 @@ def test_browsing_agrees_with_the_licence_rule_playback_uses(catalog):
     for country in ["FR", "DE", "US", "GB", "JP"]:
         shown = titles(selectors.az_listing(kind="film", letter="r", page=1, country=country)[1])
         allowed = {f.title for f in films
-                   if f.licence is None or not licence_problem(licence=f.licence, territory=country)}
+                   if f.licence is not None and not licence_problem(licence=f.licence, territory=country)}
         assert shown == allowed, country
         assert 0 < len(allowed) < len(films)
 

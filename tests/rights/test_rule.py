@@ -30,8 +30,8 @@ def lic(territories="WW", start=-10, end=None, name="L", downloads=True, height=
     (lic("WW"), [""], ""),
     (lic("WW", start=1), [], ""),
     (lic("WW", start=-5, end=-1), [], ""),
-    (None, [], None),
-    (None, [",FR,"], ",WW,XFR,"),
+    (None, [], ""),  # no licence: shown nowhere (issue 15), as playback refuses it
+    (None, [",FR,"], ""),
 ])
 def test_work_territories(licence, withdrawn, key):
     assert rule.work_territories(licence=licence, withdrawn=withdrawn, at=AT) == key
@@ -45,7 +45,7 @@ def test_work_territories(licence, withdrawn, key):
     ([",WW,XFR,", ",WW,XDE,"], ",WW,X00,"),  # every country, but no episode a viewer with no country may see
     ([",WW,XFR,", ",WW,"], ",WW,"),
     (["", ",DE,"], ",DE,"),
-    ([",DE,", None], None),
+    ([",DE,", None], ",DE,"),  # a NULL key (indexed before issue 15) adds nowhere
     ([], ""),
 ])
 def test_a_series_is_shown_where_any_episode_is(keys, union):
@@ -55,7 +55,7 @@ def test_a_series_is_shown_where_any_episode_is(keys, union):
 @pytest.mark.parametrize("key, country, expected", [
     (",WW,", "FR", True), (",WW,", "", True), (",WW,XFR,", "FR", False), (",WW,XFR,", "DE", True),
     (",WW,XFR,", "", False), (",FR,", "FR", True), (",FR,", "", False), (",FR,", "US", False), ("", "FR", False),
-    (None, "", True), (",FR,", None, True), (",WW,X00,", "", False), (",WW,X00,", "FR", True),
+    (None, "", False), (None, "FR", False), (None, None, True), (",FR,", None, True), (",WW,X00,", "", False), (",WW,X00,", "FR", True),
 ])
 def test_shown(key, country, expected):
     assert rule.shown(key, country) is expected

@@ -1,5 +1,6 @@
 """Every place that shows, plays or announces a work agrees with the one licence rule (rights.rule). Hypothesis
-draws, for three films and a series of two episodes, a licence each (territories, window, downloads), a standing
+draws, for three films and a series of two episodes, a licence each (territories, window, downloads) or none (an
+operator cleared it: shown nowhere, issue 15), a standing
 withdrawal or none (all territories, or some) sent as rights' work_withdrawn signal, the instant, and the viewer's
 country (none, or one); then home rows, the A-Z listing, search (titles and episodes), title and series pages (the
 season's episode list and its count), playback start, downloads and new-episode notices must each show exactly what
@@ -59,6 +60,7 @@ licences = st.fixed_dictionaries({
     "length": st.sampled_from([None, 4, 30]),
     "downloads": st.booleans(),
 })
+licence_or_none = st.one_of(st.none(), licences)
 withdrawals = st.sampled_from([None, "", "FR", "DE,US"])
 
 
@@ -67,7 +69,7 @@ def _titles(cards, kind=None) -> set[str]:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(terms=st.lists(licences, min_size=5, max_size=5), taken=st.lists(withdrawals, min_size=5, max_size=5),
+@given(terms=st.lists(licence_or_none, min_size=5, max_size=5), taken=st.lists(withdrawals, min_size=5, max_size=5),
        days=st.integers(min_value=0, max_value=12), country=st.sampled_from(["", "FR", "DE", "US"]))
 def test_browsing_search_pages_playback_downloads_and_notices_agree_with_the_rule(shelf, terms, taken, days,
                                                                                    country):
@@ -82,6 +84,10 @@ def test_browsing_search_pages_playback_downloads_and_notices_agree_with_the_rul
     Work.objects.filter(pk__in=[w.pk for w in works]).update(published_at=base - 30 * DAY)
     made = {}
     for work, term in zip(works, terms, strict=True):
+        if term is None:
+            made[work.pk] = None
+            Work.objects.filter(pk=work.pk).update(licence=None)
+            continue
         start = base + term["start"] * DAY
         made[work.pk] = Licence.objects.create(
             licensor=shelf["licensor"], name=f"L{work.pk}", territories=term["territories"], starts_at=start,
