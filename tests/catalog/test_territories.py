@@ -45,7 +45,8 @@ def titles(cards) -> set[str]:
 @pytest.fixture
 def world(catalog):
     """A worldwide film, a film for France only, one for North America, a series for French-speaking Europe, an
-    unlicensed film (shown nowhere, as playback refuses it), one whose licence ended and one whose licence starts in 10 days."""
+    unlicensed film (shown nowhere, as playback refuses it), one whose licence ended and one whose licence starts in
+    10 days."""
     made = {name: catalog.film(name, genres=["Drama"]) for name in
             ["Open Skies", "Paris Only", "Prairie Only", "No Papers", "Gone Film", "Soon Film"]}
     made["Rive Gauche"] = catalog.series("Rive Gauche", episodes=2, genres=["Drama"])

@@ -55,7 +55,8 @@ def test_a_series_is_shown_where_any_episode_is(keys, union):
 @pytest.mark.parametrize("key, country, expected", [
     (",WW,", "FR", True), (",WW,", "", True), (",WW,XFR,", "FR", False), (",WW,XFR,", "DE", True),
     (",WW,XFR,", "", False), (",FR,", "FR", True), (",FR,", "", False), (",FR,", "US", False), ("", "FR", False),
-    (None, "", False), (None, "FR", False), (None, None, True), (",FR,", None, True), (",WW,X00,", "", False), (",WW,X00,", "FR", True),
+    (None, "", False), (None, "FR", False), (None, None, True),
+    (",FR,", None, True), (",WW,X00,", "", False), (",WW,X00,", "FR", True),
 ])
 def test_shown(key, country, expected):
     assert rule.shown(key, country) is expected
