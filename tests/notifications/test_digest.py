@@ -12,14 +12,20 @@ from reelhouse.core import clock
 from reelhouse.notifications.digest import new_episode_digest_send
 from reelhouse.notifications.models import Notification
 from reelhouse.notifications.services import preference_set
+from reelhouse.rights.models import Licence, Licensor
 
 pytestmark = pytest.mark.django_db
 
 
 def _series(title: str, episodes: int) -> list[Episode]:
+    """A series whose episodes are licensed worldwide (a work without a licence is announced nowhere)."""
+    licensor, _ = Licensor.objects.get_or_create(name="Digest Pictures")
+    licence, _ = Licence.objects.get_or_create(licensor=licensor, name="Worldwide", territories="WW",
+                                               starts_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     series = Series.objects.create(title=title, sort_title=title, slug=title.lower().replace(" ", "-"), year=2020)
     season = Season.objects.create(series=series, number=1)
-    return [Episode.objects.create(series=series, season=season, number=n, title=f"Chapter {n}", runtime_s=1500)
+    return [Episode.objects.create(series=series, season=season, number=n, title=f"Chapter {n}", runtime_s=1500,
+                                   licence=licence)
             for n in range(1, episodes + 1)]
 
 
