@@ -146,6 +146,9 @@ def _look_at(source: Source, path: Path, rel: PurePosixPath, known: Delivery | N
         if fresh:
             _generation += 1
             _touched[key] = _generation
+            # Read again under the lock: the caller read `known` before it, and a full scan may have recorded this
+            # path in between (two rows for one file, the second WAITING for ever, was seen under load).
+            known = _latest(source, str(rel))
         elif _touched.get(key, -1) >= snapshot:  # the notifier moved this path on since the caller's snapshot
             known = _latest(source, str(rel))
         if known is None or (known.state != Delivery.State.WAITING

@@ -28,7 +28,7 @@ def test_subscriber_signs_in_watches_an_episode_and_resumes(page, live_server, s
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("link", name="Harbour Lights").click()
+    page.get_by_role("link", name="Harbour Lights (2019)").click()  # its tile (the featured title links "About …")
     page.wait_for_url("**/series/harbour-lights-2019/")
     page.get_by_role("link", name="Part 1").click()
     page.wait_for_url("**/watch/*/")

@@ -175,3 +175,26 @@ def test_feed_entry_landing_through_a_symlinked_folder_is_refused_and_nothing_is
     assert counts["failed"] == 1 and item.state == FeedItem.State.FAILED
     assert "would land outside the landing folder" in item.reason
     assert list(outside.iterdir()) == [] and not Delivery.objects.exists()
+
+
+def test_a_notification_racing_a_full_scan_records_the_file_once(licensed_source, monkeypatch):
+    """The interleaving seen under load, made deterministic: the notifier reads the path's latest delivery (none),
+    a full scan records the file, then the notifier goes on. It must read again under the scan lock rather than
+    record the file a second time (a second row stays WAITING for ever and the work never counts as settled)."""
+    from reelhouse.ingest import scan
+
+    (Path(licensed_source.path) / "Show - S01E01.mkv").write_bytes(NOT_VIDEO)
+    real_latest = scan._latest
+    raced = []
+
+    def latest_then_a_full_scan_runs(source, rel):
+        found = real_latest(source, rel)
+        if not raced:  # the notifier's first read, before the lock: the full scan slips in after it
+            raced.append(rel)
+            source_scan(source=source)
+        return found
+
+    monkeypatch.setattr(scan, "_latest", latest_then_a_full_scan_runs)
+    source_scan_paths(source=licensed_source, paths=[PurePosixPath("Show - S01E01.mkv")])
+    assert raced == ["Show - S01E01.mkv"]
+    assert Delivery.objects.filter(source=licensed_source).count() == 1
