@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import free_port
+from common import free_port, gunicorn_start
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -87,23 +87,6 @@ def ensure_pg_database() -> None:
             print(f"created PostgreSQL database {name}")
 
 
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                             "--worker-class", "gthread", "--workers", str(workers), "--threads", "8",
-                             "--log-level", "warning"], env=env, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("the server did not come up within 60 s")
-
-
 def measure(port: int, paths, *, clients: int, requests: int, cookie: str) -> dict:
     """Latencies (ms) of `requests` GETs spread over `clients` keep-alive connections; paths is a callable(i)."""
     latencies: list[float] = []
@@ -162,7 +145,7 @@ def bench_db(db: str, *, levels: list[int], requests: int, workers: int) -> dict
     print(f"   ready in {time.monotonic() - t0:.0f} s")
     info = json.loads(manage(env, "shell", "-c", PREPARE, capture=True).strip().splitlines()[-1])
     port = free_port()
-    server = start_server(env, port, workers)
+    server = gunicorn_start(env, port, workers=workers)
     rng = random.Random(7)
     typed = [w[:n] for w in TYPED for n in range(2, len(w) + 1)]  # every keystroke from the second letter
     slugs = info["slugs"]

@@ -22,10 +22,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import free_port
+from common import free_port, gunicorn_start
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -120,25 +119,6 @@ def make_files(media: Path, *, count: int, size: int) -> list[str]:
     return names
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    import http.client
-
-    proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                             "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--log-level",
-                             "warning"], env=env, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not come up within 60 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3, help="length of each measured run (default 3)")
@@ -185,7 +165,7 @@ def main() -> None:
                         f"PlaybackSession.objects.filter(pk='{prepared['session']}')"
                         ".update(last_heartbeat_at=clock.now())"], env=env, cwd=ROOT, check=True)
         django_port = free_port()
-        server = start_gunicorn(env, django_port)
+        server = gunicorn_start(env, django_port)
         try:
             django = wrk(f"http://127.0.0.1:{django_port}", [prepared["django"] + n for n in names],
                          seconds=args.seconds, connections=args.connections, workdir=work)
