@@ -15,16 +15,14 @@ line: one JSON object.
 import argparse
 import json
 import os
-import re
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from common import free_port, gunicorn_start
+from common import edge_vs_static, ensure_wrk, free_port, gunicorn_start, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,56 +55,6 @@ print(json.dumps({
                                renditions=session.renditions, ttl=3600),
     "keys_conf": nginx_keys_conf(), "session": str(session.pk)}))
 """
-
-WRK_SCRIPT = """
-local paths = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-"""
-
-
-def ensure_wrk() -> str:
-    if shutil.which("wrk") is None:
-        print("installing Debian's wrk (the load generator)")
-        subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null",
-                       shell=True, check=True)
-    return shutil.which("wrk")
-
-
-def wrk(base: str, paths: list[str], *, seconds: int, connections: int, workdir: Path) -> dict:
-    """Requests per second and transfer over `seconds` of one wrk thread cycling over `paths` (each a path under
-    `base`); any answer other than 2xx is counted as an error."""
-    script = workdir / "paths.lua"
-    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
-    out = subprocess.run([ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    requests = int(re.search(r"(\d+) requests in", out)[1])
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    latency = re.search(r"Latency\s+([\d.]+\w+)", out)
-    return {"rps": rps, "requests": requests, "errors": int(errors[1]) if errors else 0,
-            "socket_errors": socket_errors[1] if socket_errors else "", "latency_avg": latency[1] if latency else "?"}
-
-
-def nginx_cpu_seconds(prefix: Path) -> float:
-    """CPU time (user + system) of the nginx workers so far: the server's cost, whatever else the machine runs."""
-    master = (prefix / "nginx.pid").read_text().strip()
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == master:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
 
 def make_files(media: Path, *, count: int, size: int) -> list[str]:
     folder = media / PACKAGE / RUNG
@@ -148,17 +96,8 @@ def main() -> None:
         with edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=1) as edge:
             edge_paths = [prepared["edge"].replace("http://127.0.0.1:1", "") + n for n in names]
             static_paths = [f"/plain/{PACKAGE}/{n}" for n in names]
-            results: dict[str, list[dict]] = {"edge": [], "static": []}
-            kinds = [("edge", edge_paths), ("static", static_paths)]
-            for r in range(args.rounds):  # the order flips each round, so a drift of the machine's load cancels out
-                for kind, paths in (kinds if r % 2 == 0 else kinds[::-1]):
-                    cpu = nginx_cpu_seconds(edge.prefix)
-                    result = wrk(edge.url, paths, seconds=args.seconds, connections=args.connections, workdir=work)
-                    result["cpu_us"] = (nginx_cpu_seconds(edge.prefix) - cpu) / max(result["requests"], 1) * 1e6
-                    results[kind].append(result)
-                    print(f"  round {r + 1} {kind:6s} {result['rps']:9,.0f} req/s  latency {result['latency_avg']:>8s}"
-                          f"  nginx CPU {result['cpu_us']:6.1f} us/request  errors {result['errors']} "
-                          f"{result['socket_errors']}", flush=True)
+            results = edge_vs_static(edge, edge_paths, static_paths, rounds=args.rounds, seconds=args.seconds,
+                                     connections=args.connections, workdir=work)
         # Django's segment view: the session must be alive (a heartbeat within 90 s), so it is renewed first.
         subprocess.run([PYTHON, "-m", "reelhouse.manage", "shell", "-c",
                         "from reelhouse.core import clock; from reelhouse.playback.models import PlaybackSession; "

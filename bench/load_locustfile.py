@@ -1,0 +1,284 @@
+"""The users of bench/load.py (run by it through Locust, headless; not on its own). Reads the plan bench/load.py
+wrote (LOAD_PLAN: accounts, titles, stages) and writes what it measured per stage (LOAD_OUT).
+
+Viewers behave like the web player (reelhouse/static/reelhouse/player/session.js and heartbeat.js): already
+signed in (a session cookie made beforehand: at an evening peak nobody types a password), they open the home page
+and the player page, start the title (CSRF-checked POST), fetch the master from the app, then the variant playlist,
+its init segment and one segment every segment-duration from the nginx edge under the signed edge prefix; every
+30 s a heartbeat, whose answer renews the prefixes (the tokens live 60 s), as the player does. Browsers sign in
+through the real form (Argon2), then search as they type, open title pages and the home page.
+
+Stages step the number of viewers up; each has a ramp, a settle time (at least until every user's start sequence is
+over) and a steady window. Only the steady window
+judges a stage (p99 of segments and heartbeats, errors); the ramp's requests are reported beside it.
+"""
+
+import json
+import os
+import random
+import re
+import time
+from http.cookiejar import Cookie
+from itertools import count
+
+import psutil
+from locust import FastHttpUser, LoadTestShape, between, constant_pacing, events, task
+from locust.exception import StopUser
+
+with open(os.environ["LOAD_PLAN"]) as plan_file:
+    PLAN = json.load(plan_file)
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+URI_ATTR = re.compile(r'URI="([^"]*)"')
+# The edge's signed prefix of a URL (session.js's edgeRe): the player swaps it for the newest one on every request.
+EDGE_PREFIX = re.compile(r"^[^?#]*?/edge/s/[^/]+/[^/]+/\d+/[^/]+/\d+/[^/]+/[^/]+/")
+viewer_numbers = count()
+browser_numbers = count()
+
+
+class Clock:
+    """Which stage the run is in, and whether its steady window is open (set by StepShape, read by the listener)."""
+
+    stage = 0
+    steady = False
+    buckets: dict = {}  # (stage, "ramp" | "steady", request name) -> {"ms": [...], "bytes": n, "errors": n}
+    first_errors: list = []
+    windows: list = []  # per stage: {"viewers", "users", "steady_s", "cpu": {...}}
+    ready = 0  # users whose start (sign-in, or the player's start sequence) is over, well or not
+
+
+def _cookie(name: str, value: str) -> Cookie:
+    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, True, None, None, {})
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception=None, response=None, **kwargs):
+    key = (Clock.stage, "steady" if Clock.steady else "ramp", name)
+    bucket = Clock.buckets.setdefault(key, {"ms": [], "bytes": 0, "errors": 0})
+    bucket["ms"].append(response_time)
+    bucket["bytes"] += response_length or 0
+    if exception is not None:
+        bucket["errors"] += 1
+        if len(Clock.first_errors) < 20:
+            Clock.first_errors.append(f"stage {Clock.stage} {name}: {str(exception)[:200]}")
+
+
+def _fail(response, what: str) -> None:
+    response.failure(f"{what}: HTTP {response.status_code} {(response.text or '')[:120]!r}")
+
+
+class Viewer(FastHttpUser):
+    """One viewer watching one title through the edge until the run ends."""
+
+    weight = 1
+    wait_time = constant_pacing(PLAN["segment_s"])
+    network_timeout = 15.0
+    connection_timeout = 15.0
+
+    def on_start(self):
+        try:
+            self._start()
+        finally:
+            Clock.ready += 1
+
+    def _start(self):
+        number = next(viewer_numbers)
+        if number >= len(PLAN["viewers"]):
+            raise StopUser()  # more users than prepared accounts: never happens with the plan's stages
+        account = PLAN["viewers"][number]
+        self.client.cookiejar.set_cookie(_cookie("sessionid", account["session"]))
+        self.client.get("/", name="home")
+        work = random.choice(PLAN["works"])
+        with self.client.get(f"/watch/{work}/", name="player page", catch_response=True) as r:
+            found = CSRF_INPUT.search(r.text or "")
+            if r.status_code != 200 or not found:
+                _fail(r, "player page")
+                raise StopUser()
+        self.csrf = found[1]
+        with self.client.post(f"/watch/{work}/start", data={"csrfmiddlewaretoken": self.csrf}, name="play start",
+                              catch_response=True) as r:
+            if r.status_code != 200:
+                _fail(r, "play start")
+                raise StopUser()
+            started = r.json()
+        self.prefix, self.edge_prefix = started["stream_prefix"], started["edge_prefix"]
+        self.heartbeat_url = started["heartbeat_url"]
+        with self.client.get(self.prefix + "master.m3u8", name="master (app)", catch_response=True) as r:
+            variants = [EDGE_PREFIX.sub("", line) for line in (r.text or "").splitlines()
+                        if EDGE_PREFIX.match(line) and line.endswith(".m3u8")]
+            if r.status_code != 200 or not self.edge_prefix or not variants:
+                _fail(r, "master without renditions on the edge")
+                raise StopUser()
+            master = r.text
+        # The rung: the plan's (the smallest by default: the load generator shares the box), as named in the master.
+        wanted = [v for v in variants if v.startswith(PLAN["rung"] + "/")] or variants[-1:]
+        audio = [EDGE_PREFIX.sub("", u) for line in master.splitlines() if "TYPE=AUDIO" in line
+                 for u in URI_ATTR.findall(line)]
+        self.tracks = [self._playlist(path) for path in wanted + audio[:1]]
+        self.position = random.uniform(0, PLAN["duration_s"] / 2)
+        self.next_heartbeat = time.monotonic() + random.uniform(0, PLAN["heartbeat_s"])
+
+    def _playlist(self, path: str) -> dict:
+        """The variant (or audio) playlist through the edge, and its init segment: the segments to cycle over."""
+        with self.client.get(self.edge_prefix + path, name="variant playlist (edge)", catch_response=True) as r:
+            if r.status_code != 200:
+                _fail(r, "variant playlist")
+                raise StopUser()
+            text = r.text
+        folder = path.rsplit("/", 1)[0] + "/"
+        inits = URI_ATTR.findall("\n".join(line for line in text.splitlines() if line.startswith("#EXT-X-MAP")))
+        segments = [folder + line for line in text.splitlines() if line and not line.startswith("#")]
+        for init in inits:
+            self.client.get(self.edge_prefix + folder + init, name="init segment (edge)")
+        return {"segments": segments, "next": random.randrange(len(segments))}
+
+    @task
+    def watch(self):
+        for track in self.tracks:
+            segment = track["segments"][track["next"] % len(track["segments"])]
+            track["next"] += 1
+            self.client.get(self.edge_prefix + segment, name="segment (edge)")
+        self.position = (self.position + PLAN["segment_s"]) % PLAN["duration_s"]
+        if time.monotonic() >= self.next_heartbeat:
+            self.next_heartbeat += PLAN["heartbeat_s"]
+            with self.client.post(self.heartbeat_url, name="heartbeat", catch_response=True, data={
+                    "csrfmiddlewaretoken": self.csrf, "position": f"{self.position:.1f}",
+                    "duration": f"{PLAN['duration_s']:.1f}"}) as r:
+                if r.status_code != 200:
+                    _fail(r, "heartbeat")
+                    return
+                renewed = r.json()
+            # The player's renewal: every later request goes through the newest prefixes.
+            self.prefix, self.edge_prefix = renewed["stream_prefix"], renewed["edge_prefix"]
+
+
+class Browser(FastHttpUser):
+    """Someone choosing what to watch: signs in through the form, then searches and opens title pages."""
+
+    fixed_count = PLAN["browsers"]
+    wait_time = between(2, 6)
+    network_timeout = 15.0
+    connection_timeout = 15.0
+
+    def on_start(self):
+        try:
+            self._sign_in()
+        finally:
+            Clock.ready += 1
+
+    def _sign_in(self):
+        account = PLAN["browser_accounts"][next(browser_numbers) % len(PLAN["browser_accounts"])]
+        with self.client.get("/accounts/login/", name="sign-in page", catch_response=True) as r:
+            found = CSRF_INPUT.search(r.text or "")
+            if not found:
+                _fail(r, "sign-in page")
+                raise StopUser()
+        with self.client.post("/accounts/login/", name="sign in", catch_response=True, data={
+                "csrfmiddlewaretoken": found[1], "username": account, "password": PLAN["password"]}) as r:
+            if r.status_code != 200 or "/accounts/login/" in str(r.url):
+                _fail(r, "sign in")
+                raise StopUser()
+        self.typed = ""
+
+    @task(6)
+    def search(self):
+        word = random.choice(PLAN["words"])
+        for n in range(2, len(word) + 1):  # search-as-you-type: a request per keystroke from the second letter
+            self.client.get(f"/search.json?q={word[:n]}", name="search (as you type)")
+
+    @task(3)
+    def title_page(self):
+        self.client.get(f"/series/{random.choice(PLAN['slugs'])}/", name="title page")
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="home")
+
+
+class StepShape(LoadTestShape):
+    """Viewers stepped up stage by stage (browsers stay at their fixed count): ramp at the plan's spawn rate, settle,
+    then a steady window; after a failing stage (when the plan says so) the run stops."""
+
+    def __init__(self):
+        super().__init__()
+        self.stages = PLAN["stages"]  # [viewers, hold seconds]
+        self.index = 0
+        self.phase = "ramp"
+        self.since = None
+        self.cpu_start = None
+
+    def _target(self) -> int:
+        return self.stages[self.index][0] + PLAN["browsers"]
+
+    def tick(self):
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+        if self.index >= len(self.stages):
+            return None
+        target = self._target()
+        if self.phase == "ramp" and self.runner.user_count >= target:
+            self.phase, self.since = "settle", now
+        elif self.phase == "settle" and now - self.since >= PLAN["settle_s"] and Clock.ready >= target:
+            self.phase, self.since = "steady", now
+            self.cpu_start = _cpu()
+            Clock.steady = True
+        elif self.phase == "steady" and now - self.since >= self.stages[self.index][1]:
+            Clock.windows.append({"viewers": self.stages[self.index][0], "users": self.runner.user_count,
+                                  "steady_s": round(now - self.since, 1),
+                                  "cpu_s": {k: round(v - self.cpu_start[k], 2) for k, v in _cpu().items()}})
+            Clock.steady = False
+            passed = _stage_passed(self.index)
+            self.index += 1
+            Clock.stage = self.index
+            self.phase, self.since = "ramp", now
+            if self.index >= len(self.stages) or (not passed and PLAN["stop_on_fail"]):
+                return None
+            target = self._target()
+        if self.phase != "steady" and now - self.since > PLAN["ramp_limit_s"]:
+            Clock.first_errors.append(f"stage {self.index}: ramp to {target} users not done in "
+                                      f"{PLAN['ramp_limit_s']} s (the load generator or the server cannot keep up)")
+            return None
+        return target, PLAN["spawn_rate"]
+
+
+def _cpu() -> dict:
+    """CPU seconds so far of the load generator (this process) and of the server process trees the plan names."""
+    out = {"locust": sum(psutil.Process().cpu_times()[:2])}
+    for name, pid in PLAN["pids"].items():
+        try:
+            root = psutil.Process(pid)
+            out[name] = sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+        except psutil.Error:
+            out[name] = 0.0
+    return out
+
+
+def _percentile(ms: list, p: float) -> float:
+    ordered = sorted(ms)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+def _stage_passed(stage: int) -> bool:
+    steady = {name: b for (s, phase, name), b in Clock.buckets.items() if s == stage and phase == "steady"}
+    errors = sum(b["errors"] for (s, _p, _n), b in Clock.buckets.items() if s == stage)
+    judged = [steady.get(name) for name in ("segment (edge)", "heartbeat")]
+    return errors == 0 and all(b and _percentile(b["ms"], 99) < PLAN["p99_limit_ms"] for b in judged)
+
+
+@events.quitting.add_listener
+def _write(environment, **kwargs):
+    stages = []
+    for stage, window in enumerate(Clock.windows):
+        out = {**window, "passed": _stage_passed(stage), "requests": {}}
+        for (s, phase, name), b in sorted(Clock.buckets.items()):
+            if s == stage:
+                out["requests"][f"{phase}: {name}"] = {
+                    "count": len(b["ms"]), "errors": b["errors"], "bytes": b["bytes"],
+                    "p50_ms": round(_percentile(b["ms"], 50), 1), "p95_ms": round(_percentile(b["ms"], 95), 1),
+                    "p99_ms": round(_percentile(b["ms"], 99), 1)}
+        stages.append(out)
+    unfinished = sorted({s for s, _p, _n in Clock.buckets} - set(range(len(Clock.windows))))
+    with open(os.environ["LOAD_OUT"], "w") as f:
+        json.dump({"stages": stages, "unfinished_stage_errors": sum(
+            b["errors"] for (s, _p, _n), b in Clock.buckets.items() if s in unfinished),
+            "first_errors": Clock.first_errors}, f)
