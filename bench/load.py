@@ -2,7 +2,7 @@
 the real server (gunicorn gthread 2x8, as `reelhouse run` starts it) and the token-checking nginx edge
 (deploy/nginx/, njs HMAC-SHA256) in front of a real package, on the scale catalog (`seed_scale`).
 
-    .venv/bin/python bench/load.py            # full: 100, 300, 1000, 2000, 3700 viewers, ~12 min once seeded
+    .venv/bin/python bench/load.py            # full: 100, 300, 1000, 2000, 3700 viewers, ~13 min once seeded
     .venv/bin/python bench/load.py --quick    # 100, 300, 1000 viewers, ~3 min once seeded
     .venv/bin/python bench/load.py --smoke    # 10 viewers for 15 s on a tiny catalog (the functional test)
 
@@ -52,10 +52,10 @@ TINY = ["--series", "12", "--episodes", "120", "--films", "40", "--subscribers",
         "--plays-7d", "200", "--daily-shows", "1", "--no-fingerprints"]
 MODES = {  # stages (viewers, steady seconds), settle s, spawn rate/s, browsers, transcoded source, edge rounds
     "full": {"stages": [(100, 60), (300, 60), (1000, 60), (2000, 60), (3700, 60)], "settle_s": 10,
-             "spawn_rate": 25, "browsers": 20, "source_s": 30, "size": "1920x1080", "rounds": 4, "seed": QUARTER,
+             "spawn_rate": 15, "browsers": 20, "source_s": 30, "size": "1920x1080", "rounds": 4, "seed": QUARTER,
              "var": "bench-load"},
-    "quick": {"stages": [(100, 20), (300, 20), (1000, 25)], "settle_s": 5, "spawn_rate": 30, "browsers": 10,
-              "source_s": 8, "size": "1920x1080", "rounds": 2, "seed": QUARTER, "var": "bench-load"},
+    "quick": {"stages": [(100, 15), (300, 15), (1000, 20)], "settle_s": 5, "spawn_rate": 15, "browsers": 10,
+              "source_s": 5, "size": "1920x1080", "rounds": 2, "seed": QUARTER, "var": "bench-load"},
     "smoke": {"stages": [(10, 15)], "settle_s": 2, "spawn_rate": 10, "browsers": 2, "source_s": 4,
               "size": "640x360", "rounds": 1, "seed": TINY, "var": "bench-load-smoke"},
 }
@@ -76,13 +76,15 @@ subprocess.run([ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
                 "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
                 "-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
                 "-c:a", "aac", "-shortest", str(source)], check=True)
-before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def cpu():  # this process (the fingerprint's frame hashes) and its ffmpeg children
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(r.ru_utime + r.ru_stime for r in usage)
+before = cpu()
 started = time.perf_counter()
 result = package_build(source=source, dest=work / "package", adaptive=False)
 wall = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"duration_s": result.duration_s, "wall_s": wall, "width": result.width, "height": result.height,
-                  "cpu_s": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                  "cpu_s": cpu() - before,
                   "renditions": [{k: r[k] for k in ("name", "width", "height", "bandwidth", "codecs")}
                                  for r in result.renditions]}))
 """
@@ -332,7 +334,7 @@ def main() -> None:
     seg_s = segment_seconds(media, args.rung)
 
     with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp, \
-            edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=1) as edge:
+            edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=2) as edge:
         workdir = Path(tmp)
         names = sorted(p.relative_to(media / PACKAGE).as_posix() for p in (media / PACKAGE / args.rung).glob("*.m4s"))
         print(f"edge vs plain nginx static, side by side ({len(names)} segments of {args.rung}):", flush=True)
@@ -350,7 +352,8 @@ def main() -> None:
                     "password": "scale-viewer-password", "works": prepared["works"], "slugs": prepared["slugs"],
                     "words": TYPED, "rung": args.rung, "segment_s": seg_s, "duration_s": spec["package"]["duration_s"],
                     "heartbeat_s": 30, "stages": mode["stages"], "settle_s": mode["settle_s"],
-                    "spawn_rate": mode["spawn_rate"], "browsers": mode["browsers"], "stop_on_fail": not args.keep_going,
+                    "spawn_rate": mode["spawn_rate"], "browsers": mode["browsers"],
+                    "browser_arrival_s": 2 if args.smoke else 10, "stop_on_fail": not args.keep_going,
                     "p99_limit_ms": P99_LIMIT_MS, "ramp_limit_s": 60 + viewers_max / mode["spawn_rate"] * 2,
                     "pids": {"app": server.pid, "edge": int((edge.prefix / "nginx.pid").read_text())}}
             limit = sum(plan["ramp_limit_s"] + mode["settle_s"] + hold for _, hold in mode["stages"]) + 60
@@ -364,6 +367,11 @@ def main() -> None:
     best = report(results, cores=cores)
     errors = sum(r["errors"] for s in results["stages"] for r in s["requests"].values()) \
         + results["unfinished_stage_errors"]
+    totals: dict[str, int] = {}  # requests per kind over the whole run (ramps and steady windows)
+    for stage in results["stages"]:
+        for name, r in stage["requests"].items():
+            kind = name.split(": ", 1)[1]
+            totals[kind] = totals.get(kind, 0) + r["count"]
     for line in results["first_errors"][:10]:
         print(f"   error: {line}")
     edge_core = best.get("edge_cpu_s_per_s") or 0
@@ -379,6 +387,7 @@ def main() -> None:
         "segment_p99_ms": best.get("segment_p99_ms"), "heartbeat_p99_ms": best.get("heartbeat_p99_ms"),
         "errors": errors, "edge_vs_nginx": round(edge_vs_nginx, 3),
         "stages": [{"viewers": s["viewers"], "passed": s["passed"]} for s in results["stages"]],
+        "requests": totals,
         "cpu_share": best.get("cpu_share"), "viewers_per_edge_core": round(per_edge_core) if per_edge_core else None,
         "segment_rps": round(best.get("segment_rps", 0), 1), "bytes_per_s": round(best.get("bytes_per_s", 0)),
         "transcode_media_s_per_wall_s_1core": round(figures["speed"], 3),

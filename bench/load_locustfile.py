@@ -66,21 +66,31 @@ def _fail(response, what: str) -> None:
     response.failure(f"{what}: HTTP {response.status_code} {(response.text or '')[:120]!r}")
 
 
-class Viewer(FastHttpUser):
+class Arriving(FastHttpUser):
+    """A user whose start sequence (`arrive`) is counted as over, well or not, so a stage's steady window opens
+    only after every user of the stage has arrived."""
+
+    abstract = True
+    network_timeout = 30.0
+    connection_timeout = 30.0
+
+    def on_start(self):
+        try:
+            self.arrive()
+        finally:
+            Clock.ready += 1
+
+    def arrive(self):
+        raise NotImplementedError
+
+
+class Viewer(Arriving):
     """One viewer watching one title through the edge until the run ends."""
 
     weight = 1
     wait_time = constant_pacing(PLAN["segment_s"])
-    network_timeout = 15.0
-    connection_timeout = 15.0
 
-    def on_start(self):
-        try:
-            self._start()
-        finally:
-            Clock.ready += 1
-
-    def _start(self):
+    def arrive(self):
         number = next(viewer_numbers)
         if number >= len(PLAN["viewers"]):
             raise StopUser()  # more users than prepared accounts: never happens with the plan's stages
@@ -151,21 +161,14 @@ class Viewer(FastHttpUser):
             self.prefix, self.edge_prefix = renewed["stream_prefix"], renewed["edge_prefix"]
 
 
-class Browser(FastHttpUser):
+class Browser(Arriving):
     """Someone choosing what to watch: signs in through the form, then searches and opens title pages."""
 
     fixed_count = PLAN["browsers"]
     wait_time = between(2, 6)
-    network_timeout = 15.0
-    connection_timeout = 15.0
 
-    def on_start(self):
-        try:
-            self._sign_in()
-        finally:
-            Clock.ready += 1
-
-    def _sign_in(self):
+    def arrive(self):
+        time.sleep(random.uniform(0, PLAN["browser_arrival_s"]))  # they arrive over time (bursts: bench/auth.py)
         account = PLAN["browser_accounts"][next(browser_numbers) % len(PLAN["browser_accounts"])]
         with self.client.get("/accounts/login/", name="sign-in page", catch_response=True) as r:
             found = CSRF_INPUT.search(r.text or "")
