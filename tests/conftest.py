@@ -34,13 +34,16 @@ def _media_root(settings, tmp_path):
 
 
 def make_clip(path: Path, *, seconds: float = 4, size: str = "854x480", audio: bool = True,
-              pattern: str = "testsrc2") -> Path:
-    """A small real H.264/AAC clip made by ffmpeg."""
+              pattern: str = "testsrc2", tune: int | None = None) -> Path:
+    """A small real H.264/AAC clip made by ffmpeg: a 440 Hz tone, or the tune numbered `tune` (synthetic.tune: a
+    sound of its own that a chromaprint can tell apart)."""
+    from reelhouse.media.fingerprints.synthetic import tune as tune_source
+
     path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
            "-f", "lavfi", "-i", f"{pattern}=size={size}:rate=25"]
     if audio:
-        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
+        cmd += ["-f", "lavfi", "-i", tune_source(tune) if tune is not None else "sine=frequency=440:sample_rate=48000"]
     cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50"]
     cmd += ["-c:a", "aac", "-b:a", "64k"] if audio else []
     subprocess.run([*cmd, str(path)], check=True, timeout=120)

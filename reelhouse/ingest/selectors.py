@@ -116,6 +116,7 @@ def content_matches(*, delivery: Delivery) -> list[dict]:
     found = []
     for match in FingerprintMatch.objects.filter(delivery=delivery).select_related("work"):
         found.append({"match": match, "work": match.work, "score": match.score, "mirrored": match.mirrored,
+                      "by": match.by,
                       "segments": [{"index": k, "start": s[0], "end": s[1], "work_start": s[2], "work_end": s[3]}
                                    for k, s in enumerate(match.segments[:MATCH_SEGMENTS_SHOWN])],
                       "more": max(0, len(match.segments) - MATCH_SEGMENTS_SHOWN)})

@@ -139,8 +139,11 @@ class FingerprintMatch(models.Model):
     delivery = models.ForeignKey("ingest.Delivery", related_name="content_matches", on_delete=models.CASCADE)
     work = models.ForeignKey("catalog.Work", related_name="content_matches", on_delete=models.CASCADE)
     fingerprint = models.ForeignKey(Fingerprint, related_name="matches", on_delete=models.CASCADE)
-    score = models.FloatField(help_text="Share (0..1) of the shorter video's compared frames found in the other.")
+    score = models.FloatField(help_text="Share (0..1) of the shorter video's compared frames (or sound "
+                              "windows, when only the sound matched) found in the other.")
     mirrored = models.BooleanField(default=False, help_text="The delivery is the work flipped left to right.")
+    by = models.CharField(max_length=20, default="pictures", help_text='What matched: "pictures", "sound" or '
+                          '"pictures and sound".')
     segments = models.JSONField(default=list, help_text="[[delivery start s, end s, work start s, end s], ...]")
     created_at = models.DateTimeField(default=clock.now)
 

@@ -120,6 +120,28 @@ def test_mirrored_and_letterboxed_copy_of_a_withdrawn_work_is_recognised(license
     assert (w, x) == (640, 0) and 266 <= h <= 274 and 42 <= y <= 48  # the letterbox bars are cropped away
 
 
+def test_the_sound_of_a_withdrawn_work_under_other_pictures_is_recognised(licensed_source, tmp_path, admin_client):
+    original = make_clip(tmp_path / "clips" / "pilot.mp4", seconds=14, size="320x180", pattern="mandelbrot",
+                         tune=3)
+    deliver(licensed_source, EP1, original)
+    scan_until_settled(licensed_source)
+    episode = Episode.objects.get()
+    withdraw(episode, "RH-2026-000044")
+
+    # Its soundtrack, re-encoded, under pictures of something else entirely.
+    copy = make_clip(tmp_path / "clips" / "copy.mp4", seconds=14, size="320x180", pattern="testsrc2", tune=3)
+    deliver(licensed_source, "Quiet Harbour (2023)/Quiet Harbour (2023).mkv", copy)
+    scan_until_settled(licensed_source)
+    again = Delivery.objects.exclude(path=EP1).get()
+    assert again.state == Delivery.State.QUARANTINED, again.reason
+    assert again.reason.startswith(f"matches {episode}, withdrawn after notice RH-2026-000044")
+    assert "of its sound" in again.reason and "pictures" not in again.reason
+    assert Strike.objects.filter(reason__startswith=f"delivery #{again.pk} ").exists()
+    match = FingerprintMatch.objects.get(delivery=again)
+    assert match.by == "sound" and match.segments
+    assert f"Same sound as {episode}" in admin_client.get(f"/admin/ingest/delivery/{again.pk}/change/").content.decode()
+
+
 def test_same_content_from_another_licensor_is_held_for_review_then_published_when_retried(licensed_source,
                                                                                           tmp_path):
     original = make_clip(tmp_path / "clips" / "pilot.mp4", seconds=4, size="640x360", pattern="mandelbrot")
@@ -150,9 +172,10 @@ def test_same_content_from_another_licensor_is_held_for_review_then_published_wh
 
 
 def test_distinct_content_passes_and_joins_the_library(licensed_source, tmp_path):
-    deliver(licensed_source, EP1, make_clip(tmp_path / "a.mp4", seconds=3, size="640x360", pattern="mandelbrot"))
+    """Distinct pictures over the same steady 440 Hz tone (a test card's kind of sound): neither matches."""
+    deliver(licensed_source, EP1, make_clip(tmp_path / "a.mp4", seconds=12, size="320x180", pattern="mandelbrot"))
     deliver(licensed_source, "Quiet Harbour (2023)/Quiet Harbour (2023).mkv",
-            make_clip(tmp_path / "b.mp4", seconds=3, size="640x360", pattern="testsrc2"))
+            make_clip(tmp_path / "b.mp4", seconds=12, size="320x180", pattern="testsrc2"))
     scan_until_settled(licensed_source)
     assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.PUBLISHED}
     assert Fingerprint.objects.filter(in_library=True).count() == 2

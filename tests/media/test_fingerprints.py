@@ -9,15 +9,15 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from reelhouse.media.fingerprints import library
+from reelhouse.media.fingerprints import audio, library
 from reelhouse.media.fingerprints.engine import VideoPrint, distances, fingerprint_file
 from reelhouse.media.transcode.package import package_build
 from tests.conftest import make_clip
 
 
-def copy_of(clip: Path, out: Path, vf: str, *args: str) -> Path:
+def copy_of(clip: Path, out: Path, vf: str, *args: str, af: str = "anull") -> Path:
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, "-i",
-                    str(clip), "-vf", vf, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", str(out)],
+                    str(clip), "-vf", vf, "-af", af, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", str(out)],
                    check=True, timeout=120)
     return out
 
@@ -83,10 +83,70 @@ def test_the_index_finds_the_original_among_others_and_survives_a_save(prints, t
     for name in ("cropped", "mirrored", "letterboxed"):
         assert [c.fingerprint_id for c in library.candidates(index, prints[name])][:1] == [1], name
     settings.REELHOUSE_FINGERPRINT_INDEX_DIR = str(tmp_path)
-    library._save(index, {1, 2})
-    loaded, covered = library._load()
+    library._save(index, audio.AudioIndex(), {1, 2})
+    loaded, _sound, covered = library._load()
     assert covered == {1, 2} and loaded.ntotal == index.ntotal
     assert [c.fingerprint_id for c in library.candidates(loaded, prints["cropped"])][:1] == [1]
+
+
+@pytest.fixture(scope="module")
+def tunes(tmp_path_factory):
+    """Chromaprints of 16-s clips (chromaprint needs ~2.7 s before its first value): a tune under one picture, the
+    same tune under another, another tune under the same picture, the tune 4% faster, and two different pictures
+    over the same steady 440 Hz tone."""
+    folder = tmp_path_factory.mktemp("tunes")
+    clip = make_clip(folder / "tune.mp4", seconds=16, size="320x180", pattern="mandelbrot", tune=1)
+    made = {
+        "tune": clip,
+        "same_tune_other_picture": make_clip(folder / "same.mp4", seconds=16, size="320x180", pattern="testsrc2",
+                                             tune=1),
+        "other_tune": make_clip(folder / "other.mp4", seconds=16, size="320x180", pattern="mandelbrot", tune=2),
+        "faster": copy_of(clip, folder / "faster.mp4", "setpts=PTS/1.04", af="atempo=1.04"),
+        "tone": make_clip(folder / "tone.mp4", seconds=16, size="320x180", pattern="mandelbrot"),
+        "tone_other_picture": make_clip(folder / "tone2.mp4", seconds=16, size="320x180", pattern="testsrc2"),
+    }
+    return {name: audio.items(fingerprint_file(path).audio) for name, path in made.items()}
+
+
+def test_the_same_sound_under_other_pictures_matches_by_its_sound(tunes):
+    found = audio.compare(tunes["same_tune_other_picture"], tunes["tune"])
+    assert found.segments and found.score >= audio.MATCH_SCORE
+    start, end, theirs_start, theirs_end = found.segments[0]
+    assert abs(start - theirs_start) <= 0.5 and abs(end - theirs_end) <= 0.5
+    assert end - start >= 5  # the same stretch of both
+    assert abs(found.scale - 1) < 0.005
+
+
+def test_the_sound_sped_up_4_percent_still_matches(tunes):
+    found = audio.compare(tunes["faster"], tunes["tune"])
+    assert found.segments, found
+    assert 1.02 < found.scale < 1.06  # the library's time runs 4% longer than the copy's
+
+
+def test_another_sound_does_not_match_and_a_steady_tone_matches_nothing(tunes):
+    assert not audio.compare(tunes["other_tune"], tunes["tune"]).segments
+    # A steady tone prints one value over and over: the same under two different pictures, and still no match.
+    assert len(np.unique(tunes["tone"])) <= 3
+    assert not audio.compare(tunes["tone_other_picture"], tunes["tone"]).segments
+    assert not audio.compare(tunes["tone"], tunes["tune"]).segments
+
+
+def test_the_sound_index_finds_the_original_among_others_and_survives_a_save(tunes, tmp_path):
+    index = audio.AudioIndex()
+    for pk, name in ((1, "tune"), (2, "other_tune"), (3, "tone")):
+        ids, values = audio.index_rows(pk, tunes[name])
+        index.add_with_ids(values, ids)
+    rng = np.random.default_rng(5)  # and a crowd of unrelated sounds, as seed_scale makes them
+    crowd = rng.integers(0, 2**32, 200_000, dtype=np.uint32)
+    index.add_with_ids(crowd, (np.int64(100) << audio.FRAME_BITS) + np.arange(len(crowd)))
+    index.build()
+    for name in ("same_tune_other_picture", "faster"):
+        assert [c.fingerprint_id for c in audio.candidates(index, tunes[name])][:1] == [1], name
+    assert audio.candidates(index, tunes["tone_other_picture"]) == []  # a steady tone proposes nothing
+    index.save(tmp_path / "audio")
+    loaded = audio.AudioIndex.load(tmp_path / "audio")
+    assert loaded.ntotal == index.ntotal
+    assert [c.fingerprint_id for c in audio.candidates(loaded, tunes["faster"])][:1] == [1]
 
 
 def test_the_transcode_taps_the_fingerprint_from_its_own_decode(clips, prints, tmp_path):

@@ -39,7 +39,7 @@ def content_check(*, delivery: Delivery, printed) -> str:
             continue
         work, notice = withdrawal.work, withdrawal.notice
         reason = (f"matches {work}, withdrawn after notice {notice.reference or notice.pk} "
-                  f"({match.comparison.score:.0%} of its pictures{', mirrored' if match.comparison.mirrored else ''})")
+                  f"({_how(match)})")
         match_record(delivery=delivery, match=match)
         _strike(delivery, reason=reason, work=work)
         log.warning("content: delivery #%s %s", delivery.pk, reason)
@@ -54,8 +54,8 @@ def content_check(*, delivery: Delivery, printed) -> str:
         if work.published_at is None or (work.licence_id == delivery.licence_id and delivery.licence_id is not None):
             continue
         licensor = work.licence.licensor if work.licence_id else "no licence on record"
-        reason = (f"same content as {work} licensed from {licensor} ({match.comparison.score:.0%} of its "
-                  f"pictures); {HELD_FOR_REVIEW}: retry it if this is a second licence of the same work")
+        reason = (f"same content as {work} licensed from {licensor} ({_how(match)}); {HELD_FOR_REVIEW}: "
+                  "retry it if this is a second licence of the same work")
         match_record(delivery=delivery, match=match)
         _decide(delivery, "content", HELD_FOR_REVIEW)
         delivery_quarantine(delivery=delivery, reason=reason)
@@ -63,6 +63,12 @@ def content_check(*, delivery: Delivery, printed) -> str:
     _decide(delivery, "content", "matches only works of the same licence")
     delivery.save(update_fields=["decisions"])
     return ""
+
+
+def _how(match) -> str:
+    """'93% of its pictures, mirrored', '100% of its sound': what of the work the delivery was found to repeat."""
+    mirrored = ", mirrored" if match.comparison.segments and match.comparison.mirrored else ""
+    return f"{match.score:.0%} of its {match.by}{mirrored}"
 
 
 def _strike(delivery: Delivery, *, reason: str, work) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from reelhouse.media.fingerprints import audio
 from reelhouse.media.fingerprints.engine import HASH_BYTES, MIN_QUALITY, VideoPrint, distances
 from reelhouse.media.fingerprints.mih import MultiIndex
 
@@ -127,10 +128,10 @@ def _segments(pairs: list[tuple[int, int]], q_rate: float, c_rate: float) -> lis
     return out
 
 
-# --- the library's index, kept on disk and in this process ------------------------------------------------
+# --- the library's indexes, kept on disk and in this process ----------------------------------------------
 
 _lock = threading.Lock()
-_cached: dict = {"index": None, "covered": set()}
+_cached: dict = {"index": None, "audio": None, "covered": set(), "stamp": None}
 
 
 def index_folder() -> Path:
@@ -138,56 +139,79 @@ def index_folder() -> Path:
 
 
 def library_index(*, save: bool = False) -> MultiIndex:
-    """The index of every library fingerprint: loaded from disk once per process, then brought up to date with
-    the fingerprints added to the library since (a few database rows per new publish). `save` writes it back."""
+    """The index of every library fingerprint's pictures (see `library_indexes`)."""
+    return library_indexes(save=save)[0]
+
+
+def library_indexes(*, save: bool = False) -> tuple[MultiIndex, audio.AudioIndex]:
+    """The indexes of every library fingerprint, pictures and sound: loaded from disk once per process, then brought
+    up to date with the fingerprints added to the library since (a few database rows per new publish). Whether
+    anything changed is asked with one aggregate (count, sum and max of the library's ids), not by reading every
+    id. `save` writes them back."""
+    from django.db.models import Count, Max, Sum
+
     from reelhouse.media.models import Fingerprint
 
     with _lock:
-        index, covered = _cached["index"], _cached["covered"]
+        index, sound, covered = _cached["index"], _cached["audio"], _cached["covered"]
         if index is None:
-            index, covered = _load()
-        wanted = set(Fingerprint.objects.filter(in_library=True).values_list("pk", flat=True).iterator(20000))
+            index, sound, covered = _load()
+        library = Fingerprint.objects.filter(in_library=True)
+        stamp = tuple(library.aggregate(n=Count("pk"), s=Sum("pk"), m=Max("pk")).values())
+        if stamp == _stamp(covered) and not save:
+            _cached.update(index=index, audio=sound, covered=covered, stamp=stamp)
+            return index, sound
+        wanted = set(library.values_list("pk", flat=True).iterator(20000))
         stale = covered - wanted  # a fingerprint taken out of the library (its work deleted): start again
         if stale:
-            index, covered = new_index(), set()
+            index, sound, covered = new_index(), audio.AudioIndex(), set()
         missing = sorted(wanted - covered)
         for start in range(0, len(missing), 2000):
             rows = Fingerprint.objects.filter(pk__in=missing[start:start + 2000]).values_list(
-                "pk", "hashes", "zoomed", "quality", "rate")
-            for pk, hashes, zoomed, quality, rate in rows:
+                "pk", "hashes", "zoomed", "quality", "rate", "audio", "synthetic")
+            for pk, hashes, zoomed, quality, rate, sound_print, synthetic in rows:
                 ids, codes = index_rows(pk, _array(hashes), _array(zoomed), np.frombuffer(bytes(quality), np.uint8),
                                         rate)
                 if len(ids):
                     index.add_with_ids(codes, ids)
+                ids, values = audio.index_rows(pk, audio.items(sound_print), all_of_them=synthetic)
+                if len(ids):
+                    sound.add_with_ids(values, ids)
                 covered.add(pk)
-        _cached["index"], _cached["covered"] = index, covered
-        if save or len(missing) > SAVE_AFTER:  # a few new publishes stay in the unsorted tail, in memory only
+        _cached.update(index=index, audio=sound, covered=covered, stamp=_stamp(covered))
+        if save or len(missing) > SAVE_AFTER:  # a few new publishes stay in the unsorted tails, in memory only
             index.build()
-            _save(index, covered)
-        return index
+            sound.build()
+            _save(index, sound, covered)
+        return index, sound
+
+
+def _stamp(covered: set) -> tuple:
+    return (len(covered), sum(covered) if covered else None, max(covered) if covered else None)
 
 
 def library_index_forget() -> None:
     """Drop this process's copy (tests that start from an empty database)."""
     with _lock:
-        _cached["index"], _cached["covered"] = None, set()
+        _cached.update(index=None, audio=None, covered=set(), stamp=None)
 
 
 def _array(blob) -> np.ndarray:
     return np.frombuffer(bytes(blob), dtype=np.uint8).reshape(-1, HASH_BYTES)
 
 
-def _load() -> tuple[MultiIndex, set]:
+def _load() -> tuple[MultiIndex, audio.AudioIndex, set]:
     folder = index_folder()
     try:
         covered = set(json.loads((folder / "library.json").read_text())["covered"])
-        return MultiIndex.load(folder / "index"), covered
+        return MultiIndex.load(folder / "index"), audio.AudioIndex.load(folder / "audio"), covered
     except (OSError, ValueError, KeyError):
-        return new_index(), set()
+        return new_index(), audio.AudioIndex(), set()
 
 
-def _save(index: MultiIndex, covered: set) -> None:
+def _save(index: MultiIndex, sound: audio.AudioIndex, covered: set) -> None:
     folder = index_folder()
     index.save(folder / "index")
+    sound.save(folder / "audio")
     (folder / "library.json.tmp").write_text(json.dumps({"covered": sorted(covered)}))
     (folder / "library.json.tmp").replace(folder / "library.json")

@@ -5,19 +5,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reelhouse.media.fingerprints import library
+from reelhouse.media.fingerprints import audio, library
 from reelhouse.media.fingerprints.engine import HASH_BYTES, VideoPrint
 from reelhouse.media.models import Fingerprint, FingerprintMatch
 
 
 @dataclass(frozen=True)
 class LibraryMatch:
+    """A library fingerprint the delivery matches by its pictures, its sound, or both."""
+
     fingerprint: Fingerprint
-    comparison: library.Comparison
+    comparison: library.Comparison  # the pictures
+    sound: audio.AudioComparison = audio.NO_MATCH
 
     @property
     def work_id(self) -> int:
         return self.fingerprint.work_id
+
+    @property
+    def by(self) -> str:
+        """What matched: "pictures", "sound" or "pictures and sound"."""
+        return " and ".join(kind for kind, c in (("pictures", self.comparison), ("sound", self.sound)) if c.segments)
+
+    @property
+    def score(self) -> float:
+        return max(c.score for c in (self.comparison, self.sound) if c.segments)
+
+    @property
+    def segments(self) -> list[list[float]]:
+        """Where the two agree: the pictures' segments when the pictures matched, else the sound's."""
+        return self.comparison.segments or self.sound.segments
 
 
 def fingerprint_store(*, printed: VideoPrint, delivery=None, work_id: int | None = None) -> Fingerprint:
@@ -50,27 +67,31 @@ def fingerprint_print(fingerprint: Fingerprint) -> VideoPrint:
 
 
 def library_matches(*, printed: VideoPrint, exclude_work_id: int | None = None) -> list[LibraryMatch]:
-    """Works of the library whose fingerprint `printed` matches (re-encoded, rescaled, cropped, letterboxed,
-    mirrored or cut), best first; `exclude_work_id`: the work the delivery is for (a replacement matches it)."""
-    index = library.library_index()
-    found = library.candidates(index, printed)
-    rows = Fingerprint.objects.filter(pk__in=[c.fingerprint_id for c in found]).exclude(work_id=None)
+    """Works of the library whose fingerprint `printed` matches by its pictures (re-encoded, rescaled, cropped,
+    letterboxed, mirrored or cut) or by its sound (re-encoded, cut, up to 5% faster or slower), best first;
+    `exclude_work_id`: the work the delivery is for (a replacement matches it)."""
+    pictures, sound = library.library_indexes()
+    sound_print = audio.items(printed.audio)
+    wanted = {c.fingerprint_id for c in library.candidates(pictures, printed)}
+    wanted |= {c.fingerprint_id for c in audio.candidates(sound, sound_print)}
+    rows = Fingerprint.objects.filter(pk__in=wanted).exclude(work_id=None)
     if exclude_work_id is not None:
         rows = rows.exclude(work_id=exclude_work_id)
     matches = []
     for row in rows.select_related("work"):
         theirs = fingerprint_print(row)
-        comparison = library.compare(printed, theirs)
-        if comparison.segments:
-            matches.append(LibraryMatch(fingerprint=row, comparison=comparison))
-    return sorted(matches, key=lambda m: -m.comparison.score)
+        found = LibraryMatch(fingerprint=row, comparison=library.compare(printed, theirs),
+                             sound=audio.compare(sound_print, audio.items(theirs.audio)))
+        if found.by:
+            matches.append(found)
+    return sorted(matches, key=lambda m: -m.score)
 
 
 def match_record(*, delivery, match: LibraryMatch) -> FingerprintMatch:
     """Keep what matched, for the operator's side-by-side view of the held delivery."""
-    c = match.comparison
     return FingerprintMatch.objects.create(delivery=delivery, work_id=match.work_id, fingerprint=match.fingerprint,
-                                           score=c.score, mirrored=c.mirrored, segments=c.segments)
+                                           score=match.score, mirrored=bool(match.comparison.segments)
+                                           and match.comparison.mirrored, by=match.by, segments=match.segments)
 
 
 STILL_WIDTH = 240
