@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from reelhouse.core.private import private_dir, read_or_create_secret
@@ -146,19 +147,58 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# PostgreSQL connections (docs/operations.md, "PostgreSQL connections"). REELHOUSE_PG_POOL: a pool of connections in
+# each process (psycopg_pool through Django's OPTIONS["pool"]): "min:max" connections, "on" for 2:8 (a gunicorn
+# gthread worker's 8 threads each hold one during a request, so max = threads), "off"/unset for one persistent
+# connection per thread (conn_max_age 60 s). REELHOUSE_PG_PGBOUNCER=1 when DATABASE_URL is a pgbouncer in
+# transaction mode: consecutive transactions of one connection may run on different server connections, so nothing
+# may outlive a transaction on the server (no prepared statements, no WITH HOLD cursors, no startup options).
+REELHOUSE_PG_PGBOUNCER = env_bool("PG_PGBOUNCER")
+
+
+def pg_pool_sizes(value: str) -> tuple[int, int] | None:
+    """REELHOUSE_PG_POOL's (min_size, max_size), or None for no pool."""
+    value = value.strip().lower()
+    if value in {"", "0", "off", "no", "false"}:
+        return None
+    if value in {"1", "on", "yes", "true"}:
+        return 2, 8
+    low, sep, high = value.partition(":")
+    if not (sep and low.isdigit() and high.isdigit()) or not 0 <= int(low) <= int(high) or int(high) < 1:
+        raise ImproperlyConfigured(f"REELHOUSE_PG_POOL={value!r}: expected 'min:max' connections (e.g. 2:8, "
+                                   "max at least 1 and not below min), 'on' (2:8) or 'off'")
+    return int(low), int(high)
+
+
+REELHOUSE_PG_POOL = pg_pool_sizes(env("PG_POOL"))
+# PostgreSQL itself (postgresql://user@host:port/name) for pg_dump and pg_restore when DATABASE_URL is a pgbouncer.
+REELHOUSE_PG_DIRECT_URL = env("PG_DIRECT_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if REELHOUSE_PG_POOL else 60)}
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # No JIT: the pages' queries are short index scans, and PostgreSQL's JIT compiled a home-page query whose
-        # estimated cost crossed jit_above_cost in 363 ms of its 416 ms (measured on the seeded catalog).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        if REELHOUSE_PG_POOL:
+            # Django hands a request's connection back to the pool when the request ends (persistent connections
+            # and a pool exclude each other); a thread waits up to 10 s for a free one, then the request fails.
+            options["pool"] = {"min_size": REELHOUSE_PG_POOL[0], "max_size": REELHOUSE_PG_POOL[1], "timeout": 10}
+        if REELHOUSE_PG_PGBOUNCER:
+            # Server-side cursors (QuerySet.iterator) are WITH HOLD cursors outside a transaction: they would stay on
+            # a server connection that pgbouncer hands to another client after each transaction.
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            # No JIT: the pages' queries are short index scans, and PostgreSQL's JIT compiled a home-page query whose
+            # estimated cost crossed jit_above_cost in 363 ms of its 416 ms (measured on the seeded catalog).
+            # pgbouncer refuses this startup option: set it on the database there (ALTER DATABASE … SET jit = off).
+            options["options"] = "-c jit=off"
         # Server-side binding lets psycopg prepare a statement it has run 5 times on a connection, so the hot
         # pages' queries are planned once per connection: the home page's union took 3.9 ms to plan and 4.6 ms to
         # run, continue watching 3.7 ms to plan and 0.2 ms to run (EXPLAIN ANALYZE on the seeded catalog).
-        # Set REELHOUSE_PG_PREPARE=0 behind a transaction-mode connection pooler that cannot hold prepared statements.
+        # REELHOUSE_PG_PREPARE=0 turns server-side binding off. Behind pgbouncer the statements are bound on the
+        # server but never prepared (a prepared statement lives on one server connection).
         if env_bool("PG_PREPARE", True):
-            DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-            DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+            options.setdefault("server_side_binding", True)
+            if not REELHOUSE_PG_PGBOUNCER:
+                options.setdefault("prepare_threshold", 5)
 else:
     # Embedded default: SQLite in WAL mode; IMMEDIATE transactions so writers queue instead of failing.
     DATABASES = {

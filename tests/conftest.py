@@ -261,3 +261,43 @@ service anvil {{
     process.terminate()
     process.wait(timeout=20)
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With REELHOUSE_PG_PGBOUNCER=1 on PostgreSQL (scripts/test.sh's PostgreSQL run), every connection after the
+    test database is created goes through a real pgbouncer in transaction mode (tests/pgbouncer.py), as a site
+    behind one does: this process's, and those of the servers and workers the tests start (they connect to
+    connection.settings_dict's HOST and PORT). The database is created and dropped on PostgreSQL itself."""
+    from django.conf import settings
+    from django.db import connections
+
+    from tests.pgbouncer import pgbouncer
+
+    db = connections["default"].settings_dict
+    if not (settings.REELHOUSE_PG_PGBOUNCER and connections["default"].vendor == "postgresql"):
+        yield
+        return
+    direct = {"HOST": db["HOST"], "PORT": db["PORT"]}
+    host, port = db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)
+    with pgbouncer(server_host=host, server_port=port, user=db["USER"] or "postgres") as bouncer:
+        # pg_dump and pg_restore (reelhouse backup/restore) reach PostgreSQL itself, as docs/operations.md says.
+        settings.REELHOUSE_PG_DIRECT_URL = f"postgresql://{db['USER'] or 'postgres'}@{host}:{port}/{db['NAME']}"
+        with django_db_blocker.unblock():
+            _reconnect(connections, HOST=bouncer.host, PORT=str(bouncer.port))
+        try:
+            yield bouncer
+        finally:
+            with django_db_blocker.unblock():
+                _reconnect(connections, **direct)
+            settings.REELHOUSE_PG_DIRECT_URL = ""
+
+
+def _reconnect(connections, **changes):
+    """Point the default database's settings (shared by every thread's connection) elsewhere; the pool and this
+    thread's connection start again from them."""
+    conn = connections["default"]
+    conn.close()
+    if getattr(conn, "pool", None):
+        conn.close_pool()
+    conn.settings_dict.update(changes)

@@ -65,8 +65,13 @@ def media_files(root: Path) -> list[Path]:
 
 
 def _pg_env_args() -> tuple[dict, list[str]]:
-    db = connection.settings_dict
+    """pg_dump's and pg_restore's connection: REELHOUSE_PG_DIRECT_URL when DATABASE_URL is a transaction-mode
+    pgbouncer (their session settings, set before their transaction, would not follow it to another server
+    connection), else the site's database."""
     env = os.environ.copy()
+    if getattr(settings, "REELHOUSE_PG_DIRECT_URL", ""):
+        return env, ["--dbname", settings.REELHOUSE_PG_DIRECT_URL]
+    db = connection.settings_dict
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     args = ["--dbname", str(db["NAME"])]
