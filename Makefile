@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test dovecot lint bench clean messages fuzz chromium nginx build-deps
+.PHONY: install run test dovecot pgbouncer lint bench clean messages fuzz chromium nginx build-deps
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -46,10 +46,17 @@ dovecot:
 	  echo "installing Debian's dovecot-imapd for the support mailbox tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
 
+# Debian's pgbouncer: the PostgreSQL run of the suite goes through a real one in transaction mode (tests/pgbouncer.py);
+# installed only when missing.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  echo "installing Debian's pgbouncer for the PostgreSQL tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
+
 run: install
 	PORT=$(PORT) $(BIN)/reelhouse run
 
-test: install chromium nginx dovecot
+test: install chromium nginx dovecot pgbouncer
 	bash scripts/test.sh
 
 # Coverage-guided fuzzing (atheris/libFuzzer) of the NFO and partner-feed parsers, FUZZ_SECONDS per target; not part

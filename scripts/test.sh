@@ -22,8 +22,10 @@ $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" "$@"
 
 PG_URL="${REELHOUSE_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/reelhouse}"
 if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
-  echo "== tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" -m "not e2e" "$@"
+  # As a fleet runs it: Django's connection pool in every process, through a real pgbouncer in transaction mode
+  # that the test session starts (tests/conftest.py; the test databases are created and dropped directly).
+  echo "== tests on PostgreSQL ($PG_URL, REELHOUSE_PG_POOL=2:8, through pgbouncer in transaction mode)"
+  DATABASE_URL="$PG_URL" REELHOUSE_PG_POOL=2:8 REELHOUSE_PG_PGBOUNCER=1 $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" -m "not e2e" "$@"
 else
   echo "############################################################################"
   echo "## PostgreSQL NOT REACHABLE at $PG_URL: the PostgreSQL suite was NOT RUN. ##"
