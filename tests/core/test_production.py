@@ -147,3 +147,39 @@ def test_mailed_links_start_with_the_site_url_whatever_the_host_header(client, s
     client.post("/accounts/password/reset/", {"email": subscriber.email}, HTTP_HOST="evil.example.com")
     body = mail.outbox[-1].body
     assert "https://tv.example.com/accounts/password/reset/" in body and "evil.example.com" not in body
+
+
+DB_MODE = """
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({"conn_max_age": db["CONN_MAX_AGE"], "cursors_off": db["DISABLE_SERVER_SIDE_CURSORS"],
+                  "options": db["OPTIONS"]}))
+"""
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({}, {"conn_max_age": 60, "cursors_off": False, "options": {
+        "options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}}),
+    ({"REELHOUSE_PG_POOL": "on"}, {"conn_max_age": 0, "cursors_off": False, "options": {
+        "pool": {"min_size": 2, "max_size": 8, "timeout": 10}, "options": "-c jit=off", "server_side_binding": True,
+        "prepare_threshold": 5}}),
+    ({"REELHOUSE_PG_POOL": "1:4", "REELHOUSE_PG_PGBOUNCER": "1"}, {"conn_max_age": 0, "cursors_off": True, "options": {
+        "pool": {"min_size": 1, "max_size": 4, "timeout": 10}, "server_side_binding": True}}),
+    ({"REELHOUSE_PG_PGBOUNCER": "1", "REELHOUSE_PG_PREPARE": "0"}, {"conn_max_age": 60, "cursors_off": True,
+                                                                    "options": {}}),
+])
+def test_postgresql_connection_modes(tmp_path, extra, expected):
+    """Persistent connections with prepared statements by default; Django's pool instead of persistence; behind
+    pgbouncer nothing that outlives a transaction on a server connection (docs/operations.md)."""
+    env = production_env(tmp_path / "var", DATABASE_URL="postgresql://reelhouse@db.example.com:5432/reelhouse",
+                         **extra)
+    assert run_python(DB_MODE, env) == expected
+
+
+@pytest.mark.parametrize("value", ["8:2", "two", "0:0", "4"])
+def test_a_malformed_pool_size_stops_the_start_and_says_what_is_expected(tmp_path, value):
+    env = production_env(tmp_path / "var", DATABASE_URL="postgresql://reelhouse@db.example.com:5432/reelhouse",
+                         REELHOUSE_PG_POOL=value)
+    done = subprocess.run([REELHOUSE, "check"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert f"REELHOUSE_PG_POOL='{value}': expected 'min:max' connections" in done.stderr
