@@ -5,7 +5,7 @@ plain nginx static on the same files from the same nginx, alternated round by ro
 
     .venv/bin/python bench/edge.py [--seconds 3] [--rounds 6] [--connections 16] [--size 200000] [--files 20]
 
-Two kinds of workload, side by side in every round:
+Two kinds of workload, one after the other in one run:
 - `200KB`: segments of --size bytes (the earlier reference figure);
 - the app's real ladder (reelhouse/media/transcode/ladder.py for a 1080p source, SEGMENT_SECONDS-long segments):
   per rung a viewer's requests, one video segment of the rung's average bitrate x segment length, then one audio
