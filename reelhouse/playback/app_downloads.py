@@ -3,9 +3,11 @@ Downloads page, which the service worker keeps so it opens offline. The rules ar
 (download_create, download_problem): slots, quality, licence and term; the app only stores the file."""
 
 import datetime as dt
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -32,7 +34,29 @@ def app_download_start(request, work_id: int):
         download = services.download_create(profile=request.profile, work=work, label=request.POST.get("label", ""))
     except services.DownloadRefused as refused:
         return JsonResponse({"error": refused.code, "message": str(refused)}, status=403)
-    return JsonResponse({**_described(download, request), "url": selectors.download_link(download=download)})
+    extras = [{"name": x.name, "kind": x.kind, "language": x.language, "label": x.label,
+               "url": request.build_absolute_uri(f"/app/downloads/{download.id}/files/{x.name}")}
+              for x in selectors.download_extras(download=download)]
+    return JsonResponse({**_described(download, request), "url": selectors.download_link(download=download),
+                         "extras": extras})
+
+
+@login_required
+def app_download_extra(request, download_id, name: str):
+    """A subtitle track or seek thumbnail file saved with a download, while the download stands: only the names
+    download_extras lists for it (so never a path of the caller's making), only to the account that holds it."""
+    download = get_object_or_404(Download.objects.select_related("asset", "work__licence", "profile__user"),
+                                 pk=download_id, profile__user=request.user)
+    if problem := selectors.download_problem(download=download):
+        return HttpResponseForbidden(problem, content_type="text/plain; charset=utf-8")
+    extra = next((x for x in selectors.download_extras(download=download) if x.name == name), None)
+    if extra is None:
+        raise Http404("no such file with this download")
+    content_type = "image/jpeg" if extra.kind == "sprite" else "text/vtt; charset=utf-8"
+    response = FileResponse((Path(settings.MEDIA_ROOT) / download.asset.directory / extra.name).open("rb"),
+                            content_type=content_type)
+    response["Cache-Control"] = "private, no-store"  # the app keeps it in its own storage, deleted with the video
+    return response
 
 
 @login_required

@@ -295,6 +295,45 @@ def download_problem(*, download: Download) -> str:
     return refusal.message if refusal else ""
 
 
+@dataclass(frozen=True)
+class DownloadExtra:
+    """A file the app saves beside a download's video: a subtitle track or the seek thumbnails (their WebVTT track
+    and sprite sheets), named by its path inside the package."""
+
+    name: str  # subs/en.vtt, trickplay/thumbnails.vtt, trickplay/sprite_001.jpg
+    kind: str  # subtitles | thumbnails | sprite
+    language: str = ""
+    label: str = ""
+
+
+def download_extras(*, download: Download) -> list[DownloadExtra]:
+    """The package's subtitle tracks (whole WebVTT files, as listed in its master playlist) and its trickplay track
+    and sprites: what the app keeps with a download so the offline player has subtitles and seek previews. The only
+    names the app may fetch beside the video (app_download_extra serves nothing else)."""
+    import m3u8
+
+    from reelhouse.media.transcode.subtitles import FOLDER as SUBS
+    from reelhouse.media.transcode.trickplay import FOLDER as TRICKPLAY
+    from reelhouse.media.transcode.trickplay import VTT_NAME
+
+    folder = Path(settings.MEDIA_ROOT) / download.asset.directory
+    extras = []
+    if (folder / MASTER).is_file():
+        for media in m3u8.load(str(folder / MASTER)).media:
+            uri = media.uri or ""
+            if media.type != "SUBTITLES" or not re.fullmatch(rf"{SUBS}/[A-Za-z0-9_-]+\.m3u8", uri):
+                continue
+            name = uri.removesuffix(".m3u8") + ".vtt"
+            if (folder / name).is_file():
+                extras.append(DownloadExtra(name=name, kind="subtitles", language=media.language or "",
+                                            label=media.name or media.language or ""))
+    if (folder / TRICKPLAY / VTT_NAME).is_file():
+        extras.append(DownloadExtra(name=f"{TRICKPLAY}/{VTT_NAME}", kind="thumbnails"))
+        extras += [DownloadExtra(name=f"{TRICKPLAY}/{sprite.name}", kind="sprite")
+                   for sprite in sorted((folder / TRICKPLAY).glob("sprite_*.jpg"))]
+    return extras
+
+
 def download_link(*, download: Download) -> str:
     """A signed URL for the download's file, valid for DOWNLOAD_LINK_SECONDS (never past the download's expiry)."""
     from reelhouse.playback.edge import edge_download_url, edge_enabled

@@ -18,6 +18,8 @@ urlpatterns = [
     path("app/downloads/<uuid:download_id>/", app_downloads.app_download_status, name="app_download_status"),
     path("app/downloads/<uuid:download_id>/progress", app_downloads.app_download_progress,
          name="app_download_progress"),
+    path("app/downloads/<uuid:download_id>/files/<path:name>", app_downloads.app_download_extra,
+         name="app_download_extra"),
     path("app/downloads/<uuid:download_id>/release", app_downloads.app_download_release,
          name="app_download_release"),
     path("downloads/", app_downloads.downloads_page, name="app_downloads"),

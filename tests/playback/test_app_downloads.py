@@ -96,3 +96,47 @@ def test_the_app_gives_back_a_slot_it_could_not_store_and_only_its_own(viewer, e
     assert viewer.post(body["release_url"]).json() == {"released": True}
     assert Download.objects.get().revoked_at is not None
     assert viewer.get(body["status_url"]).json()["valid"] is False
+
+
+@pytest.fixture
+def subtitled(licensed_source, clip_cache):
+    """An episode delivered with an English subtitle sidecar."""
+    from reelhouse.catalog.models import Episode
+    from tests.conftest import deliver, scan_until_settled
+
+    folder = "Lamp Road (2021)/Season 01"
+    deliver(licensed_source, f"{folder}/Lamp Road - S01E01 - Dusk.mkv",
+            clip_cache(seconds=2, size="640x360", pattern="testsrc2"))
+    with open(f"{licensed_source.path}/{folder}/Lamp Road - S01E01 - Dusk.en.srt", "w") as fh:
+        fh.write("1\n00:00:00,000 --> 00:00:02,000\nDusk on Lamp Road.\n")
+    scan_until_settled(licensed_source)
+    return Episode.objects.get(series__title="Lamp Road")
+
+
+def test_a_save_lists_the_subtitles_and_seek_thumbnails_to_keep_with_it(viewer, subtitled):  # noqa: F811
+    body = _save(viewer, subtitled).json()
+    kinds = {x["name"]: (x["kind"], x["language"]) for x in body["extras"]}
+    assert kinds == {"subs/en.vtt": ("subtitles", "en"), "trickplay/thumbnails.vtt": ("thumbnails", ""),
+                     "trickplay/sprite_001.jpg": ("sprite", "")}
+    files = {x["name"]: viewer.get(x["url"]) for x in body["extras"]}
+    assert all(r.status_code == 200 for r in files.values())
+    assert b"Dusk on Lamp Road." in b"".join(files["subs/en.vtt"].streaming_content)
+    assert files["trickplay/sprite_001.jpg"]["Content-Type"] == "image/jpeg"
+
+
+def test_the_files_beside_a_download_are_its_listed_ones_only_and_only_while_it_stands(viewer, subtitled):  # noqa: F811
+    """The attacks: another account with my download's id; names outside the list (the package's master, a
+    rendition, the download folder, a way out of the package); my own download once removed from the account."""
+    from reelhouse.playback.services import download_revoke
+
+    body = _save(viewer, subtitled).json()
+    base = f"/app/downloads/{body['id']}/files/"
+    other = Client()
+    other.force_login(user_create(email="other@example.com", password="correct horse battery"))
+    assert other.get(base + "subs/en.vtt").status_code == 404
+    for name in ("master.m3u8", "v360/index.m3u8", "download/360.mp4", "subs/../master.m3u8",
+                 "trickplay/../../../reelhouse.sqlite3", "subs/en.m3u8", "%2e%2e/master.m3u8"):
+        assert viewer.get(base + name).status_code == 404, name
+    download_revoke(user=Download.objects.get().profile.user, download_id=body["id"])
+    refused = viewer.get(base + "subs/en.vtt")
+    assert refused.status_code == 403 and "removed from the account" in refused.content.decode()

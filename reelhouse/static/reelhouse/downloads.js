@@ -1,6 +1,7 @@
 // Downloads inside the installed app. A title saved here is one server download (same slot, quality, licence and
-// term rules): its MP4 goes into Cache Storage ("reelhouse-downloads", keyed /app-media/<id>.mp4) and its
-// description (title, end of term, resume position) into localStorage. The Downloads page lists them, plays them
+// term rules): its MP4 goes into Cache Storage ("reelhouse-downloads", keyed /app-media/<id>.mp4), with its subtitle
+// tracks and seek thumbnails beside it (/app-media/<id>/subs/en.vtt, /app-media/<id>/trickplay/..., deleted with
+// it), and its description (title, end of term, resume position, subtitle tracks) into localStorage. The Downloads page lists them, plays them
 // from the cache with no network, and deletes any whose term has passed (that page every time it opens, any other
 // page once per launch); when online it also asks the server
 // whether each still stands (revoked, licence ended, subscription over) and deletes those that do not, after
@@ -13,6 +14,7 @@
   function saved() { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } }
   function keep(all) { localStorage.setItem(STORE, JSON.stringify(all)); }
   function mediaKey(id) { return "/app-media/" + id + ".mp4"; }
+  function extraKey(id, name) { return "/app-media/" + id + "/" + name; }
 
   // Storage: what the browser lets this site keep (navigator.storage.estimate) in the page's language, and a request
   // that it keep saved titles even when the device runs low on space (navigator.storage.persist).
@@ -39,7 +41,34 @@
     var all = saved();
     delete all[id];
     keep(all);
-    return caches.open(CACHE).then(function (cache) { return cache.delete(mediaKey(id)); });
+    return removeFiles(id);
+  }
+
+  // The video and every file saved beside it.
+  function removeFiles(id) {
+    return caches.open(CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (r) {
+          var path = new URL(r.url).pathname;
+          return path === mediaKey(id) || path.indexOf(extraKey(id, "")) === 0;
+        }).map(function (r) { return cache.delete(r); }));
+      });
+    });
+  }
+
+  // The download's video, then its subtitles and seek thumbnails (small; each only while the download stands).
+  function saveFiles(cache, download, failed) {
+    return fetch(download.url, {credentials: "same-origin"}).then(function (file) {
+      if (!file.ok) throw new Error(failed);
+      return cache.put(mediaKey(download.id), new Response(file.body, {headers: {"Content-Type": "video/mp4"}}));
+    }).then(function () {
+      return Promise.all((download.extras || []).map(function (extra) {
+        return fetch(extra.url, {credentials: "same-origin"}).then(function (r) {
+          if (!r.ok) throw new Error(failed);
+          return cache.put(extraKey(download.id, extra.name), r);
+        });
+      }));
+    });
   }
 
   // "Save in the app" on a title's page.
@@ -64,11 +93,11 @@
         .then(function (answer) {
           if (!answer[0]) throw new Error(answer[1].message);
           var download = answer[1];
-          return fetch(download.url, {credentials: "same-origin"}).then(function (file) {
-            if (!file.ok) throw new Error(button.dataset.failed);
-            return caches.open(CACHE).then(function (cache) {
-              return cache.put(mediaKey(download.id), new Response(file.body, {headers: {"Content-Type": "video/mp4"}}));
-            }).catch(function (error) {
+          return caches.open(CACHE).then(function (cache) {
+            return saveFiles(cache, download, button.dataset.failed);
+          }).catch(function (error) {
+            // Nothing half-saved stays behind.
+            return removeFiles(download.id).then(function () {
               if (error.name !== "QuotaExceededError") throw error;
               // The device had less room than it said: give the slot back rather than hold it for the whole term.
               return fetch(download.release_url, {method: "POST", credentials: "same-origin",
@@ -80,7 +109,10 @@
             var all = saved();
             all[download.id] = {id: download.id, title: download.title, label: download.label,
                                 expires_at: download.expires_at, status_url: download.status_url,
-                                progress_url: download.progress_url, position: 0};
+                                progress_url: download.progress_url, position: 0,
+                                extras: (download.extras || []).map(function (x) {
+                                  return {name: x.name, kind: x.kind, language: x.language, label: x.label};
+                                })};
             keep(all);
             status.textContent = button.dataset.saved;
           });
@@ -133,13 +165,27 @@
     caches.open(CACHE).then(function (cache) { return cache.match(mediaKey(id)); })
       .then(function (response) {
         if (!response) { remove(id).then(render); return; }  // the file is gone from storage: so is the entry
-        return response.blob().then(function (blob) {
+        return Promise.all([response.blob(), savedExtras(id)]).then(function (files) {
           playing = id;
-          // Played by the site's player (player/offline.js), from where this app left it.
+          // Played by the site's player (player/offline.js), from where this app left it, with the subtitles and
+          // seek thumbnails saved beside it (blobs; the player makes and revokes their object URLs).
           var position = saved()[id].position || 0;
-          video.dispatchEvent(new CustomEvent("reelhouse:play-saved", {detail: {blob: blob, position: position}}));
+          video.dispatchEvent(new CustomEvent("reelhouse:play-saved",
+                                              {detail: {blob: files[0], position: position, extras: files[1]}}));
         });
       });
+  }
+
+  // [{name, kind, language, label, blob}] of the files saved beside the video (a missing one is left out).
+  function savedExtras(id) {
+    var extras = saved()[id].extras || [];
+    return caches.open(CACHE).then(function (cache) {
+      return Promise.all(extras.map(function (x) {
+        return cache.match(extraKey(id, x.name)).then(function (r) {
+          return r ? r.blob().then(function (blob) { return Object.assign({blob: blob}, x); }) : null;
+        });
+      }));
+    }).then(function (files) { return files.filter(Boolean); });
   }
 
   video.addEventListener("timeupdate", function () {

@@ -42,9 +42,9 @@ export function seekPreviews(p) {
     previewTime.textContent = clock(t);
     const c = cues.length ? cueAt(t) : null;
     if (c) {
-      // Sprites go through the newest stream prefix (each heartbeat renews it).
+      // Sprites go through the newest stream prefix (each heartbeat renews it), or the saved copies offline.
       preview.style.width = c.w + "px"; preview.style.height = c.h + "px";
-      preview.style.backgroundImage = "url(\"" + p.prefix + "trickplay/" + c.file + "\")";
+      preview.style.backgroundImage = "url(\"" + (p.spriteUrl ? p.spriteUrl(c.file) : p.prefix + "trickplay/" + c.file) + "\")";
       preview.style.backgroundPosition = (-c.x) + "px " + (-c.y) + "px";
     }
     preview.hidden = false;
@@ -53,11 +53,13 @@ export function seekPreviews(p) {
   }
   function hide() { if (!dragging && document.activeElement !== seek) preview.hidden = true; }
 
+  // `p.thumbnailsUse(text)`: the cues of another thumbnails track (the offline player's saved one, or none: "").
+  p.thumbnailsUse = function (text) { cues = parse(text || ""); };
   video.addEventListener("reelhouse:started", function () {
     if (cues.length) return;
     fetch(p.prefix + "trickplay/thumbnails.vtt", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
-      .then(function (text) { cues = parse(text); })
+      .then(p.thumbnailsUse)
       .catch(function () { /* no thumbnails: the bar still seeks and shows the time */ });
   });
 

@@ -53,7 +53,8 @@ export function setSubtitle(p, i) {
 // "c": subtitles off when on, else the last chosen (or those in the interface language).
 export function subtitlesToggle(p) {
   const hls = p.hls;
-  if (!hls || !hls.subtitleTracks.length) return false;
+  if (!hls) return savedToggle(p);
+  if (!hls.subtitleTracks.length) return false;
   setSubtitle(p, hls.subtitleTrack >= 0 ? -1 : Math.max(0, trackFor(hls.subtitleTracks, p.lastSubtitles)));
   return true;
 }
@@ -131,4 +132,40 @@ export function nativeLanguages(p) {
       if (lang !== p.prefs.subtitles) { p.prefs.subtitles = lang; savePrefs(p, "subtitles"); }
     });
   }
+}
+
+// A saved file's subtitles (the app's offline player): <track> elements on the WebVTT files saved with it, offered
+// in the same Subtitles menu, off until chosen. `tracks`: [{language, label, url}]; none hides the menu.
+export function savedSubtitles(p, tracks) {
+  const video = p.video, subs = p.$("subtitles");
+  video.querySelectorAll("track").forEach(function (t) { t.remove(); });
+  tracks.forEach(function (t) {
+    const el = document.createElement("track");
+    el.kind = "subtitles"; el.srclang = t.language; el.label = t.label || t.language; el.src = t.url;
+    video.appendChild(el);
+  });
+  subs.textContent = "";
+  option(subs, -1, subs.dataset.off, true);
+  tracks.forEach(function (t, i) { option(subs, i, label({ name: t.label, lang: t.language }, i)); });
+  subs.parentElement.hidden = tracks.length === 0;
+  showSaved(p, -1);
+  if (!subs.dataset.listening) {
+    subs.dataset.listening = "1";
+    subs.addEventListener("change", function () { showSaved(p, parseInt(subs.value, 10)); });
+  }
+}
+
+function showSaved(p, i) {
+  Array.from(p.video.textTracks).forEach(function (t, j) { t.mode = j === i ? "showing" : "disabled"; });
+  p.$("subtitles").value = String(i);
+  if (i >= 0) p.lastSubtitles = p.video.textTracks[i].language || p.lastSubtitles;
+}
+
+function savedToggle(p) {
+  const texts = Array.from(p.video.textTracks || []);
+  if (!texts.length || !p.$("subtitles")) return false;
+  const on = texts.findIndex(function (t) { return t.mode === "showing"; });
+  showSaved(p, on >= 0 ? -1 : Math.max(0, trackFor(texts.map(function (t) { return { lang: t.language }; }),
+                                                    p.lastSubtitles)));
+  return true;
 }
