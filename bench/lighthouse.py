@@ -113,7 +113,8 @@ class Server:
         self.port = free_port()
         var.mkdir(parents=True, exist_ok=True)
         self.log = open(var / "bench-run.log", "a")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([PYTHON, "-m", "reelhouse.manage", "run", "--port", str(self.port)],
+        self.proc = subprocess.Popen([PYTHON, "-m", "reelhouse.manage", "run", "--port", str(self.port),
+                                      "--start-timeout", "600"],
                                      env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 900

@@ -35,8 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--no-demo", action="store_true", help="Do not build or ingest the demo library.")
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--start-timeout", type=float, default=60,
+                            help="Seconds the web server and the scheduler may take to start (more on a busy machine).")
 
-    def handle(self, *args, port, host, no_demo, web_workers, **options):
+    def handle(self, *args, port, host, no_demo, web_workers, start_timeout, **options):
         started = time.monotonic()
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
@@ -75,8 +77,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.append(1))
         try:
             url = f"http://{host}:{port}/"
-            self._wait_healthy(url + "healthz")
-            self._wait_scheduler(started_at)
+            self._wait_healthy(url + "healthz", start_timeout)
+            self._wait_scheduler(started_at, start_timeout)
             console.print(f"\n[bold green]Reelhouse is running[/] at [bold]{url}[/]  "
                           f"(ready in {time.monotonic() - started:.1f} s)")
             self._print_accounts(accounts, url)
