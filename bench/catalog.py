@@ -24,11 +24,10 @@ import threading
 import time
 from pathlib import Path
 
-from common import free_port, gunicorn_start
+from common import ensure_pg_database, free_port, gunicorn_start
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/reelhouse_bench")
 TYPED = ["harbour", "midnight", "amelie", "muenchen", "detective", "silver river", "night train", "zoe",
          "winter kingdom", "phoenix"]
@@ -75,16 +74,6 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     result = subprocess.run([PYTHON, "-m", "reelhouse.manage", *args], env=env, cwd=ROOT, check=True,
                             text=True, stdout=subprocess.PIPE if capture else None)
     return result.stdout or ""
-
-
-def ensure_pg_database() -> None:
-    import psycopg
-
-    name = PG_BENCH_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created PostgreSQL database {name}")
 
 
 def measure(port: int, paths, *, clients: int, requests: int, cookie: str) -> dict:
@@ -137,7 +126,7 @@ def bench_db(db: str, *, levels: list[int], requests: int, workers: int) -> dict
     env = env_for(db)
     Path(env["REELHOUSE_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     if db == "postgresql":
-        ensure_pg_database()
+        ensure_pg_database(PG_BENCH_URL)
     print(f"\n== {db}: migrate and seed (skipped when present)")
     t0 = time.monotonic()
     manage(env, "migrate", "--skip-checks", "-v", "0")

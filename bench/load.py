@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from catalog import TYPED
-from common import edge_vs_static, free_port, gunicorn_start
+from common import edge_vs_static, ensure_pg_database, free_port, gunicorn_start
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,6 +46,7 @@ from tests.edge_nginx import edge_nginx  # noqa: E402  (the same runner as the e
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PACKAGE = "packages/loadbench"  # under MEDIA_ROOT: the one real package every seeded title plays
 P99_LIMIT_MS = 200
+PG_URL = os.environ.get("BENCH_LOAD_PG_URL", "postgresql://postgres@127.0.0.1:5432/rh_loadbench")
 QUARTER = ["--series", "1500", "--episodes", "45800", "--films", "2625", "--subscribers", "9250",
            "--progress-rows", "500000", "--plays-7d", "37500", "--no-fingerprints"]
 TINY = ["--series", "12", "--episodes", "120", "--films", "40", "--subscribers", "40", "--progress-rows", "400",
@@ -265,7 +266,19 @@ def report(results: dict, *, cores: int) -> dict:
             print(f"   {name:42s} {r['count']:7d} {r['errors']:4d} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
                   f"{r['p99_ms']:8.1f} {r['bytes'] / 1e6:8.1f} {rate:>7s}")
         requests = stage["requests"]
+        # CPU per request in the steady window (steadier than latency on a shared machine): the app's per request
+        # it answered, the edge's per request it answered, Locust's per request it made.
+        steady_counts = {n.split(": ", 1)[1]: r["count"] for n, r in requests.items() if n.startswith("steady")}
+        edge_n = sum(c for n, c in steady_counts.items() if "(edge)" in n)
+        app_n = sum(steady_counts.values()) - edge_n
+        per_request = {"app_ms": stage["cpu_s"].get("app", 0) / max(app_n, 1) * 1e3,
+                       "edge_us": stage["cpu_s"].get("edge", 0) / max(edge_n, 1) * 1e6,
+                       "locust_us": stage["cpu_s"].get("locust", 0) / max(app_n + edge_n, 1) * 1e6}
+        print(f"   CPU per request: app {per_request['app_ms']:.1f} ms ({app_n / steady:.1f} req/s, mostly "
+              f"heartbeats), edge {per_request['edge_us']:.0f} us ({edge_n / steady:.1f} req/s), Locust "
+              f"{per_request['locust_us']:.0f} us")
         stages.append({
+            "cpu_per_request": {k: round(v, 2) for k, v in per_request.items()},
             "viewers": stage["viewers"], "passed": stage["passed"],
             "segment_p99_ms": requests.get("steady: segment (edge)", {}).get("p99_ms"),
             "heartbeat_p99_ms": requests.get("steady: heartbeat", {}).get("p99_ms"),
@@ -293,6 +306,9 @@ def main() -> None:
     parser.add_argument("--var", help="the var directory (default var/bench-load, or var/bench-load-smoke)")
     parser.add_argument("--keep-going", action="store_true", help="run every stage even after one fails")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (8 threads each)")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                        help=f"the embedded default (SQLite) or PostgreSQL (BENCH_LOAD_PG_URL, default {PG_URL}; "
+                             "its own var directory, <var>-pg, for media)")
     args = parser.parse_args()
     mode = dict(MODES["smoke" if args.smoke else "quick" if args.quick else "full"])
     if args.stages:
@@ -301,10 +317,11 @@ def main() -> None:
         mode["spawn_rate"] = args.spawn_rate
     cores = os.cpu_count()
     started = time.monotonic()
-    print(f"bench/load.py: stages {', '.join(f'{v}:{s}s' for v, s in mode['stages'])} viewers, {mode['browsers']} "
-          f"browsers, {cores} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    print(f"bench/load.py ({args.db}): stages {', '.join(f'{v}:{s}s' for v, s in mode['stages'])} viewers, "
+          f"{mode['browsers']} browsers, {cores} CPUs, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     raise_open_files()
-    var = Path(args.var) if args.var else ROOT / "var" / mode["var"]
+    var = Path(args.var) if args.var else ROOT / "var" / (mode["var"] + ("-pg" if args.db == "postgresql" else ""))
     var.mkdir(parents=True, exist_ok=True)
     media = var / "media"
     keys = f"lb1:{secrets.token_urlsafe(32)}"
@@ -312,6 +329,9 @@ def main() -> None:
         "REELHOUSE_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1", "REELHOUSE_EDGE_KEYS": keys,
         "REELHOUSE_EDGE_URL": "http://127.0.0.1:1",  # the prepared prefix's origin; the server gets the real one
         "REELHOUSE_SIGNIN_ATTEMPTS": "1000000", "REELHOUSE_SIGNIN_ATTEMPTS_PER_CLIENT": "1000000"}
+    if args.db == "postgresql":
+        ensure_pg_database(PG_URL)
+        env["DATABASE_URL"] = PG_URL
     t0 = time.monotonic()
     manage(env, "migrate", "--skip-checks", "-v", "0")
     manage(env, "seed_scale", "--skip-checks", *mode["seed"])
@@ -333,18 +353,21 @@ def main() -> None:
         print(f"granted a subscription to {prepared['granted']:,} seeded subscribers", flush=True)
     seg_s = segment_seconds(media, args.rung)
 
-    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp, \
-            edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=2) as edge:
+    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp:
         workdir = Path(tmp)
         names = sorted(p.relative_to(media / PACKAGE).as_posix() for p in (media / PACKAGE / args.rung).glob("*.m4s"))
-        print(f"edge vs plain nginx static, side by side ({len(names)} segments of {args.rung}):", flush=True)
-        side = edge_vs_static(edge, [prepared["edge_prefix"].replace("http://127.0.0.1:1", "") + n for n in names],
-                              [f"/plain/{PACKAGE}/{n}" for n in names], rounds=mode["rounds"], seconds=2,
-                              connections=16, workdir=workdir)
+        print(f"edge vs plain nginx static, side by side ({len(names)} segments of {args.rung}; one nginx worker "
+              "and one wrk thread, as bench/edge.py):", flush=True)
+        with edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=1) as probe:
+            side = edge_vs_static(probe, [prepared["edge_prefix"].replace("http://127.0.0.1:1", "") + n
+                                          for n in names], [f"/plain/{PACKAGE}/{n}" for n in names],
+                                  rounds=mode["rounds"], seconds=2, connections=16, workdir=workdir)
         edge_vs_nginx = statistics.median(e["rps"] / s["rps"] for e, s in zip(side["edge"], side["static"],
                                                                               strict=True))
         print(f"edge / static {edge_vs_nginx:.3f}x (median of the rounds' ratios)", flush=True)
-
+    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp, \
+            edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=2) as edge:
+        workdir = Path(tmp)
         port = free_port()
         server = gunicorn_start(env | {"REELHOUSE_EDGE_URL": edge.url}, port, workers=args.workers)
         try:
@@ -381,6 +404,16 @@ def main() -> None:
           f"ms; {errors} errors in the run")
     if per_edge_core:
         print(f"viewers per edge core (nginx CPU at {best['viewers']:,} viewers, {args.rung}): {per_edge_core:,.0f}")
+    if cpu := best.get("cpu_per_request"):
+        # What 3,700 viewers would cost at the measured CPU per request (the mix: a heartbeat per 30 s, a video and
+        # an audio segment per segment-duration), against the two cores the box has.
+        goal = 3700
+        seg_rps = goal * best["segment_rps"] / best["viewers"]
+        app_cores, edge_cores = goal / 30 * cpu["app_ms"] / 1e3, seg_rps * cpu["edge_us"] / 1e6
+        locust_cores = (seg_rps + goal / 30) * cpu["locust_us"] / 1e6
+        print(f"at {goal:,} viewers by this CPU per request: app {app_cores:.2f} cores ({goal / 30:.0f} heartbeats/s), "
+              f"edge {edge_cores:.2f} cores ({seg_rps:,.0f} segment req/s), Locust {locust_cores:.2f} cores; "
+              f"the box has {cores}")
     print(f"took {time.monotonic() - started:.0f} s; load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(json.dumps({
         "max_viewers": best["viewers"] if best.get("passed") else 0,
@@ -388,13 +421,14 @@ def main() -> None:
         "errors": errors, "edge_vs_nginx": round(edge_vs_nginx, 3),
         "stages": [{"viewers": s["viewers"], "passed": s["passed"]} for s in results["stages"]],
         "requests": totals,
-        "cpu_share": best.get("cpu_share"), "viewers_per_edge_core": round(per_edge_core) if per_edge_core else None,
+        "cpu_share": best.get("cpu_share"), "cpu_per_request": best.get("cpu_per_request"),
+        "viewers_per_edge_core": round(per_edge_core) if per_edge_core else None,
         "segment_rps": round(best.get("segment_rps", 0), 1), "bytes_per_s": round(best.get("bytes_per_s", 0)),
         "transcode_media_s_per_wall_s_1core": round(figures["speed"], 3),
         "transcode_media_s_per_cpu_s": round(figures["cpu_speed"], 3),
         "db_mib_per_100k_episodes": round(per_100k / 2**20, 1),
         "db_catalog_mib_per_100k_episodes": round(catalog_bytes * 100_000 / db["episodes"] / 2**20, 1),
-        "rung": args.rung, "segment_s": seg_s, "load_avg_1m": round(os.getloadavg()[0], 1)}))
+        "db": args.db, "rung": args.rung, "segment_s": seg_s, "load_avg_1m": round(os.getloadavg()[0], 1)}))
 
 
 if __name__ == "__main__":
