@@ -11,6 +11,8 @@ import pytest
 
 from reelhouse.media.fingerprints import audio, library
 from reelhouse.media.fingerprints.engine import VideoPrint, distances, fingerprint_file
+from reelhouse.media.fingerprints.services import fingerprint_store
+from reelhouse.media.models import Fingerprint
 from reelhouse.media.transcode.package import package_build
 from tests.conftest import make_clip
 
@@ -156,3 +158,21 @@ def test_the_transcode_taps_the_fingerprint_from_its_own_decode(clips, prints, t
     assert distances(tapped.hashes, prints["original"].hashes).diagonal().max() <= 8  # the same frames
     assert tapped.audio and not (tmp_path / "pkg" / ".fingerprint-audio.raw").exists()  # nothing left in it
     assert library.compare(prints["cropped"], tapped).segments
+
+
+@pytest.mark.django_db
+def test_the_library_indexes_are_checked_for_change_with_one_query(prints, settings, tmp_path,
+                                                                  django_assert_num_queries):
+    settings.REELHOUSE_FINGERPRINT_INDEX_DIR = str(tmp_path)
+    library.library_index_forget()
+    first = fingerprint_store(printed=prints["original"])
+    Fingerprint.objects.filter(pk=first.pk).update(in_library=True)
+    pictures, sound = (index.ntotal for index in library.library_indexes())
+    assert pictures > 0 and sound == len(audio.items(prints["original"].audio))
+    with django_assert_num_queries(1):  # nothing new: one aggregate, no list of every fingerprint id
+        assert library.library_indexes()[0].ntotal == pictures
+    second = fingerprint_store(printed=prints["other"])
+    Fingerprint.objects.filter(pk=second.pk).update(in_library=True)
+    grown, grown_sound = library.library_indexes()  # a publish since: brought up to date
+    assert grown.ntotal > pictures and grown_sound.ntotal > sound
+    library.library_index_forget()
