@@ -274,8 +274,9 @@ def report(results: dict, *, cores: int) -> dict:
         per_request = {"app_ms": stage["cpu_s"].get("app", 0) / max(app_n, 1) * 1e3,
                        "edge_us": stage["cpu_s"].get("edge", 0) / max(edge_n, 1) * 1e6,
                        "locust_us": stage["cpu_s"].get("locust", 0) / max(app_n + edge_n, 1) * 1e6}
-        print(f"   CPU per request: app {per_request['app_ms']:.1f} ms ({app_n / steady:.1f} req/s, mostly "
-              f"heartbeats), edge {per_request['edge_us']:.0f} us ({edge_n / steady:.1f} req/s), Locust "
+        print(f"   CPU per request: app {per_request['app_ms']:.1f} ms ({app_n / steady:.1f} req/s: heartbeats, "
+              f"searches, pages; on PostgreSQL the database server's CPU is not in it), edge "
+              f"{per_request['edge_us']:.0f} us ({edge_n / steady:.1f} req/s), Locust "
               f"{per_request['locust_us']:.0f} us")
         stages.append({
             "cpu_per_request": {k: round(v, 2) for k, v in per_request.items()},
@@ -405,8 +406,9 @@ def main() -> None:
     if per_edge_core:
         print(f"viewers per edge core (nginx CPU at {best['viewers']:,} viewers, {args.rung}): {per_edge_core:,.0f}")
     if cpu := best.get("cpu_per_request"):
-        # What 3,700 viewers would cost at the measured CPU per request (the mix: a heartbeat per 30 s, a video and
-        # an audio segment per segment-duration), against the two cores the box has.
+        # What 3,700 viewers would cost at the measured CPU per request (a heartbeat per 30 s at the app's average
+        # cost per request of this window's mix, a video and an audio segment per segment-duration), against the
+        # two cores the box has.
         goal = 3700
         seg_rps = goal * best["segment_rps"] / best["viewers"]
         app_cores, edge_cores = goal / 30 * cpu["app_ms"] / 1e3, seg_rps * cpu["edge_us"] / 1e6
