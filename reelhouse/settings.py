@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from reelhouse.core.private import private_dir, read_or_create_secret
+from reelhouse.core.storage import storage_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -317,8 +318,11 @@ STATIC_ROOT = VAR_DIR / "static"  # collectstatic target in production; whitenoi
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "reelhouse" / "static"]
 # whitenoise serves straight from the app folders (no collectstatic step for the embedded default).
+# Media (sources, packages, downloads, artwork): local disk under MEDIA_ROOT, or an S3-compatible bucket with
+# REELHOUSE_STORAGE_URL=s3://<bucket>[/<prefix>]?endpoint=http://host:port and REELHOUSE_S3_ACCESS_KEY /
+# REELHOUSE_S3_SECRET_KEY (docs/operations.md, reelhouse/core/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_backend(env("STORAGE_URL"), access_key=env("S3_ACCESS_KEY"), secret_key=env("S3_SECRET_KEY")),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import subprocess
+import uuid
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -31,6 +32,28 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REELHOUSE_STABLE_SECONDS = 0
     settings.MEDIA_ROOT.mkdir()
+
+
+@pytest.fixture(scope="session")
+def seaweed():
+    """A real SeaweedFS with its S3 gateway for this test process (tests/seaweed.py), started once."""
+    from tests.seaweed import seaweed_server
+
+    with seaweed_server() as store:
+        yield store
+
+
+@pytest.fixture
+def s3_media(settings, seaweed):
+    """Media on object storage for one test: the default storage is the SeaweedFS bucket, under a prefix of the
+    test's own, configured exactly as REELHOUSE_STORAGE_URL would."""
+    from reelhouse.core.storage import storage_backend
+    from tests.seaweed import S3Media
+
+    media = S3Media(store=seaweed, prefix=f"t-{uuid.uuid4().hex[:12]}")
+    settings.STORAGES = {**settings.STORAGES, "default": storage_backend(
+        media.storage_url(), access_key=seaweed.access_key, secret_key=seaweed.secret_key)}
+    return media
 
 
 def make_clip(path: Path, *, seconds: float = 4, size: str = "854x480", audio: bool = True,
