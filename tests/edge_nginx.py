@@ -11,6 +11,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "nginx"
@@ -43,10 +44,18 @@ class Edge:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _main_conf(*, prefix: Path, media_root: Path, port: int, origin_port: int, workers: int, mode: str) -> str:
+def _main_conf(*, prefix: Path, media_root: Path, port: int, origin_port: int, workers: int, mode: str,
+               origin: str | None = None) -> str:
     temp = "".join(f"    {name}_temp_path {prefix}/{name};\n" for name in ("client_body", "proxy", "fastcgi",
                                                                            "uwsgi", "scgi"))
-    origin = f"""
+    origin_url = "http://reelhouse_origin"
+    if origin:  # a real object store: http://host:port/<bucket>[/<prefix>]
+        parts = urlsplit(origin)
+        origin_url += parts.path.rstrip("/")
+        origin_conf = f"""
+    upstream reelhouse_origin {{ server {parts.netloc}; keepalive 16; }}"""
+    else:
+        origin_conf = f"""
     upstream reelhouse_origin {{ server 127.0.0.1:{origin_port}; keepalive 16; }}
     server {{  # stands in for the object store: the media root over plain HTTP
         listen 127.0.0.1:{origin_port};
@@ -65,11 +74,11 @@ http {{
 {temp}    sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
-    include reelhouse/http.conf;{origin}
+    include reelhouse/http.conf;{origin_conf}
     server {{
         listen 127.0.0.1:{port} reuseport backlog=4096;
         set $edge_media_root {media_root};
-        set $edge_origin http://reelhouse_origin;
+        set $edge_origin {origin_url};
         set $edge_origin_host 127.0.0.1;
         include reelhouse/locations.conf;
         location /plain/ {{  # plain nginx static over the same files, for bench/edge.py
@@ -83,9 +92,10 @@ http {{
 
 
 @contextlib.contextmanager
-def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1):
+def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1, origin: str | None = None):
     """Yields an Edge serving `media_root` (mode "disk": from the files; "origin": through proxy_cache from a second
-    server over the same files) with the given keys.conf text; stops nginx (SIGTERM, then SIGKILL) afterwards."""
+    server over the same files, or from `origin`, a real object store's bucket URL http://host:port/<bucket>[/<prefix>])
+    with the given keys.conf text; stops nginx (SIGTERM, then SIGKILL) afterwards."""
     binary = ensure_nginx()
     with tempfile.TemporaryDirectory(prefix="rh-edge-") as tmp:
         prefix = Path(tmp)
@@ -98,7 +108,8 @@ def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers:
             "inactive=1d use_temp_path=off;\n")
         port, origin_port = _free_port(), _free_port()
         (conf / "nginx.conf").write_text(_main_conf(prefix=prefix, media_root=Path(media_root), port=port,
-                                                    origin_port=origin_port, workers=workers, mode=mode))
+                                                    origin_port=origin_port, workers=workers, mode=mode,
+                                                    origin=origin))
         command = [binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf / "nginx.conf"),
                    "-g", "daemon off;"]
         check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True)

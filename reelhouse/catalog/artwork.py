@@ -1,7 +1,8 @@
 """Artwork resized once into the widths pages use, as WebP and JPEG, under a name taken from the image's content
-(MEDIA_ROOT/artwork/<kind>/<xx>/<hash>/w<width>.<webp|jpg>), so every URL can be cached for ever and a changed image
-gets a new one. Titles store the path of the largest JPEG (a plain image file for anything that wants one); pages
-derive the whole set from it. Originals are never copied into MEDIA_ROOT, so no page can load one."""
+(artwork/<kind>/<xx>/<hash>/w<width>.<webp|jpg> in the media storage: local disk or the object store), so every URL
+can be cached for ever and a changed image gets a new one. Titles store the path of the largest JPEG (a plain image
+file for anything that wants one); pages derive the whole set from it. Originals are never copied into the media
+storage, so no page can load one."""
 
 import hashlib
 import io
@@ -17,6 +18,7 @@ from django.conf import settings
 from PIL import Image, ImageOps
 
 from reelhouse.core.images import ImageRefused, image_open, read_file
+from reelhouse.core.storage import media_storage, media_tree_upload, storage_is_local
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = "1"  # part of the name: changing sizes or encoders makes new files, never rewrites old ones
@@ -40,10 +42,6 @@ FORMATS = (("webp", "WEBP", {"quality": 80, "method": 4}),
 
 class ArtworkError(ValueError):
     """An image that cannot be used; the message names the file and why."""
-
-
-def _root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "artwork"
 
 
 _REF_RE = re.compile(r"^(artwork/([a-z]+)/[0-9a-f]{2}/[0-9a-f]{24})/w\d+\.jpg$")
@@ -75,6 +73,13 @@ def artwork_store(*, source: Path, kind: str) -> str:
     name = digest.hexdigest()[:24]
     folder = f"artwork/{kind}/{name[:2]}/{name}"
     ref = f"{folder}/w{max(spec.widths)}.jpg"
+    if not storage_is_local():  # object storage: resized in scratch space, uploaded with the reference last
+        if media_storage().exists(ref):
+            return ref
+        with tempfile.TemporaryDirectory(prefix=f"rh-art-{name}-") as scratch:
+            _resize_all(data, source.name, spec, Path(scratch))
+            media_tree_upload(local=Path(scratch), prefix=folder, last=(Path(ref).name,))
+        return ref
     final = Path(settings.MEDIA_ROOT) / folder
     if final.is_dir():
         return ref

@@ -1,8 +1,6 @@
 """Subscriber pages of the catalog: home, series and film pages, search, A–Z listings, calendar, artwork."""
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reelhouse.catalog import selectors, services
 from reelhouse.catalog.models import Genre, SearchEntry
 from reelhouse.catalog.title_extras import title_extras
-from reelhouse.core.http import file_response, file_under, safe_next
+from reelhouse.core.http import safe_next, stored_file_response, stored_name_under
 
 LISTING_KINDS = {"series": SearchEntry.Kind.SERIES, "films": SearchEntry.Kind.FILM}
 
@@ -174,6 +172,6 @@ def calendar(request):
 @require_GET
 def artwork(request, path: str):
     """Resized artwork (never originals), cached for a year: a changed image gets a new name."""
-    target = file_under(Path(settings.MEDIA_ROOT) / "artwork", path, missing="no such image")
-    return file_response(target, content_type="image/webp" if target.suffix == ".webp" else "image/jpeg",
-                         cache_control="public, max-age=31536000, immutable")
+    name = stored_name_under("artwork", path, missing="no such image")
+    return stored_file_response(name, content_type="image/webp" if name.endswith(".webp") else "image/jpeg",
+                                cache_control="public, max-age=31536000, immutable", missing="no such image")

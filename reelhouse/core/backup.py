@@ -8,6 +8,11 @@ The archive (`reelhouse-backup-<time>.tar`, uncompressed: segments and sources a
     viewers play, and a database that points at segments nobody kept restores a catalog that cannot play. Leave
     them out (`--no-media`) when the media volume (or bucket) is backed up on its own; the manifest still lists
     every file with its hash, and `restore` then checks the media root against it.
+
+On object storage (REELHOUSE_STORAGE_URL) the media stay in the bucket: the archive never copies them (the bucket is
+backed up by the store's own means: versioning, replication, `rclone sync`), and the manifest lists every object
+with its size and ETag (`"storage"` names the bucket). `restore` puts the database back and checks that every
+listed object is still in the bucket with the same size and ETag, naming those that are missing or differ.
 """
 
 import hashlib
@@ -27,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 
 from reelhouse.core import clock
+from reelhouse.core.storage import media_walk, storage_describe, storage_is_local
 
 FORMAT = 1
 Progress = Callable[[int, int, str], None]  # done, total, what
@@ -117,10 +123,12 @@ def backup_create(*, out: Path, media: bool = True, progress: Progress | None = 
     if out.exists():
         raise BackupError(f"{out} exists already; choose another name (backups never overwrite)")
     root = Path(settings.MEDIA_ROOT)
+    local = storage_is_local()
+    media = media and local  # objects in a bucket are listed, never copied into the archive
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".backup-") as scratch:
         dump = _database_dump(Path(scratch))
-        files = media_files(root) if root.is_dir() else []
-        entries = []
+        files = (media_files(root) if root.is_dir() else []) if local else []
+        entries = [] if local else [{"path": f.name, "size": f.size, "etag": f.etag} for f in media_walk("")]
         partial = out.with_name(out.name + ".partial")
         with tarfile.open(partial, "w") as tar:
             tar.add(dump, arcname=dump.name)
@@ -132,7 +140,8 @@ def backup_create(*, out: Path, media: bool = True, progress: Progress | None = 
                 if progress:
                     progress(done, len(files), rel)
             manifest = {"format": FORMAT, "engine": _engine(), "created_at": clock.now().isoformat(),
-                        "database": dump.name, "media_included": media, "media": entries}
+                        "database": dump.name, "media_included": media, "media": entries,
+                        "storage": "local" if local else storage_describe()}
             data = json.dumps(manifest, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size, info.mtime = len(data), int(clock.now().timestamp())
@@ -174,6 +183,15 @@ def backup_restore(*, archive: Path, progress: Progress | None = None) -> Restor
                 if progress:
                     progress(done, len(members), member.name)
     missing, altered = [], []
+    if not storage_is_local():
+        stored = {f.name: f for f in media_walk("")}
+        for entry in manifest["media"]:
+            found = stored.get(entry["path"])
+            if found is None:
+                missing.append(entry["path"])
+            elif found.size != entry["size"] or (entry.get("etag") and found.etag != entry["etag"]):
+                altered.append(entry["path"])
+        return RestoreReport(engine=engine, files_restored=restored, missing=missing, altered=altered)
     for entry in manifest["media"]:
         path = root / entry["path"]
         if not path.is_file():

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from reelhouse.core.storage import media_read_stream, media_storage, storage_is_local
+
 
 def csv_response(rows: list[dict], *, filename: str) -> HttpResponse:
     """Rows of dicts as a CSV download (header from the first row's keys; empty body for no rows)."""
@@ -33,6 +35,33 @@ def file_under(base: Path | str, rel: str, *, missing: str) -> Path:
 def file_response(path: Path, *, content_type: str, cache_control: str) -> FileResponse:
     """A file checked by file_under, streamed with its type and caching."""
     response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def stored_name_under(base: str, rel: str, *, missing: str) -> str:
+    """The storage name of the file `rel` inside the stored folder `base` (e.g. a package): on local disk through
+    file_under's guard (symlinks, '..'), on object storage refusing any empty, '.', '..' or backslash component (a
+    key is never resolved, so a plain relative path is all that may pass). Http404 saying `missing` otherwise."""
+    if storage_is_local():
+        root = Path(media_storage().path(base))
+        return f"{base}/{file_under(root, rel, missing=missing).relative_to(root.resolve()).as_posix()}"
+    if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in rel.split("/")):
+        raise Http404(missing)
+    return f"{base}/{rel}"
+
+
+def stored_file_response(name: str, *, content_type: str, cache_control: str, missing: str, **kwargs) -> FileResponse:
+    """A stored file (a name from stored_name_under) streamed with its type and caching: from disk, or from the
+    object store as its body arrives. Http404 saying `missing` when it is not there; kwargs go to FileResponse
+    (as_attachment, filename)."""
+    try:
+        body = media_read_stream(name)
+    except (FileNotFoundError, IsADirectoryError):
+        raise Http404(missing) from None
+    response = FileResponse(body, content_type=content_type, **kwargs)
+    if (length := getattr(body, "_content_length", None)) is not None:  # botocore's StreamingBody
+        response["Content-Length"] = str(length)
     response["Cache-Control"] = cache_control
     return response
 

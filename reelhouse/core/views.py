@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from reelhouse.core import metrics, scheduler
+from reelhouse.core.storage import media_storage, storage_describe, storage_is_local
 
 log = logging.getLogger("reelhouse.csp")
 
@@ -35,6 +36,12 @@ def _check_database() -> str | None:
 
 
 def _check_storage() -> str | None:
+    if not storage_is_local():  # the bucket answers (one HEAD request; Django's exists())
+        try:
+            media_storage().exists("readyz-probe")
+        except Exception as exc:  # botocore's errors (endpoint down, bad keys, no bucket) share no base but this
+            return f"media storage {storage_describe()} unreachable: {exc}"
+        return None
     root = Path(settings.MEDIA_ROOT)
     try:
         with tempfile.NamedTemporaryFile(dir=root, prefix=".readyz-"):

@@ -3,32 +3,28 @@ asset published for the work, the delivery it came from (source, time, sha256), 
 licence it was accepted under, the transcode job that made it and every file of the package with its sha256, read
 from the files as they are now."""
 
+import contextlib
 import hashlib
-from pathlib import Path
-
-from django.conf import settings
 
 from reelhouse.catalog.models import Work
+from reelhouse.core.storage import media_read_stream, media_walk
 from reelhouse.ingest.models import Delivery
 from reelhouse.media.models import Asset, TranscodeJob
 from reelhouse.rights.provenance import ProvenanceError, licence_json
 
 
-def _sha256(path: Path) -> str:
+def _sha256(name: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with contextlib.closing(media_read_stream(name)) as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
 def package_files(directory: str) -> list[dict]:
-    """Every file of a published package (relative path, size, sha256), in path order."""
-    root = Path(settings.MEDIA_ROOT) / directory
-    if not root.is_dir():
-        return []
-    return [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": _sha256(p)}
-            for p in sorted(root.rglob("*")) if p.is_file()]
+    """Every file of a published package (relative path, size, sha256), in path order, wherever it is stored."""
+    return [{"path": f.name.removeprefix(directory + "/"), "size": f.size, "sha256": _sha256(f.name)}
+            for f in sorted(media_walk(directory), key=lambda f: f.name)]
 
 
 def _delivery(delivery: Delivery | None) -> dict | None:

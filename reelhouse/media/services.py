@@ -27,6 +27,7 @@ from reelhouse.core.jobs import (
     lease_seconds,
 )
 from reelhouse.core.logs import delivery_correlation
+from reelhouse.core.storage import media_listdir, media_tree_delete, media_tree_upload, media_walk, storage_is_local
 from reelhouse.media import conf, signals
 from reelhouse.media.fingerprints.services import fingerprint_publish, fingerprint_store
 from reelhouse.media.models import Asset, Fingerprint, Rendition, TranscodeJob
@@ -38,7 +39,14 @@ from reelhouse.media.provisional import (
     quick_publish_enabled,
     quick_stage_start,
 )
-from reelhouse.media.staging import SourceChanged, StagedSource, source_staged, staging_remove_except
+from reelhouse.media.staging import (
+    SourceChanged,
+    StagedSource,
+    source_fetched,
+    source_staged,
+    sources_stored,
+    staging_remove_except,
+)
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
@@ -154,24 +162,32 @@ def _run_claimed(job: TranscodeJob) -> str:
     ffmpeg_check()
     directory = f"packages/{uuid.uuid4().hex}"
     job_heartbeat(job=job, package_dir=directory, progress=0.0, speed=None, eta_s=None)
-    original = Path(delivery.source.path) / delivery.path
     with contextlib.ExitStack() as stack:
-        with job_lease_kept(job):  # hashing (and maybe copying) a large file reports no progress
-            staged = stack.enter_context(source_staged(original=original, sha256=delivery.sha256,
-                                                       key=f"job-{job.pk}"))
-        return _build_staged(job, directory, staged)
+        with job_lease_kept(job):  # hashing (and maybe copying or fetching) a large file reports no progress
+            if sources_stored():  # object storage: no shared filesystem, the source comes from the bucket
+                staged, subtitles = stack.enter_context(source_fetched(
+                    sha256=delivery.sha256, suffix=Path(delivery.path).suffix, key=f"job-{job.pk}",
+                    subtitles=(delivery.identity or {}).get("subtitles")))
+            else:
+                staged = stack.enter_context(source_staged(original=Path(delivery.source.path) / delivery.path,
+                                                           sha256=delivery.sha256, key=f"job-{job.pk}"))
+                subtitles = _sidecar_subtitles(delivery)
+        return _build_staged(job, directory, staged, subtitles)
 
 
-def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> str:
-    """Build, check and publish the package of the staged source (the bytes that were accepted)."""
+def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource, subtitles: list[dict]) -> str:
+    """Build, check and publish the package of the staged source (the bytes that were accepted). On object storage
+    the package is built in the job's private staging folder (local scratch) and uploaded, playlists last, before
+    any row points at it."""
     from reelhouse.media.transcode.package import package_build
 
     delivery = job.delivery
     source = staged.path
-    dest = Path(settings.MEDIA_ROOT) / directory
+    remote = not storage_is_local()
+    dest = staged.path.parent / "package" if remote else Path(settings.MEDIA_ROOT) / directory
     last_write = 0.0
     quick = None
-    if quick_publish_enabled():
+    if quick_publish_enabled() and not remote:  # the quick rung's growing playlist needs the shared media disk
         try:
             with job_lease_kept(job):
                 quick = quick_stage_start(job=job, source=source, directory=directory + QUICK_SUFFIX)
@@ -192,7 +208,7 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
             with job_lease_kept(job):  # subtitles, downloads and poster report no progress
                 result = package_build(source=source, dest=dest, on_progress=on_progress,
                                        preset=getattr(settings, "REELHOUSE_X264_PRESET", None),
-                                       subtitles=_sidecar_subtitles(delivery))
+                                       subtitles=subtitles)
         except FileNotFoundError as exc:
             if exc.filename and Path(str(exc.filename)).name.startswith("ffmpeg"):
                 raise FfmpegMissing(f"ffmpeg not found at {exc.filename}; set REELHOUSE_FFMPEG or reinstall") from exc
@@ -211,11 +227,11 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
         try:
             staged.verify()  # a hard-linked original rewritten in place meanwhile is not published
         except SourceChanged:
-            shutil.rmtree(dest, ignore_errors=True)
+            _package_discard(dest, directory, uploaded=False)
             raise
         fingerprint = _fingerprint_keep(job, result)
         if held := _vetting_hold(job, fingerprint):
-            shutil.rmtree(dest, ignore_errors=True)
+            _package_discard(dest, directory, uploaded=False)
             if quick is not None:
                 quick.stop()
             provisional_withdraw(delivery=delivery, reason=held)
@@ -223,6 +239,9 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
                 job_succeed(job=job, progress=1.0, eta_s=0)
                 audit_record(action="transcode.held", subject=job, reason=held[:500])
             return job.state
+        if remote:
+            with job_lease_kept(job):  # all of it stored before any row names it; on failure none of it stays
+                media_tree_upload(local=dest, prefix=directory)
         try:
             with transaction.atomic():
                 asset = Asset.objects.create(
@@ -245,7 +264,7 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
                 _publish(job, asset)
                 assets_provisional_remove(work_id=delivery.work_id)  # at once when nobody is watching it
         except (LeaseLost, IntegrityError) as exc:
-            shutil.rmtree(dest, ignore_errors=True)
+            _package_discard(dest, directory, uploaded=remote)
             published = Asset.objects.filter(source_sha256=delivery.sha256, work_id=delivery.work_id,
                                              provisional=False).exists()
             if isinstance(exc, IntegrityError) and not published:
@@ -259,6 +278,13 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource) -> st
             provisional_withdraw(delivery=delivery, reason="transcode job taken over")
         raise
     return job.state
+
+
+def _package_discard(dest: Path, directory: str, *, uploaded: bool) -> None:
+    """Remove a package that will not be published: the local folder, and on object storage what was uploaded."""
+    shutil.rmtree(dest, ignore_errors=True)
+    if uploaded:
+        media_tree_delete(directory)
 
 
 def _publish(job: TranscodeJob, asset: Asset) -> None:
@@ -277,34 +303,41 @@ def transcode_job_failed(*, job: TranscodeJob, reason: str) -> None:
     signals.package_failed.send(sender=TranscodeJob, job=job, reason=reason)
 
 
-def transcode_job_leftovers_remove(*, job: TranscodeJob) -> list[Path]:
-    """Remove what a dead attempt left: its temporary .building folder, and its finished folder if no asset
-    points at it (the worker died between the rename and the commit)."""
+def transcode_job_leftovers_remove(*, job: TranscodeJob) -> list[str]:
+    """Remove what a dead attempt left: its temporary .building folder, and its finished folder (on object storage:
+    its uploaded objects, whole or partial) if no asset points at it (the worker died before the commit)."""
     if not job.package_dir:
         return []
-    root = Path(settings.MEDIA_ROOT)
-    target = root / job.package_dir
-    removed = list(target.parent.glob(f".{target.name}{BUILDING_MARK}*"))
-    for finished in (target, target.with_name(target.name + QUICK_SUFFIX)):
-        directory = f"{job.package_dir}{finished.name[len(target.name):]}"
-        if finished.exists() and not Asset.objects.filter(directory=directory).exists():
-            removed.append(finished)
-    for path in removed:
-        shutil.rmtree(path, ignore_errors=True)
+    if not storage_is_local():
+        removed = [d for d in (job.package_dir, job.package_dir + QUICK_SUFFIX)
+                   if not Asset.objects.filter(directory=d).exists() and media_tree_delete(d)]
+    else:
+        target = Path(settings.MEDIA_ROOT) / job.package_dir
+        paths = list(target.parent.glob(f".{target.name}{BUILDING_MARK}*"))
+        for finished in (target, target.with_name(target.name + QUICK_SUFFIX)):
+            directory = f"{job.package_dir}{finished.name[len(target.name):]}"
+            if finished.exists() and not Asset.objects.filter(directory=directory).exists():
+                paths.append(finished)
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
+        removed = [str(p) for p in paths]
     if removed:
-        audit_record(action="transcode.leftovers_removed", subject=job, paths=[str(p) for p in removed])
+        audit_record(action="transcode.leftovers_removed", subject=job, paths=removed)
     return removed
 
 
 def packages_sweep(*, older_than_s: float | None = None) -> int:
-    """Remove temporary .building folders under packages/ that no running job is building and that have not
-    changed for a lease period: the remains of crashed workers."""
-    root = package_root()
-    if not root.is_dir():
-        return 0
+    """Remove the remains of crashed workers that no running job is building and that have not changed for a lease
+    period: temporary .building folders under packages/ on local disk; on object storage, package folders no asset
+    points at (an upload interrupted before its asset was committed)."""
     older_than_s = lease_seconds() if older_than_s is None else older_than_s
     live = {Path(d).name for d in TranscodeJob.objects.filter(state=TranscodeJob.State.RUNNING)
             .values_list("package_dir", flat=True)}
+    if not storage_is_local():
+        return _orphan_uploads_remove(live=live, older_than_s=older_than_s)
+    root = package_root()
+    if not root.is_dir():
+        return 0
     removed = 0
     for path in root.glob(f".*{BUILDING_MARK}*"):
         name = path.name[1:].split(BUILDING_MARK, 1)[0]
@@ -312,6 +345,23 @@ def packages_sweep(*, older_than_s: float | None = None) -> int:
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
+    return removed
+
+
+def _orphan_uploads_remove(*, live: set[str], older_than_s: float) -> int:
+    folders, _ = media_listdir("packages")
+    removed = 0
+    for name in folders:
+        directory = f"packages/{name}"
+        if name in live or name.removesuffix(QUICK_SUFFIX) in live or Asset.objects.filter(
+                directory=directory).exists():
+            continue
+        newest = max((f.modified for f in media_walk(directory)), default=0.0)
+        if time.time() - newest < older_than_s:
+            continue
+        if media_tree_delete(directory):
+            log.info("sweep: removed %s, an upload no asset points at", directory)
+            removed += 1
     return removed
 
 

@@ -1,11 +1,10 @@
 """Playback reads: may this profile play this work now, where to resume, what comes next."""
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from reelhouse.billing.selectors import subscription_current
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
+from reelhouse.core.storage import media_listdir, media_storage
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.rights import rule
@@ -172,9 +172,7 @@ def stream_renditions(*, user, work: Work, asset) -> list[str]:
         video = [name for name, w, h in rungs if limit is None or min(w, h) <= limit]
         if not video and rungs:
             video = [min(rungs, key=lambda r: min(r[1], r[2]))[0]]
-    folder = Path(settings.MEDIA_ROOT) / asset.directory
-    audio = sorted(f.name for f in folder.iterdir() if f.is_dir() and _AUDIO_FOLDER.fullmatch(f.name)) \
-        if folder.is_dir() else []
+    audio = sorted(f for f in media_listdir(asset.directory)[0] if _AUDIO_FOLDER.fullmatch(f))
     return [*video, *audio]
 
 
@@ -237,15 +235,19 @@ def download_labels(*, asset, max_height: int | None = None) -> list[str]:
     """Qualities the asset offers for download ('720', '480'), best first, none above the plan's height."""
     if asset is None or asset.provisional:
         return []
-    folder = Path(settings.MEDIA_ROOT) / asset.directory / DOWNLOAD_FOLDER
-    labels = [f.stem for f in folder.glob("*.mp4") if f.stem.isdigit()] if folder.is_dir() else []
+    files = media_listdir(f"{asset.directory}/{DOWNLOAD_FOLDER}")[1]
+    labels = [f.removesuffix(".mp4") for f in files if f.endswith(".mp4") and f.removesuffix(".mp4").isdigit()]
     return sorted((x for x in labels if max_height is None or int(x) <= max_height), key=int, reverse=True)
 
 
 def download_sizes(*, asset, labels: list[str]) -> dict[str, int]:
     """Bytes of each download file offered (the app checks its free storage before it takes a slot)."""
-    folder = Path(settings.MEDIA_ROOT) / asset.directory / DOWNLOAD_FOLDER
-    return {label: (folder / f"{label}.mp4").stat().st_size for label in labels if (folder / f"{label}.mp4").exists()}
+    storage, folder = media_storage(), f"{asset.directory}/{DOWNLOAD_FOLDER}"
+    sizes = {}
+    for label in labels:
+        with contextlib.suppress(FileNotFoundError, OSError):
+            sizes[label] = storage.size(f"{folder}/{label}.mp4")
+    return sizes
 
 
 def download_refusal(*, profile, work: Work) -> Refusal | None:

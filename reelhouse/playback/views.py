@@ -3,13 +3,13 @@
 import mimetypes
 import re
 import secrets
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
-from reelhouse.core.http import file_response, file_under
+from reelhouse.core.http import stored_file_response, stored_name_under
+from reelhouse.core.storage import media_read_stream
 from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_only
 from reelhouse.playback import conf, selectors, services
@@ -207,18 +208,26 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     if not selectors.stream_path_allowed(renditions=session.renditions, path=path):
         return HttpResponseForbidden("this file is not part of this stream")
     asset = session.asset
-    target = file_under(Path(settings.MEDIA_ROOT) / asset.directory, path, missing="no such file in this package")
-    content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-    if target.suffix == ".m3u8" and asset.provisional:
+    # On object storage the file is streamed from the bucket through this view (the embedded path, and the app's
+    # answer when no edge is configured); with an edge, players fetch segments from the edge's cache instead.
+    missing = "no such file in this package"
+    name = stored_name_under(asset.directory, path, missing=missing)
+    suffix = PurePosixPath(name).suffix
+    content_type = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0]
+    if suffix == ".m3u8" and asset.provisional:
         cache_control = "private, no-cache"  # a growing EVENT playlist: every reload must see new segments
     else:
-        cache_control = "private, max-age=60" if target.suffix == ".m3u8" else "private, max-age=86400"
+        cache_control = "private, max-age=60" if suffix == ".m3u8" else "private, max-age=86400"
     if path != selectors.MASTER:
-        return file_response(target, content_type=content_type or "application/octet-stream",
-                             cache_control=cache_control)
+        return stored_file_response(name, content_type=content_type or "application/octet-stream",
+                                    cache_control=cache_control, missing=missing)
     # Only the renditions this session may fetch are offered (the others are refused above anyway); with an edge,
     # under the edge's prefix, whose token carries that same list (so the playlist holds a token: never stored).
-    text = master_only(target.read_text(encoding="utf-8"), set(session.renditions))
+    try:
+        with media_read_stream(name) as body:
+            text = master_only(body.read().decode("utf-8"), set(session.renditions))
+    except FileNotFoundError:
+        raise Http404(missing) from None
     if edge_enabled():
         text, cache_control = edge_master(text, _edge_prefix(session)), "no-store"
     response = HttpResponse(text, content_type=content_type)
@@ -277,8 +286,7 @@ def download_file(request, sig: str, expires: int, download_id, label: str):
         raise Http404("no such download")
     if problem := selectors.download_problem(download=download):
         return HttpResponseForbidden(problem, content_type="text/plain; charset=utf-8")
-    target = Path(settings.MEDIA_ROOT) / download.asset.directory / selectors.DOWNLOAD_FOLDER / f"{label}.mp4"
-    if not target.is_file():
-        raise Http404("the download file is missing from the package")
-    return FileResponse(target.open("rb"), content_type="video/mp4", as_attachment=True,
-                        filename=f"{slugify(download.work.title) or 'reelhouse'}-{label}p.mp4")
+    return stored_file_response(
+        f"{download.asset.directory}/{selectors.DOWNLOAD_FOLDER}/{label}.mp4", content_type="video/mp4",
+        cache_control="private, max-age=86400", missing="the download file is missing from the package",
+        as_attachment=True, filename=f"{slugify(download.work.title) or 'reelhouse'}-{label}p.mp4")

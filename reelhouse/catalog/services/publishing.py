@@ -1,6 +1,7 @@
 """Publishing works: the embargo a licence sets, publishing a packaged work, publishing what is due."""
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from reelhouse.catalog.models import (
 )
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.core.storage import media_fetch
 from reelhouse.rights import rule
 
 
@@ -60,10 +62,16 @@ def work_publish(*, work: Work, asset) -> Work:
 def _episode_still_from_package(*, work: Work, asset) -> None:
     """An episode with no still of its own (no NFO thumb) gets the frame its package took at 10% of the video, so
     every row of an episode list shows a picture, as Jellyfin extracts one."""
-    frame = Path(settings.MEDIA_ROOT) / asset.directory / "poster.jpg"
-    if (frame.exists() and Episode.objects.filter(pk=work.pk, still="").exists()
-            and (still := artwork_import(source=frame, kind="still"))):
-        Episode.objects.filter(pk=work.pk).update(still=still)
+    if not Episode.objects.filter(pk=work.pk, still="").exists():
+        return
+    with tempfile.TemporaryDirectory(prefix="rh-still-") as tmp:
+        frame = Path(tmp) / "poster.jpg"
+        try:  # from the package wherever it is stored (local disk or the object store)
+            media_fetch(f"{asset.directory}/poster.jpg", frame)
+        except FileNotFoundError:
+            return
+        if still := artwork_import(source=frame, kind="still"):
+            Episode.objects.filter(pk=work.pk).update(still=still)
 
 
 def works_publish_due(*, at=None) -> list[Work]:

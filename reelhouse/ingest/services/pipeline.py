@@ -18,6 +18,7 @@ from reelhouse.ingest.naming import Identity, is_video
 from reelhouse.ingest.services.guides import guide_from_provider
 from reelhouse.media.probe import MediaError, probe
 from reelhouse.media.services import transcode_job_create
+from reelhouse.media.staging import SourceChanged, source_store, sources_stored, stored_source_name
 from reelhouse.rights import rule
 from reelhouse.rights.selectors import withdrawal_problem
 from reelhouse.rights.strikes import suspension_of, suspension_reason
@@ -157,6 +158,14 @@ def delivery_process(*, delivery: Delivery) -> Delivery:
     _decide(delivery, "licence", f"held until the licence starts: {rule.window_problem(licence, now)}" if held
             else f"ok: {licence}")
 
+    if sources_stored():  # object storage: workers on other hosts fetch the accepted bytes from the bucket
+        try:
+            subtitles = source_store(original=path, sha256=delivery.sha256,
+                                     subtitles=delivery.identity.get("subtitles"))
+        except SourceChanged as exc:
+            return delivery_quarantine(delivery=delivery, reason=str(exc))
+        delivery.identity = delivery.identity | {"subtitles": subtitles}
+        _decide(delivery, "store", f"stored as {stored_source_name(sha256=delivery.sha256, suffix=path.suffix)}")
     with transaction.atomic():
         work = work_for_identification(found=found, licence=licence, runtime_s=round(probed.duration_s))
         if reason := _replacement_problem(delivery, work):

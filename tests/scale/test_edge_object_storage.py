@@ -1,0 +1,54 @@
+"""The nginx edge in origin mode in front of a real object store: a clip published to SeaweedFS (no package file on
+the local media disk) plays through real nginx, whose proxy_cache fetches each segment from the bucket's S3 endpoint
+once (MISS, then HIT) and serves exactly the stored bytes; the token check stays at the edge."""
+
+import m3u8
+import pytest
+from django.conf import settings
+
+from reelhouse.catalog.models import Episode
+from reelhouse.media.models import Asset
+from reelhouse.playback.edge import nginx_keys_conf
+from tests.conftest import deliver, scan_until_settled
+from tests.edge_nginx import edge_nginx
+from tests.playback.playing import file_body, start_playing
+from tests.scale.test_edge_playback import fetch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+KEY = ("k1", "s" * 43)
+
+
+def test_a_segment_plays_through_the_edge_from_the_bucket(client, s3_media, licensed_source, clip_cache,
+                                                          subscriber, settings):
+    deliver(licensed_source, "Edge Show (2020)/Season 01/Edge Show - S01E01 - Pilot.mkv", clip_cache(seconds=4))
+    scan_until_settled(licensed_source)
+    asset = Asset.objects.get()
+    assert not (settings.MEDIA_ROOT / asset.directory).exists()
+    bucket_url = f"{s3_media.store.endpoint}/{s3_media.store.bucket}/{s3_media.prefix}"
+    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([KEY]), mode="origin",
+                    origin=bucket_url) as edge:
+        settings.REELHOUSE_EDGE_URL = edge.url
+        settings.REELHOUSE_EDGE_KEYS = f"{KEY[0]}:{KEY[1]}"
+        client.force_login(subscriber)
+        started = start_playing(client, Episode.objects.get())
+        master = m3u8.loads(file_body(client.get(started["stream_prefix"] + "master.m3u8")).decode())
+        variant = master.playlists[0].uri
+        assert variant.startswith(edge.url + "/edge/s/k1/"), variant
+
+        status, headers, body = fetch(variant)
+        assert status == 200 and headers["Cache-Control"] == "no-store", (status, body[:200], edge.error_log())
+        playlist = m3u8.loads(body.decode(), uri=variant)
+        segment = playlist.segments[0]
+        status, headers, first = fetch(segment.absolute_uri)
+        assert status == 200 and headers["X-Cache-Status"] == "MISS", (status, headers, edge.error_log())
+        assert headers["Content-Type"] == "video/iso.segment"
+        status, headers, again = fetch(segment.absolute_uri)
+        assert status == 200 and headers["X-Cache-Status"] == "HIT" and again == first
+
+        folder = master.playlists[0].uri.split("/")[-2]
+        stored = s3_media.store.client().get_object(
+            Bucket=s3_media.store.bucket, Key=f"{s3_media.prefix}/{asset.directory}/{folder}/{segment.uri}")
+        assert first == stored["Body"].read()
+
+        forged = segment.absolute_uri.replace("/edge/s/k1/", "/edge/s/k1/A", 1)
+        assert fetch(forged)[0] == 403  # the token is still checked before the bucket is asked
