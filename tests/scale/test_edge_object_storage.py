@@ -4,7 +4,6 @@ once (MISS, then HIT) and serves exactly the stored bytes; the token check stays
 
 import m3u8
 import pytest
-from django.conf import settings
 
 from reelhouse.catalog.models import Episode
 from reelhouse.media.models import Asset
