@@ -68,14 +68,7 @@ def source_staged(*, original: Path, sha256: str, key: str) -> Iterator[StagedSo
     os.chmod(staging_root(), 0o700)
     target = folder / ("source" + original.suffix.lower()[:12])
     try:
-        try:
-            fd = open_regular(original)
-        except NotARegularFile as exc:
-            raise SourceChanged(f"{original.name}: is now {exc.strerror}, not the file that was accepted; nothing "
-                                "was read from it") from exc
-        except FileNotFoundError as exc:
-            raise SourceChanged(f"{original.name}: the accepted file is gone (moved or deleted before its "
-                                "transcode); deliver it again") from exc
+        fd = _open_accepted(original, before="its transcode")
         try:
             linked = _link(fd, target)
             if linked:
@@ -93,6 +86,19 @@ def source_staged(*, original: Path, sha256: str, key: str) -> Iterator[StagedSo
         yield StagedSource(path=target, original=original, sha256=sha256, linked=linked)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _open_accepted(original: Path, *, before: str) -> int:
+    """A descriptor of the accepted delivery (open_regular), or SourceChanged saying it is gone or is no longer a
+    regular file."""
+    try:
+        return open_regular(original)
+    except NotARegularFile as exc:
+        raise SourceChanged(f"{original.name}: is now {exc.strerror}, not the file that was accepted; nothing "
+                            "was read from it") from exc
+    except FileNotFoundError as exc:
+        raise SourceChanged(f"{original.name}: the accepted file is gone (moved or deleted before {before}); "
+                            "deliver it again") from exc
 
 
 def staging_remove_except(*, keep: set[str], older_than_s: float) -> int:
@@ -123,12 +129,7 @@ def source_store(*, original: Path, sha256: str, subtitles: list[dict] | None = 
     storage = media_storage()
     name = stored_source_name(sha256=sha256, suffix=original.suffix)
     if not storage.exists(name):
-        try:
-            fd = open_regular(original)
-        except NotARegularFile as exc:
-            raise SourceChanged(f"{original.name}: is now {exc.strerror}, not the file that was accepted") from exc
-        except FileNotFoundError as exc:
-            raise SourceChanged(f"{original.name}: the accepted file is gone before it was stored") from exc
+        fd = _open_accepted(original, before="it was stored")
         with os.fdopen(fd, "rb") as fh:
             hashing = _HashingReader(fh)
             saved = storage.save(name, hashing)
