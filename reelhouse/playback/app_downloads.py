@@ -3,16 +3,15 @@ Downloads page, which the service worker keeps so it opens offline. The rules ar
 (download_create, download_problem): slots, quality, licence and term; the app only stores the file."""
 
 import datetime as dt
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from reelhouse.catalog.models import Work
+from reelhouse.core.http import stored_file_response
 from reelhouse.playback import selectors, services
 from reelhouse.playback.models import Download
 
@@ -53,10 +52,9 @@ def app_download_extra(request, download_id, name: str):
     if extra is None:
         raise Http404("no such file with this download")
     content_type = "image/jpeg" if extra.kind == "sprite" else "text/vtt; charset=utf-8"
-    response = FileResponse((Path(settings.MEDIA_ROOT) / download.asset.directory / extra.name).open("rb"),
-                            content_type=content_type)
-    response["Cache-Control"] = "private, no-store"  # the app keeps it in its own storage, deleted with the video
-    return response
+    # private, no-store: the app keeps it in its own storage, deleted with the video
+    return stored_file_response(f"{download.asset.directory}/{extra.name}", content_type=content_type,
+                                cache_control="private, no-store", missing="no such file with this download")
 
 
 @login_required

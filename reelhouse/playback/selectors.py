@@ -12,7 +12,7 @@ from reelhouse.billing.selectors import subscription_current
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
-from reelhouse.core.storage import media_listdir, media_storage
+from reelhouse.core.storage import media_listdir, media_read_stream, media_storage
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.rights import rule
@@ -318,21 +318,27 @@ def download_extras(*, download: Download) -> list[DownloadExtra]:
     from reelhouse.media.transcode.trickplay import FOLDER as TRICKPLAY
     from reelhouse.media.transcode.trickplay import VTT_NAME
 
-    folder = Path(settings.MEDIA_ROOT) / download.asset.directory
+    folder = download.asset.directory
+    storage = media_storage()
     extras = []
-    if (folder / MASTER).is_file():
-        for media in m3u8.load(str(folder / MASTER)).media:
-            uri = media.uri or ""
-            if media.type != "SUBTITLES" or not re.fullmatch(rf"{SUBS}/[A-Za-z0-9_-]+\.m3u8", uri):
-                continue
-            name = uri.removesuffix(".m3u8") + ".vtt"
-            if (folder / name).is_file():
-                extras.append(DownloadExtra(name=name, kind="subtitles", language=media.language or "",
-                                            label=media.name or media.language or ""))
-    if (folder / TRICKPLAY / VTT_NAME).is_file():
+    try:
+        with contextlib.closing(media_read_stream(f"{folder}/{MASTER}")) as body:
+            master = m3u8.loads(body.read().decode("utf-8"))
+    except FileNotFoundError:
+        master = None
+    for media in master.media if master is not None else []:
+        uri = media.uri or ""
+        if media.type != "SUBTITLES" or not re.fullmatch(rf"{SUBS}/[A-Za-z0-9_-]+\.m3u8", uri):
+            continue
+        name = uri.removesuffix(".m3u8") + ".vtt"
+        if storage.exists(f"{folder}/{name}"):
+            extras.append(DownloadExtra(name=name, kind="subtitles", language=media.language or "",
+                                        label=media.name or media.language or ""))
+    trickplay_files = media_listdir(f"{folder}/{TRICKPLAY}")[1]
+    if VTT_NAME in trickplay_files:
         extras.append(DownloadExtra(name=f"{TRICKPLAY}/{VTT_NAME}", kind="thumbnails"))
-        extras += [DownloadExtra(name=f"{TRICKPLAY}/{sprite.name}", kind="sprite")
-                   for sprite in sorted((folder / TRICKPLAY).glob("sprite_*.jpg"))]
+        extras += [DownloadExtra(name=f"{TRICKPLAY}/{sprite}", kind="sprite")
+                   for sprite in sorted(trickplay_files) if re.fullmatch(r"sprite_.*\.jpg", sprite)]
     return extras
 
 

@@ -72,6 +72,13 @@ def test_delivery_is_stored_transcoded_from_the_bucket_and_played_with_nothing_o
                                                 Key=f"{s3_media.prefix}/{asset.directory}/{segment_name}")
     assert body == stored["Body"].read() and len(body) > 1000
 
+    saved = client.post(f"/watch/{episode.pk}/download/app").json()  # a download, and its extras, from the bucket
+    download = client.get(saved["url"])
+    assert download.status_code == 200 and file_body(download)[4:8] == b"ftyp"
+    assert int(download["Content-Length"]) == len(file_body(client.get(saved["url"])))
+    thumbnails = next(x for x in saved["extras"] if x["kind"] == "thumbnails")
+    assert file_body(client.get(thumbnails["url"])).startswith(b"WEBVTT")
+
 
 def test_stream_view_refuses_paths_outside_the_package_on_object_storage(client, s3_media, licensed_source,
                                                                          clip_cache, subscriber):
