@@ -302,6 +302,8 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="10 viewers for 15 s on a tiny catalog (functional)")
     parser.add_argument("--stages", help="viewers:steady-seconds,... (default: the mode's)")
     parser.add_argument("--spawn-rate", type=float, help="users started per second (default: the mode's)")
+    parser.add_argument("--browsers", type=int, help="browsers besides the viewers (default: the mode's; 0 leaves "
+                        "the app heartbeats and starts only, so its CPU per request is a heartbeat's)")
     parser.add_argument("--rung", default="v360", help="the rendition viewers fetch (default v360, the smallest: "
                         "Locust shares the box, and the edge's CPU per request barely depends on the size)")
     parser.add_argument("--var", help="the var directory (default var/bench-load, or var/bench-load-smoke)")
@@ -316,6 +318,8 @@ def main() -> None:
         mode["stages"] = [tuple(int(x) for x in s.split(":")) for s in args.stages.split(",")]
     if args.spawn_rate:
         mode["spawn_rate"] = args.spawn_rate
+    if args.browsers is not None:
+        mode["browsers"] = args.browsers
     cores = os.cpu_count()
     started = time.monotonic()
     print(f"bench/load.py ({args.db}): stages {', '.join(f'{v}:{s}s' for v, s in mode['stages'])} viewers, "

@@ -197,6 +197,10 @@ class Browser(Arriving):
         self.client.get("/", name="home")
 
 
+if not PLAN["browsers"]:
+    del Browser  # Locust runs the user classes it finds here; a fixed_count of 0 would make browsers weighted ones
+
+
 class StepShape(LoadTestShape):
     """Viewers stepped up stage by stage (browsers stay at their fixed count): ramp at the plan's spawn rate, settle,
     then a steady window; after a failing stage (when the plan says so) the run stops."""
