@@ -227,6 +227,12 @@ PASSWORD_HASHERS = [
     "reelhouse.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if TESTING:
+    # Argon2 is slow and takes ~100 MiB per hash on purpose; the suite hashes thousands of passwords (every account a
+    # fixture makes, every sign-in, ten recovery codes per two-factor set-up). Tests hash with Django's fast MD5 hasher,
+    # as Django's documentation advises for tests; Argon2 hashes still verify. tests/core/test_production.py proves a
+    # production start hashes with the bounded Argon2 hasher, tests/accounts/test_password_hashing.py its bound.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

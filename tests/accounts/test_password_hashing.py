@@ -7,9 +7,13 @@ from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, ma
 
 from reelhouse.accounts import hashers
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.mark.parametrize("bound", [1, 3])
 def test_parallel_password_checks_wait_for_a_slot(settings, monkeypatch, bound):
+    # Production's hasher: tests hash with a faster one (tests/core/test_production.py checks production's).
+    settings.PASSWORD_HASHERS = ["reelhouse.accounts.hashers.BoundedArgon2PasswordHasher"]
     settings.REELHOUSE_PASSWORD_CHECKS_AT_ONCE = bound
     encoded = make_password("correct horse battery")
     assert encoded.startswith("argon2$")  # the stored format is Django's own

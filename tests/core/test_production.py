@@ -89,6 +89,19 @@ print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUB
     assert seen == [600, False, False]
 
 
+def test_passwords_are_hashed_with_the_bounded_argon2_hasher(tmp_path):
+    """Tests hash with a fast hasher (settings.py, under TESTING); a production start hashes with Argon2, queued."""
+    seen = run_python("""
+from django.conf import settings
+from django.contrib.auth.hashers import get_hasher, make_password
+print(json.dumps([settings.PASSWORD_HASHERS, type(get_hasher()).__name__, make_password("correct horse battery")]))
+""", production_env(tmp_path / "var"))
+    hashers, default, encoded = seen
+    assert hashers[0] == "reelhouse.accounts.hashers.BoundedArgon2PasswordHasher"
+    assert not any("MD5" in hasher for hasher in hashers), hashers
+    assert default == "BoundedArgon2PasswordHasher" and encoded.startswith("argon2$argon2id$"), encoded
+
+
 def test_var_database_mail_and_secrets_are_created_for_the_owner_only(tmp_path):
     var = tmp_path / "var"
     env = production_env(var, REELHOUSE_SECRET_KEY="", REELHOUSE_DEMO_PASSWORD="")
