@@ -24,8 +24,12 @@ PG_URL="${REELHOUSE_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/reel
 if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
   # As a fleet runs it: Django's connection pool in every process, through a real pgbouncer in transaction mode
   # that the test session starts (tests/conftest.py; the test databases are created and dropped directly).
+  # Deselected here (not skipped), as they ran on SQLite above: the browser journeys (e2e), and tests that touch
+  # no database, so the engine changes nothing for them (engine_independent: parsers, ffmpeg, nginx, subprocesses on
+  # their own SQLite; tests/conftest.py refuses the mark on a test that uses the test database).
   echo "== tests on PostgreSQL ($PG_URL, REELHOUSE_PG_POOL=2:8, through pgbouncer in transaction mode)"
-  DATABASE_URL="$PG_URL" REELHOUSE_PG_POOL=2:8 REELHOUSE_PG_PGBOUNCER=1 $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" -m "not e2e" "$@"
+  DATABASE_URL="$PG_URL" REELHOUSE_PG_POOL=2:8 REELHOUSE_PG_PGBOUNCER=1 $BIN/pytest -p no:cacheprovider "${PARALLEL[@]}" \
+    -m "not e2e and not engine_independent" "$@"
 else
   echo "############################################################################"
   echo "## PostgreSQL NOT REACHABLE at $PG_URL: the PostgreSQL suite was NOT RUN. ##"

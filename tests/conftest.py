@@ -11,6 +11,20 @@ from django.utils import translation
 
 from reelhouse.core import clock
 
+# What gives a test the test database (pytest-django refuses database access to a test without one of these).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked engine_independent runs on the SQLite pass only (scripts/test.sh deselects it on PostgreSQL), so
+    it must not reach the database: one that does is a collection error, not a test left out on PostgreSQL."""
+    for item in items:
+        if item.get_closest_marker("engine_independent") and (
+                item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            raise pytest.UsageError(f"{item.nodeid} is marked engine_independent but uses the database: drop the "
+                                    "mark (module pytestmark) or the database from that test")
+
 
 @pytest.fixture(autouse=True)
 def _reset_clock():

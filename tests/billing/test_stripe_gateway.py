@@ -3,9 +3,12 @@
 import json
 from urllib.parse import parse_qs
 
+import pytest
 import stripe
 
 from reelhouse.billing.gateway import StripeGateway
+
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
 
 
 class RecordingHTTP(stripe.HTTPClient):

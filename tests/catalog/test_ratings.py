@@ -4,6 +4,8 @@ import pytest
 
 from reelhouse.catalog.ratings import SYSTEMS, rating_age, rating_parse, ratings_parse
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.mark.parametrize("label, age", [
     ("TV-Y", 0), ("TV-Y7", 7), ("TV-Y7-FV", 7), ("TV-G", 0), ("TV-PG", 7), ("TV-14", 14), ("TV-MA", 17),

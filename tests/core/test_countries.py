@@ -5,6 +5,8 @@ from django.utils import translation
 
 from reelhouse.core.countries import country_choices, country_name
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.mark.parametrize("code, language, name", [
     ("DE", "fr", "Allemagne"), ("FR", "de", "Frankreich"), ("US", "en", "United States"), ("us", "fr", "États-Unis"),

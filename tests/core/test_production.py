@@ -38,6 +38,7 @@ def run_python(code: str, env: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_check_deploy_is_clean_with_the_production_variables(tmp_path):
     done = subprocess.run([REELHOUSE, "check", "--deploy", "--fail-level", "WARNING"],
                           env=production_env(tmp_path / "var"), cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -45,6 +46,7 @@ def test_check_deploy_is_clean_with_the_production_variables(tmp_path):
     assert "no issues" in done.stdout
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_check_deploy_fails_without_https_and_names_what_is_missing(tmp_path):
     env = production_env(tmp_path / "var")
     del env["REELHOUSE_HTTPS"], env["REELHOUSE_SITE_URL"]
@@ -55,6 +57,7 @@ def test_check_deploy_fails_without_https_and_names_what_is_missing(tmp_path):
         assert check in done.stderr, check
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_https_redirects_plain_http_sends_hsts_and_secure_cookies_and_refuses_testserver(tmp_path):
     seen = run_python("""
 from django.conf import settings
@@ -81,6 +84,7 @@ print(json.dumps({"plain": [plain.status_code, plain.get("Location")], "proxied"
     assert seen["trusted"] == ["https://tv.example.com"]
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_hsts_subdomains_can_be_left_out(tmp_path):
     seen = run_python("""
 from django.conf import settings
@@ -89,6 +93,7 @@ print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUB
     assert seen == [600, False, False]
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_passwords_are_hashed_with_the_bounded_argon2_hasher(tmp_path):
     """Tests hash with a fast hasher (settings.py, under TESTING); a production start hashes with Argon2, queued."""
     seen = run_python("""
@@ -102,6 +107,7 @@ print(json.dumps([settings.PASSWORD_HASHERS, type(get_hasher()).__name__, make_p
     assert default == "BoundedArgon2PasswordHasher" and encoded.startswith("argon2$argon2id$"), encoded
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_var_database_mail_and_secrets_are_created_for_the_owner_only(tmp_path):
     var = tmp_path / "var"
     env = production_env(var, REELHOUSE_SECRET_KEY="", REELHOUSE_DEMO_PASSWORD="")
@@ -126,6 +132,7 @@ with connection.cursor() as cursor:  # the WAL and shared-memory files exist whi
     assert len(seen) == 6 and set(seen.values()) == {"0o600"}, seen
 
 
+@pytest.mark.engine_independent  # a process of its own on its own SQLite
 def test_a_secret_left_readable_is_tightened_and_a_umask_of_000_changes_nothing(tmp_path):
     var = tmp_path / "var"
     var.mkdir()

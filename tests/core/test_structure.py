@@ -7,6 +7,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 ROOT = Path(__file__).resolve().parents[2] / "reelhouse"
 
 # Cycles still to break (issue 14), each as its set of modules; remove an entry when its cycle goes.

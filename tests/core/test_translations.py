@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 LOCALE = Path(__file__).resolve().parents[2] / "reelhouse" / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 

@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import make_clip
 from tests.processes import reelhouse_run, wait_for
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.fixture
 def running(tmp_path):

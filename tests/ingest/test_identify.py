@@ -7,6 +7,8 @@ import pytest
 
 from reelhouse.ingest.identify import identify, subtitle_language
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 SHOW = "Die Brücke (2011) [tvdbid-252019]"
 STEM = "Die Brücke - S01E03 - Tödliche Grenze"
 

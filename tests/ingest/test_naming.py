@@ -9,6 +9,8 @@ import pytest
 
 from reelhouse.ingest.naming import Identity, identify_path, is_sidecar
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def ep(series, year, season, episodes, title=None, **kw) -> Identity:
     return Identity(kind="episode", series=series, title=title, year=year, season=season,

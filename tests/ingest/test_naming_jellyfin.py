@@ -18,6 +18,8 @@ import pytest
 from reelhouse.ingest.naming import folder_series, season_folder_number
 from tests.ingest.naming_rows import _name, check, row
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 D = dt.date
 NO_SERIES = ("no series name in the file name or any folder above it: Reelhouse holds the file (kind other, with "
              "the numbers it read) instead of filing an episode under no series")

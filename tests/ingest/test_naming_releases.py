@@ -9,6 +9,8 @@ import pytest
 
 from tests.ingest.naming_rows import check, row
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 D = dt.date
 
 RELEASES = [

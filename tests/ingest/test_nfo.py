@@ -7,6 +7,8 @@ import pytest
 
 from reelhouse.ingest.nfo import MAX_NFO_BYTES, NfoError, read_nfo, read_nfo_all
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 TVSHOW = """<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>
 <tvshow>
   <title>Die Brücke</title>

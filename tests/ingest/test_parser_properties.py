@@ -8,12 +8,15 @@ import string
 import tempfile
 from pathlib import Path, PurePosixPath
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reelhouse.ingest.feeds import Feed, FeedError, parse_feed
 from reelhouse.ingest.naming import Identity, identify_path
 from reelhouse.ingest.nfo import KINDS, NfoError, NfoInfo, read_nfo_all
+
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,6 +12,8 @@ from reelhouse.media.transcode.ladder import ladder_for
 from reelhouse.media.transcode.package import package_build
 from tests.media.conftest import ffmpeg_make, x264
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def test_samples_of_a_long_source_are_spread_and_start_on_the_gop_grid():
     windows = sample_windows(2700.0)

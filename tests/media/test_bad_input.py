@@ -12,6 +12,8 @@ from reelhouse.media.probe import MediaError, ProbeError, probe
 from reelhouse.media.transcode.package import package_build
 from tests.media.conftest import FFMPEG, audio_in, ffmpeg_make, video_in, x264
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -11,6 +11,8 @@ from reelhouse.media.transcode.package import package_build
 from reelhouse.media.transcode.trickplay import Trickplay
 from tests.media.conftest import audio_in, ffmpeg_make, video_in, x264
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):

@@ -12,6 +12,8 @@ import pytest
 from reelhouse.media.transcode import fmp4
 from tests.media.conftest import FFMPEG
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.fixture(scope="module")
 def rung(tmp_path_factory):

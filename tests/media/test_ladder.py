@@ -4,6 +4,8 @@ import pytest
 
 from reelhouse.media.transcode.ladder import kbps_for, ladder_for
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.mark.parametrize("size, expected", [
     ((1920, 1080), [("v1080", 1920, 1080), ("v720", 1280, 720), ("v540", 960, 540), ("v360", 640, 360)]),

@@ -12,6 +12,8 @@ from reelhouse.media.transcode.master import _peak, language_tag
 from reelhouse.media.transcode.package import package_build
 from tests.media.conftest import FFMPEG
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory, clip_cache):

@@ -14,6 +14,8 @@ from reelhouse.media.transcode import ffmpeg
 from reelhouse.media.transcode.package import package_build
 from tests.conftest import make_clip
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def test_package_has_an_aligned_ladder_audio_and_poster(tmp_path, clip_cache):
     seen = []

@@ -8,6 +8,8 @@ import pytest
 from reelhouse.media.probe import ProbeError, probe
 from tests.conftest import make_clip
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def test_probe_reads_a_real_clip(clip_cache):
     info = probe(clip_cache(seconds=4))

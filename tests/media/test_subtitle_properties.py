@@ -17,6 +17,8 @@ from reelhouse.media.transcode.master import language_tag
 from reelhouse.media.transcode.subtitles import SIDECAR_SUFFIXES, SubtitleError, decode_text, subtitles_build
 from tests.media.conftest import ffmpeg_make, video_in, x264
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}")
 LANGUAGES = st.one_of(st.none(), st.text(max_size=20), st.sampled_from(
     ["en", "eng", "fre", "pt-BR", "zh-Hant-TW", "und", "xx", "../../evil", "a/b", "..", "en\n#EXT-X-ENDLIST",

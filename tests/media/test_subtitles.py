@@ -12,6 +12,8 @@ from reelhouse.media.transcode.package import package_build
 from reelhouse.media.transcode.subtitles import SubtitleError, decode_text
 from tests.media.conftest import audio_in, ffmpeg_make, video_in, x264
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 SRT = "1\n00:00:00,500 --> 00:00:01,500\n{line}\n\n2\n00:00:02,000 --> 00:00:02,800\nsecond\n"
 ASS = """[Script Info]
 ScriptType: v4.00+

@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 
 from reelhouse.playback.edge import edge_master, edge_settings_check, edge_stream_prefix
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 GOOD = "k2:" + "a" * 40 + ",k1:" + "b" * 40
 
 

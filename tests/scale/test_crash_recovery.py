@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import make_clip
 from tests.processes import reelhouse_run, wait_for
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 
 def query(db: Path, sql: str, *args):
     with sqlite3.connect(db, timeout=20) as conn:

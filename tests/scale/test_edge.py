@@ -16,6 +16,8 @@ from reelhouse.core import clock
 from reelhouse.playback.edge import edge_download_url, edge_stream_prefix, nginx_keys_conf
 from tests.edge_nginx import edge_nginx
 
+pytestmark = pytest.mark.engine_independent  # no database: the SQLite pass only (scripts/test.sh)
+
 NEW, OLD = ("k2", "n" * 40), ("k1", "o" * 40)
 RETIRED = ("k0", "r" * 40)
 PACKAGE = "packages/0123abcd"
