@@ -142,6 +142,15 @@ def scan_until_settled(source, rounds: int = 2):
         sources_scan(sources=[source])
 
 
+def episode_delivered(source, relpath: str, clip: Path):
+    """The one episode a delivered clip becomes once ingested (identified, transcoded and published)."""
+    from reelhouse.catalog.models import Episode
+
+    deliver(source, relpath, clip)
+    scan_until_settled(source)
+    return Episode.objects.get()
+
+
 class Inbox:
     """What a real SMTP server (aiosmtpd) received: (recipients, raw message bytes) pairs."""
 

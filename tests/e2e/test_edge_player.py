@@ -6,10 +6,9 @@ import copy
 
 import pytest
 
-from reelhouse.playback.edge import nginx_keys_conf
-from tests.conftest import deliver, scan_until_settled
+from tests.conftest import episode_delivered
 from tests.e2e.test_player import playing_past, sign_in
-from tests.edge_nginx import edge_nginx
+from tests.edge_nginx import app_edge
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 KEY = ("k1", "e" * 43)
@@ -17,19 +16,13 @@ KEY = ("k1", "e" * 43)
 
 @pytest.fixture
 def episode(licensed_source, clip_cache):
-    deliver(licensed_source, "Edge Lights (2019)/Season 01/Edge Lights - S01E01 - Part 1.mkv",
-            clip_cache(seconds=8, size="854x480"))
-    scan_until_settled(licensed_source)
-    from reelhouse.catalog.models import Episode
-
-    return Episode.objects.get()
+    return episode_delivered(licensed_source, "Edge Lights (2019)/Season 01/Edge Lights - S01E01 - Part 1.mkv",
+                             clip_cache(seconds=8, size="854x480"))
 
 
 @pytest.fixture
 def edge(settings):
-    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([KEY])) as running:
-        settings.REELHOUSE_EDGE_URL = running.url
-        settings.REELHOUSE_EDGE_KEYS = f"{KEY[0]}:{KEY[1]}"
+    with app_edge(settings, KEY) as running:
         policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)  # as settings.py adds it when EDGE_URL is set
         for directive in ("img-src", "media-src", "connect-src"):
             policy["DIRECTIVES"][directive].append(running.url)

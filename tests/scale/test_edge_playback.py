@@ -13,10 +13,8 @@ import pytest
 from django.conf import settings
 
 from reelhouse.billing.selectors import subscription_current
-from reelhouse.catalog.models import Episode
-from reelhouse.playback.edge import nginx_keys_conf
-from tests.conftest import deliver, scan_until_settled
-from tests.edge_nginx import edge_nginx
+from tests.conftest import episode_delivered
+from tests.edge_nginx import app_edge
 from tests.playback.playing import file_body, start_playing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,17 +23,13 @@ KEY = ("k1", "s" * 43)
 
 @pytest.fixture
 def episode(licensed_source, clip_cache):
-    deliver(licensed_source, "Edge Show (2020)/Season 01/Edge Show - S01E01 - Pilot.mkv",
-            clip_cache(seconds=4, size="854x480"))
-    scan_until_settled(licensed_source)
-    return Episode.objects.get()
+    return episode_delivered(licensed_source, "Edge Show (2020)/Season 01/Edge Show - S01E01 - Pilot.mkv",
+                             clip_cache(seconds=4, size="854x480"))
 
 
 @pytest.fixture
 def edge(settings):
-    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([KEY])) as running:
-        settings.REELHOUSE_EDGE_URL = running.url
-        settings.REELHOUSE_EDGE_KEYS = f"{KEY[0]}:{KEY[1]}"
+    with app_edge(settings, KEY) as running:
         yield running
 
 
