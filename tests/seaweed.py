@@ -118,6 +118,9 @@ def seaweed_server(*, timeout_s: float = 60):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+            for port in (master_grpc, volume_grpc, filer_grpc, s3_grpc):  # weed's gRPC sockets, fixed under /tmp
+                for kind in ("master", "volume", "filer", "s3"):
+                    Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
 def _wait_ready(proc: subprocess.Popen, store: Seaweed, timeout_s: float) -> None:

@@ -11,12 +11,14 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"
+UPLOAD_THREADS = 8  # parallel PUTs of one package (each small object's upload is mostly waiting on the store)
 
 
 class StorageConfigError(ValueError):
@@ -138,33 +140,46 @@ def media_tree_delete(prefix: str) -> int:
     return len(keys)
 
 
-def _upload_order(files: Iterable[Path], root: Path, last: tuple[str, ...]) -> list[Path]:
-    # Everything else first; then the manifests, deepest first (variant playlists before the master that names them).
-    ordered = sorted(files, key=lambda p: (p.relative_to(root).as_posix() in last or p.suffix == ".m3u8",
-                                           -len(p.relative_to(root).parts), p.as_posix()))
-    return ordered
+def _upload_phases(files: Iterable[Path], root: Path, last: tuple[str, ...]) -> list[list[Path]]:
+    """Media files first; then the playlists, which name them; then `last` (the master, which names the playlists)."""
+    media, playlists, final = [], [], []
+    for path in sorted(files):
+        rel = path.relative_to(root).as_posix()
+        (final if rel in last else playlists if path.suffix == ".m3u8" else media).append(path)
+    return [media, playlists, sorted(final, key=lambda p: last.index(p.relative_to(root).as_posix()))]
 
 
 def media_tree_upload(*, local: Path, prefix: str, last: tuple[str, ...] = ("master.m3u8",),
                       on_put: Callable[[str], None] | None = None) -> list[str]:
     """Upload the folder `local` as `prefix`/... : media files first, playlists after them, `last` (the master)
-    at the very end, so the manifest exists only once everything it names does. On any failure what was uploaded is
-    removed again (best effort: a killed process leaves it to the transcode sweep) and the error raised. Returns the
-    names written. `on_put(name)` is called before each upload (progress, tests)."""
+    at the very end, so the manifest exists only once everything it names does. Within a phase files go UPLOAD_THREADS
+    at a time (one PUT each is latency-bound). On any failure what was uploaded is removed again (best effort: a
+    killed process leaves it to the transcode sweep) and the error raised. Returns the names written. `on_put(name)`
+    is called before each upload (progress, tests)."""
     storage = media_storage()
     local = Path(local)
-    files = _upload_order((p for p in local.rglob("*") if p.is_file() and not p.is_symlink()), local, last)
+
+    def put(path: Path) -> str:
+        name = f"{prefix}/{path.relative_to(local).as_posix()}"
+        if on_put is not None:
+            on_put(name)
+        with path.open("rb") as fh:
+            saved = storage.save(name, fh)
+        if saved != name:  # a local storage renames rather than overwrite: this prefix was not fresh
+            raise FileExistsError(f"{name}: already in the media storage; packages are never overwritten")
+        return name
+
     written: list[str] = []
     try:
-        for path in files:
-            name = f"{prefix}/{path.relative_to(local).as_posix()}"
-            if on_put is not None:
-                on_put(name)
-            with path.open("rb") as fh:
-                saved = storage.save(name, fh)
-            if saved != name:  # a local storage renames rather than overwrite: this prefix was not fresh
-                raise FileExistsError(f"{name}: already in the media storage; packages are never overwritten")
-            written.append(name)
+        with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="media-upload") as pool:
+            for phase in _upload_phases((p for p in local.rglob("*") if p.is_file() and not p.is_symlink()),
+                                        local, last):
+                futures = [pool.submit(put, path) for path in phase]
+                try:
+                    written += [future.result() for future in futures]  # the first failure is raised here
+                finally:
+                    for future in futures:
+                        future.cancel()
     except BaseException:
         with contextlib.suppress(Exception):
             media_tree_delete(prefix)

@@ -5,6 +5,7 @@ upload interrupted part-way leaves nothing visible, and whatever a killed worker
 
 import json
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -96,11 +97,13 @@ class _FailAt:
     """Fails the Nth upload, as a network cut or a full bucket would."""
 
     def __init__(self, n: int):
-        self.n, self.seen = n, []
+        self.n, self.seen, self.lock = n, [], threading.Lock()
 
-    def __call__(self, name: str) -> None:
-        self.seen.append(name)
-        if len(self.seen) == self.n:
+    def __call__(self, name: str) -> None:  # called from the upload threads
+        with self.lock:
+            self.seen.append(name)
+            count = len(self.seen)
+        if count == self.n:
             raise OSError(f"injected failure uploading {name}")
 
 
