@@ -34,11 +34,12 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-# Debian's nginx with njs runs the edge tests and bench/edge.py (deploy/nginx/); installed only when missing.
+# Debian's nginx with set_misc (HMAC-SHA256) runs the edge tests and bench/edge.py (deploy/nginx/); installed only
+# when missing.
 nginx:
-	@{ command -v nginx >/dev/null 2>&1 && test -e /usr/lib/nginx/modules/ngx_http_js_module.so; } || { \
-	  echo "installing Debian's nginx and njs for the edge tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js >/dev/null; }
+	@{ command -v nginx >/dev/null 2>&1 && test -e /usr/lib/nginx/modules/ngx_http_set_misc_module.so; } || { \
+	  echo "installing Debian's nginx and its set_misc module for the edge tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null; }
 
 # Debian's dovecot-imapd is the real IMAP server of the support mailbox tests (tests/conftest.py starts it).
 dovecot:

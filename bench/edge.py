@@ -1,4 +1,4 @@
-"""Edge benchmark: segment requests through the nginx edge (deploy/nginx/, token checked by njs HMAC-SHA256) against
+"""Edge benchmark: segment requests through the nginx edge (deploy/nginx/, token checked by HMAC-SHA256) against
 plain nginx static on the same files from the same nginx, alternated round by round in one run (goal: the edge at
 0.95x static or better), and against Django's segment view (the embedded default: gunicorn gthread as
 `reelhouse run` starts it, token and live session checked per request) on the same files.

@@ -1,6 +1,6 @@
 """Load at Jetflicks' evening peak (issue 18): simulated viewers and browsers (Locust, headless, on loopback) against
 the real server (gunicorn gthread 2x8, as `reelhouse run` starts it) and the token-checking nginx edge
-(deploy/nginx/, njs HMAC-SHA256) in front of a real package, on the scale catalog (`seed_scale`).
+(deploy/nginx/, HMAC-SHA256) in front of a real package, on the scale catalog (`seed_scale`).
 
     .venv/bin/python bench/load.py            # full: 100, 300, 1000, 2000, 3700 viewers, ~13 min once seeded
     .venv/bin/python bench/load.py --quick    # 100, 300, 1000 viewers, ~3 min once seeded

@@ -1,6 +1,6 @@
 """A real nginx running deploy/nginx/ (the Reelhouse edge) as a non-daemon child on free ports under a temporary
-prefix, for the edge tests and bench/edge.py. Debian's nginx and njs module are installed when missing (as the
-Makefile's `nginx` target does)."""
+prefix, for the edge tests and bench/edge.py. Debian's nginx and its set_misc module are installed when missing (as
+the Makefile's `nginx` target does)."""
 
 import contextlib
 import os
@@ -15,14 +15,15 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "nginx"
-NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
+MODULES = [Path("/usr/lib/nginx/modules/ndk_http_module.so"),  # set_misc needs the development kit loaded first
+           Path("/usr/lib/nginx/modules/ngx_http_set_misc_module.so")]
 
 
 def ensure_nginx() -> str:
-    """The nginx binary, with Debian's njs module next to it (apt-get installs both when missing)."""
-    if shutil.which("nginx") is None or not NJS_MODULE.exists():
+    """The nginx binary, with Debian's set_misc module next to it (apt-get installs both when missing)."""
+    if shutil.which("nginx") is None or not all(module.exists() for module in MODULES):
         subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx "
-                       "libnginx-mod-http-js >/dev/null", shell=True, check=True)
+                       "libnginx-mod-http-set-misc >/dev/null", shell=True, check=True)
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
@@ -34,7 +35,7 @@ def _free_port() -> int:
 
 @dataclass
 class Edge:
-    url: str  # the edge: /edge/... checked by edge.js
+    url: str  # the edge: /edge/... checked by reelhouse/check.conf
     plain_url: str  # the same server's plain static location over the media root (/plain/<path>), no token
     prefix: Path
     mode: str
@@ -64,8 +65,8 @@ def _main_conf(*, prefix: Path, media_root: Path, port: int, origin_port: int, w
     }}""" if mode == "origin" else ""
     # As root, nginx's workers would drop to nobody and could not read the test's private temporary folders.
     user = "user root;\n" if os.geteuid() == 0 else ""
-    return f"""load_module {NJS_MODULE};
-{user}worker_processes {workers};
+    modules = "".join(f"load_module {module};\n" for module in MODULES)
+    return f"""{modules}{user}worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 4096; }}

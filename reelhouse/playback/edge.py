@@ -1,5 +1,5 @@
 """Edge tokens: signed URLs that an nginx edge (deploy/nginx/) checks itself, without calling the app. The one
-signer of the format documented in docs/edge.md; deploy/nginx/reelhouse/edge.js is its one verifier.
+signer of the format documented in docs/edge.md; deploy/nginx/reelhouse/check.conf is its one verifier.
 
     stream:   <edge>/edge/s/<kid>/<sig>/<expires>/<session>/<asset>/<package>/<renditions>/<file>
     download: <edge>/edge/d/<kid>/<sig>/<expires>/<download>/<asset>/<package>/<label>.mp4

@@ -1,8 +1,8 @@
 """The nginx edge (deploy/nginx/) against real nginx: tokens signed in Python (reelhouse/playback/edge.py) are
-checked by njs in nginx, in both serving modes (files on this box; an origin through proxy_cache). Valid tokens
-serve with the right types and caching; expired, forged, truncated, other-session, other-asset, other-package,
-other-rendition and tampered tokens are refused, as are path tricks; downloads answer ranges; both keys of a
-rotation are accepted, a retired one is not."""
+checked by nginx itself (reelhouse/check.conf), in both serving modes (files on this box; an origin through
+proxy_cache). Valid tokens serve with the right types and caching; expired, forged, truncated, other-session,
+other-asset, other-package, other-rendition and tampered tokens are refused, as are path tricks; downloads answer
+ranges; both keys of a rotation are accepted, a retired one is not."""
 
 import re
 import urllib.error
@@ -224,3 +224,41 @@ def test_a_malformed_edge_path_is_refused(edge):
     for path in ("/edge/", "/edge/s/", "/edge/x/k2/abc/1/2/3/4/5/6", "/edge/s/k2/" + "A" * 43 + "/1/s/1/p/v360/x.m4s"):
         status, _, body = get(edge.url + path)
         assert status == 403 and re.search(rb"malformed|expired|signature|stream", body), (path, status, body)
+
+
+def test_expiry_is_compared_at_every_digit(edge):
+    """The edge compares the token's 10-digit expiry with the clock digit by digit (a regular expression in
+    http.conf): a token past its expiry by 1 s or by years is refused, one valid for 10 s or for decades is served,
+    whichever digit differs first."""
+    name = "v360/seg_00000.m4s"
+    for power in range(10):
+        assert get(prefix(ttl=-(10**power)) + name)[0] == 403, f"expired {10**power} s ago"
+    for power in range(1, 10):
+        status, _, body = get(prefix(ttl=10**power) + name)
+        assert status == 200, (f"valid for {10**power} s", body, edge.error_log())
+
+
+def test_an_expiry_of_other_than_ten_digits_is_refused_even_when_signed(edge):
+    """The edge compares expiries of 10 digits only (Unix time until the year 2286): a correctly signed token with
+    a 9-digit (2001) or 11-digit expiry is refused, never misread as far in the future."""
+    for ttl, digits in ((999_999_999 - int(clock.now().timestamp()), 9), (10_000_000_000, 11)):
+        url = prefix(ttl=ttl) + "v360/seg_00000.m4s"
+        assert len(url.split("/")[7]) == digits
+        assert get(url)[0] == 403, url
+
+
+def test_a_rendition_is_matched_whole_in_the_signed_list(edge):
+    """The folder must be one of the signed renditions exactly: not a part of one, nor one that contains it."""
+    name = "v360/seg_00000.m4s"
+    for renditions in (["v3600"], ["xv360"], ["v36"], ["v3600", "xv360", "audio"]):
+        assert get(prefix(renditions=renditions) + name)[0] == 403, renditions
+    for renditions in (["v360"], ["v360", "audio"], ["audio", "v360"], ["v480", "v360", "audio"]):
+        assert get(prefix(renditions=renditions) + name)[0] == 200, renditions
+
+
+def test_a_signature_wrong_in_its_last_character_is_refused(edge):
+    good = prefix()
+    sig = good.split("/")[6]
+    last = "A" if sig[-1] != "A" else "B"
+    assert get(_swap(good, 2, sig[:-1] + last) + "v360/seg_00000.m4s")[0] == 403
+    assert get(good + "v360/seg_00000.m4s")[0] == 200

@@ -1,4 +1,4 @@
-"""bench/load.py --smoke works end to end: a tiny seeded catalog, a real package, gunicorn, the njs nginx edge and
+"""bench/load.py --smoke works end to end: a tiny seeded catalog, a real package, gunicorn, the nginx edge and
 Locust's viewers and browsers. Asserts what happened (every viewer started and fetched segments through the edge,
 browsers signed in and searched, no request failed), never how fast: the figures are the bench's business."""
 
