@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reelhouse.media.fingerprints.mih import search_sorted
+
 ITEM_S = 1365 / 11025  # chromaprint: 11,025 Hz, 4,096-sample frames, hop of a third (~8.1 values a second)
 WINDOW = 16  # values per compared window (~2 s)
 WINDOW_BER = 0.25  # a window matches below this bit-error rate (distinct audio: 0.40 and more)
@@ -96,8 +98,7 @@ def _shared(query: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _equal(sorted_values: np.ndarray, queries: np.ndarray, *, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """(query position, position in `sorted_values`) of every value equal to a query value; a query value found
     more than `cap` times finds nothing."""
-    lo = np.searchsorted(sorted_values, queries, side="left")
-    hi = np.searchsorted(sorted_values, queries, side="right")
+    lo, hi = search_sorted(sorted_values, queries)
     counts = np.where(hi - lo <= cap, hi - lo, 0)
     starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     return np.repeat(np.arange(len(queries)), counts).astype(np.int64), starts + np.arange(int(counts.sum()))
