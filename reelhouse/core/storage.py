@@ -10,6 +10,7 @@ The few operations Django's Storage API lacks for whole packages live here, once
 import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -185,6 +186,25 @@ def media_tree_upload(*, local: Path, prefix: str, last: tuple[str, ...] = ("mas
             media_tree_delete(prefix)
         raise
     return written
+
+
+@contextlib.contextmanager
+def media_folder_local(prefix: str, *, skip: tuple[str, ...] = ()) -> Iterator[Path]:
+    """A local folder holding the stored folder `prefix` for tools that read files by path (ffmpeg on a package):
+    on local disk the folder itself; on object storage a temporary copy (removed afterwards) of everything under it
+    but the sub-folders named in `skip`."""
+    if storage_is_local():
+        yield Path(media_storage().path(prefix))
+        return
+    with tempfile.TemporaryDirectory(prefix="rh-media-") as tmp:
+        root = Path(tmp)
+        for stored in media_walk(prefix):
+            rel = stored.name.removeprefix(prefix.strip("/") + "/")
+            if rel.split("/", 1)[0] in skip or ".." in rel.split("/"):
+                continue
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            media_fetch(stored.name, root / rel)
+        yield root
 
 
 def media_read_stream(name: str):

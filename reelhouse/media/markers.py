@@ -20,6 +20,7 @@ from django.db import transaction
 
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.core.storage import media_folder_local
 from reelhouse.media import conf
 from reelhouse.media.inputs import PACKAGE_DEMUXERS, ffmpeg_input
 from reelhouse.media.models import Asset, Marker
@@ -238,13 +239,13 @@ def season_markers_detect(*, season) -> SeasonResult:
     heads, tails, listened = [], [], []
     if len(episodes) >= 2:
         for episode in episodes:
-            master = Path(settings.MEDIA_ROOT) / episode.asset.directory / "master.m3u8"
             duration = episode.asset.duration_s
             head_s = min(intro_window_s(), duration / 2)
             tail_s = min(credits_window_s(), duration / 2)
-            try:
-                head = fingerprint(master, duration_s=head_s)
-                tail = fingerprint(master, start_s=duration - tail_s)
+            try:  # ffmpeg reads the package by path: on object storage a scratch copy (without its downloads)
+                with media_folder_local(episode.asset.directory, skip=("download",)) as folder:
+                    head = fingerprint(folder / "master.m3u8", duration_s=head_s)
+                    tail = fingerprint(folder / "master.m3u8", start_s=duration - tail_s)
             except (MediaError, subprocess.TimeoutExpired) as exc:
                 skipped.append(f"{episode}: {exc}")
                 log.warning("markers: %s", skipped[-1])

@@ -182,3 +182,17 @@ def test_admin_form_reports_a_marker_past_the_end_of_the_video():
     form = MarkerForm(data={"work": film.pk, "kind": "credits", "start_s": 50, "end_s": 75})
     assert not form.is_valid()
     assert "end 75 s is after the end of the video (60.0 s)" in str(form.errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_markers_are_detected_from_packages_on_object_storage(s3_media, licensed_source, episode_files,
+                                                             short_markers, settings):
+    """Detection reads each package with ffmpeg by path: on object storage from a scratch copy it removes again."""
+    from reelhouse.catalog.models import Episode
+
+    publish_season(licensed_source, episode_files, [1, 2])
+    episodes = list(Episode.objects.filter(asset__isnull=False).order_by("number"))
+    assert [e.number for e in episodes] == [1, 2] and not list(Path(settings.MEDIA_ROOT).rglob("*.m4s"))
+    for n, episode in enumerate(episodes, start=1):
+        intro = Marker.objects.get(work=episode, kind=Marker.Kind.INTRO)
+        assert_near((intro.start_s, intro.end_s), intro_of(n), f"intro of episode {n} read from the bucket")

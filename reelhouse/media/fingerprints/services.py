@@ -100,11 +100,11 @@ STILL_WIDTH = 240
 def match_still(*, match: FingerprintMatch, side: str, segment: int) -> bytes:
     """A JPEG still (STILL_WIDTH wide) from the middle of one matching segment: of the delivery's file
     (side 'delivery') or of the matched work's package (side 'work'). MediaError when it cannot be read."""
+    import contextlib
     import subprocess
     from pathlib import Path
 
-    from django.conf import settings
-
+    from reelhouse.core.storage import media_folder_local
     from reelhouse.media import conf
     from reelhouse.media.inputs import PACKAGE_DEMUXERS, ffmpeg_input
     from reelhouse.media.probe import MediaError
@@ -113,18 +113,23 @@ def match_still(*, match: FingerprintMatch, side: str, segment: int) -> bytes:
         start, end, theirs_start, theirs_end = match.segments[segment]
     except (IndexError, ValueError, TypeError) as exc:
         raise MediaError(f"match {match.pk} has no segment {segment}") from exc
+    stack = contextlib.ExitStack()
     if side == "delivery":
         delivery = match.delivery
         path, at, demuxers = Path(delivery.source.path) / delivery.path, (start + end) / 2, {}
     elif side == "work" and match.fingerprint.asset_id:
-        path = Path(settings.MEDIA_ROOT) / match.fingerprint.asset.directory / "master.m3u8"
+        # ffmpeg reads the package by path: on object storage a scratch copy (without its downloads)
+        folder = stack.enter_context(media_folder_local(match.fingerprint.asset.directory,
+                                                        skip=("download",)))
+        path = folder / "master.m3u8"
         at, demuxers = (theirs_start + theirs_end) / 2, {"demuxers": PACKAGE_DEMUXERS}
     else:
         raise MediaError(f"match {match.pk}: no picture of the {side} side (its package is gone)")
     cmd = [conf.ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{at:.2f}",
            *ffmpeg_input(path, **demuxers), "-frames:v", "1", "-vf", f"scale={STILL_WIDTH}:-2", "-f", "image2",
            "-c:v", "mjpeg", "-q:v", "5", "pipe:1"]
-    done = subprocess.run(cmd, capture_output=True, timeout=60)
+    with stack:
+        done = subprocess.run(cmd, capture_output=True, timeout=60)
     if done.returncode != 0 or not done.stdout:
         raise MediaError(f"match {match.pk}: no still of the {side} at {at:.1f} s "
                          f"({done.stderr.decode(errors='replace').strip()[-200:] or 'nothing decoded'})")
