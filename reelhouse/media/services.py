@@ -348,20 +348,25 @@ def packages_sweep(*, older_than_s: float | None = None) -> int:
     return removed
 
 
+_bucket_swept_at = 0.0  # listing a bucket's packages is not free: at most once per lease period per process
+
+
 def _orphan_uploads_remove(*, live: set[str], older_than_s: float) -> int:
-    folders, _ = media_listdir("packages")
+    global _bucket_swept_at
+    if time.monotonic() - _bucket_swept_at < older_than_s:
+        return 0
+    _bucket_swept_at = time.monotonic()
+    folders = [f for f in media_listdir("packages")[0]
+               if f not in live and f.removesuffix(QUICK_SUFFIX) not in live]
     removed = 0
-    for name in folders:
-        directory = f"packages/{name}"
-        if name in live or name.removesuffix(QUICK_SUFFIX) in live or Asset.objects.filter(
-                directory=directory).exists():
-            continue
-        newest = max((f.modified for f in media_walk(directory)), default=0.0)
-        if time.time() - newest < older_than_s:
-            continue
-        if media_tree_delete(directory):
-            log.info("sweep: removed %s, an upload no asset points at", directory)
-            removed += 1
+    for start in range(0, len(folders), 500):
+        batch = {f"packages/{f}" for f in folders[start:start + 500]}
+        for directory in sorted(batch - set(Asset.objects.filter(directory__in=batch)
+                                            .values_list("directory", flat=True))):
+            newest = max((f.modified for f in media_walk(directory)), default=0.0)
+            if time.time() - newest >= older_than_s and media_tree_delete(directory):
+                log.info("sweep: removed %s, an upload no asset points at", directory)
+                removed += 1
     return removed
 
 

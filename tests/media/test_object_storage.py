@@ -154,7 +154,8 @@ def test_transcode_failing_mid_upload_publishes_nothing_and_retries_cleanly(
 
 
 def test_what_a_killed_worker_uploaded_is_removed_by_reclaim_and_by_the_sweep(s3_media, licensed_source,
-                                                                             clip_cache, subscriber, tmp_path):
+                                                                             clip_cache, subscriber, tmp_path,
+                                                                             monkeypatch):
     deliver(licensed_source, EPISODE, clip_cache(seconds=4))
     scan_until_settled(licensed_source)
     job = TranscodeJob.objects.get()
@@ -171,6 +172,7 @@ def test_what_a_killed_worker_uploaded_is_removed_by_reclaim_and_by_the_sweep(s3
 
     # Another one with no job record left pointing at it: the scheduler's sweep, once it is a lease period old.
     media_tree_upload(local=partial, prefix="packages/orphan")
+    monkeypatch.setattr("reelhouse.media.services._bucket_swept_at", 0.0)  # no sweep ran in this process yet
     assert packages_sweep(older_than_s=3600) == 0  # too fresh: may be an upload in progress
     assert packages_sweep(older_than_s=0) == 1
     assert s3_media.names("packages/orphan/") == []
