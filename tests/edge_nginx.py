@@ -46,7 +46,7 @@ class Edge:
 
 
 def _main_conf(*, prefix: Path, media_root: Path, port: int, origin_port: int, workers: int, mode: str,
-               origin: str | None = None) -> str:
+               origin: str | None = None, listen: str = "127.0.0.1") -> str:
     temp = "".join(f"    {name}_temp_path {prefix}/{name};\n" for name in ("client_body", "proxy", "fastcgi",
                                                                            "uwsgi", "scgi"))
     origin_url = "http://reelhouse_origin"
@@ -77,7 +77,7 @@ http {{
     keepalive_requests 100000;
     include reelhouse/http.conf;{origin_conf}
     server {{
-        listen 127.0.0.1:{port} reuseport backlog=4096;
+        listen {listen}:{port} reuseport backlog=4096;
         set $edge_media_root {media_root};
         set $edge_origin {origin_url};
         set $edge_origin_host 127.0.0.1;
@@ -92,30 +92,41 @@ http {{
 """
 
 
+def edge_prepare(*, prefix: Path, media_root: Path, keys_conf: str, mode: str, port: int, origin_port: int = 0,
+                 workers: int = 1, origin: str | None = None, listen: str = "127.0.0.1",
+                 where=lambda command: command) -> list[str]:
+    """Write the edge's configuration under `prefix` (deploy/nginx/ with serve-<mode>.conf as serve.conf) and
+    check it with `nginx -t`; returns the command that runs it in the foreground. `listen`: its address;
+    `where(command)`: the command as run on the edge's host (a network namespace, for the fleet test)."""
+    binary = ensure_nginx()
+    conf = prefix / "conf"
+    shutil.copytree(DEPLOY / "reelhouse", conf / "reelhouse")
+    shutil.copy(conf / "reelhouse" / f"serve-{mode}.conf", conf / "reelhouse" / "serve.conf")
+    (conf / "reelhouse" / "keys.conf").write_text(keys_conf)
+    (conf / "reelhouse" / "cache.conf").write_text(
+        f"proxy_cache_path {prefix}/cache levels=1:2 keys_zone=reelhouse_edge:10m max_size=1g "
+        "inactive=1d use_temp_path=off;\n")
+    (conf / "nginx.conf").write_text(_main_conf(prefix=prefix, media_root=media_root, port=port,
+                                                origin_port=origin_port, workers=workers, mode=mode, origin=origin,
+                                                listen=listen))
+    command = [binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf / "nginx.conf"),
+               "-g", "daemon off;"]
+    check = subprocess.run(where([*command[:-2], "-t"]), capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t refused the edge configuration:\n{check.stderr}")
+    return command
+
+
 @contextlib.contextmanager
 def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1, origin: str | None = None):
     """Yields an Edge serving `media_root` (mode "disk": from the files; "origin": through proxy_cache from a second
     server over the same files, or from `origin`, a real object store's bucket URL http://host:port/<bucket>[/<prefix>])
     with the given keys.conf text; stops nginx (SIGTERM, then SIGKILL) afterwards."""
-    binary = ensure_nginx()
     with tempfile.TemporaryDirectory(prefix="rh-edge-") as tmp:
         prefix = Path(tmp)
-        conf = prefix / "conf"
-        shutil.copytree(DEPLOY / "reelhouse", conf / "reelhouse")
-        shutil.copy(conf / "reelhouse" / f"serve-{mode}.conf", conf / "reelhouse" / "serve.conf")
-        (conf / "reelhouse" / "keys.conf").write_text(keys_conf)
-        (conf / "reelhouse" / "cache.conf").write_text(
-            f"proxy_cache_path {prefix}/cache levels=1:2 keys_zone=reelhouse_edge:10m max_size=1g "
-            "inactive=1d use_temp_path=off;\n")
         port, origin_port = _free_port(), _free_port()
-        (conf / "nginx.conf").write_text(_main_conf(prefix=prefix, media_root=Path(media_root), port=port,
-                                                    origin_port=origin_port, workers=workers, mode=mode,
-                                                    origin=origin))
-        command = [binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf / "nginx.conf"),
-                   "-g", "daemon off;"]
-        check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t refused the edge configuration:\n{check.stderr}")
+        command = edge_prepare(prefix=prefix, media_root=Path(media_root), keys_conf=keys_conf, mode=mode,
+                               port=port, origin_port=origin_port, workers=workers, origin=origin)
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         edge = Edge(url=f"http://127.0.0.1:{port}", plain_url=f"http://127.0.0.1:{port}/plain", prefix=prefix,
                     mode=mode)
