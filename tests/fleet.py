@@ -120,29 +120,20 @@ class Host:
         return [int(p) for p in out.split()]
 
     def kill(self) -> list[int]:
-        """The host dies: SIGKILL every process on it at once. Returns the pids killed."""
-        pids = self.pids()
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        """The host dies: SIGKILL every process on it (again, until none is left: one may have been forking).
+        Returns the pids killed."""
+        killed: list[int] = []
+        deadline = time.monotonic() + 10
+        while (pids := self.pids()) and time.monotonic() < deadline:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            killed += [p for p in pids if p not in killed]
+            time.sleep(0.05)
         for proc in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(10)
-        return pids
-
-    def stop(self, timeout: float = 10) -> None:
-        """Stop this host's processes (SIGTERM, then SIGKILL what is left in its namespace)."""
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.terminate()
-        deadline = time.monotonic() + timeout
-        for proc in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(max(0.1, deadline - time.monotonic()))
-        for _ in range(50):
-            if not self.kill():
-                return
-            time.sleep(0.1)
+        return killed
 
     def logs(self) -> str:
         """Every process log of this host, for a failure's message."""
@@ -201,8 +192,8 @@ def fleet(names: list[str]) -> Iterator[Fleet]:
                                hidden=[p for n, p in folders.items() if n != name])
         yield Fleet(hosts=hosts, bridge=bridge, gateway=str(addresses[0]), root=root)
     finally:
-        for host in hosts.values():
-            host.stop(timeout=5)
+        for host in hosts.values():  # nothing of the fleet is kept: no need for a graceful stop
+            host.kill()
         for netns in made_ns:
             subprocess.run(["ip", "netns", "del", netns], capture_output=True)  # its veth goes with it
         if made_bridge:

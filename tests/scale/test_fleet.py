@@ -96,8 +96,6 @@ def site(hosts):
         return host_env(host, db_url=db_url, media_root=shared_media, secret_key=secret_key, edge_url=edge_url,
                         **extra)
 
-    web.run([PYTHON, "-m", "reelhouse.manage", "migrate", "--no-input", "-v", "0"], env=env(web))
-    web.run([PYTHON, "-m", "reelhouse.manage", "createcachetable"], env=env(web))
     web.run([PYTHON, "-m", "tests.scale.fleet_seed", str(watch), EMAIL, PASSWORD], env=env(web))
 
     web.start("gunicorn", [PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind",
