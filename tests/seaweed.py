@@ -82,10 +82,13 @@ def _s3_config() -> dict:
 
 
 @contextlib.contextmanager
-def seaweed_server(*, timeout_s: float = 60):
-    """Yields a running Seaweed with bucket BUCKET created; stops it (SIGTERM, then SIGKILL) and removes its data."""
+def seaweed_server(*, timeout_s: float = 60, ip: str = "127.0.0.1", parent: Path | None = None,
+                   where=lambda command: command):
+    """Yields a running Seaweed with bucket BUCKET created; stops it (SIGTERM, then SIGKILL) and removes its data.
+    `ip`: the address it listens on; `parent`: where its folder is made; `where(command)`: the command as run on
+    another host (a network namespace: the fleet test's data host)."""
     binary = weed_binary()
-    with tempfile.TemporaryDirectory(prefix="rh-seaweed-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rh-seaweed-", dir=parent) as tmp:
         folder = Path(tmp)
         (folder / "data").mkdir()
         config = folder / "s3.json"
@@ -93,7 +96,7 @@ def seaweed_server(*, timeout_s: float = 60):
         master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
         log = folder / "weed.log"
         command = [
-            binary, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'data'}",
+            binary, "server", f"-ip={ip}", f"-ip.bind={ip}", f"-dir={folder / 'data'}",
             f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
             f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=0",
             "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
@@ -102,9 +105,9 @@ def seaweed_server(*, timeout_s: float = 60):
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.localSocket={folder / 's3.sock'}",
         ]
         with log.open("wb") as out:
-            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder,
+            proc = subprocess.Popen(where(command), stdout=out, stderr=subprocess.STDOUT, cwd=folder,
                                     start_new_session=True)
-        store = Seaweed(endpoint=f"http://127.0.0.1:{s3}", s3_port=s3, bucket=BUCKET, access_key=ACCESS_KEY,
+        store = Seaweed(endpoint=f"http://{ip}:{s3}", s3_port=s3, bucket=BUCKET, access_key=ACCESS_KEY,
                         secret_key=SECRET_KEY, folder=folder, log=log)
         try:
             _wait_ready(proc, store, timeout_s)

@@ -26,6 +26,7 @@ from tests.e2e.test_player import PASSWORD, playing_past, sign_in
 from tests.edge_nginx import edge_prepare
 from tests.fleet import FleetUnavailable, fleet, postgres_start, wait_port
 from tests.processes import ROOT
+from tests.seaweed import seaweed_server
 
 pytestmark = pytest.mark.e2e  # a real browser; runs once, in the SQLite pass (the fleet brings its own database)
 
@@ -50,13 +51,15 @@ def wait_until(predicate, timeout: float, what: str, fleet_=None):
     pytest.fail(f"gave up waiting for {what} after {timeout:.0f} s\n{fleet_.logs() if fleet_ else ''}")
 
 
-def host_env(host, *, db_url: str, media_root: Path, secret_key: str, edge_url: str, **extra: str) -> dict:
+def host_env(host, *, db_url: str, store, secret_key: str, edge_url: str, **extra: str) -> dict:
     """A host's whole environment, as its operator would write it: nothing inherited from the test process but
-    PATH and the locale; its own var folder and media root."""
+    PATH and the locale; its own var folder and (unused on object storage) media root; media in the bucket."""
     return {
         "PATH": f"{ROOT / '.venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(host.root),
         "DATABASE_URL": db_url, "REELHOUSE_SECRET_KEY": secret_key,
-        "REELHOUSE_VAR_DIR": str(host.root / "var"), "REELHOUSE_MEDIA_ROOT": str(media_root),
+        "REELHOUSE_VAR_DIR": str(host.root / "var"), "REELHOUSE_MEDIA_ROOT": str(host.root / "media"),
+        "REELHOUSE_STORAGE_URL": store.storage_url(), "REELHOUSE_S3_ACCESS_KEY": store.access_key,
+        "REELHOUSE_S3_SECRET_KEY": store.secret_key,
         "REELHOUSE_ALLOWED_HOSTS": host.address, "REELHOUSE_EDGE_URL": edge_url,
         "REELHOUSE_EDGE_KEYS": f"{EDGE_KEY[0]}:{EDGE_KEY[1]}",
         "REELHOUSE_JOB_LEASE_S": str(LEASE_S), "REELHOUSE_JOB_BACKOFF_S": "1",
@@ -84,20 +87,22 @@ def hosts():
 @pytest.fixture(scope="module")
 def site(hosts):
     """Every host started; yields what the tests need to reach them."""
-    data, web, edge = hosts["data"], hosts["web"], hosts["edge"]
+    data = hosts["data"]
     db_url = postgres_start(data, subnet_gateway=hosts.gateway)
-    shared_media = hosts.root / "shared-media"  # until object storage lands: the one folder the hosts share
-    shared_media.mkdir()
-    watch = hosts.root / "shared-watch"  # until object storage lands: workers read the source here
+    with seaweed_server(ip=data.address, parent=data.root, where=data.command) as store:
+        yield from _hosts_started(hosts, db_url, store)
+
+
+def _hosts_started(hosts, db_url: str, store):
+    web, edge = hosts["web"], hosts["edge"]
+    watch = web.root / "watch"
     web_url, edge_url = f"http://{web.address}:{WEB_PORT}", f"http://{edge.address}:{EDGE_PORT}"
     secret_key = secrets.token_urlsafe(50)
 
     def env(host, **extra):
-        return host_env(host, db_url=db_url, media_root=shared_media, secret_key=secret_key, edge_url=edge_url,
-                        **extra)
+        return host_env(host, db_url=db_url, store=store, secret_key=secret_key, edge_url=edge_url, **extra)
 
     web.run([PYTHON, "-m", "tests.scale.fleet_seed", str(watch), EMAIL, PASSWORD], env=env(web))
-
     web.start("gunicorn", [PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind",
                            f"{web.address}:{WEB_PORT}", "--worker-class", "gthread", "--workers", "1",
                            "--threads", "8", "--log-level", "warning"], env=env(web))
@@ -108,14 +113,15 @@ def site(hosts):
 
     edge_prefix = edge.root / "nginx"
     edge_prefix.mkdir()
-    command = edge_prepare(prefix=edge_prefix, media_root=shared_media, keys_conf=nginx_keys_conf([EDGE_KEY]),
-                           mode="disk", port=EDGE_PORT, listen=edge.address, where=edge.command)
+    command = edge_prepare(prefix=edge_prefix, media_root=edge.root / "media", keys_conf=nginx_keys_conf([EDGE_KEY]),
+                           mode="origin", origin=(f"{hosts['data'].address}:{store.s3_port}", f"/{store.bucket}"),
+                           port=EDGE_PORT, listen=edge.address, where=edge.command)
     edge.start("nginx", command, env=env(edge))
 
     gunicorn = web.procs["gunicorn"]
     wait_port(web.address, WEB_PORT, timeout=60, what="gunicorn on the web host", alive=lambda: gunicorn.poll() is None)
     wait_port(edge.address, EDGE_PORT, timeout=30, what="nginx on the edge host")
-    yield SimpleNamespace(db_url=db_url, watch=watch, web_url=web_url, edge_url=edge_url, hosts=hosts)
+    yield SimpleNamespace(db_url=db_url, watch=watch, web_url=web_url, edge_url=edge_url, hosts=hosts, store=store)
 
 
 def deliver(site, relpath: str, clip: Path) -> None:
@@ -142,7 +148,8 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
         return rows if rows and rows[0][0] in ("published", "quarantined", "failed") else None
 
     assert wait_until(published, 180, "the delivery to be published", site.hosts) == [("published", "")]
-    [(episode_id,)] = query(site.db_url, "SELECT work_id FROM ingest_delivery")
+    [(episode_id, directory)] = query(site.db_url, "SELECT work_id, directory FROM media_asset")
+    assert f"{directory}/master.m3u8" in site.store.keys(directory)  # the package is in the bucket
     [(owner,)] = query(site.db_url, "SELECT detail->>'owner' FROM core_auditevent WHERE action = 'transcode.claimed'")
     assert owner.split(":")[0] in ("worker1", "worker2"), owner  # transcoded on a worker host, not the web host
 
@@ -171,6 +178,7 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
     # The same signed variant playlist, its init segment and first segment fetched through the edge decode.
     status, headers, body = fetch(playlists[0])
     assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert headers["X-Cache-Status"] == "BYPASS"  # playlists always come from the bucket, never from the cache
     playlist = m3u8.loads(body.decode(), uri=playlists[0])
     media = tmp_path / "played.mp4"
     with media.open("wb") as out:
@@ -178,6 +186,7 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
             status, headers, data = fetch(part)
             assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable", part
             out.write(data)
+            assert fetch(part)[1]["X-Cache-Status"] == "HIT", part  # now in the edge's own cache
     with av.open(str(media)) as container:
         stream = container.streams[0]
         assert sum(1 for _ in container.decode(stream)) > 0, stream
@@ -222,5 +231,8 @@ def test_a_worker_host_killed_mid_transcode_its_job_finishes_once_on_the_other(s
     packages = query(site.db_url, "SELECT directory FROM media_asset WHERE work_id = %s AND NOT provisional",
                      work_id)
     assert len(packages) == 1, packages  # one package
+    # One package in the bucket per published asset: nothing of the dead attempt is left there.
+    bucket = {"/".join(key.split("/")[:2]) for key in site.store.keys("packages/")}
+    assert bucket == {d for (d,) in query(site.db_url, "SELECT directory FROM media_asset")}, bucket
     reclaimed = site.hosts["web"].log_path("scheduler").read_text()
     assert f"taken back from dead worker {owner}: retrying" in reclaimed, reclaimed[-3000:]
