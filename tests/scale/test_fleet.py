@@ -157,18 +157,23 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
 
     _install_csp_safe_waits()
     edge_requests: list[tuple[str, int]] = []
+    console: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("response", lambda r: r.url.startswith(site.edge_url) and edge_requests.append((r.url, r.status)))
+            page.on("console", lambda message: console.append(message.text[:300]))
+            page.on("response", lambda r: r.status >= 400 and console.append(f"{r.status} {r.url}"))
             try:
                 sign_in(page, SimpleNamespace(url=site.web_url), SimpleNamespace(email=EMAIL))
                 page.goto(f"{site.web_url}/watch/{episode_id}/")
                 playing_past(page, 1.5)
             except Exception as exc:
+                edge_log = (site.hosts["edge"].root / "nginx" / "error.log").read_text(errors="replace")
                 pytest.fail(f"{exc}\nthe browser was at {page.url}:\n{page.inner_text('body')[:2000]}\n"
-                            f"{site.hosts.logs()}")
+                            f"edge requests: {edge_requests}\nconsole: {console}\n{site.hosts.logs()}\n"
+                            f"--- edge/nginx/error.log\n{edge_log[-4000:]}")
         finally:
             browser.close()
     assert edge_requests and all(status == 200 for _, status in edge_requests), edge_requests
