@@ -21,13 +21,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, what: str):
+def wait_for(predicate, timeout: float, what: str, explain=None):
+    """The first truthy value of `predicate()`, polled; fails after `timeout` s (with `explain()`'s text: logs)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (value := predicate()):
             return value
         time.sleep(0.3)
-    pytest.fail(f"gave up waiting for {what} after {timeout:.0f} s")
+    pytest.fail(f"gave up waiting for {what} after {timeout:.0f} s" + (f"\n{explain()}" if explain else ""))
 
 
 def healthz(url: str) -> bool:

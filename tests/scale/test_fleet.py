@@ -8,7 +8,6 @@ finishes exactly once on the other worker host after the scheduler takes its lea
 import os
 import secrets
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,7 +24,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _install_csp_safe_waits
 from tests.e2e.test_player import PASSWORD, playing_past, sign_in
 from tests.edge_nginx import edge_prepare
 from tests.fleet import FleetUnavailable, fleet, postgres_start, wait_port
-from tests.processes import ROOT
+from tests.processes import ROOT, wait_for
 from tests.seaweed import seaweed_server
 
 pytestmark = pytest.mark.e2e  # a real browser; runs once, in the SQLite pass (the fleet brings its own database)
@@ -40,15 +39,6 @@ PYTHON = str(Path(sys.executable))
 def query(db_url: str, sql: str, *args):
     with psycopg.connect(db_url) as conn:
         return conn.execute(sql, args).fetchall()
-
-
-def wait_until(predicate, timeout: float, what: str, fleet_=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (value := predicate()):
-            return value
-        time.sleep(0.3)
-    pytest.fail(f"gave up waiting for {what} after {timeout:.0f} s\n{fleet_.logs() if fleet_ else ''}")
 
 
 def host_env(host, *, db_url: str, store, secret_key: str, edge_url: str, **extra: str) -> dict:
@@ -147,7 +137,7 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
         rows = query(site.db_url, "SELECT state, reason FROM ingest_delivery")
         return rows if rows and rows[0][0] in ("published", "quarantined", "failed") else None
 
-    assert wait_until(published, 180, "the delivery to be published", site.hosts) == [("published", "")]
+    assert wait_for(published, 180, "the delivery to be published", site.hosts.logs) == [("published", "")]
     [(episode_id, directory)] = query(site.db_url, "SELECT work_id, directory FROM media_asset")
     assert f"{directory}/master.m3u8" in site.store.keys(directory)  # the package is in the bucket
     [(owner,)] = query(site.db_url, "SELECT detail->>'owner' FROM core_auditevent WHERE action = 'transcode.claimed'")
@@ -207,7 +197,7 @@ def test_a_worker_host_killed_mid_transcode_its_job_finishes_once_on_the_other(s
                                   "WHERE d.path LIKE 'Night Fleet%%' AND j.state = 'running' AND j.progress > 0.05")
         return rows[0] if rows else None
 
-    job_id, owner, progress = wait_until(running_job, 180, "the transcode to be under way", site.hosts)
+    job_id, owner, progress = wait_for(running_job, 180, "the transcode to be under way", site.hosts.logs)
     assert progress < 0.9, "the encode finished too fast to be interrupted; use a longer clip"
     victim_name, _, victim_pid = owner.rpartition(":")
     assert victim_name in ("worker1", "worker2"), owner
@@ -220,7 +210,7 @@ def test_a_worker_host_killed_mid_transcode_its_job_finishes_once_on_the_other(s
                       job_id)
         return row if row[0] in ("done", "failed") else None
 
-    state, attempts, lease_owner, error = wait_until(finished, 240, "the retried transcode to finish", site.hosts)
+    state, attempts, lease_owner, error = wait_for(finished, 240, "the retried transcode to finish", site.hosts.logs)
     assert (state, attempts, lease_owner, error) == ("done", 2, "", ""), site.hosts.logs()
     claims = [owner for (owner,) in query(site.db_url, "SELECT detail->>'owner' FROM core_auditevent "
                                           "WHERE action = 'transcode.claimed' AND subject_id = %s ORDER BY id",
