@@ -104,7 +104,7 @@ def _hosts_started(hosts, db_url: str, store):
     edge_prefix = edge.root / "nginx"
     edge_prefix.mkdir()
     command = edge_prepare(prefix=edge_prefix, media_root=edge.root / "media", keys_conf=nginx_keys_conf([EDGE_KEY]),
-                           mode="origin", origin=(f"{hosts['data'].address}:{store.s3_port}", f"/{store.bucket}"),
+                           mode="origin", origin=f"{store.endpoint}/{store.bucket}",
                            port=EDGE_PORT, listen=edge.address, where=edge.command)
     edge.start("nginx", command, env=env(edge))
 
