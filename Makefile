@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test dovecot pgbouncer lint bench clean messages fuzz chromium nginx build-deps
+.PHONY: install run test dovecot pgbouncer lint bench clean messages fuzz chromium nginx fleet build-deps
 
 install: $(STAMP) reelhouse/static/vendor/hls.min.js
 
@@ -41,6 +41,13 @@ nginx:
 	  echo "installing Debian's nginx and its set_misc module for the edge tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-set-misc >/dev/null; }
 
+# The fleet test (tests/scale/test_fleet.py) builds hosts with `ip netns` and gives its data host a PostgreSQL of its
+# own (Debian's initdb + postgres); iproute2 and postgresql are installed only when missing.
+fleet:
+	@{ command -v ip >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  echo "installing Debian's iproute2 and postgresql for the fleet test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 postgresql >/dev/null; }
+
 # Debian's dovecot-imapd is the real IMAP server of the support mailbox tests (tests/conftest.py starts it).
 dovecot:
 	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
@@ -57,7 +64,7 @@ pgbouncer:
 run: install
 	PORT=$(PORT) $(BIN)/reelhouse run
 
-test: install chromium nginx dovecot pgbouncer
+test: install chromium nginx dovecot pgbouncer fleet
 	bash scripts/test.sh
 
 # Coverage-guided fuzzing (atheris/libFuzzer) of the NFO and partner-feed parsers, FUZZ_SECONDS per target; not part
