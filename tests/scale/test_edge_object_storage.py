@@ -49,5 +49,10 @@ def test_a_segment_plays_through_the_edge_from_the_bucket(client, s3_media, lice
             Bucket=s3_media.store.bucket, Key=f"{s3_media.prefix}/{asset.directory}/{folder}/{segment.uri}")
         assert first == stored["Body"].read()
 
+        source = next(k for k in s3_media.names("sources/"))  # the bucket lets anyone read packages, nothing else
+        assert fetch(f"{bucket_url}/{asset.directory}/{folder}/{segment.uri}")[0] == 200
+        assert fetch(f"{bucket_url}/{source}")[0] == 403
+        assert fetch(f"{bucket_url}/{Episode.objects.get().still}")[0] == 403
+
         forged = segment.absolute_uri.replace("/edge/s/k1/", "/edge/s/k1/A", 1)
         assert fetch(forged)[0] == 403  # the token is still checked before the bucket is asked
