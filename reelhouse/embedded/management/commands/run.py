@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--no-demo", action="store_true", help="Do not build or ingest the demo library.")
         parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--start-timeout", type=float, default=60,
+        parser.add_argument("--start-timeout", type=float, default=180,
                             help="Seconds the web server and the scheduler may take to start (more on a busy machine).")
 
     def handle(self, *args, port, host, no_demo, web_workers, start_timeout, **options):
