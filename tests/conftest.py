@@ -102,6 +102,66 @@ def clip_cache(tmp_path_factory):
     return get
 
 
+# Media settings a package depends on besides package_build's own arguments (reelhouse/media/conf.py).
+PACKAGE_SETTINGS = ("REELHOUSE_ADAPTIVE_LADDER", "REELHOUSE_ADAPTIVE_MIN_S", "REELHOUSE_FFMPEG",
+                    "REELHOUSE_FINGERPRINT_FPS", "REELHOUSE_X264_PRESET")
+
+
+def _rebased(value, old: Path, new: Path):
+    """`value` (a PackageResult field) with every path inside `old` moved to the same place inside `new`."""
+    if isinstance(value, Path):
+        return new / value.relative_to(old) if value.is_relative_to(old) else value
+    if isinstance(value, str) and value.startswith(f"{old}/"):
+        return str(new / Path(value).relative_to(old))
+    if isinstance(value, dict):
+        return {k: _rebased(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebased(v, old, new) for v in value]
+    return value
+
+
+@pytest.fixture(scope="session")
+def _packages_built(tmp_path_factory):
+    return tmp_path_factory.mktemp("packages"), {}
+
+
+@pytest.fixture
+def packages_reused(monkeypatch, settings, _packages_built):
+    """For tests that need published titles but are not about packaging them (playback, journeys): package_build
+    runs once per session (and xdist worker) for a given source (its bytes), arguments and media settings, and every
+    later build of the same gets a copy of that package, so a module's tests do not transcode the same clip each.
+    Sources with sidecar subtitles are always built. No quick rung is published ahead of the ladder (it is replaced
+    by the full package before the transcode returns; tests/media/test_quick.py and tests/e2e/test_quick_publish.py
+    prove it). The media and ingest tests build every package for real."""
+    import dataclasses
+    import hashlib
+    import shutil
+
+    from reelhouse.media.transcode import package
+
+    settings.REELHOUSE_QUICK_PUBLISH = False
+    folder, built = _packages_built
+    real_build = package.package_build
+
+    def package_build(*, source, dest, on_progress=None, subtitles=None, **options):
+        if subtitles:
+            return real_build(source=source, dest=dest, on_progress=on_progress, subtitles=subtitles, **options)
+        key = (hashlib.sha256(Path(source).read_bytes()).hexdigest(), tuple(sorted(options.items())),
+               tuple(getattr(settings, name, None) for name in PACKAGE_SETTINGS))
+        if key not in built:
+            built[key] = real_build(source=source, dest=folder / f"p{len(built)}", on_progress=on_progress,
+                                    **options)
+        first = built[key]
+        if Path(dest).exists():
+            raise FileExistsError(f"{dest}: package folder already exists; packages are never overwritten")
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(first.directory, dest)
+        return dataclasses.replace(first, **{f.name: _rebased(getattr(first, f.name), first.directory, Path(dest))
+                                             for f in dataclasses.fields(first)})
+
+    monkeypatch.setattr(package, "package_build", package_build)
+
+
 @pytest.fixture
 def licensed_source(db, tmp_path):
     """A watch folder registered against a licensor with a current worldwide licence."""

@@ -22,7 +22,7 @@ KEY = ("k1", "s" * 43)
 
 
 @pytest.fixture
-def episode(licensed_source, clip_cache):
+def episode(licensed_source, clip_cache, packages_reused):
     return episode_delivered(licensed_source, "Edge Show (2020)/Season 01/Edge Show - S01E01 - Pilot.mkv",
                              clip_cache(seconds=4, size="854x480"))
 
