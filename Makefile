@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: install run test dovecot pgbouncer lint bench clean messages fuzz chromium nginx fleet build-deps
 
-install: $(STAMP) reelhouse/static/vendor/hls.min.js
+install: $(STAMP) reelhouse/static/vendor/hls.min.js.gz
 
 $(STAMP): requirements.lock pyproject.toml | build-deps
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ reelhouse/static/vendor/hls.min.js: frontend/package.json frontend/package-lock.
 	cd frontend && npm ci --no-audit --no-fund --silent
 	mkdir -p reelhouse/static/vendor
 	cp frontend/node_modules/hls.js/dist/hls.min.js reelhouse/static/vendor/hls.min.js
+
+# Served as it is to browsers that take gzip (whitenoise picks the .gz beside a file): 190 KB instead of 620 KB.
+reelhouse/static/vendor/hls.min.js.gz: reelhouse/static/vendor/hls.min.js
+	gzip -9 -n -k -f reelhouse/static/vendor/hls.min.js
 
 # pdqhash (content fingerprints) has no wheel: it is built from source, which needs a C++ compiler and Python's
 # headers; installed from Debian only when missing.

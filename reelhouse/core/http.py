@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reelhouse.core.storage import media_read_stream, media_storage, storage_is_local
@@ -86,3 +87,20 @@ def site_url(request=None) -> str:
     if request is not None and not getattr(settings, "SITE_URL_SET", False):
         return request.build_absolute_uri("/").rstrip("/")
     return settings.SITE_URL.rstrip("/")
+
+
+# What TextGZipMiddleware compresses: pages, styles, scripts, JSON, subtitles. Never video, audio or pictures (already
+# compressed; segments are the hot path) nor playlists (tiny, and carry signed tokens).
+COMPRESSIBLE = ("text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                "application/manifest+json", "text/vtt", "text/plain", "image/svg+xml")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation, Django 4.2+) for text only: the pages and the static
+    styles and scripts (whitenoise serves those uncompressed from the app folders, and a precompressed .gz beside a
+    file, such as vendor/hls.min.js.gz, as it is)."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").split(";")[0].strip() not in COMPRESSIBLE or response.status_code == 206:
+            return response
+        return super().process_response(request, response)
