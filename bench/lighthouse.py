@@ -165,7 +165,13 @@ def lighthouse(url: str, *, form: str, session: str) -> dict:
         if not out.exists():
             return {"error": (result.stderr or result.stdout)[-300:]}
         report = json.loads(out.read_text())
-    scores = {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    unscored = [c for c in CATEGORIES if report["categories"][c]["score"] is None]
+    if unscored:  # Lighthouse could not score it (a run error, e.g. no paint under a busy machine): not a 0
+        broken = [f"{a['id']}: {a.get('errorMessage', '')[:80]}" for a in report["audits"].values()
+                  if a.get("errorMessage")][:3]
+        return {"error": f"{', '.join(unscored)} not scored: "
+                         f"{(report.get('runtimeError') or {}).get('message', '')} {'; '.join(broken)}"}
+    scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
     failing = sorted(
         {a["id"] for c in CATEGORIES for ref in report["categories"][c]["auditRefs"] if ref["weight"]
          for a in [report["audits"][ref["id"]]] if a["score"] is not None and a["score"] < 1 and c != "performance"})
