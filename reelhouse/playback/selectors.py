@@ -28,11 +28,19 @@ class Refusal:
     other_sessions: list[PlaybackSession] = field(default_factory=list)
 
 
+def _heard_since() -> dt.datetime:
+    return clock.now() - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
+
+
 def sessions_alive() -> QuerySet[PlaybackSession]:
     """The one liveness rule, for the stream view and the concurrent-stream count alike: a session is alive while it
     has not ended and was heard from (started or sent a heartbeat) within the last SESSION_STALE_SECONDS."""
-    since = clock.now() - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
-    return PlaybackSession.objects.filter(ended_at__isnull=True, last_heartbeat_at__gt=since)
+    return PlaybackSession.objects.filter(ended_at__isnull=True, last_heartbeat_at__gt=_heard_since())
+
+
+def session_alive(session: PlaybackSession) -> bool:
+    """sessions_alive's rule for one session whose ended_at and last_heartbeat_at were just read (no query)."""
+    return session.ended_at is None and session.last_heartbeat_at > _heard_since()
 
 
 def sessions_live(*, user, exclude: PlaybackSession | None = None, device_id: str = "") -> QuerySet[PlaybackSession]:
@@ -210,6 +218,15 @@ def watched_from_s(*, work_id: int, duration_s: float) -> float | None:
     if credits is None or (duration_s > 0 and credits.start_s < duration_s * conf.CREDITS_EARLIEST_FRACTION):
         return fraction_at
     return credits.start_s if fraction_at is None else min(credits.start_s, fraction_at)
+
+
+def position_watched(*, work_id: int, position_s: float, duration_s: float) -> bool:
+    """Whether a position counts as watched (from watched_from_s). Before CREDITS_EARLIEST_FRACTION (and
+    WATCHED_FRACTION) of a known duration it never does, whatever the markers say: answered without reading them."""
+    if duration_s > 0 and position_s < duration_s * min(conf.CREDITS_EARLIEST_FRACTION, conf.WATCHED_FRACTION):
+        return False
+    watched_from = watched_from_s(work_id=work_id, duration_s=duration_s)
+    return watched_from is not None and position_s >= watched_from
 
 
 def next_episode(*, episode: Episode) -> Episode | None:

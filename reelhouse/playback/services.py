@@ -17,8 +17,9 @@ from reelhouse.playback.selectors import (
     download_limit_problem,
     download_refusal,
     entitlement_check,
+    position_watched,
     quality_limit,
-    sessions_alive,
+    session_alive,
     stream_renditions,
     watched_from_s,
 )
@@ -85,12 +86,12 @@ def playback_start(*, profile, work, device: str = "", device_id: str = "") -> P
 
 
 def _resume_record(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> None:
-    watched_from = watched_from_s(work_id=session.work_id, duration_s=duration_s)
-    watched = ended or (watched_from is not None and position_s >= watched_from)
-    ResumePoint.objects.update_or_create(
-        profile_id=session.profile_id, work_id=session.work_id,
-        defaults={"position_s": position_s, "duration_s": duration_s, "watched": watched, "updated_at": now},
-    )
+    # Under the account's lock: one UPDATE of the profile's row for this work; the first heartbeat creates it.
+    values = {"position_s": position_s, "duration_s": duration_s, "updated_at": now,
+              "watched": ended or position_watched(work_id=session.work_id, position_s=position_s,
+                                                   duration_s=duration_s)}
+    if not ResumePoint.objects.filter(profile_id=session.profile_id, work_id=session.work_id).update(**values):
+        ResumePoint.objects.update_or_create(profile_id=session.profile_id, work_id=session.work_id, defaults=values)
 
 
 def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_s: float,
@@ -103,7 +104,7 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     with transaction.atomic():
         _lock_account(session.profile.user_id)
         session.refresh_from_db(fields=["ended_at", "ended_reason", "last_heartbeat_at"])
-        if session.ended_at is None and not sessions_alive().filter(pk=session.pk).exists():
+        if session.ended_at is None and not session_alive(session):
             _end(session, "stale")
         if session.ended_at is None or session.ended_reason in ("takeover", "left"):
             # this viewer's own position, even from a page this device has already replaced
@@ -111,7 +112,7 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
         refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
         if refusal is None:
             session.last_heartbeat_at = now
-            session.save(update_fields=["last_heartbeat_at"])
+            PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=now)
         else:
             _end(session, refusal.code)  # committed: the stream's tokens stop working now
     if refusal is not None:

@@ -132,7 +132,7 @@ def watch_error(request, work_id: int):
 
 def _session_of(request, session_id) -> PlaybackSession:
     # Only the active profile's own sessions: a heartbeat or beacon never writes another profile's progress.
-    return get_object_or_404(PlaybackSession.objects.select_related("work", "asset", "profile__user"),
+    return get_object_or_404(PlaybackSession.objects.select_related("work__licence", "asset", "profile__user"),
                              pk=session_id, profile__user=request.user, profile=request.profile)
 
 
