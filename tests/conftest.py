@@ -1,6 +1,7 @@
 """Shared fixtures: tiny clips made with the real ffmpeg, a licensed watch folder, a paying subscriber."""
 
 import datetime as dt
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -407,3 +408,22 @@ def _reconnect(connections, **changes):
     if getattr(conn, "pool", None):
         conn.close_pool()
     conn.settings_dict.update(changes)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium per test process (Playwright's sync API), shared by the browser journeys and the
+    fleet test: a second `sync_playwright()` while this one lives would fail ("Sync API inside the asyncio loop")."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _install_csp_safe_waits
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: run `make install chromium` (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    _install_csp_safe_waits()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -56,25 +56,6 @@ def _install_csp_safe_waits():
     Page.wait_for_function = wait_for_function
 
 
-@pytest.fixture(scope="session")
-def _async_unsafe_allowed():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture(scope="session")
-def browser(_async_unsafe_allowed):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium not found at {CHROMIUM}: run `make install chromium` (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    _install_csp_safe_waits()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 # Added to every document before its own scripts: a Content Security Policy violation on any page is handed to
 # the test (through a binding, so one on a page the journey has since left is not lost).
 CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {

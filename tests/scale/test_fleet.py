@@ -20,7 +20,6 @@ import pytest
 
 from reelhouse.playback.edge import nginx_keys_conf
 from tests.conftest import make_clip
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _install_csp_safe_waits
 from tests.e2e.test_player import PASSWORD, playing_past, sign_in
 from tests.edge_nginx import edge_prepare
 from tests.fleet import FleetUnavailable, fleet, postgres_start, wait_port
@@ -129,7 +128,7 @@ def fetch(url: str) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_the_edge(site, tmp_path):
+def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_the_edge(site, tmp_path, browser):
     deliver(site, "Fleet Lights (2021)/Season 01/Fleet Lights - S01E01 - Harbour.mkv",
             make_clip(tmp_path / "clip.mp4", seconds=4, size="640x360"))
 
@@ -143,29 +142,24 @@ def test_a_delivery_on_the_web_host_is_transcoded_on_a_worker_and_plays_through_
     [(owner,)] = query(site.db_url, "SELECT detail->>'owner' FROM core_auditevent WHERE action = 'transcode.claimed'")
     assert owner.split(":")[0] in ("worker1", "worker2"), owner  # transcoded on a worker host, not the web host
 
-    from playwright.sync_api import sync_playwright
-
-    _install_csp_safe_waits()
     edge_requests: list[tuple[str, int]] = []
     console: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    try:
+        page.on("response", lambda r: r.url.startswith(site.edge_url) and edge_requests.append((r.url, r.status)))
+        page.on("console", lambda message: console.append(message.text[:300]))
+        page.on("response", lambda r: r.status >= 400 and console.append(f"{r.status} {r.url}"))
         try:
-            page = browser.new_page()
-            page.on("response", lambda r: r.url.startswith(site.edge_url) and edge_requests.append((r.url, r.status)))
-            page.on("console", lambda message: console.append(message.text[:300]))
-            page.on("response", lambda r: r.status >= 400 and console.append(f"{r.status} {r.url}"))
-            try:
-                sign_in(page, SimpleNamespace(url=site.web_url), SimpleNamespace(email=EMAIL))
-                page.goto(f"{site.web_url}/watch/{episode_id}/")
-                playing_past(page, 1.5)
-            except Exception as exc:
-                edge_log = (site.hosts["edge"].root / "nginx" / "error.log").read_text(errors="replace")
-                pytest.fail(f"{exc}\nthe browser was at {page.url}:\n{page.inner_text('body')[:2000]}\n"
-                            f"edge requests: {edge_requests}\nconsole: {console}\n{site.hosts.logs()}\n"
-                            f"--- edge/nginx/error.log\n{edge_log[-4000:]}")
-        finally:
-            browser.close()
+            sign_in(page, SimpleNamespace(url=site.web_url), SimpleNamespace(email=EMAIL))
+            page.goto(f"{site.web_url}/watch/{episode_id}/")
+            playing_past(page, 1.5)
+        except Exception as exc:
+            edge_log = (site.hosts["edge"].root / "nginx" / "error.log").read_text(errors="replace")
+            pytest.fail(f"{exc}\nthe browser was at {page.url}:\n{page.inner_text('body')[:2000]}\n"
+                        f"edge requests: {edge_requests}\nconsole: {console}\n{site.hosts.logs()}\n"
+                        f"--- edge/nginx/error.log\n{edge_log[-4000:]}")
+    finally:
+        page.close()
     assert edge_requests and all(status == 200 for _, status in edge_requests), edge_requests
     playlists = [u for u, _ in edge_requests if u.endswith("/index.m3u8")]
     assert playlists and any(u.endswith(".m4s") for u, _ in edge_requests), edge_requests
