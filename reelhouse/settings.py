@@ -1,4 +1,5 @@
-"""Reelhouse settings: everything comes from REELHOUSE_* environment variables and DATABASE_URL."""
+"""Reelhouse settings: everything comes from REELHOUSE_* environment variables and DATABASE_URL. Over 400 lines because
+Django reads its settings from one module, and each setting is kept beside the variable that sets it."""
 
 import os
 import sys

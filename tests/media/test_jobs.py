@@ -18,7 +18,7 @@ from reelhouse.core.jobs import job_claim, jobs_reclaim
 from reelhouse.core.models import AuditEvent
 from reelhouse.ingest.models import Delivery
 from reelhouse.ingest.services import delivery_process
-from reelhouse.media import services
+from reelhouse.media import services, sweeps
 from reelhouse.media.models import Asset, TranscodeJob
 from tests.conftest import deliver, scan_until_settled
 
@@ -124,7 +124,7 @@ def test_sweep_removes_only_stale_temporary_folders(settings, licensed_source):
     old = time.time() - 3600
     os.utime(stale, (old, old))
     os.utime(published, (old, old))
-    assert services.packages_sweep(older_than_s=60) == 1
+    assert sweeps.packages_sweep(older_than_s=60) == 1
     assert packages() == [".bbbb.building-00000002", "cccc"]
 
 

@@ -18,7 +18,8 @@ from reelhouse.catalog.templatetags.catalog_tags import artwork_url
 from reelhouse.core.storage import media_tree_upload, storage_describe
 from reelhouse.ingest.models import Delivery
 from reelhouse.media.models import Asset, TranscodeJob
-from reelhouse.media.services import packages_sweep, transcode_job_leftovers_remove, transcode_job_run
+from reelhouse.media.services import transcode_job_run
+from reelhouse.media.sweeps import packages_sweep, transcode_job_leftovers_remove
 from tests.conftest import deliver, scan_until_settled
 from tests.playback.playing import file_body, start_playing
 
@@ -172,7 +173,7 @@ def test_what_a_killed_worker_uploaded_is_removed_by_reclaim_and_by_the_sweep(s3
 
     # Another one with no job record left pointing at it: the scheduler's sweep, once it is a lease period old.
     media_tree_upload(local=partial, prefix="packages/orphan")
-    monkeypatch.setattr("reelhouse.media.services._bucket_swept_at", 0.0)  # no sweep ran in this process yet
+    monkeypatch.setattr("reelhouse.media.sweeps._bucket_swept_at", 0.0)  # no sweep ran in this process yet
     assert packages_sweep(older_than_s=3600) == 0  # too fresh: may be an upload in progress
     assert packages_sweep(older_than_s=0) == 1
     assert s3_media.names("packages/orphan/") == []
