@@ -1,8 +1,12 @@
 """A household in a real browser: another adult profile confirms with the account password before the account page
 opens; a kids profile sees no Account link and is refused the profile pages."""
 
+import pytest
+
 from reelhouse.accounts.services import profile_create, profile_update
 from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e  # a browser journey: runs once, on the SQLite pass, like the others here
 
 PASSWORD = "correct horse battery"
 

@@ -1,9 +1,13 @@
 """Notifications in a real browser, in German: the owner switches new-episode mail off in the settings grid (receipts
 cannot be), and a one-click unsubscribe link opened with no session asks first, then stops announcement mail."""
 
+import pytest
+
 from reelhouse.notifications.mail import unsubscribe_url
 from reelhouse.notifications.selectors import wants
 from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e  # a browser journey: runs once, on the SQLite pass, like the others here
 
 PASSWORD = "correct horse battery"
 
