@@ -102,6 +102,7 @@ from reelhouse.accounts.models import User
 from reelhouse.billing.selectors import subscription_current
 from reelhouse.billing.services import subscription_grant
 from reelhouse.catalog.models import CountryTop, Episode, Film, Series
+from reelhouse.catalog.selectors import series_visible
 from reelhouse.catalog.rankings import home_rankings_refresh
 from reelhouse.catalog.seeding import EMAIL_DOMAIN
 from reelhouse.core import clock
@@ -167,8 +168,14 @@ Session.objects.bulk_create(rows)
 # Titles anyone may play anywhere: films under the worldwide licence, published.
 works = list(Film.objects.filter(asset=asset, licence__name="Worldwide catalogue", published_at__isnull=False)
              .order_by("pk").values_list("pk", flat=True)[:500])
+# Series pages every browser account's first profile may open where it lives (the catalog's own visibility rule:
+# published, licensed there, rated within the profile's limit), so a title page is never a 404 by choice.
 slugs = list(Series.objects.filter(episodes__licence__name="Worldwide catalogue").distinct()
              .order_by("pk").values_list("slug", flat=True)[:500])
+for email in emails[spec["viewers"]:]:
+    main = sorted(users[email].profiles.all(), key=lambda p: p.pk)[0]
+    seen = set(series_visible(main, users[email].country).filter(slug__in=slugs).values_list("slug", flat=True))
+    slugs = [slug for slug in slugs if slug in seen]
 rung = spec["rung"]
 print(json.dumps({
     "viewers": viewers, "browser_accounts": emails[spec["viewers"]:], "works": works, "slugs": slugs,
