@@ -154,7 +154,7 @@ def index_rows(fingerprint_id: int, values: np.ndarray, *, every_s: float = INDE
 
 class AudioIndex:
     """Sorted 32-bit values and their int64 ids; exact lookups by binary search. Rows added since the last build sit
-    in an unsorted tail that is matched directly."""
+    in a tail of chunks, each sorted when added, searched one by one."""
 
     TAIL_MAX = 500_000
 
@@ -169,8 +169,10 @@ class AudioIndex:
         return len(self.ids) + sum(len(i) for i in self._tail_ids)
 
     def add_with_ids(self, values: np.ndarray, ids: np.ndarray) -> None:
-        self._tail_values.append(np.asarray(values, dtype=np.uint32))
-        self._tail_ids.append(np.asarray(ids, dtype=np.int64))
+        values = np.asarray(values, dtype=np.uint32)
+        order = np.argsort(values, kind="stable")  # sorted once here, not again on every lookup
+        self._tail_values.append(values[order])
+        self._tail_ids.append(np.asarray(ids, dtype=np.int64)[order])
 
     def build(self) -> None:
         if not self._tail_ids:
@@ -190,10 +192,9 @@ class AudioIndex:
         q_pos, at = _equal(self.values, queries, cap=POSTING_CAP)
         q_all, found = [q_pos], [self.ids[at]]
         for values, ids in zip(self._tail_values, self._tail_ids, strict=True):
-            order = np.argsort(values, kind="stable")
-            q_pos, at = _equal(values[order], queries, cap=POSTING_CAP)
+            q_pos, at = _equal(values, queries, cap=POSTING_CAP)
             q_all.append(q_pos)
-            found.append(ids[order[at]])
+            found.append(ids[at])
         return np.concatenate(q_all), np.concatenate(found)
 
     def save(self, folder: Path) -> None:
