@@ -151,13 +151,13 @@ def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers:
 
 
 @contextlib.contextmanager
-def app_edge(settings, key: tuple[str, str]):
-    """The edge of a deployment that has one: nginx serving the app's media root with the signing key `key`
-    (kid, secret), and the app's REELHOUSE_EDGE_URL and REELHOUSE_EDGE_KEYS pointing at it (pytest-django's
-    `settings`, restored after the test)."""
+def app_edge(settings, key: tuple[str, str], **edge_options):
+    """The edge of a deployment that has one: nginx serving the app's media root (or, with mode="origin" and an
+    origin URL, a bucket) with the signing key `key` (kid, secret), and the app's REELHOUSE_EDGE_URL and
+    REELHOUSE_EDGE_KEYS pointing at it (pytest-django's `settings`, restored after the test)."""
     from reelhouse.playback.edge import nginx_keys_conf
 
-    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([key])) as running:
+    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([key]), **edge_options) as running:
         settings.REELHOUSE_EDGE_URL = running.url
         settings.REELHOUSE_EDGE_KEYS = f"{key[0]}:{key[1]}"
         yield running

@@ -7,9 +7,8 @@ import pytest
 
 from reelhouse.catalog.models import Episode
 from reelhouse.media.models import Asset
-from reelhouse.playback.edge import nginx_keys_conf
 from tests.conftest import deliver, scan_until_settled
-from tests.edge_nginx import edge_nginx
+from tests.edge_nginx import app_edge
 from tests.playback.playing import file_body, start_playing
 from tests.scale.test_edge_playback import fetch
 
@@ -24,10 +23,7 @@ def test_a_segment_plays_through_the_edge_from_the_bucket(client, s3_media, lice
     asset = Asset.objects.get()
     assert not (settings.MEDIA_ROOT / asset.directory).exists()
     bucket_url = f"{s3_media.store.endpoint}/{s3_media.store.bucket}/{s3_media.prefix}"
-    with edge_nginx(media_root=settings.MEDIA_ROOT, keys_conf=nginx_keys_conf([KEY]), mode="origin",
-                    origin=bucket_url) as edge:
-        settings.REELHOUSE_EDGE_URL = edge.url
-        settings.REELHOUSE_EDGE_KEYS = f"{KEY[0]}:{KEY[1]}"
+    with app_edge(settings, KEY, mode="origin", origin=bucket_url) as edge:
         client.force_login(subscriber)
         started = start_playing(client, Episode.objects.get())
         master = m3u8.loads(file_body(client.get(started["stream_prefix"] + "master.m3u8")).decode())
