@@ -5,7 +5,8 @@ storage's root ('packages/<id>/master.m3u8'), the same on disk and in the bucket
 under one path whichever it is.
 
 The few operations Django's Storage API lacks for whole packages live here, once: walking and removing a folder
-(a key prefix), uploading a folder with its manifest last, fetching an object into local scratch space."""
+(a key prefix), uploading a folder with its manifest last, replacing one object (a growing playlist), fetching an
+object into local scratch space."""
 
 import contextlib
 import os
@@ -186,6 +187,23 @@ def media_tree_upload(*, local: Path, prefix: str, last: tuple[str, ...] = ("mas
             media_tree_delete(prefix)
         raise
     return written
+
+
+def media_put(name: str, body: bytes, *, content_type: str = "application/octet-stream",
+              cache_control: str = "") -> None:
+    """Write (or replace) the stored file `name` with `body` as one object: a reader sees the old content or the new,
+    never a part (an S3 PUT replaces an object atomically; on local disk a temporary file is renamed over it). For
+    a file that changes while it is served (a growing playlist), unlike the write-once packages."""
+    storage = media_storage()
+    if storage_is_local():
+        target = Path(storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+            tmp.write(body)
+        os.replace(tmp.name, target)
+        return
+    extra = {"CacheControl": cache_control} if cache_control else {}
+    storage.bucket.Object(storage._normalize_name(name)).put(Body=body, ContentType=content_type, **extra)
 
 
 @contextlib.contextmanager

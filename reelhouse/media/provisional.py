@@ -12,9 +12,11 @@ from django.db import transaction
 from reelhouse.catalog.services import work_publish
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.core.storage import media_tree_delete
 from reelhouse.media import signals
 from reelhouse.media.models import Asset, Rendition, TranscodeJob
 from reelhouse.media.probe import probe
+from reelhouse.media.quick_upload import QuickUpload
 from reelhouse.media.transcode.quick import QuickEncode, QuickNotReady, quick_start
 
 log = logging.getLogger(__name__)
@@ -32,12 +34,14 @@ def provisional_grace_s() -> float:
     return float(getattr(settings, "REELHOUSE_PROVISIONAL_GRACE_S", 300))
 
 
-def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> QuickEncode | None:
+def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str,
+                      scratch: Path | None = None) -> QuickEncode | QuickUpload | None:
     """Make a new delivery watchable within seconds: start an ultrafast low-rung encode of `source` as a growing
-    EVENT playlist in `directory` (under MEDIA_ROOT), and once its first segment exists publish it to the work as
-    a provisional asset. Returns the running encode (it keeps growing; the caller reaps it), or None when the
-    work already has a package (a re-encode, or a retry after the provisional one was published) or the quick
-    encode produced nothing in time (logged; the full ladder still publishes)."""
+    EVENT playlist in `directory` (under MEDIA_ROOT; on object storage: in the worker's private `scratch` folder,
+    uploaded to `directory` in the bucket as it grows, see media.quick_upload), and once its first segment exists
+    (is stored) publish it to the work as a provisional asset. Returns the running encode (it keeps growing; the
+    caller reaps it), or None when the work already has a package (a re-encode, or a retry after the provisional
+    one was published) or the quick encode produced nothing in time (logged; the full ladder still publishes)."""
     from reelhouse.catalog.models import Work
 
     delivery = job.delivery
@@ -48,8 +52,10 @@ def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> Qui
         audit_record(action="transcode.quick_skipped", subject=job, reason=known)
         return None
     info = probe(source)
-    dest = Path(settings.MEDIA_ROOT) / directory
+    dest = Path(settings.MEDIA_ROOT) / directory if scratch is None else scratch
     encode = quick_start(source=source, directory=dest, info=info)
+    if scratch is not None:
+        encode = QuickUpload(encode=encode, prefix=directory).start()
     try:
         encode.wait_ready(timeout_s=QUICK_READY_TIMEOUT_S)
         with transaction.atomic():
@@ -63,17 +69,22 @@ def quick_stage_start(*, job: TranscodeJob, source: Path, directory: str) -> Qui
             work_publish(work=asset.work, asset=asset)
             audit_record(action="transcode.provisional", subject=job, asset=asset.pk, directory=directory)
     except QuickNotReady as exc:
-        encode.stop()
-        shutil.rmtree(dest, ignore_errors=True)
+        _quick_discard(encode, dest, directory)
         log.warning("transcode #%s: %s", job.pk, exc)
         audit_record(action="transcode.quick_failed", subject=job, error=str(exc)[-1000:])
         return None
     except BaseException:
-        encode.stop()
-        shutil.rmtree(dest, ignore_errors=True)
+        _quick_discard(encode, dest, directory)
         raise
     signals.package_provisional.send(sender=TranscodeJob, job=job, asset=asset)
     return encode
+
+
+def _quick_discard(encode: QuickEncode | QuickUpload, dest: Path, directory: str) -> None:
+    """Stop an unpublished quick encode and remove it: its folder, and on object storage what it had stored."""
+    encode.stop()
+    shutil.rmtree(dest, ignore_errors=True)
+    media_tree_delete(directory)
 
 
 def _opening_known(*, job: TranscodeJob, source: Path) -> str:
@@ -103,7 +114,7 @@ def provisional_withdraw(*, delivery, reason: str) -> int:
             audit_record(action="asset.provisional_withdrawn", subject=asset.work, asset=asset.pk,
                          reason=reason[-500:])
             asset.delete()
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / asset.directory, ignore_errors=True)
+        media_tree_delete(asset.directory)
         withdrawn += 1
     return withdrawn
 
@@ -131,7 +142,6 @@ def assets_provisional_remove(*, grace_s: float | None = None, work_id: int | No
             audit_record(action="asset.provisional_removed", subject=asset.work, asset=asset.pk,
                          directory=asset.directory)
             asset.delete()
-            folder = Path(settings.MEDIA_ROOT) / asset.directory
-            transaction.on_commit(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
+            transaction.on_commit(lambda folder=asset.directory: media_tree_delete(folder))  # disk or bucket
         removed += 1
     return removed

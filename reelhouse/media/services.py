@@ -185,10 +185,11 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource, subti
     dest = staged.path.parent / "package" if remote else Path(settings.MEDIA_ROOT) / directory
     last_write = 0.0
     quick = None
-    if quick_publish_enabled() and not remote:  # the quick rung's growing playlist needs the shared media disk
+    if quick_publish_enabled():  # on object storage it grows in the job's scratch and is uploaded as it grows
         try:
             with job_lease_kept(job):
-                quick = quick_stage_start(job=job, source=source, directory=directory + QUICK_SUFFIX)
+                quick = quick_stage_start(job=job, source=source, directory=directory + QUICK_SUFFIX,
+                                          scratch=staged.path.parent / "quick" if remote else None)
         except MediaError as exc:  # the full build below reports a bad source properly
             log.warning("transcode #%s: no quick rung: %s", job.pk, exc)
 
@@ -275,6 +276,9 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource, subti
             quick.stop()
             provisional_withdraw(delivery=delivery, reason="transcode job taken over")
         raise
+    finally:
+        if quick is not None and remote:  # its scratch folder goes with the job's: nothing may write there after
+            quick.stop()
     return job.state
 
 

@@ -1,6 +1,7 @@
 """The nginx edge in origin mode in front of a real object store: a clip published to SeaweedFS (no package file on
 the local media disk) plays through real nginx, whose proxy_cache fetches each segment from the bucket's S3 endpoint
-once (MISS, then HIT) and serves exactly the stored bytes; the token check stays at the edge."""
+once (MISS, then HIT) and serves exactly the stored bytes, while a playlist replaced in the bucket (a growing EVENT
+playlist) is served as it is now; the token check stays at the edge."""
 
 import m3u8
 import pytest
@@ -49,6 +50,18 @@ def test_a_segment_plays_through_the_edge_from_the_bucket(client, s3_media, lice
         assert fetch(f"{bucket_url}/{asset.directory}/{folder}/{segment.uri}")[0] == 200
         assert fetch(f"{bucket_url}/{source}")[0] == 403
         assert fetch(f"{bucket_url}/{Episode.objects.get().still}")[0] == 403
+
+        # A growing EVENT playlist (a provisional quick rung) is replaced in the bucket while it plays: each fetch
+        # through the edge gets the playlist as stored now (playlists bypass the cache), never an older copy.
+        key = f"{s3_media.prefix}/{asset.directory}/{folder}/{variant.rsplit('/', 1)[1]}"
+        head = body.decode().split("#EXTINF", 1)[0].replace("#EXT-X-PLAYLIST-TYPE:VOD", "")
+        lines = [f"#EXTINF:{s.duration:.3f},\n{s.uri}\n" for s in playlist.segments]
+        for count in (1, len(playlist.segments)):
+            grown = head.replace("#EXTM3U\n", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n", 1) + "".join(lines[:count])
+            s3_media.store.client().put_object(Bucket=s3_media.store.bucket, Key=key, Body=grown.encode())
+            status, headers, served = fetch(variant)
+            assert status == 200 and served.decode() == grown, (status, served[:300])
+            assert headers["X-Cache-Status"] == "BYPASS" and headers["Cache-Control"] == "no-store"
 
         forged = segment.absolute_uri.replace("/edge/s/k1/", "/edge/s/k1/A", 1)
         assert fetch(forged)[0] == 403  # the token is still checked before the bucket is asked
