@@ -5,7 +5,9 @@ Order, on every pass: each segment (and the init segment) the local playlist nam
 PUT replaces an object atomically, so a player reloading it only ever sees segments that are already stored), and
 the master once its playlist is there. The last pass uploads the playlist with its EXT-X-ENDLIST."""
 
+import contextlib
 import logging
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from reelhouse.media.transcode.quick import FOLDER, QuickEncode, QuickNotReady
 
 log = logging.getLogger(__name__)
 POLL_S = 0.2
+FINISH_TIMEOUT_S = 120.0  # the ultrafast 360p rung runs far ahead of the full ladder: this is a safety bound
 ENDLIST = "#EXT-X-ENDLIST"
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 SEGMENT_TYPE = "video/iso.segment"
@@ -124,6 +127,12 @@ class QuickUpload:
         if self.error is not None:
             log.warning("quick upload to %s ended early: %s", self.prefix, self.error)
         return code
+
+    def finish(self, *, timeout_s: float = FINISH_TIMEOUT_S) -> None:
+        """Let the encode end and its final playlist be stored, for at most `timeout_s`, then stop what is left."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.wait(timeout_s)
+        self.stop()
 
     def stop(self) -> None:
         """Kill the encode and end the upload thread (nothing is uploaded after this returns)."""

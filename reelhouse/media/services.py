@@ -276,6 +276,10 @@ def _build_staged(job: TranscodeJob, directory: str, staged: StagedSource, subti
             quick.stop()
             provisional_withdraw(delivery=delivery, reason="transcode job taken over")
         raise
+    except Exception:  # the job is retried or fails: its retry supersedes, or its failure withdraws, the quick rung
+        if quick is not None and remote:  # meanwhile it is completed (ENDLIST), as on disk where its ffmpeg runs on
+            quick.finish()
+        raise
     finally:
         if quick is not None and remote:  # its scratch folder goes with the job's: nothing may write there after
             quick.stop()

@@ -168,3 +168,44 @@ def test_a_quick_upload_cut_part_way_publishes_nothing_and_leaves_nothing(s3_med
     assert packages_sweep(older_than_s=0) == 1
     assert s3_media.names("packages/cafe-quick/") == [] and s3_media.names("packages/deadbeef-quick/") == []
     assert f"{episode.asset.directory}/master.m3u8" in s3_media.names()
+
+
+def test_when_the_full_build_fails_the_quick_rung_is_completed_in_the_bucket_and_the_retry_supersedes_it(
+        s3_media, licensed_source, clip_cache, subscriber, monkeypatch):
+    from reelhouse.media.probe import MediaError
+    from reelhouse.media.transcode import package
+
+    real_build = package.package_build
+    seen: dict = {}
+
+    def fails_once(**kwargs):  # the first attempt's ladder fails; the retry looks at the bucket, then builds
+        if not seen:
+            seen["failed"] = True
+            raise MediaError("injected: the ladder's encode failed")
+        quick = Episode.objects.get().asset
+        seen["quick"] = quick
+        key = f"{s3_media.prefix}/{quick.directory}/v/index.m3u8"
+        seen["text"] = s3_media.store.client().get_object(Bucket=s3_media.store.bucket, Key=key)["Body"].read()
+        seen["stored"] = set(s3_media.names(quick.directory + "/"))
+        seen["scratch"] = sorted(p.name for p in staging_root().rglob("quick"))
+        return real_build(**kwargs)
+
+    monkeypatch.setattr(package, "package_build", fails_once)
+    deliver(licensed_source, EPISODE, clip_cache(seconds=8, size="640x360"))
+    scan_until_settled(licensed_source)
+
+    # Between the attempts it stayed watchable to its end: the playlist in the bucket is the final one (as on disk,
+    # where the quick ffmpeg runs on), every file it names is stored, and no quick scratch folder is left.
+    quick = seen["quick"]
+    assert quick.provisional
+    final = m3u8.loads(seen["text"].decode())
+    assert final.is_endlist and len(final.segments) == 2
+    assert all(f"{quick.directory}/v/{name}" in seen["stored"] for name in playlist_files(seen["text"].decode()))
+    assert seen["scratch"] == []
+
+    # The retry published the full ladder, which superseded the quick rung (nobody watched it: removed at once).
+    job = TranscodeJob.objects.get()
+    assert job.state == TranscodeJob.State.DONE and job.attempts == 2
+    episode = Episode.objects.get()
+    assert not episode.asset.provisional and not Asset.objects.filter(provisional=True).exists()
+    assert {k.split("/")[1] for k in s3_media.names("packages/")} == {episode.asset.directory.split("/")[1]}
