@@ -3,9 +3,11 @@ ingest, fetched from there by the transcode into local scratch space, packaged a
 and played through the app (master, variant, segment, download) with nothing of it on the local media disk. An
 upload interrupted part-way leaves nothing visible, and whatever a killed worker left is swept away."""
 
+import datetime as dt
 import json
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from django.core.management import CommandError, call_command
 from reelhouse.accounts.models import User
 from reelhouse.catalog.models import Episode
 from reelhouse.catalog.templatetags.catalog_tags import artwork_url
+from reelhouse.core import clock
 from reelhouse.core.storage import media_tree_upload, storage_describe
 from reelhouse.ingest.models import Delivery
 from reelhouse.media.models import Asset, TranscodeJob
@@ -173,11 +176,49 @@ def test_what_a_killed_worker_uploaded_is_removed_by_reclaim_and_by_the_sweep(s3
 
     # Another one with no job record left pointing at it: the scheduler's sweep, once it is a lease period old.
     media_tree_upload(local=partial, prefix="packages/orphan")
-    monkeypatch.setattr("reelhouse.media.sweeps._bucket_swept_at", 0.0)  # no sweep ran in this process yet
+    monkeypatch.setattr("reelhouse.media.sweeps._bucket_swept_at", None)  # no sweep ran in this process yet
+    monkeypatch.setattr("reelhouse.media.sweeps._bucket_listed_at", None)  # so the first lists all of packages/
     assert packages_sweep(older_than_s=3600) == 0  # too fresh: may be an upload in progress
+    monkeypatch.setattr("reelhouse.media.sweeps._bucket_listed_at", None)
     assert packages_sweep(older_than_s=0) == 1
     assert s3_media.names("packages/orphan/") == []
     assert f"{published}/master.m3u8" in s3_media.names()  # the published package is never touched
+
+
+def test_the_bucket_sweep_lists_only_the_folders_of_recent_jobs_and_all_of_packages_once_a_day(
+        s3_media, licensed_source, tmp_path, monkeypatch):
+    from reelhouse.media import sweeps
+
+    partial = tmp_path / "partial"
+    (partial / "v360").mkdir(parents=True)
+    (partial / "v360" / "seg_00000.m4s").write_bytes(b"x" * 100)
+    delivery = Delivery.objects.create(source=licensed_source, path="Show/S01E01.mkv", size=10, mtime_ns=1)
+    now, day = clock.now(), dt.timedelta(days=1)
+    for state, folder, at in ((TranscodeJob.State.FAILED, "recent", now), (TranscodeJob.State.FAILED, "old", now - day),
+                              (TranscodeJob.State.RUNNING, "running", now)):
+        TranscodeJob.objects.create(delivery=delivery, state=state, package_dir=f"packages/{folder}", heartbeat_at=at)
+    for folder in ("recent-quick", "old", "running", "orphan"):  # what crashed uploads left (no asset names them)
+        media_tree_upload(local=partial, prefix=f"packages/{folder}")
+
+    walked = []
+    real_walk, real_listdir = sweeps.media_walk, sweeps.media_listdir
+    monkeypatch.setattr(sweeps, "media_walk", lambda prefix: walked.append(prefix) or real_walk(prefix))
+
+    def listdir(prefix):
+        raise AssertionError(f"the frequent sweep listed {prefix}")
+
+    monkeypatch.setattr(sweeps, "media_listdir", listdir)
+    monkeypatch.setattr(sweeps, "_bucket_listed_at", time.monotonic())  # the daily listing just ran
+    monkeypatch.setattr(sweeps, "_bucket_swept_at", None)
+    assert packages_sweep(older_than_s=0) == 1
+    assert walked == ["packages/recent", "packages/recent-quick"]  # one prefix listing each, nothing else
+    assert {k.split("/")[1] for k in s3_media.names("packages/")} == {"old", "running", "orphan"}
+
+    monkeypatch.setattr(sweeps, "media_listdir", real_listdir)  # a day later: all of packages/, once
+    monkeypatch.setattr(sweeps, "_bucket_listed_at", time.monotonic() - sweeps.FULL_LISTING_S)
+    monkeypatch.setattr(sweeps, "_bucket_swept_at", None)
+    assert packages_sweep(older_than_s=0) == 2
+    assert {k.split("/")[1] for k in s3_media.names("packages/")} == {"running"}  # a running job's is never touched
 
 
 def test_backup_on_object_storage_lists_the_objects_and_restore_checks_them(client, s3_media, licensed_source,

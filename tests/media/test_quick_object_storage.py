@@ -121,7 +121,7 @@ def test_a_delivery_on_object_storage_plays_from_its_quick_rung_in_the_bucket_th
 
 
 def test_a_quick_upload_cut_part_way_publishes_nothing_and_leaves_nothing(s3_media, licensed_source, clip_cache,
-                                                                         subscriber, monkeypatch):
+                                                                         subscriber, monkeypatch, tmp_path):
     provisional = []
     signals.package_provisional.connect(lambda sender, asset, **kw: provisional.append(asset.pk),
                                         dispatch_uid="test_quick_cut", weak=False)
@@ -155,7 +155,7 @@ def test_a_quick_upload_cut_part_way_publishes_nothing_and_leaves_nothing(s3_med
 
     # A worker killed mid quick upload leaves part of a -quick folder: reclaim removes it, and the sweep does
     # when no job record points at it any more.
-    partial = Path(settings.VAR_DIR) / "partial"
+    partial = tmp_path / "partial"
     (partial / "v").mkdir(parents=True)
     (partial / "v" / "seg_00000.m4s").write_bytes(b"x" * 100)
     job = TranscodeJob.objects.get()
