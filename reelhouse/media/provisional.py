@@ -84,7 +84,16 @@ def _quick_discard(encode: QuickEncode | QuickUpload, dest: Path, directory: str
     """Stop an unpublished quick encode and remove it: its folder, and on object storage what it had stored."""
     encode.stop()
     shutil.rmtree(dest, ignore_errors=True)
-    media_tree_delete(directory)
+    _folder_remove(directory)
+
+
+def _folder_remove(directory: str) -> None:
+    """Delete a provisional package's files (disk or bucket), best effort: a store that fails now (the reason a
+    quick upload often fails) must not fail the transcode; the scheduler's sweep removes what no asset names."""
+    try:
+        media_tree_delete(directory)
+    except Exception as exc:
+        log.warning("could not remove %s (left to the sweep): %s", directory, exc)
 
 
 def _opening_known(*, job: TranscodeJob, source: Path) -> str:
@@ -114,7 +123,7 @@ def provisional_withdraw(*, delivery, reason: str) -> int:
             audit_record(action="asset.provisional_withdrawn", subject=asset.work, asset=asset.pk,
                          reason=reason[-500:])
             asset.delete()
-        media_tree_delete(asset.directory)
+        _folder_remove(asset.directory)
         withdrawn += 1
     return withdrawn
 
@@ -142,6 +151,6 @@ def assets_provisional_remove(*, grace_s: float | None = None, work_id: int | No
             audit_record(action="asset.provisional_removed", subject=asset.work, asset=asset.pk,
                          directory=asset.directory)
             asset.delete()
-            transaction.on_commit(lambda folder=asset.directory: media_tree_delete(folder))  # disk or bucket
+            transaction.on_commit(lambda folder=asset.directory: _folder_remove(folder))  # disk or bucket
         removed += 1
     return removed

@@ -5,6 +5,7 @@ part-way publishes nothing and leaves nothing in the bucket."""
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 
 import m3u8
@@ -208,4 +209,34 @@ def test_when_the_full_build_fails_the_quick_rung_is_completed_in_the_bucket_and
     assert job.state == TranscodeJob.State.DONE and job.attempts == 2
     episode = Episode.objects.get()
     assert not episode.asset.provisional and not Asset.objects.filter(provisional=True).exists()
+    assert {k.split("/")[1] for k in s3_media.names("packages/")} == {episode.asset.directory.split("/")[1]}
+
+
+def test_a_cut_quick_upload_whose_clean_up_fails_too_does_not_fail_the_transcode_and_is_swept(
+        s3_media, licensed_source, clip_cache, subscriber, monkeypatch):
+    from reelhouse.media import provisional, sweeps
+
+    real_put = quick_upload.media_put
+
+    def put(name, body, **kwargs):
+        if name.endswith("/index.m3u8"):
+            raise OSError(f"injected failure uploading {name}")
+        return real_put(name, body, **kwargs)
+
+    def delete(prefix):  # the store is still down when the quick rung's clean-up runs
+        raise OSError(f"injected failure deleting {prefix}")
+
+    monkeypatch.setattr(quick_upload, "media_put", put)
+    monkeypatch.setattr(provisional, "media_tree_delete", delete)
+    deliver(licensed_source, EPISODE, clip_cache(seconds=4, size="640x360"))
+    scan_until_settled(licensed_source)
+
+    episode = Episode.objects.get()  # the full ladder published all the same, and nothing names the quick folder
+    assert episode.is_published and not episode.asset.provisional and Asset.objects.count() == 1
+    quick_prefix = TranscodeJob.objects.get().package_dir + "-quick"
+    assert f"{quick_prefix}/v/init.mp4" in s3_media.names(quick_prefix + "/")  # left behind
+    # The scheduler's next sweep (the job ran lately: its folders are among the few it lists) removes it.
+    monkeypatch.setattr(sweeps, "_bucket_listed_at", time.monotonic())
+    monkeypatch.setattr(sweeps, "_bucket_swept_at", None)
+    assert packages_sweep(older_than_s=0) == 1
     assert {k.split("/")[1] for k in s3_media.names("packages/")} == {episode.asset.directory.split("/")[1]}
