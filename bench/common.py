@@ -32,15 +32,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn_start(env: dict, port: int, *, workers: int = 2) -> subprocess.Popen:
-    """Reelhouse under gunicorn (gthread, 8 threads per worker) on 127.0.0.1:`port`, once /healthz answers."""
+def gunicorn_start(env: dict, port: int, *, workers: int = 2, host: str = "127.0.0.1") -> subprocess.Popen:
+    """Reelhouse under gunicorn (gthread, 8 threads per worker) on `host`:`port`, once /healthz answers."""
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "gunicorn", "reelhouse.wsgi:application",
-                             "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", str(workers),
+                             "--bind", f"{host}:{port}", "--worker-class", "gthread", "--workers", str(workers),
                              "--threads", "8", "--log-level", "warning"], env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection(host, port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return proc

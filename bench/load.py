@@ -2,7 +2,8 @@
 the real server (gunicorn gthread 2x8, as `reelhouse run` starts it) and the token-checking nginx edge
 (deploy/nginx/, HMAC-SHA256) in front of a real package, on the scale catalog (`seed_scale`).
 
-    .venv/bin/python bench/load.py            # full: 100, 300, 1000, 2000, 3700 viewers, ~13 min once seeded
+    .venv/bin/python bench/load.py            # full: 100, 300, 600, 1000, 1500, 2000, 2700, 3700 viewers,
+                                              # ~20 min when every stage passes (stops at the first that fails)
     .venv/bin/python bench/load.py --quick    # 100, 300, 1000 viewers, ~3 min once seeded
     .venv/bin/python bench/load.py --smoke    # 10 viewers for 15 s on a tiny catalog (the functional test)
 
@@ -11,7 +12,10 @@ fetch the master from the app and the variant playlist, init and one segment eve
 a heartbeat every 30 s whose answer renews the 60-s tokens; browsers sign in through the form, search as they type
 and open title pages. Viewers come in stages; each stage ramps, settles and then holds a steady window, which alone
 judges it: p99 < 200 ms for segments and heartbeats and no error (ramp errors count too). The run stops after the
-first failing stage (--keep-going: it does not). Also measured, for docs/operations.md's capacity table: the CPU of
+first failing stage (--keep-going: it does not), saying what failed it (which request's p99, which errors) and the
+CPU shares then (app, edge, Locust, other work on the machine, idle). --netns runs Locust on a host of its own (a
+network namespace on a bridge, as the fleet test's hosts), so the load crosses an interface as a remote client's
+does. Also measured, for docs/operations.md's capacity table: the CPU of
 the server, the edge and Locust itself per steady window (Locust shares the two cores), viewers per edge core, the
 edge against plain nginx static side by side (bench/common.py's edge_vs_static), transcode speed of the app's
 ladder on one core (media-seconds per wall-second), and the database's size per 100,000 episodes.
@@ -24,6 +28,7 @@ average (the machine may be shared), never asserts. Last line: one JSON object.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -52,7 +57,7 @@ QUARTER = ["--series", "1500", "--episodes", "45800", "--films", "2625", "--subs
 TINY = ["--series", "12", "--episodes", "120", "--films", "40", "--subscribers", "40", "--progress-rows", "400",
         "--plays-7d", "200", "--daily-shows", "1", "--no-fingerprints"]
 MODES = {  # stages (viewers, steady seconds), settle s, spawn rate/s, browsers, transcoded source, edge rounds
-    "full": {"stages": [(100, 60), (300, 60), (1000, 60), (2000, 60), (3700, 60)], "settle_s": 10,
+    "full": {"stages": [(v, 60) for v in (100, 300, 600, 1000, 1500, 2000, 2700, 3700)], "settle_s": 10,
              "spawn_rate": 15, "browsers": 20, "source_s": 30, "size": "1920x1080", "rounds": 4, "seed": QUARTER,
              "var": "bench-load"},
     "quick": {"stages": [(100, 15), (300, 15), (1000, 20)], "settle_s": 5, "spawn_rate": 15, "browsers": 10,
@@ -97,9 +102,10 @@ import datetime as dt, json, os, uuid
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, transaction
 from reelhouse.accounts.models import User
-from reelhouse.billing.selectors import subscription_current
+from reelhouse.billing.models import Subscription
+from reelhouse.billing.selectors import subscription_entitles
 from reelhouse.billing.services import subscription_grant
 from reelhouse.catalog.models import CountryTop, Episode, Film, Series
 from reelhouse.catalog.selectors import series_visible
@@ -149,11 +155,15 @@ emails = [f"viewer{n}@{EMAIL_DOMAIN}" for n in range(spec["viewers"] + spec["bro
 users = {u.email: u for u in User.objects.filter(email__in=emails).prefetch_related("profiles")}
 if len(users) < len(emails):
     raise SystemExit(f"the catalog has {len(users)} of the {len(emails)} subscribers this run needs: seed more")
-granted = 0
-for email in emails:
-    if subscription_current(user=users[email]) is None:
-        subscription_grant(user=users[email], days=60)
-        granted += 1
+# Accounts without a subscription that entitles them now (the billing selector's rule, one query) get one through
+# the billing service, as an operator's grant; all in one transaction (SQLite commits one by one took most of it).
+entitled = set(Subscription.objects.filter(subscription_entitles(), user__in=users.values())
+               .values_list("user_id", flat=True))
+missing = [users[email] for email in emails if users[email].pk not in entitled]
+with transaction.atomic():
+    for user in missing:
+        subscription_grant(user=user, days=60)
+granted = len(missing)
 store = SessionStore()
 viewers, rows = [], []
 for email in emails[:spec["viewers"]]:
@@ -236,15 +246,16 @@ def raise_open_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of keep-alive connections
 
 
-def run_locust(plan: dict, *, host: str, workdir: Path, limit_s: float) -> dict:
+def run_locust(plan: dict, *, host: str, workdir: Path, limit_s: float, wrap=None) -> dict:
+    """Locust (one process: the plan's shape and measurements live in it) with the plan; `wrap(argv)`: the command
+    that runs argv elsewhere (on the load host of --netns)."""
     (workdir / "plan.json").write_text(json.dumps(plan))
     env = os.environ | {"LOAD_PLAN": str(workdir / "plan.json"), "LOAD_OUT": str(workdir / "out.json")}
     log = workdir / "locust.log"
+    argv = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "load_locustfile.py"), "--headless",
+            "--host", host, "--only-summary", "--stop-timeout", "3", "--loglevel", "WARNING"]
     with log.open("w") as out:
-        proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" /
-                                 "load_locustfile.py"), "--headless", "--host", host, "--only-summary",
-                                 "--stop-timeout", "3", "--loglevel", "WARNING"], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(wrap(argv) if wrap else argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         try:
             proc.wait(timeout=limit_s)
         except subprocess.TimeoutExpired:
@@ -256,16 +267,23 @@ def run_locust(plan: dict, *, host: str, workdir: Path, limit_s: float) -> dict:
     return json.loads((workdir / "out.json").read_text())
 
 
-def report(results: dict, *, cores: int) -> dict:
-    """Prints each stage's table and CPU shares; returns the figures of the largest stage that passed with every
-    stage before it (or of the first stage, marked not passed, when none did)."""
+def report(results: dict, *, cores: int) -> tuple[dict, list[dict]]:
+    """Prints each stage's table, CPU shares and what failed it; returns the figures of the largest stage that
+    passed with every stage before it (or of the first stage, marked not passed, when none did), and every
+    stage's."""
     stages = []
     for stage in results["stages"]:
         steady = stage["steady_s"]
-        cpu = {k: v / steady / cores for k, v in stage["cpu_s"].items()}
+        cpu = {k: v / steady / cores for k, v in stage["cpu_s"].items() if k != "machine"}
+        # The rest of the machine's busy time: other work on a shared box (and the kernel's for the servers).
+        cpu["other"] = max(0.0, stage["cpu_s"].get("machine", 0) / steady / cores - sum(cpu.values()))
+        cpu["idle"] = max(0.0, 1 - sum(cpu.values()))
         print(f"\n== {stage['viewers']:,} viewers ({stage['users']:,} users), steady {steady:.0f} s: "
-              f"{'PASS' if stage['passed'] else 'FAIL'}; CPU share of the {cores} cores: "
-              + ", ".join(f"{k} {v:.0%}" for k, v in cpu.items()))
+              f"{'PASS' if stage['passed'] else 'FAIL: ' + '; '.join(stage['faults'])}; CPU share of the {cores} "
+              "cores: " + ", ".join(f"{k} {v:.0%}" for k, v in cpu.items())
+              + f" (Locust {stage['cpu_s'].get('locust', 0) / steady:.0%} of its one core)")
+        if stage["cpu_s"].get("locust", 0) / steady > 0.9:
+            print("   the load generator was saturated (one process, one core): its latencies include its own delay")
         print(f"   {'request':42s} {'count':>7s} {'err':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} "
               f"{'MB':>8s} {'req/s':>7s}")
         for name, r in stage["requests"].items():
@@ -287,7 +305,7 @@ def report(results: dict, *, cores: int) -> dict:
               f"{per_request['locust_us']:.0f} us")
         stages.append({
             "cpu_per_request": {k: round(v, 2) for k, v in per_request.items()},
-            "viewers": stage["viewers"], "passed": stage["passed"],
+            "viewers": stage["viewers"], "passed": stage["passed"], "faults": stage["faults"],
             "segment_p99_ms": requests.get("steady: segment (edge)", {}).get("p99_ms"),
             "heartbeat_p99_ms": requests.get("steady: heartbeat", {}).get("p99_ms"),
             "segment_rps": requests.get("steady: segment (edge)", {}).get("count", 0) / steady,
@@ -300,7 +318,33 @@ def report(results: dict, *, cores: int) -> dict:
         if not figures["passed"]:
             break
         best = figures
-    return best or (stages[0] if stages else {"viewers": 0, "passed": False})
+    return best or (stages[0] if stages else {"viewers": 0, "passed": False}), stages
+
+
+def side_by_side(media: Path, prepared: dict, *, rung: str, rounds: int) -> float:
+    """The edge against plain nginx static on the same segments (bench/common.py's edge_vs_static): the median of
+    the rounds' requests-per-second ratios."""
+    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp:
+        names = sorted(p.relative_to(media / PACKAGE).as_posix() for p in (media / PACKAGE / rung).glob("*.m4s"))
+        print(f"edge vs plain nginx static, side by side ({len(names)} segments of {rung}; one nginx worker "
+              "and one wrk thread, as bench/edge.py):", flush=True)
+        with edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=1) as probe:
+            side = edge_vs_static(probe, [prepared["edge_prefix"].replace("http://127.0.0.1:1", "") + n
+                                          for n in names], [f"/plain/{PACKAGE}/{n}" for n in names],
+                                  rounds=rounds, seconds=2, connections=16, workdir=Path(tmp))
+    ratio = statistics.median(e["rps"] / s["rps"] for e, s in zip(side["edge"], side["static"], strict=True))
+    print(f"edge / static {ratio:.3f}x (median of the rounds' ratios)", flush=True)
+    return ratio
+
+
+def load_host(stack: contextlib.ExitStack) -> tuple[str, object]:
+    """--netns: a host of its own for Locust (tests/fleet.py: a network namespace on a bridge, reached through a
+    veth pair, as a remote client crosses a real interface instead of loopback). Returns the address the servers
+    listen on (the bridge's) and the wrapper that runs a command on that host; torn down with the stack."""
+    from tests.fleet import fleet
+
+    hosts = stack.enter_context(fleet(["loadgen"]))
+    return hosts.gateway, hosts["loadgen"].command
 
 
 def main() -> None:
@@ -315,6 +359,10 @@ def main() -> None:
                         "Locust shares the box, and the edge's CPU per request barely depends on the size)")
     parser.add_argument("--var", help="the var directory (default var/bench-load, or var/bench-load-smoke)")
     parser.add_argument("--keep-going", action="store_true", help="run every stage even after one fails")
+    parser.add_argument("--netns", action="store_true", help="run Locust on a host of its own (a network namespace "
+                        "on a bridge, tests/fleet.py; root and iproute2): the load crosses an interface, not loopback")
+    parser.add_argument("--load-only", action="store_true", help="skip the transcode figure and the edge-vs-static "
+                        "comparison when an earlier run left the package (for repeated load runs)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (8 threads each)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
                         help=f"the embedded default (SQLite) or PostgreSQL (BENCH_LOAD_PG_URL, default {PG_URL}; "
@@ -349,10 +397,16 @@ def main() -> None:
     manage(env, "seed_scale", "--skip-checks", *mode["seed"])
     print(f"catalog ready in {time.monotonic() - t0:.0f} s", flush=True)
 
-    figures = transcode(env, seconds=mode["source_s"], size=mode["size"], media=media)
+    if args.load_only and (media / PACKAGE / "package.json").exists():
+        figures = None
+        print("--load-only: no transcode figure, no edge-vs-static comparison (the package of an earlier run)")
+    else:
+        figures = transcode(env, seconds=mode["source_s"], size=mode["size"], media=media)
     viewers_max = max(v for v, _ in mode["stages"])
     spec = {"package": package_info(media), "viewers": viewers_max, "browsers": mode["browsers"], "rung": args.rung}
+    t0 = time.monotonic()
     prepared = last_json(manage(env | {"LOAD_SPEC": json.dumps(spec)}, "shell", "-c", PREPARE, capture=True))
+    print(f"accounts, sessions and the package prepared in {time.monotonic() - t0:.0f} s", flush=True)
     db = prepared["db"]
     per_100k = db["total_bytes"] * 100_000 / db["episodes"]
     catalog_bytes = sum(db["by_app"].get(app, 0) for app in ("catalog", "media", "rights"))
@@ -365,23 +419,19 @@ def main() -> None:
         print(f"granted a subscription to {prepared['granted']:,} seeded subscribers", flush=True)
     seg_s = segment_seconds(media, args.rung)
 
-    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp:
+    edge_vs_nginx = None
+    if figures is not None:
+        edge_vs_nginx = side_by_side(media, prepared, rung=args.rung, rounds=mode["rounds"])
+    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp, contextlib.ExitStack() as stack:
         workdir = Path(tmp)
-        names = sorted(p.relative_to(media / PACKAGE).as_posix() for p in (media / PACKAGE / args.rung).glob("*.m4s"))
-        print(f"edge vs plain nginx static, side by side ({len(names)} segments of {args.rung}; one nginx worker "
-              "and one wrk thread, as bench/edge.py):", flush=True)
-        with edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=1) as probe:
-            side = edge_vs_static(probe, [prepared["edge_prefix"].replace("http://127.0.0.1:1", "") + n
-                                          for n in names], [f"/plain/{PACKAGE}/{n}" for n in names],
-                                  rounds=mode["rounds"], seconds=2, connections=16, workdir=workdir)
-        edge_vs_nginx = statistics.median(e["rps"] / s["rps"] for e, s in zip(side["edge"], side["static"],
-                                                                              strict=True))
-        print(f"edge / static {edge_vs_nginx:.3f}x (median of the rounds' ratios)", flush=True)
-    with tempfile.TemporaryDirectory(prefix="rh-load-") as tmp, \
-            edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=2) as edge:
-        workdir = Path(tmp)
+        address, wrap = "127.0.0.1", None
+        if args.netns:
+            address, wrap = load_host(stack)
+        edge = stack.enter_context(edge_nginx(media_root=media, keys_conf=prepared["keys_conf"], workers=2,
+                                              listen=address))
         port = free_port()
-        server = gunicorn_start(env | {"REELHOUSE_EDGE_URL": edge.url}, port, workers=args.workers)
+        server = gunicorn_start(env | {"REELHOUSE_EDGE_URL": edge.url, "REELHOUSE_ALLOWED_HOSTS": address},
+                                port, workers=args.workers, host=address)
         try:
             plan = {"viewers": prepared["viewers"], "browser_accounts": prepared["browser_accounts"],
                     "password": "scale-viewer-password", "works": prepared["works"], "slugs": prepared["slugs"],
@@ -392,14 +442,14 @@ def main() -> None:
                     "p99_limit_ms": P99_LIMIT_MS, "ramp_limit_s": 60 + viewers_max / mode["spawn_rate"] * 2,
                     "pids": {"app": server.pid, "edge": int((edge.prefix / "nginx.pid").read_text())}}
             limit = sum(plan["ramp_limit_s"] + mode["settle_s"] + hold for _, hold in mode["stages"]) + 60
-            print(f"\nLocust: {seg_s:.1f}-s segments of {args.rung}, heartbeats every 30 s, spawn "
-                  f"{mode['spawn_rate']}/s; server gunicorn gthread {args.workers}x8 on {port}, edge {edge.url}",
-                  flush=True)
-            results = run_locust(plan, host=f"http://127.0.0.1:{port}", workdir=workdir, limit_s=limit)
+            print(f"\nLocust{' on its own network namespace (--netns)' if args.netns else ''}: {seg_s:.1f}-s "
+                  f"segments of {args.rung}, heartbeats every 30 s, spawn {mode['spawn_rate']}/s; server gunicorn "
+                  f"gthread {args.workers}x8 on {address}:{port}, edge {edge.url}", flush=True)
+            results = run_locust(plan, host=f"http://{address}:{port}", workdir=workdir, limit_s=limit, wrap=wrap)
         finally:
             server.terminate()
             server.wait(30)
-    best = report(results, cores=cores)
+    best, stages = report(results, cores=cores)
     errors = sum(r["errors"] for s in results["stages"] for r in s["requests"].values()) \
         + results["unfinished_stage_errors"]
     totals: dict[str, int] = {}  # requests per kind over the whole run (ramps and steady windows)
@@ -431,17 +481,20 @@ def main() -> None:
     print(json.dumps({
         "max_viewers": best["viewers"] if best.get("passed") else 0,
         "segment_p99_ms": best.get("segment_p99_ms"), "heartbeat_p99_ms": best.get("heartbeat_p99_ms"),
-        "errors": errors, "edge_vs_nginx": round(edge_vs_nginx, 3),
-        "stages": [{"viewers": s["viewers"], "passed": s["passed"]} for s in results["stages"]],
+        "errors": errors, "edge_vs_nginx": round(edge_vs_nginx, 3) if edge_vs_nginx else None,
+        "stages": [{"viewers": s["viewers"], "passed": s["passed"], "faults": s["faults"],
+                    "cpu_share": s["cpu_share"], "segment_p99_ms": s["segment_p99_ms"],
+                    "heartbeat_p99_ms": s["heartbeat_p99_ms"]} for s in stages],
         "requests": totals,
         "cpu_share": best.get("cpu_share"), "cpu_per_request": best.get("cpu_per_request"),
         "viewers_per_edge_core": round(per_edge_core) if per_edge_core else None,
         "segment_rps": round(best.get("segment_rps", 0), 1), "bytes_per_s": round(best.get("bytes_per_s", 0)),
-        "transcode_media_s_per_wall_s_1core": round(figures["speed"], 3),
-        "transcode_media_s_per_cpu_s": round(figures["cpu_speed"], 3),
+        "transcode_media_s_per_wall_s_1core": round(figures["speed"], 3) if figures else None,
+        "transcode_media_s_per_cpu_s": round(figures["cpu_speed"], 3) if figures else None,
         "db_mib_per_100k_episodes": round(per_100k / 2**20, 1),
         "db_catalog_mib_per_100k_episodes": round(catalog_bytes * 100_000 / db["episodes"] / 2**20, 1),
-        "db": args.db, "rung": args.rung, "segment_s": seg_s, "load_avg_1m": round(os.getloadavg()[0], 1)}))
+        "db": args.db, "netns": args.netns, "rung": args.rung, "segment_s": seg_s,
+        "load_avg_1m": round(os.getloadavg()[0], 1)}))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from http.cookiejar import Cookie
 from itertools import count
 
 import psutil
+from geventhttpclient.url import URL
+from load_edge import EdgeConnection
 from locust import FastHttpUser, LoadTestShape, between, constant_pacing, events, task
 from locust.exception import StopUser
 
@@ -46,8 +48,8 @@ class Clock:
     ready = 0  # users whose start (sign-in, or the player's start sequence) is over, well or not
 
 
-def _cookie(name: str, value: str) -> Cookie:
-    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, True, None, None, {})
+def _cookie(name: str, value: str, host: str) -> Cookie:
+    return Cookie(0, name, value, None, False, host, False, False, "/", True, False, None, True, None, None, {})
 
 
 @events.request.add_listener
@@ -62,8 +64,17 @@ def _record(request_type, name, response_time, response_length, exception=None, 
             Clock.first_errors.append(f"stage {Clock.stage} {name}: {str(exception)[:200]}")
 
 
+def _path_of(url: str) -> str:
+    """/path of http://host:port/path (the edge prefixes the app hands out are absolute)."""
+    return url[url.index("/", len("http://")):]
+
+
 def _fail(response, what: str) -> None:
     response.failure(f"{what}: HTTP {response.status_code} {(response.text or '')[:120]!r}")
+
+
+class EdgeStatus(Exception):
+    """The edge answered a segment or playlist with another status than 200."""
 
 
 class Arriving(FastHttpUser):
@@ -95,7 +106,7 @@ class Viewer(Arriving):
         if number >= len(PLAN["viewers"]):
             raise StopUser()  # more users than prepared accounts: never happens with the plan's stages
         account = PLAN["viewers"][number]
-        self.client.cookiejar.set_cookie(_cookie("sessionid", account["session"]))
+        self.client.cookiejar.set_cookie(_cookie("sessionid", account["session"], URL(self.host).host))
         self.client.get("/", name="home")
         work = random.choice(PLAN["works"])
         with self.client.get(f"/watch/{work}/", name="player page", catch_response=True) as r:
@@ -112,6 +123,7 @@ class Viewer(Arriving):
             started = r.json()
         self.prefix, self.edge_prefix = started["stream_prefix"], started["edge_prefix"]
         self.heartbeat_url = started["heartbeat_url"]
+        self._edge_connect()
         with self.client.get(self.prefix + "master.m3u8", name="master (app)", catch_response=True) as r:
             variants = [EDGE_PREFIX.sub("", line) for line in (r.text or "").splitlines()
                         if EDGE_PREFIX.match(line) and line.endswith(".m3u8")]
@@ -127,18 +139,45 @@ class Viewer(Arriving):
         self.position = random.uniform(0, PLAN["duration_s"] / 2)
         self.next_heartbeat = time.monotonic() + random.uniform(0, PLAN["heartbeat_s"])
 
+    def _edge_connect(self) -> None:
+        """The viewer's own keep-alive connection to the edge (a CDN on another host: no cookies go there), read
+        into a buffer it reuses (bench/load_edge.py says why not FastHttpSession). Its requests are reported
+        through Locust's request event, so Locust's statistics and this file's buckets count them as any other."""
+        edge = URL(self.edge_prefix)
+        self.edge_path = _path_of(self.edge_prefix)
+        self.edge = EdgeConnection(edge.host, edge.port, timeout=self.network_timeout)
+
+    def on_stop(self):
+        if getattr(self, "edge", None) is not None:
+            self.edge.close()
+
+    def edge_get(self, path: str, name: str, *, keep_body: bool = False) -> bytes | None:
+        """GET the edge prefix + `path` on the viewer's connection: None when it failed, else the body (empty
+        unless keep_body)."""
+        started = time.perf_counter()
+        length, body, error = 0, None, None
+        try:
+            status, length, body = self.edge.get(self.edge_path + path, keep_body=keep_body)
+            if status != 200:
+                error = EdgeStatus(f"HTTP {status}")
+        except Exception as e:  # a connection error is a failed request, as Locust's own clients count it
+            error = e
+        self.environment.events.request.fire(
+            request_type="GET", name=name, response_time=(time.perf_counter() - started) * 1000,
+            response_length=length, exception=error, context={}, response=None, url=path)
+        return None if error else (body or b"")
+
     def _playlist(self, path: str) -> dict:
         """The variant (or audio) playlist through the edge, and its init segment: the segments to cycle over."""
-        with self.client.get(self.edge_prefix + path, name="variant playlist (edge)", catch_response=True) as r:
-            if r.status_code != 200:
-                _fail(r, "variant playlist")
-                raise StopUser()
-            text = r.text
+        body = self.edge_get(path, "variant playlist (edge)", keep_body=True)
+        if body is None:
+            raise StopUser()
+        text = body.decode()
         folder = path.rsplit("/", 1)[0] + "/"
         inits = URI_ATTR.findall("\n".join(line for line in text.splitlines() if line.startswith("#EXT-X-MAP")))
         segments = [folder + line for line in text.splitlines() if line and not line.startswith("#")]
         for init in inits:
-            self.client.get(self.edge_prefix + folder + init, name="init segment (edge)")
+            self.edge_get(folder + init, "init segment (edge)")
         return {"segments": segments, "next": random.randrange(len(segments))}
 
     @task
@@ -146,7 +185,7 @@ class Viewer(Arriving):
         for track in self.tracks:
             segment = track["segments"][track["next"] % len(track["segments"])]
             track["next"] += 1
-            self.client.get(self.edge_prefix + segment, name="segment (edge)")
+            self.edge_get(segment, "segment (edge)")
         self.position = (self.position + PLAN["segment_s"]) % PLAN["duration_s"]
         if time.monotonic() >= self.next_heartbeat:
             self.next_heartbeat += PLAN["heartbeat_s"]
@@ -159,6 +198,7 @@ class Viewer(Arriving):
                 renewed = r.json()
             # The player's renewal: every later request goes through the newest prefixes.
             self.prefix, self.edge_prefix = renewed["stream_prefix"], renewed["edge_prefix"]
+            self.edge_path = _path_of(self.edge_prefix)
 
 
 class Browser(Arriving):
@@ -234,7 +274,7 @@ class StepShape(LoadTestShape):
                                   "steady_s": round(now - self.since, 1),
                                   "cpu_s": {k: round(v - self.cpu_start[k], 2) for k, v in _cpu().items()}})
             Clock.steady = False
-            passed = _stage_passed(self.index)
+            passed = not _stage_faults(self.index)
             self.index += 1
             Clock.stage = self.index
             self.phase, self.since = "ramp", now
@@ -249,8 +289,11 @@ class StepShape(LoadTestShape):
 
 
 def _cpu() -> dict:
-    """CPU seconds so far of the load generator (this process) and of the server process trees the plan names."""
+    """CPU seconds so far of the load generator (this process), of the server process trees the plan names, and
+    of the whole machine (busy time; beyond those three it is other work on a shared box)."""
     out = {"locust": sum(psutil.Process().cpu_times()[:2])}
+    t = psutil.cpu_times()
+    out["machine"] = t.user + t.nice + t.system + t.irq + t.softirq + t.steal
     for name, pid in PLAN["pids"].items():
         try:
             root = psutil.Process(pid)
@@ -265,18 +308,30 @@ def _percentile(ms: list, p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
-def _stage_passed(stage: int) -> bool:
+def _stage_faults(stage: int) -> list[str]:
+    """What failed the stage (empty: it passed): a judged request's p99 at or over the limit (or none in the
+    steady window), and errors of any request, ramp included, by request name."""
     steady = {name: b for (s, phase, name), b in Clock.buckets.items() if s == stage and phase == "steady"}
-    errors = sum(b["errors"] for (s, _p, _n), b in Clock.buckets.items() if s == stage)
-    judged = [steady.get(name) for name in ("segment (edge)", "heartbeat")]
-    return errors == 0 and all(b and _percentile(b["ms"], 99) < PLAN["p99_limit_ms"] for b in judged)
+    faults = []
+    for name in ("segment (edge)", "heartbeat"):
+        if name not in steady:
+            faults.append(f"no {name} in the steady window")
+        elif (p99 := _percentile(steady[name]["ms"], 99)) >= PLAN["p99_limit_ms"]:
+            faults.append(f"{name} p99 {p99:.1f} ms >= {PLAN['p99_limit_ms']}")
+    errors: dict[str, int] = {}
+    for (s, _phase, name), b in Clock.buckets.items():
+        if s == stage and b["errors"]:
+            errors[name] = errors.get(name, 0) + b["errors"]
+    faults += [f"{n} errors: {name}" for name, n in sorted(errors.items(), key=lambda x: -x[1])]
+    return faults
 
 
 @events.quitting.add_listener
 def _write(environment, **kwargs):
     stages = []
     for stage, window in enumerate(Clock.windows):
-        out = {**window, "passed": _stage_passed(stage), "requests": {}}
+        faults = _stage_faults(stage)
+        out = {**window, "passed": not faults, "faults": faults, "requests": {}}
         for (s, phase, name), b in sorted(Clock.buckets.items()):
             if s == stage:
                 out["requests"][f"{phase}: {name}"] = {

@@ -118,24 +118,25 @@ def edge_prepare(*, prefix: Path, media_root: Path, keys_conf: str, mode: str, p
 
 
 @contextlib.contextmanager
-def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1, origin: str | None = None):
+def edge_nginx(*, media_root: Path, keys_conf: str, mode: str = "disk", workers: int = 1, origin: str | None = None,
+               listen: str = "127.0.0.1"):
     """Yields an Edge serving `media_root` (mode "disk": from the files; "origin": through proxy_cache from a second
     server over the same files, or from `origin`, a real object store's bucket URL http://host:port/<bucket>[/<prefix>])
-    with the given keys.conf text; stops nginx (SIGTERM, then SIGKILL) afterwards."""
+    with the given keys.conf text, listening on `listen`; stops nginx (SIGTERM, then SIGKILL) afterwards."""
     with tempfile.TemporaryDirectory(prefix="rh-edge-") as tmp:
         prefix = Path(tmp)
         port, origin_port = _free_port(), _free_port()
         command = edge_prepare(prefix=prefix, media_root=Path(media_root), keys_conf=keys_conf, mode=mode,
-                               port=port, origin_port=origin_port, workers=workers, origin=origin)
+                               port=port, origin_port=origin_port, workers=workers, origin=origin, listen=listen)
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        edge = Edge(url=f"http://127.0.0.1:{port}", plain_url=f"http://127.0.0.1:{port}/plain", prefix=prefix,
+        edge = Edge(url=f"http://{listen}:{port}", plain_url=f"http://{listen}:{port}/plain", prefix=prefix,
                     mode=mode)
         try:
             deadline = time.monotonic() + 20
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(f"nginx exited at start:\n{proc.stderr.read()}\n{edge.error_log()}")
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                with contextlib.suppress(OSError), socket.create_connection((listen, port), timeout=0.5):
                     break
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not listen within 20 s:\n{edge.error_log()}")
