@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reelhouse.core.http.StreamConnectionReleaseMiddleware",  # outermost: streams hold no database connection
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request latency per view, for /metrics
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,6 +175,7 @@ def pg_pool_sizes(value: str) -> tuple[int, int] | None:
 
 
 REELHOUSE_PG_POOL = pg_pool_sizes(env("PG_POOL"))
+REELHOUSE_PG_POOL_TIMEOUT = float(env("PG_POOL_TIMEOUT", "10"))  # seconds a request waits for a pool connection
 # PostgreSQL itself (postgresql://user@host:port/name) for pg_dump and pg_restore when DATABASE_URL is a pgbouncer.
 REELHOUSE_PG_DIRECT_URL = env("PG_DIRECT_URL")
 if DATABASE_URL:
@@ -182,8 +184,10 @@ if DATABASE_URL:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         if REELHOUSE_PG_POOL:
             # Django hands a request's connection back to the pool when the request ends (persistent connections
-            # and a pool exclude each other); a thread waits up to 10 s for a free one, then the request fails.
-            options["pool"] = {"min_size": REELHOUSE_PG_POOL[0], "max_size": REELHOUSE_PG_POOL[1], "timeout": 10}
+            # and a pool exclude each other); a thread waits up to REELHOUSE_PG_POOL_TIMEOUT (10 s) for a free one,
+            # then the request fails (PoolTimeout).
+            options["pool"] = {"min_size": REELHOUSE_PG_POOL[0], "max_size": REELHOUSE_PG_POOL[1],
+                               "timeout": REELHOUSE_PG_POOL_TIMEOUT}
         if REELHOUSE_PG_PGBOUNCER:
             # Server-side cursors (QuerySet.iterator) are WITH HOLD cursors outside a transaction: they would stay on
             # a server connection that pgbouncer hands to another client after each transaction.

@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,3 +105,34 @@ class TextGZipMiddleware(GZipMiddleware):
         if response.get("Content-Type", "").split(";")[0].strip() not in COMPRESSIBLE or response.status_code == 206:
             return response
         return super().process_response(request, response)
+
+
+def db_connections_release() -> None:
+    """Hand this thread's database connections back now rather than when the request ends: to the pool
+    (REELHOUSE_PG_POOL), or closed when they would be closed at the end of the request anyway (CONN_MAX_AGE 0, as
+    SQLite's). A persistent connection (no pool, CONN_MAX_AGE > 0) belongs to its thread and stays; so does one
+    inside a transaction (a test's, or a caller's atomic block)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.in_atomic_block:
+            continue
+        if getattr(conn, "pool", None) is not None or not conn.settings_dict["CONN_MAX_AGE"]:
+            conn.close()
+
+
+class StreamConnectionReleaseMiddleware:
+    """Outermost middleware: a streaming response (segments, downloads, artwork, attachments: FileResponse) gives its
+    database connection back before its body is sent. Django returns it only when the response is closed, after the
+    last byte; a client that stops reading (a paused video element, a slow link) would hold one pool connection
+    per open stream, and more stalled streams than the pool's max_size stop every other request (PoolTimeout after
+    REELHOUSE_PG_POOL_TIMEOUT; tests/scale/test_pg_connections.py performs it). Everything inside this middleware
+    (the view, session and message saving) has run by now; a streaming body must not query the database (it would
+    take a connection again for the whole stream)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming:
+            db_connections_release()
+        return response

@@ -1,5 +1,16 @@
 """Starting to play as the player does: the watch page (a GET that changes nothing), then the CSRF-checked POST
-that opens the session and answers with the stream prefix, where to resume and the session's URLs."""
+that opens the session and answers with the stream prefix, where to resume and the session's URLs. And, without
+transcoding anything, a live session's URL for one segment of a given size."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from reelhouse.catalog.models import Work
+from reelhouse.core import clock
+from reelhouse.media.models import Asset, Rendition
+from reelhouse.playback.services import playback_start
+from reelhouse.playback.signing import stream_prefix
 
 
 def start_playing(client, work, *, expect: int = 200) -> dict:
@@ -12,3 +23,20 @@ def start_playing(client, work, *, expect: int = 200) -> dict:
 
 def file_body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def one_segment_stream(*, licence, user, size: int) -> str:
+    """A film whose package holds one `size`-byte segment (sparse on disk, zeros), a live session of `user`'s first
+    profile on it, and the signed URL of that segment (valid 10 minutes)."""
+    film = Work.objects.create(kind=Work.Kind.FILM, title="The Long Take", licence=licence, published_at=clock.now())
+    film.asset = Asset.objects.create(work=film, source_sha256="ab" * 32, directory="packages/long", duration_s=600,
+                                      width=854, height=480)
+    film.save(update_fields=["asset"])
+    Rendition.objects.create(asset=film.asset, name="v480", width=854, height=480, bandwidth=1_500_000)
+    segment = Path(settings.MEDIA_ROOT) / "packages/long/v480/seg_00001.m4s"
+    segment.parent.mkdir(parents=True)
+    with segment.open("wb") as f:
+        f.truncate(size)
+    session = playback_start(profile=user.profiles.get(), work=film, device="test")
+    assert "v480" in session.renditions
+    return f"{stream_prefix(session_id=str(session.id), asset_id=film.asset_id, ttl=600)}v480/seg_00001.m4s"
