@@ -46,3 +46,26 @@ def test_remote_reaches_and_plays_an_episode(browser, live_server, subscriber, t
     page.keyboard.press("Escape")  # Back
     page.wait_for_url("**/series/harbour-lights-2019/")
     context.close()
+
+
+def test_tv_mode_is_rendered_by_the_server_once_remembered(browser, live_server, subscriber):
+    """tv.js loads deferred (it no longer blocks the first paint): the mode it remembers goes into a cookie, so the
+    server's HTML already carries class="tv" on the next pages, and ?tv=0 takes it away again."""
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/welcome/?tv=1")
+    assert "tv" in page.evaluate("document.documentElement.className")
+    html = context.request.get(f"{live_server.url}/help/").text()  # the server's HTML, no script run
+    assert '<html lang="en" class="tv">' in html
+    page.goto(f"{live_server.url}/welcome/?tv=0")
+    assert "tv" not in page.evaluate("document.documentElement.className")
+    assert '<html lang="en">' in context.request.get(f"{live_server.url}/help/").text()
+    page.goto(f"{live_server.url}/welcome/")
+    assert "tv" not in page.evaluate("document.documentElement.className")
+    # a browser that remembered TV mode in localStorage before the cookie existed keeps it
+    context.clear_cookies()
+    page.evaluate("localStorage.setItem('reelhouse.tv', '1')")
+    page.goto(f"{live_server.url}/welcome/")
+    assert "tv" in page.evaluate("document.documentElement.className")
+    assert '<html lang="en" class="tv">' in context.request.get(f"{live_server.url}/help/").text()
+    context.close()

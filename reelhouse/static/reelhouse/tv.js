@@ -1,12 +1,22 @@
 // TV mode: a 10-foot layout driven by a remote's arrow keys, Enter and Back only. Arrow keys move the focus
 // to the nearest focusable element in that direction (spatial navigation); Back (Escape, Backspace or the
 // remote's BrowserBack) goes back. Switched on with ?tv=1 (remembered), off with ?tv=0.
+// Remembered in a cookie (reelhouse_tv=1 or 0), so the server renders <html class="tv"> and this script loads
+// deferred instead of blocking the first paint of every page. Browsers that remembered it in localStorage before
+// are asked once (a first localStorage access can take a long while on a slow device, so not on every page).
 (function () {
   "use strict";
   const params = new URLSearchParams(window.location.search);
-  if (params.has("tv")) localStorage.setItem("reelhouse.tv", params.get("tv") === "1" ? "1" : "0");
-  if (localStorage.getItem("reelhouse.tv") !== "1") return;
-  document.documentElement.classList.add("tv");
+  const remembered = (document.cookie.match(/(?:^|; )reelhouse_tv=([01])(?:;|$)/) || [])[1];
+  let on;
+  if (params.has("tv")) on = params.get("tv") === "1";
+  else if (remembered) on = remembered === "1";
+  else on = localStorage.getItem("reelhouse.tv") === "1";
+  if ((on ? "1" : "0") !== remembered) {
+    document.cookie = "reelhouse_tv=" + (on ? "1" : "0") + "; max-age=31536000; path=/; samesite=lax";
+  }
+  document.documentElement.classList.toggle("tv", on);
+  if (!on) return;
   const FOCUSABLE = "a[href], button:not([disabled]), select, input:not([type=hidden]), video, [tabindex='0']";
   const DIRS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
 
