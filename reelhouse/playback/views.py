@@ -22,7 +22,7 @@ from reelhouse.catalog.models import Episode, Work
 from reelhouse.core.http import stored_file_response, stored_name_under
 from reelhouse.core.storage import media_read_stream
 from reelhouse.media.selectors import skip_segments
-from reelhouse.media.transcode.master import master_only
+from reelhouse.media.transcode.master import master_chosen, master_offer, master_only
 from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.blocks import download_button_context
 from reelhouse.playback.edge import edge_enabled, edge_master, edge_stream_prefix
@@ -196,6 +196,26 @@ def stream_unsigned(request, rest: str):
     return HttpResponseForbidden("missing or malformed stream token")
 
 
+_QUALITY = re.compile(r"[1-9][0-9]{1,3}")
+_AUDIO_FOLDER = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def _master_chosen(text: str, query) -> str | None:
+    """The master narrowed to `?quality=<height>&audio=<folder>` (the native-HLS player's menus: it cannot pick a
+    rung or an audio track itself, so it plays a master that offers only the chosen one); None when a value is
+    malformed, repeated or not on offer in this session's own master. No second signature: the choice only removes
+    lines from what the path's token already opens (master_chosen never adds one)."""
+    if not set(query) <= {"quality", "audio"} or any(len(query.getlist(k)) != 1 for k in query):
+        return None
+    quality, audio = query.get("quality"), query.get("audio")
+    heights, folders = master_offer(text)
+    if quality is not None and not (_QUALITY.fullmatch(quality) and int(quality) in heights):
+        return None
+    if audio is not None and not (_AUDIO_FOLDER.fullmatch(audio) and audio in folders):
+        return None
+    return master_chosen(text, height=int(quality) if quality else None, audio=audio)
+
+
 def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str):
     """Serve one file of a package, only under a valid, unexpired token of a live session, and only files that
     session may have (its renditions, decided when it started; never downloads)."""
@@ -228,6 +248,9 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
             text = master_only(body.read().decode("utf-8"), set(session.renditions))
     except FileNotFoundError:
         raise Http404(missing) from None
+    text = _master_chosen(text, request.GET)
+    if text is None:
+        raise Http404("no such choice in this stream")
     if edge_enabled():
         text, cache_control = edge_master(text, _edge_prefix(session)), "no-store"
     response = HttpResponse(text, content_type=content_type)

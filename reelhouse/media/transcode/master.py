@@ -254,3 +254,40 @@ def master_only(text: str, folders: set[str] | frozenset[str]) -> str:
             if match and _folder(match[1]) not in folders:
                 drop.add(i)
     return "\n".join(line for i, line in enumerate(lines) if i not in drop) + "\n"
+
+
+def _short_side(line: str) -> int | None:
+    match = _RESOLUTION.search(line)
+    return min(int(match[1]), int(match[2])) if match else None
+
+
+def master_offer(text: str) -> tuple[set[int], set[str]]:
+    """What a master playlist lets a viewer choose between: the heights of its variants (short side) and the
+    folders of its audio renditions ('audio', 'audio2'...)."""
+    lines = text.splitlines()
+    heights = {h for line in lines if line.startswith("#EXT-X-STREAM-INF") and (h := _short_side(line))}
+    audio = {_folder(m[1]) for line in lines
+             if line.startswith("#EXT-X-MEDIA:") and "TYPE=AUDIO" in line and (m := _URI_ATTR.search(line))}
+    return heights, audio
+
+
+def master_chosen(text: str, *, height: int | None = None, audio: str | None = None) -> str:
+    """The master playlist narrowed to the viewer's choice, for a player that plays HLS itself (no API to pick a
+    rung or an audio track): only the variants (and I-frame playlists) `height` high, and only the audio rendition
+    in folder `audio`, made the default. None keeps that side whole. The caller checks the choice is on offer
+    (master_offer); this only ever removes lines, so it never opens anything the playlist did not."""
+    lines = text.splitlines()
+    drop: set[int] = set()
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if height is not None and line.startswith("#EXT-X-STREAM-INF") and _short_side(line) != height:
+            drop.update({i, i + 1})
+        elif height is not None and line.startswith("#EXT-X-I-FRAME-STREAM-INF") and _short_side(line) != height:
+            drop.add(i)
+        elif audio is not None and line.startswith("#EXT-X-MEDIA:") and "TYPE=AUDIO" in line:
+            match = _URI_ATTR.search(line)
+            if not match or _folder(match[1]) != audio:
+                drop.add(i)
+            else:
+                out[i] = line.replace("DEFAULT=NO", "DEFAULT=YES")
+    return "\n".join(line for i, line in enumerate(out) if i not in drop) + "\n"
