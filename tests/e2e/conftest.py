@@ -112,3 +112,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+# The heights the player's quality menu offers, in its order: what the master playlist it plays lists (native HLS
+# and hls.js alike).
+QUALITY_HEIGHTS = ("Array.from(document.querySelectorAll('#quality option')).filter(o => o.value !== '-1')"
+                   ".map(o => parseInt(o.textContent, 10))")
+
+# Chromium plays HLS itself, so the player never loads hls.js there; as in Firefox (no native HLS, Media Source
+# Extensions), the browser answers "" for HLS from the first script on, and the player fetches hls.js and plays
+# through it.
+HLSJS_ONLY = """(() => {
+  const canPlayType = HTMLMediaElement.prototype.canPlayType;
+  HTMLMediaElement.prototype.canPlayType = function (type) {
+    return /mpegurl/i.test(type) ? "" : canPlayType.call(this, type);
+  };
+})();"""
+
+
+def hlsjs_only(page):
+    """This page plays through hls.js, as a browser without native HLS does (Firefox)."""
+    page.add_init_script(HLSJS_ONLY)
+    return page

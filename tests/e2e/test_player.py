@@ -48,11 +48,23 @@ def test_keyboard_shortcuts_and_quality_menu(page, live_server, subscriber, thre
 
     options = page.locator("#quality option").all_inner_texts()
     assert options[0] == "Auto" and options[1:] == ["480p", "360p"]
+    # Chromium plays HLS itself: 360p is the master narrowed to that rung, played from where the viewer paused and
+    # still paused until they go on.
+    page.evaluate("document.getElementById('video').currentTime = 2")
+    page.wait_for_function("document.getElementById('video').readyState >= 2")
+    at = page.evaluate("document.getElementById('video').currentTime")
     page.select_option("#quality", label="360p")
+    page.wait_for_function("document.getElementById('video').currentSrc.endsWith('/master.m3u8?quality=360') && "
+                           "document.getElementById('video').readyState >= 2")
+    assert page.evaluate("document.getElementById('video').paused")
+    assert page.evaluate("document.getElementById('video').currentTime") == pytest.approx(at, abs=0.5)
     page.locator("body").press("k")
-    page.wait_for_function("window.reelhouseHls.currentLevel >= 0 && "
-                           "window.reelhouseHls.levels[window.reelhouseHls.currentLevel].height === 360")
+    page.wait_for_function("document.getElementById('video').videoHeight === 360 && "
+                           f"document.getElementById('video').currentTime > {at} + 0.5")
+    assert page.evaluate("window.reelhouseHls") is None and page.evaluate("typeof window.Hls") == "undefined"
     screenshot(page, "player-toolbar")
+    page.select_option("#quality", label="Auto")  # the whole ladder again
+    page.wait_for_function("document.getElementById('video').currentSrc.endsWith('/master.m3u8')")
 
 
 def test_next_episode_starts_after_a_visible_countdown(page, live_server, subscriber, three_episodes):

@@ -5,12 +5,11 @@ import pytest
 
 from reelhouse.media import signals
 from tests.conftest import deliver, scan_until_settled
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import QUALITY_HEIGHTS, screenshot
 from tests.e2e.test_player import playing_past, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 EPISODE = "Night Ferry (2024)/Season 01/Night Ferry - S01E01 - Crossing.mkv"
-HLS_HEIGHTS = "window.reelhouseHls.levels.map(l => l.height)"
 
 
 def test_viewer_on_the_quick_rung_keeps_playing_through_the_swap(page, live_server, subscriber, licensed_source,
@@ -22,7 +21,7 @@ def test_viewer_on_the_quick_rung_keeps_playing_through_the_swap(page, live_serv
         sign_in(page, live_server, subscriber)
         page.goto(f"{live_server.url}/watch/{asset.work_id}/")
         playing_past(page, 1.0)
-        seen["heights"] = page.evaluate(HLS_HEIGHTS)
+        seen["heights"] = page.evaluate(QUALITY_HEIGHTS)
         seen["prefix"] = page.evaluate("window.reelhouseStreamPrefix()")
         seen["asset"] = asset.pk
 
@@ -42,11 +41,11 @@ def test_viewer_on_the_quick_rung_keeps_playing_through_the_swap(page, live_serv
     # The full ladder is published now; the viewer's player is still on the quick package and keeps going.
     before = page.evaluate("document.getElementById('video').currentTime")
     playing_past(page, before + 1.5)
-    assert page.evaluate(HLS_HEIGHTS) == [360]
+    assert page.evaluate(QUALITY_HEIGHTS) == [360]
     assert page.evaluate("document.getElementById('video').error") is None
     screenshot(page, "player-quick-rung-after-swap")
 
     page.reload()
     playing_past(page, 0.5)
-    assert sorted(page.evaluate(HLS_HEIGHTS)) == [360, 480]
+    assert sorted(page.evaluate(QUALITY_HEIGHTS)) == [360, 480]
     assert f"/{episode.asset_id}/" in page.evaluate("window.reelhouseStreamPrefix()")

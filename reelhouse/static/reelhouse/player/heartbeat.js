@@ -25,14 +25,10 @@ export function leftHere(p) {
 
 // A session that went quiet too long is over; start a new one and carry on where we are.
 function resumeHere(p) {
-  const video = p.video;
-  const at = video.currentTime;
+  const at = p.video.currentTime;
   return begin(p, leftHere).then(function (ok) {
     if (!ok) return;
-    if (p.hls) { p.hls.startLoad(at); } else {
-      video.src = p.prefix + "master.m3u8";
-      video.addEventListener("loadedmetadata", function () { video.currentTime = at; }, { once: true });
-    }
+    if (p.hls) p.hls.startLoad(at); else if (p.native) p.native.reload(at);
   });
 }
 

@@ -1,6 +1,8 @@
-// Reelhouse player: hls.js where the browser has Media Source Extensions, native HLS otherwise. Native ES modules
-// (no build step), one per concern; they share the one player object made here, never globals:
-//   session.js    playback and tokens: the session's start (a POST), the stream, the signed prefix
+// Reelhouse player: the browser's own HLS where it has it (Chromium, Safari), else hls.js, fetched only then (Firefox:
+// Media Source Extensions). Native ES modules (no build step), one per concern; they share the one player object
+// made here, never globals:
+//   session.js    playback and tokens: the session's start (a POST), the signed prefix, the stream through hls.js
+//   native.js     the stream through native HLS, with menus from the master (narrowed on the server as chosen)
 //   heartbeat.js  heartbeats, resuming a stale session, leaving the page (a keepalive beacon)
 //   tracks.js     quality, audio and subtitle menus and the profile's language preferences
 //   upnext.js     up-next countdown, "Still watching?", skip intro/credits
@@ -9,6 +11,7 @@
 import { heartbeat, heartbeatsKeep, leftHere } from "./heartbeat.js";
 import { keysListen } from "./keys.js";
 import { seekPreviews } from "./seek.js";
+import { nativeStart } from "./native.js";
 import { begin, start } from "./session.js";
 import { menusListen } from "./tracks.js";
 import { upNext } from "./upnext.js";
@@ -25,7 +28,8 @@ if (video) {
     session: null,  // {heartbeat_url, leave_url} of this page's playback session
     resumeAt: 0,
     stopped: false,
-    hls: null,
+    hls: null,  // hls.js, when it plays the stream
+    native: null,  // native.js's state, when the browser plays it
     // The profile's languages, from the server: audio "" is the title's default track, subtitles "" is off.
     prefs: { audio: video.dataset.audioLang || "", subtitles: video.dataset.subtitleLang || "" },
     // What "c" turns on: the subtitles last chosen, else those in the interface language.
@@ -46,7 +50,9 @@ if (video) {
   window.reelhouseSeekCues = seekPreviews(p);
   begin(p, leftHere).then(function (ok) {
     if (!ok) return;
-    start(p, function () { return heartbeat(p, false); });
-    if (p.hls) window.reelhouseHls = p.hls;
+    const refused = function () { return heartbeat(p, false); };
+    // "maybe" from Chromium (its own HLS player) and Safari; "" where only hls.js can play it.
+    const played = video.canPlayType("application/vnd.apple.mpegurl") ? nativeStart(p, refused) : start(p, refused);
+    played.then(function () { if (p.hls) window.reelhouseHls = p.hls; });
   });
 }

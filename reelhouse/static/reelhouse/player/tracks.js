@@ -1,9 +1,9 @@
 // Tracks and preferences: quality, audio and subtitle menus for hls.js, the profile's languages applied to them
-// (kept on the server: a choice in the menus becomes the profile's preference on every device), and Safari's own
-// menus started in those languages.
+// (kept on the server: a choice in the menus becomes the profile's preference on every device); the saved file's
+// subtitles (offline.js); what native.js shares for native HLS.
 
 // A failed save only costs that: the choice is kept for this page, and the next change tries again.
-function savePrefs(p, field) {
+export function savePrefs(p, field) {
   const form = new FormData();
   form.append("csrfmiddlewaretoken", p.csrf);
   form.append(field, p.prefs[field]);
@@ -25,13 +25,13 @@ export function trackFor(tracks, lang) {
   return best;
 }
 
-function option(select, value, label, selected) {
+export function option(select, value, label, selected) {
   const o = document.createElement("option");
   o.value = String(value); o.textContent = label; o.selected = !!selected;
   select.appendChild(o);
 }
 
-function label(t, i) { return t.name || t.lang || ("#" + (i + 1)); }
+export function label(t, i) { return t.name || t.lang || ("#" + (i + 1)); }
 
 function showSubtitle(p, i) {
   const hls = p.hls;
@@ -53,6 +53,7 @@ export function setSubtitle(p, i) {
 // "c": subtitles off when on, else the last chosen (or those in the interface language).
 export function subtitlesToggle(p) {
   const hls = p.hls;
+  if (p.native) return p.native.toggle();
   if (!hls) return savedToggle(p);
   if (!hls.subtitleTracks.length) return false;
   setSubtitle(p, hls.subtitleTrack >= 0 ? -1 : Math.max(0, trackFor(hls.subtitleTracks, p.lastSubtitles)));
@@ -111,27 +112,6 @@ export function hlsTracksFollow(p) {
   hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, fillAudio);
   hls.on(window.Hls.Events.SUBTITLE_TRACKS_UPDATED, fillSubtitles);
   hls.on(window.Hls.Events.AUDIO_TRACK_SWITCHING, function (_e, data) { $("audio").value = String(data.id); });
-}
-
-// Safari plays HLS itself and shows its own menus: start it in the profile's languages, and keep what the viewer
-// picks there.
-export function nativeLanguages(p) {
-  const video = p.video;
-  const texts = Array.from(video.textTracks || []).filter(function (t) {
-    return t.kind === "subtitles" || t.kind === "captions";
-  });
-  const want = trackFor(texts.map(function (t) { return { lang: t.language }; }), p.prefs.subtitles);
-  texts.forEach(function (t, i) { t.mode = i === want ? "showing" : "disabled"; });
-  const audios = Array.from(video.audioTracks || []);
-  const a = trackFor(audios.map(function (t) { return { lang: t.language }; }), p.prefs.audio);
-  if (a >= 0) audios.forEach(function (t, i) { t.enabled = i === a; });
-  if (video.textTracks) {
-    video.textTracks.addEventListener("change", function () {
-      const on = texts.find(function (t) { return t.mode === "showing"; });
-      const lang = on ? on.language || "" : "";
-      if (lang !== p.prefs.subtitles) { p.prefs.subtitles = lang; savePrefs(p, "subtitles"); }
-    });
-  }
 }
 
 // A saved file's subtitles (the app's offline player): <track> elements on the WebVTT files saved with it, offered
