@@ -150,9 +150,16 @@ export function nativeStart(p, refused) {
                toggle: function () { return toggle(p); },
                reload: function (at) { load(p, at, !video.paused); } };
   return fetch(p.prefix + "master.m3u8", { credentials: "same-origin" })
-    .then(function (r) { return r.ok ? r.text() : ""; })
-    .catch(function () { return ""; })
+    .then(function (r) { return r.ok ? r.text() : r.status; })
+    .catch(function () { return 0; })
     .then(function (text) {
+      if (typeof text !== "string") {  // reported in hls.js's words, so support reads one vocabulary
+        report(p, "manifestLoadError", "networkError: manifestLoadError" + (text ? " (HTTP " + text + ")" : ""));
+        refused().then(function () {
+          if (p.message.hidden) p.show(video.dataset.msgStopped + " (manifestLoadError)");
+        });
+        return;
+      }
       const offer = masterRead(text);
       // The profile's audio from the first segment: a master whose only audio is that track.
       const a = trackFor(offer.audio, p.prefs.audio);
