@@ -139,6 +139,11 @@ def test_pages_load_only_resized_variants_of_ingested_artwork(tmp_path, catalog,
             assert m, f"{url} loads {u}, not a resized variant"
             seen.add(u)
     assert any("/backdrop/" in u for u in seen) and any(u.endswith(".webp") for u in seen)
+    # the title page's largest picture (the backdrop, else the poster) is fetched first, and only that one
+    for url, kind in [(f"/films/{film.slug}/", "backdrop"), (f"/series/{series.slug}/", "poster")]:
+        first = [img for img in re.findall(r"<img [^>]*>", client.get(url).content.decode())
+                 if 'fetchpriority="high"' in img]
+        assert len(first) == 1 and f"/{kind}/" in first[0], (url, first)
     for u in seen:
         response = client.get(u)
         body = b"".join(response.streaming_content)
