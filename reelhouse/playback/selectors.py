@@ -85,18 +85,23 @@ def _maturity_problem(*, profile, work: Work) -> str:
     return _("This title is rated above what the profile %(profile)s may watch.") % {"profile": profile.name}
 
 
+def _no_subscription() -> Refusal:
+    return Refusal("subscription", _("Your subscription is not active. Choose a plan or redeem a code to keep "
+                                     "watching."))
+
+
 def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = None,
-                      device_id: str = "") -> Refusal | None:
+                      device_id: str = "", streams: bool = True) -> Refusal | None:
     """The one decision whether a profile may start (session None, on the device `device_id`) or continue (session
     given) playing a work now: subscription, availability and licence territory, maturity, and the plan's
-    concurrent-stream limit (the asking device's own sessions never count against it)."""
+    concurrent-stream limit (the asking device's own sessions never count against it; `streams=False` leaves it out
+    for a caller that asks stream_limit_check under the account's lock)."""
     user = profile.user
     if session is not None and session.ended_at is not None:
         return ended_refusal(session)
     subscription = subscription_current(user=user)
     if subscription is None:
-        return Refusal("subscription", _("Your subscription is not active. Choose a plan or redeem a code to keep "
-                                         "watching."))
+        return _no_subscription()
     if not work.is_published:
         return Refusal("unavailable", _("This title is not available yet."))
     code, _reason = work_problem(work=work, country=user.country)
@@ -108,7 +113,20 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
         return Refusal("unavailable" if code == "withdrawn" else "territory", message)
     if problem := _maturity_problem(profile=profile, work=work):
         return Refusal("maturity", problem)
-    limit = subscription.plan.max_streams
+    if not streams:
+        return None
+    return _streams_refusal(user=user, limit=subscription.plan.max_streams, session=session, device_id=device_id)
+
+
+def stream_limit_check(*, user, session: PlaybackSession | None = None, device_id: str = "") -> Refusal | None:
+    """entitlement_check's stream limit alone (the plan read again), for the account's lock, where starts queue."""
+    subscription = subscription_current(user=user)
+    if subscription is None:
+        return _no_subscription()
+    return _streams_refusal(user=user, limit=subscription.plan.max_streams, session=session, device_id=device_id)
+
+
+def _streams_refusal(*, user, limit: int, session: PlaybackSession | None, device_id: str) -> Refusal | None:
     others = list(sessions_live(user=user, exclude=session,
                                 device_id=session.device_id if session is not None else device_id)[:limit + 5])
     if len(others) >= limit:

@@ -16,10 +16,12 @@ from reelhouse.playback.selectors import (
     download_labels,
     download_limit_problem,
     download_refusal,
+    ended_refusal,
     entitlement_check,
     position_watched,
     quality_limit,
     session_alive,
+    stream_limit_check,
     stream_renditions,
     watched_from_s,
 )
@@ -68,21 +70,28 @@ def _end(session: PlaybackSession, reason: str) -> None:
         session.save(update_fields=["ended_at", "ended_reason"])
 
 
-@transaction.atomic
 def playback_start(*, profile, work, device: str = "", device_id: str = "") -> PlaybackSession:
     """Open a playback session after checking entitlement; raises PlaybackRefused with the reason. The device's
     own earlier sessions (same `device_id`) end first: playing again on a device takes over its stream, and never
-    counts against it. The renditions the session may fetch are decided here, once."""
-    _lock_account(profile.user_id)
-    if refusal := entitlement_check(profile=profile, work=work, device_id=device_id):
-        raise PlaybackRefused(refusal.message, code=refusal.code, other_sessions=refusal.other_sessions)
-    if device_id:
-        for old in PlaybackSession.objects.select_for_update().filter(profile__user_id=profile.user_id,
-                                                                      device_id=device_id, ended_at__isnull=True):
-            _end(old, "takeover")
-    return PlaybackSession.objects.create(
-        profile=profile, work=work, asset_id=work.asset_id, device=device[:200], device_id=device_id[:64],
-        renditions=stream_renditions(user=profile.user, work=work, asset=work.asset))
+    counts against it. The renditions the session may fetch are decided here, once.
+
+    Only the stream limit, the takeover and the new row are decided under the account's lock (on SQLite the
+    database's one write lock, held by every IMMEDIATE transaction): the other checks and the renditions are read
+    before it, so they never hold up another account's heartbeats."""
+    if refusal := entitlement_check(profile=profile, work=work, device_id=device_id, streams=False):
+        raise PlaybackRefused(refusal.message, code=refusal.code)
+    renditions = stream_renditions(user=profile.user, work=work, asset=work.asset)
+    with transaction.atomic():
+        _lock_account(profile.user_id)
+        if refusal := stream_limit_check(user=profile.user, device_id=device_id):
+            raise PlaybackRefused(refusal.message, code=refusal.code, other_sessions=refusal.other_sessions)
+        if device_id:
+            for old in PlaybackSession.objects.select_for_update().filter(profile__user_id=profile.user_id,
+                                                                          device_id=device_id, ended_at__isnull=True):
+                _end(old, "takeover")
+        return PlaybackSession.objects.create(
+            profile=profile, work=work, asset_id=work.asset_id, device=device[:200], device_id=device_id[:64],
+            renditions=renditions)
 
 
 def _resume_record(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> None:
@@ -98,9 +107,16 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
                        ended: bool = False) -> PlaybackSession:
     """Record where the viewer is; re-checks entitlement (and the stream limit) so a stream stops when it ends.
     A session that went quiet for longer than SESSION_STALE_SECONDS is dead (the one liveness rule): it is not
-    revived, the player starts a new one."""
+    revived, the player starts a new one.
+
+    The checks are read before the write transaction (on SQLite every transaction takes the database's one write
+    lock at BEGIN, so all heartbeats would queue behind each other's dozen reads). Under the account's lock only
+    what can have changed meanwhile is read again: the session's own state (ended by a takeover, a leave, a stop
+    or a revocation; gone quiet), and the stream limit when it refuses, since heartbeats over the limit must not
+    all end each other (the first one ends, the next one then fits)."""
     now = clock.now()
     position_s = min(position_s, duration_s) if duration_s else position_s
+    refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
     with transaction.atomic():
         _lock_account(session.profile.user_id)
         session.refresh_from_db(fields=["ended_at", "ended_reason", "last_heartbeat_at"])
@@ -109,7 +125,10 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
         if session.ended_at is None or session.ended_reason in ("takeover", "left"):
             # this viewer's own position, even from a page this device has already replaced
             _resume_record(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
-        refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
+        if session.ended_at is not None:
+            refusal = ended_refusal(session)
+        elif refusal is not None and refusal.code == "streams":
+            refusal = stream_limit_check(user=session.profile.user, session=session)
         if refusal is None:
             session.last_heartbeat_at = now
             PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=now)
