@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -234,6 +235,7 @@ def main() -> None:
     parser.add_argument("--only-this-tree", action="store_true", help="skip the ref (profiling a change)")
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",")]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server and remove the databases on the way out
     print(f"bench/heartbeat_concurrency.py ({args.db}): rates {args.rates}/s for {args.seconds:.0f} s each over "
           f"{args.sessions} sessions; {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
