@@ -220,6 +220,11 @@ else:
                     "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Persistent connections, one per server thread: a new SQLite connection per request costs its opening,
+            # the PRAGMAs above and the file-mode checks (reelhouse.core.sqlite), about 7 ms of CPU per heartbeat
+            # (bench/heartbeat.py). Backups and restores go through SQLite's online backup API, which other open
+            # connections see as one more writer.
+            "CONN_MAX_AGE": 60,
             # Tests use a real WAL file, as `make run` does (an in-memory shared-cache database fails with "table
             # is locked" instead of waiting when the browser tests' live server still answers a request); one per
             # process, so parallel runs never share it.
