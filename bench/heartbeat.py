@@ -88,7 +88,9 @@ def child(root: Path) -> None:
         statuses.append(status)
 
     def one(env):
-        b"".join(handler(env, start_response))
+        body = b"".join(handler(env, start_response))
+        if not statuses[-1].startswith("200"):
+            statuses[-1] += " " + body[:200].decode(errors="replace")  # the refusal's reason, for the error line
 
     for _ in range(20):  # warm: imports, translations, connection
         one(environ())
@@ -97,6 +99,8 @@ def child(root: Path) -> None:
     print(json.dumps({"ready": True, "queries": len(queries), "sql": [q["sql"][:160] for q in queries]}), flush=True)
     for line in sys.stdin:
         n = int(line.split()[1])
+        # the other tree's round may have outlasted SESSION_STALE_SECONDS on a loaded machine: heard from just now
+        PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=clock.now())
         envs = [environ() for _ in range(n)]
         statuses.clear()
         profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_HEARTBEAT_PROFILE") else None
