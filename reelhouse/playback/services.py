@@ -5,7 +5,7 @@ import datetime as dt
 import math
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
@@ -37,8 +37,11 @@ class PlaybackRefused(Exception):
 
 
 def _lock_account(user_id: int) -> None:
-    # Starts on one account queue here, so two devices pressing play at once cannot both take the last slot.
-    get_user_model().objects.select_for_update().filter(pk=user_id).first()
+    # Starts on one account queue here, so two devices pressing play at once cannot both take the last slot. On
+    # SQLite (no row locks) the IMMEDIATE transaction already holds the database's one write lock since its BEGIN.
+    if connection.vendor == "sqlite" and getattr(connection, "transaction_mode", None) == "IMMEDIATE":
+        return
+    get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
 
 
 class HeartbeatInvalid(ValueError):
