@@ -3,17 +3,17 @@
 Starts a real `reelhouse run` (gunicorn, workers, scheduler) in var/bench-lighthouse/demo with 2-second demo clips
 and waits for the demo titles to publish (once: the folder is kept, keyed by the demo code's version). Starts one
 headless Debian chromium per catalog with a debugging port; Lighthouse (npm `lighthouse`, pinned in
-frontend/package.json) attaches to it (--port) for every page in turn, so the browser starts once and the pages run
-one after another on a quiet CPU. The landing page (a visitor's) and the TV page (a TV not signed in yet) run
-first; then the demo viewer signs in for real in that browser (the sign-in form, then the profile), so every page
-carries the session and CSRF cookies the browser was given and the watch page's playback start (a CSRF-checked
-POST) succeeds: its row shows the start's status and the number of stream segments fetched during the run.
-Pages: landing, home, series, search, account, watch, Downloads (the app's offline page), offline, TV and
-activate, mobile and desktop; a run Lighthouse could not record is tried once more. Then a copy of that
-database gets a bounded scale catalog (seed_scale with --series etc., kept in var/bench-lighthouse/scale and
-rebuilt only when the seed arguments or the seeding code change) and the same pages run again (a scale series).
-Prints a table per catalog and where the time went; never asserts. Last line: one JSON object whose `min_score` is
-the lowest score of any category on any page.
+frontend/package.json) attaches to it for every page in turn from one Node process (bench/lighthouse_runner.mjs: its
+audits load once), so the browser starts once and the pages run one after another on a quiet CPU. The landing page
+(a visitor's) and the TV page (a TV not signed in yet) run first; then the demo viewer signs in for real in that
+browser (the sign-in form, then the profile), so every page carries the session and CSRF cookies the browser was
+given and the watch page's playback start (a CSRF-checked POST) succeeds: its row shows the start's status and the
+number of stream segments fetched during the run. Pages: landing, home, series, search, account, watch, Downloads
+(the app's offline page), offline, TV and activate, mobile and desktop; a run Lighthouse could not record is tried
+once more. Then a copy of that database gets a bounded scale catalog (seed_scale with --series etc., kept in
+var/bench-lighthouse/scale and rebuilt only when the seed arguments or the seeding code change) and the same pages
+run again (a scale series). Prints a table per catalog and where the time went; never asserts. Last line: one JSON
+object whose `min_score` is the lowest score of any category on any page.
 
     .venv/bin/python bench/lighthouse.py [--catalogs demo,scale] [--forms mobile,desktop] [--pages home,search]
     .venv/bin/python bench/lighthouse.py --catalogs demo --screenshots docs/screenshots --suffix after
@@ -41,7 +41,7 @@ from common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-LIGHTHOUSE = ROOT / "frontend" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_PACKAGE = ROOT / "frontend" / "node_modules" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 BASE = ROOT / "var" / "bench-lighthouse"
 PASSWORD = "lighthouse-bench-Passw0rd"
@@ -260,21 +260,36 @@ def playback(report: dict) -> dict:
     return {"start": starts[0] if starts else None, "segments": len(segments)}
 
 
-def lighthouse(url: str, *, form: str, port: int, keep: Path | None = None) -> dict:
+def lighthouse(jobs: list[tuple[str, str, str]], *, port: int, folder: Path):
+    """Lighthouse on each (name, url, form) in turn, in one Node process (bench/lighthouse_runner.mjs) attached to
+    the chromium on `port`; yields each page's result as soon as it is done. Reports are written into `folder`."""
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        out = keep or Path(tmp) / "report.json"
-        out.unlink(missing_ok=True)
-        cmd = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}", f"--port={port}",
-               "--only-categories=" + ",".join(CATEGORIES)]
-        if form == "desktop":
-            cmd.append("--preset=desktop")
-        result = subprocess.run(cmd, env=os.environ | {"CHROME_PATH": CHROME}, capture_output=True, text=True,
-                                timeout=300)
-        CLOCK.add("lighthouse runs", started)
-        if not out.exists():
-            return {"error": (result.stderr or result.stdout)[-300:]}
-        report = json.loads(out.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [{"url": url, "form": form, "categories": CATEGORIES, "out": str(folder / f"{name}-{form}.json")}
+            for name, url, form in jobs]
+    for job in todo:
+        Path(job["out"]).unlink(missing_ok=True)
+    runner = subprocess.Popen(["node", str(ROOT / "bench" / "lighthouse_runner.mjs"), str(LIGHTHOUSE_PACKAGE),
+                               str(port), json.dumps(todo)], stdout=subprocess.PIPE, text=True,
+                              env=os.environ | {"CHROME_PATH": CHROME})
+    try:
+        for job, line in zip(todo, runner.stdout, strict=False):
+            CLOCK.add("lighthouse runs", started)
+            started = time.monotonic()
+            done = json.loads(line)
+            out = Path(job["out"])
+            if "error" in done or not out.exists():
+                yield {"error": done.get("error", "no report")}
+                continue
+            yield score(json.loads(out.read_text()))
+    finally:
+        runner.wait(timeout=60)
+    if runner.returncode:
+        raise SystemExit(f"bench/lighthouse_runner.mjs exited with {runner.returncode}")
+
+
+def score(report: dict) -> dict:
+    """The categories' scores of one Lighthouse report, the audits that cost points, its console errors."""
     unscored = [c for c in CATEGORIES if report["categories"][c]["score"] is None]
     if unscored:  # Lighthouse could not score it (a run error, e.g. no paint under a busy machine): not a 0
         broken = [f"{a['id']}: {a.get('errorMessage', '')[:80]}" for a in report["audits"].values()
@@ -352,25 +367,33 @@ def run_catalog(name: str, var: Path, forms: list[str], only: set[str], shots: t
         started = time.monotonic()
         chromium = Chromium()
         CLOCK.add("chromium start and sign-in", started)
-        signed_in = False
         results = {}
         print(f"\n== {name} catalog  ({server.url})")
         print(f"   {'page':10s} {'form':8s} " + " ".join(f"{SHORT[c]:>5s}" for c in CATEGORIES)
               + "  failing audits (performance ones below 90, with their score)")
-        for page, path in pages.items():
-            if page not in SIGNED_OUT and not signed_in:
+        folder = reports or Path(tempfile.mkdtemp(prefix="bench-lighthouse-"))
+        for signed_out in (True, False):
+            if not signed_out:
                 started = time.monotonic()
                 chromium.sign_in(server.url, info)
                 CLOCK.add("chromium start and sign-in", started)
-                signed_in = True
-            for form in forms:
-                keep = reports / f"{name}-{page}-{form}.json" if reports else None
-                r = lighthouse(server.url + path, form=form, port=chromium.port, keep=keep)
-                if "error" in r:  # a run Lighthouse could not record (e.g. no trace on a busy machine): once more
-                    print(f"   {page:10s} {form:8s} lighthouse failed, once more: {r['error'][:100]}", flush=True)
-                    r = lighthouse(server.url + path, form=form, port=chromium.port, keep=keep)
+            jobs = [(page, form) for page in pages if (page in SIGNED_OUT) == signed_out for form in forms]
+            runs = lighthouse([(page, server.url + pages[page], form) for page, form in jobs], port=chromium.port,
+                              folder=folder / name)
+            for (page, form), r in zip(jobs, runs, strict=True):
                 results[f"{page}/{form}"] = r
                 report_row(page, form, r)
+            # a run Lighthouse could not record (e.g. no trace on a busy machine): once more, after the others (one
+            # page at a time)
+            again = [(page, form) for page, form in jobs if "error" in results[f"{page}/{form}"]]
+            runs = lighthouse([(page, server.url + pages[page], form) for page, form in again], port=chromium.port,
+                              folder=folder / name)
+            for (page, form), r in zip(again, runs, strict=True):
+                print(f"   {page:10s} {form:8s} once more:", flush=True)
+                results[f"{page}/{form}"] = r
+                report_row(page, form, r)
+        if not reports:
+            shutil.rmtree(folder, ignore_errors=True)
         return results
     finally:
         if chromium:
@@ -420,14 +443,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.reports:
         args.reports.mkdir(parents=True, exist_ok=True)
-    if not LIGHTHOUSE.exists():
+    if not (LIGHTHOUSE_PACKAGE / "package.json").exists():
         raise SystemExit("npm lighthouse is missing: run `make install` (it is pinned in frontend/package.json)")
     if not Path(CHROME).exists():
         raise SystemExit(f"chromium not found at {CHROME}: run `make chromium` (Debian package 'chromium')")
     forms = args.forms.split(",")
     only = set(filter(None, args.pages.split(",")))
     catalogs = args.catalogs.split(",")
-    version = subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout.strip()
+    version = json.loads((LIGHTHOUSE_PACKAGE / "package.json").read_text())["version"]
     chrome = subprocess.run([CHROME, "--version"], capture_output=True, text=True).stdout.strip()
     print(f"bench/lighthouse.py: lighthouse {version}, {chrome}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f}")
