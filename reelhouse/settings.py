@@ -176,6 +176,9 @@ def pg_pool_sizes(value: str) -> tuple[int, int] | None:
 
 REELHOUSE_PG_POOL = pg_pool_sizes(env("PG_POOL"))
 REELHOUSE_PG_POOL_TIMEOUT = float(env("PG_POOL_TIMEOUT", "10"))  # seconds a request waits for a pool connection
+# Seconds a streaming response (segment, download) may make no progress before its connection is dropped and its
+# server thread freed (core.http.StreamConnectionReleaseMiddleware; nginx's send_timeout is 60 s too).
+REELHOUSE_STREAM_SEND_TIMEOUT_S = float(env("STREAM_SEND_TIMEOUT_S", "60"))
 # PostgreSQL itself (postgresql://user@host:port/name) for pg_dump and pg_restore when DATABASE_URL is a pgbouncer.
 REELHOUSE_PG_DIRECT_URL = env("PG_DIRECT_URL")
 if DATABASE_URL:

@@ -126,7 +126,12 @@ class StreamConnectionReleaseMiddleware:
     per open stream, and more stalled streams than the pool's max_size stop every other request (PoolTimeout after
     REELHOUSE_PG_POOL_TIMEOUT; tests/scale/test_pg_connections.py performs it). Everything inside this middleware
     (the view, session and message saving) has run by now; a streaming body must not query the database (it would
-    take a connection again for the whole stream)."""
+    take a connection again for the whole stream).
+
+    Under gunicorn it also bounds how long the body's send may make no progress (REELHOUSE_STREAM_SEND_TIMEOUT_S,
+    60 s as nginx's send_timeout): a stalled client holds its server thread while its send blocks, so `--threads`
+    stalled streams per worker would stop the site on the embedded default, which has no proxy in front. gunicorn
+    drops the connection when the send times out (and sets the socket back to blocking for the next request)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -135,4 +140,7 @@ class StreamConnectionReleaseMiddleware:
         response = self.get_response(request)
         if response.streaming:
             db_connections_release()
+            sock = request.META.get("gunicorn.socket")
+            if sock is not None:
+                sock.settimeout(settings.REELHOUSE_STREAM_SEND_TIMEOUT_S)
         return response

@@ -2,6 +2,8 @@
 StreamConnectionReleaseMiddleware; the attack with stalled clients on a real server is in
 tests/scale/test_pg_connections.py), and leaves alone a connection inside a transaction."""
 
+import socket
+
 import pytest
 from django.db import connection
 
@@ -35,3 +37,18 @@ def test_inside_a_transaction_the_connection_stays(client, licensed_source, subs
     assert connection.connection is held and connection.in_atomic_block
     assert b"".join(response.streaming_content) == bytes(SIZE)
     assert PlaybackSession.objects.count() == 1  # the test's transaction goes on
+
+
+@pytest.mark.django_db
+def test_under_gunicorn_a_stream_s_send_may_stall_only_so_long(client, licensed_source, subscriber, settings):
+    """gunicorn hands the client's socket in the environ: a stream's socket gets the send timeout (a stalled client
+    then frees its thread; the attack on a real gunicorn is in tests/scale/test_pg_connections.py), a page's does
+    not (gunicorn sets it back to blocking for the connection's next request anyway)."""
+    settings.REELHOUSE_STREAM_SEND_TIMEOUT_S = 7.5
+    url = one_segment_stream(licence=licensed_source.licence, user=subscriber, size=SIZE)
+    for path, timeout in ((url, 7.5), ("/healthz", None)):
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            response = client.get(path, **{"gunicorn.socket": ours})
+            assert response.status_code == 200
+            assert ours.gettimeout() == timeout

@@ -175,3 +175,26 @@ def test_clients_that_stop_reading_their_streams_hold_no_pool_connection(tmp_pat
         for sock in stalled:  # the streams were still open, mid-body, all along
             sock.settimeout(0)
             assert sock.recv(1)
+
+
+def test_stalled_streams_give_their_threads_back_after_the_send_timeout(tmp_path, stalled_segment_url):
+    """The same attack against threads: as many stalled segment downloads as the worker has threads (2). Each
+    send that makes no progress for REELHOUSE_STREAM_SEND_TIMEOUT_S (2 s here, 60 s by default) is dropped and its
+    thread freed, so the signed-in home page is answered; before, it waited for as long as the clients stalled
+    (the embedded default has no buffering proxy in front of gunicorn)."""
+    path, cookie = stalled_segment_url
+    env = {"REELHOUSE_SECRET_KEY": settings.SECRET_KEY, "REELHOUSE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+           "REELHOUSE_STREAM_SEND_TIMEOUT_S": "2"}
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(_gthread_server(tmp_path, database_url=_direct_url(), pool="1:2", threads=2, **env))
+        stalled = [stack.enter_context(_stalled_stream(base, path, log=tmp_path / "gunicorn.log")) for _ in range(2)]
+        request = urllib.request.Request(f"{base}/", headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
+        with urllib.request.urlopen(request, timeout=120) as response:  # never, while both threads were held
+            assert response.status == 200
+            page = response.read().decode()
+            assert "The Long Take" in page or "Viewer" in page  # the viewer's own home page
+        for sock in stalled:  # the server gave up on each stalled stream: its body ends short of 64 MB
+            received = 0
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+            assert received < 64 * 1024 * 1024
