@@ -159,6 +159,14 @@ def ended_refusal(session: PlaybackSession) -> Refusal:
     return Refusal(session.ended_reason or "stopped", message())
 
 
+def stopped_refusal(refusal: Refusal) -> Refusal:
+    """`refusal` stopping a stream that was playing, said as the job that ends such streams says it ("Your
+    subscription ended, so this stream was stopped"): the viewer reads the same words whether the heartbeat or the
+    job came first. A refusal no job ends streams for (the stream limit, which names the other devices) stays."""
+    message = _ENDED.get(refusal.code)
+    return Refusal(refusal.code, message(), refusal.other_sessions) if message else refusal
+
+
 def playback_refusal(*, profile, work: Work, session: PlaybackSession | None = None) -> str | None:
     """Why the profile may not play the work now, in words the viewer can act on; None when it may."""
     refusal = entitlement_check(profile=profile, work=work, session=session)

@@ -21,6 +21,7 @@ from reelhouse.playback.selectors import (
     position_watched,
     quality_limit,
     session_alive,
+    stopped_refusal,
     stream_limit_check,
     stream_renditions,
     watched_from_s,
@@ -137,6 +138,7 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
             PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=now)
         else:
             _end(session, refusal.code)  # committed: the stream's tokens stop working now
+            refusal = stopped_refusal(refusal)
     if refusal is not None:
         raise PlaybackRefused(refusal.message, code=refusal.code, other_sessions=refusal.other_sessions)
     return session

@@ -150,7 +150,7 @@ def test_a_stream_stops_at_the_first_heartbeat_after_the_subscription_ends(subsc
     clock.advance(dt.timedelta(seconds=30))
     PlaybackSession.objects.filter(pk=session.pk).update(last_heartbeat_at=clock.now() + dt.timedelta(hours=2))
     clock.advance(dt.timedelta(hours=2))
-    with pytest.raises(PlaybackRefused, match="subscription is not active"):
+    with pytest.raises(PlaybackRefused, match="Your subscription ended, so this stream was stopped"):
         playback_heartbeat(session=session, position_s=60, duration_s=600)
 
 
