@@ -109,9 +109,9 @@ class TextGZipMiddleware(GZipMiddleware):
 
 def db_connections_release() -> None:
     """Hand this thread's database connections back now rather than when the request ends: to the pool
-    (REELHOUSE_PG_POOL), or closed when they would be closed at the end of the request anyway (CONN_MAX_AGE 0, as
-    SQLite's). A persistent connection (no pool, CONN_MAX_AGE > 0) belongs to its thread and stays; so does one
-    inside a transaction (a test's, or a caller's atomic block)."""
+    (REELHOUSE_PG_POOL), or closed when they would be closed at the end of the request anyway (CONN_MAX_AGE 0). A
+    persistent connection (no pool, CONN_MAX_AGE > 0: the embedded default's SQLite, PostgreSQL without a pool)
+    belongs to its thread and stays; so does one inside a transaction (a test's, or a caller's atomic block)."""
     for conn in connections.all(initialized_only=True):
         if conn.connection is None or conn.in_atomic_block:
             continue
