@@ -72,9 +72,10 @@ def s3_media(settings, seaweed):
 
 
 def make_clip(path: Path, *, seconds: float = 4, size: str = "854x480", audio: bool = True,
-              pattern: str = "testsrc2", tune: int | None = None) -> Path:
+              pattern: str = "testsrc2", tune: int | None = None, dubbed: bool = False) -> Path:
     """A small real H.264/AAC clip made by ffmpeg: a 440 Hz tone, or the tune numbered `tune` (synthetic.tune: a
-    sound of its own that a chromaprint can tell apart)."""
+    sound of its own that a chromaprint can tell apart). `dubbed`: two audio tracks, English (440 Hz) and French
+    (660 Hz), as a dubbed film is delivered."""
     from reelhouse.media.fingerprints.synthetic import tune as tune_source
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +83,10 @@ def make_clip(path: Path, *, seconds: float = 4, size: str = "854x480", audio: b
            "-f", "lavfi", "-i", f"{pattern}=size={size}:rate=25"]
     if audio:
         cmd += ["-f", "lavfi", "-i", tune_source(tune) if tune is not None else "sine=frequency=440:sample_rate=48000"]
+    if dubbed:
+        cmd += ["-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
+                "-map", "0:v", "-map", "1:a", "-map", "2:a",
+                "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre"]
     cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50"]
     cmd += ["-c:a", "aac", "-b:a", "64k"] if audio else []
     subprocess.run([*cmd, str(path)], check=True, timeout=120)

@@ -2,15 +2,13 @@
 and what the viewer picks in the menus becomes the profile's choice, for the next title and the next device. Through
 Chromium's native HLS (the master narrowed to the chosen audio, <track> subtitles) and through hls.js (Firefox)."""
 
-import subprocess
 
-import imageio_ffmpeg
 import pytest
 
 from reelhouse.accounts.models import Profile
 from reelhouse.accounts.services import profile_create, profile_playback_preferences_set
 from reelhouse.catalog.models import Film
-from tests.conftest import deliver, scan_until_settled
+from tests.conftest import deliver, make_clip, scan_until_settled
 from tests.e2e.conftest import hlsjs_only, screenshot
 from tests.e2e.test_player import PASSWORD
 
@@ -23,15 +21,7 @@ def bilingual_film(licensed_source, tmp_path):
     """A film with English and French audio and English and French subtitle sidecars, delivered as a licensor
     would, through the real pipeline."""
     source = tmp_path / "bilingual.mkv"
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
-                    "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
-                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                    "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
-                    "-map", "0:v", "-map", "1:a", "-map", "2:a", "-t", "12",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50",
-                    "-c:a", "aac", "-b:a", "64k", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1",
-                    "language=fre", str(source)], check=True, timeout=120)
+    make_clip(source, seconds=12, size="640x360", dubbed=True)
     folder = "Two Shores (2023)"
     deliver(licensed_source, f"{folder}/Two Shores (2023).mkv", source)
     for lang, line in (("en", "The tide is turning."), ("fr", "La marée tourne.")):

@@ -4,10 +4,8 @@ against the real view (values not on offer, above the plan, malformed, repeated,
 expired token)."""
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
-import imageio_ffmpeg
 import m3u8
 import pytest
 from django.test import Client
@@ -15,7 +13,7 @@ from django.test import Client
 from reelhouse.billing.selectors import subscription_current
 from reelhouse.catalog.models import Episode, Film
 from reelhouse.core import clock
-from tests.conftest import deliver, scan_until_settled
+from tests.conftest import deliver, make_clip, scan_until_settled
 from tests.playback.playing import start_playing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,14 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def films(licensed_source, clip_cache, tmp_path):
     """A 480p film with English and French audio, and a 480p episode with one audio track."""
     source = tmp_path / "two-audio.mkv"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-                    "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25",
-                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                    "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000",
-                    "-map", "0:v", "-map", "1:a", "-map", "2:a", "-t", "4",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50",
-                    "-c:a", "aac", "-b:a", "64k", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1",
-                    "language=fre", str(source)], check=True, timeout=120)
+    make_clip(source, seconds=4, size="854x480", dubbed=True)
     deliver(licensed_source, "Two Shores (2023)/Two Shores (2023).mkv", source)
     deliver(licensed_source, "Test Show (2020)/Season 01/Test Show - S01E01 - Pilot.mkv",
             clip_cache(seconds=4, size="854x480"))
