@@ -3,7 +3,7 @@
 import contextlib
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -15,17 +15,9 @@ from reelhouse.core import clock
 from reelhouse.core.storage import media_listdir, media_read_stream, media_storage
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
+from reelhouse.playback.refusals import Refusal, ended_refusal
 from reelhouse.rights import rule
 from reelhouse.rights.selectors import work_problem
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a profile may not play a work now. `code` is stable for programs; `message` is for the viewer."""
-
-    code: str  # subscription | unavailable | territory | maturity | streams | stopped
-    message: str
-    other_sessions: list[PlaybackSession] = field(default_factory=list)
 
 
 def _heard_since() -> dt.datetime:
@@ -135,36 +127,6 @@ def _streams_refusal(*, user, limit: int, session: PlaybackSession | None, devic
     return Refusal("streams", _("Your plan allows %(limit)d stream(s) at once and these are playing now: "
                                 "%(names)s. Stop one of them (from that device or on your account page) "
                                 "and press play again.") % {"limit": limit, "names": names}, others)
-
-
-_ENDED = {
-    "left": lambda: _("This stream ended when its page was closed. Press play to resume."),
-    "takeover": lambda: _("This title started playing in another tab or window of this browser."),
-    "stale": lambda: _("This stream was paused for too long without contact. Press play to resume."),
-    "signed_out": lambda: _("Your account was signed out on every device. Sign in again to keep watching."),
-    "subscription": lambda: _("Your subscription ended, so this stream was stopped. Choose a plan or redeem a code "
-                              "to keep watching."),
-    "unavailable": lambda: _("This title was withdrawn from the service, so this stream was stopped."),
-    "territory": lambda: _("The licence for this title ended (or does not cover your country), so this stream was "
-                           "stopped."),
-    "maturity": lambda: _("This title is now rated above what this profile may watch, so this stream was stopped."),
-}
-
-
-def ended_refusal(session: PlaybackSession) -> Refusal:
-    """Why an ended session may not go on, in words the viewer can act on (its `ended_reason`)."""
-    message = _ENDED.get(session.ended_reason)
-    if message is None:
-        return Refusal("stopped", _("This stream was stopped, from this or another device. Press play to resume."))
-    return Refusal(session.ended_reason or "stopped", message())
-
-
-def stopped_refusal(refusal: Refusal) -> Refusal:
-    """`refusal` stopping a stream that was playing, said as the job that ends such streams says it ("Your
-    subscription ended, so this stream was stopped"): the viewer reads the same words whether the heartbeat or the
-    job came first. A refusal no job ends streams for (the stream limit, which names the other devices) stays."""
-    message = _ENDED.get(refusal.code)
-    return Refusal(refusal.code, message(), refusal.other_sessions) if message else refusal
 
 
 def playback_refusal(*, profile, work: Work, session: PlaybackSession | None = None) -> str | None:

@@ -12,16 +12,15 @@ from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
+from reelhouse.playback.refusals import ended_refusal, stopped_refusal
 from reelhouse.playback.selectors import (
     download_labels,
     download_limit_problem,
     download_refusal,
-    ended_refusal,
     entitlement_check,
     position_watched,
     quality_limit,
     session_alive,
-    stopped_refusal,
     stream_limit_check,
     stream_renditions,
     watched_from_s,
