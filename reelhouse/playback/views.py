@@ -76,6 +76,7 @@ def watch(request, work_id: int):
     return _with_device(render(request, "playback/watch.html", context | {
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
+        "menus": selectors.player_menus(user=request.user, work=work),
         "heartbeat_seconds": conf.HEARTBEAT_SECONDS,
         **download_button_context(request=request, work=work),
     }), device_id, new)

@@ -4,6 +4,7 @@ against the real view (values not on offer, above the plan, malformed, repeated,
 expired token)."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import m3u8
@@ -128,3 +129,22 @@ def test_a_choice_on_a_media_file_changes_nothing(viewer, films, settings):
     other = b"".join(asked.streaming_content) if asked.streaming else asked.content
     assert plain.status_code == asked.status_code == 200 and body == other
     assert Path(settings.MEDIA_ROOT).is_dir()
+
+
+def _menus_shown(viewer, work) -> dict[str, bool]:
+    """The watch page's player menus as the server renders them: shown (True) or hidden."""
+    html = viewer.get(f"/watch/{work.pk}/").content.decode()
+    return {name: not hidden for hidden, name in re.findall(r'<label( hidden)?>[^<]*<select id="(\w+)"', html)}
+
+
+def test_the_watch_page_shows_from_the_start_only_the_menus_its_stream_offers_a_choice_in(viewer, films, subscriber):
+    """Rendered by the server from the session's own master, so nothing under the video moves when the player fills
+    them: the dubbed film offers two rungs and two audio tracks, the episode two rungs and one audio track, and a
+    plan limited to the smallest rung leaves no quality to choose."""
+    film, episode = films
+    assert _menus_shown(viewer, film) == {"quality": True, "audio": True, "subtitles": False}
+    assert _menus_shown(viewer, episode) == {"quality": True, "audio": False, "subtitles": False}
+    plan = subscription_current(user=subscriber).plan
+    plan.max_height = 360
+    plan.save(update_fields=["max_height"])
+    assert _menus_shown(viewer, film) == {"quality": False, "audio": True, "subtitles": False}
