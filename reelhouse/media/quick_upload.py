@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import m3u8
+
 from reelhouse.core.storage import media_put
 from reelhouse.media.transcode.quick import FOLDER, QuickEncode, QuickNotReady
 
@@ -25,17 +27,13 @@ PLAYLIST_CACHE = "no-cache"  # a growing EVENT playlist (the edge and the app ne
 
 
 def playlist_files(text: str) -> list[str]:
-    """The files a media playlist names, in order: its init segment (EXT-X-MAP URI) and its segments. Only plain
-    names inside the rung's folder (ffmpeg writes no other), anything else is refused."""
-    names = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("#EXT-X-MAP:") and 'URI="' in line:
-            names.append(line.split('URI="', 1)[1].split('"', 1)[0])
-        elif line and not line.startswith("#"):
-            names.append(line)
+    """The files a media playlist names, in order: its init segment (EXT-X-MAP URI) and its segments (parsed by the
+    m3u8 library, as media/transcode reads playlists). Only plain names inside the rung's folder (ffmpeg writes no
+    other), anything else is refused."""
+    playlist = m3u8.loads(text)
+    names = [section.uri for section in playlist.segment_map] + [segment.uri for segment in playlist.segments]
     for name in names:
-        if "/" in name or "\\" in name or name in ("", ".", ".."):
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
             raise ValueError(f"quick playlist names {name!r}: not a file of its folder")
     return names
 

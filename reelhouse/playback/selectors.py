@@ -155,18 +155,26 @@ OPEN_FOLDERS = frozenset({"subs", "trickplay"})  # every session may fetch subti
 _AUDIO_FOLDER = re.compile(r"audio\d*")  # see media/transcode/ffmpeg.py audio_names
 
 
+def session_master(*, directory: str, renditions) -> str:
+    """The package's master playlist offering only `renditions` (a session's: what the stream view serves it).
+    FileNotFoundError when the package has none."""
+    from reelhouse.media.transcode.master import master_only
+
+    with media_read_stream(f"{directory}/{MASTER}") as body:
+        return master_only(body.read().decode("utf-8"), set(renditions))
+
+
 def player_menus(*, user, work: Work) -> dict[str, bool]:
     """Which of the player's menus the watch page shows from its first paint: those the session's master will offer
     a choice in (more than one quality or audio track; any subtitles), as the player then decides itself. Shown or
     hidden by the server, nothing under the video moves when the player fills them (Lighthouse measured a layout
     shift of 0.12 on mobile when the player hid the empty ones). All shown when the master cannot be read."""
-    from reelhouse.media.transcode.master import master_offer, master_only
+    from reelhouse.media.transcode.master import master_offer
 
     asset = work.asset
     try:
-        with media_read_stream(f"{asset.directory}/{MASTER}") as body:
-            text = master_only(body.read().decode("utf-8"),
-                               set(stream_renditions(user=user, work=work, asset=asset)))
+        renditions = stream_renditions(user=user, work=work, asset=asset)
+        text = session_master(directory=asset.directory, renditions=renditions)
     except (FileNotFoundError, UnicodeDecodeError):
         return {"quality": True, "audio": True, "subtitles": True}
     heights, audio = master_offer(text)

@@ -20,9 +20,8 @@ from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.core.http import stored_file_response, stored_name_under
-from reelhouse.core.storage import media_read_stream
 from reelhouse.media.selectors import skip_segments
-from reelhouse.media.transcode.master import master_chosen, master_offer, master_only
+from reelhouse.media.transcode.master import master_chosen, master_offer
 from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.blocks import download_button_context
 from reelhouse.playback.edge import edge_enabled, edge_master, edge_stream_prefix
@@ -245,8 +244,7 @@ def stream(request, sig: str, expires: int, session_id, asset_id: int, path: str
     # Only the renditions this session may fetch are offered (the others are refused above anyway); with an edge,
     # under the edge's prefix, whose token carries that same list (so the playlist holds a token: never stored).
     try:
-        with media_read_stream(name) as body:
-            text = master_only(body.read().decode("utf-8"), set(session.renditions))
+        text = selectors.session_master(directory=asset.directory, renditions=session.renditions)
     except FileNotFoundError:
         raise Http404(missing) from None
     text = _master_chosen(text, request.GET)
