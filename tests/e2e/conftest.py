@@ -107,6 +107,16 @@ def page(browser, csp_violations):
     context.close()
 
 
+def under_service_worker(page, url: str) -> None:
+    """Wait until the site's service worker is active, then load the page again, under its control. (The worker
+    also claims open pages when it activates, but a page whose navigation raced the activation stays uncontrolled
+    until its next load: waiting for the claim timed out in CI, and on a quiet machine every time.)"""
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.active.scriptURL)") == f"{url}/sw.js"
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL") == (
+        f"{url}/sw.js")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

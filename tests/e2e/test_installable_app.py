@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot, under_service_worker
 from tests.e2e.test_player import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,13 +17,7 @@ def test_installable_and_opens_offline(browser, live_server, subscriber, tmp_pat
         viewport={"width": 1280, "height": 800}, locale="en-US")
     page = context.pages[0] if context.pages else context.new_page()
     sign_in(page, live_server, subscriber)
-    assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.active.scriptURL)") == f"{live_server.url}/sw.js"
-    # A page loaded while the worker is active is under its control. (The worker also claims open pages when it
-    # activates, but a page whose navigation raced the activation may stay uncontrolled until its next load: waiting
-    # for the claim timed out once in CI.)
-    page.reload()
-    assert page.evaluate("navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL") == (
-        f"{live_server.url}/sw.js")
+    under_service_worker(page, live_server.url)
 
     manifest = page.evaluate("""fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())""")
     assert (manifest["name"], manifest["start_url"], manifest["scope"], manifest["display"]) == (

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import deliver, scan_until_settled
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, under_service_worker
 from tests.e2e.test_player import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def app_page(browser, live_server, subscriber, episode):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     page = context.new_page()
     sign_in(page, live_server, subscriber)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    under_service_worker(page, live_server.url)
     page.goto(f"{live_server.url}/watch/{episode.pk}/")
     yield SimpleNamespace(context=context, page=page, url=live_server.url, episode=episode, user=subscriber)
     context.close()
