@@ -242,6 +242,15 @@
     });
   }
 
-  prune().then(render).then(showStorage);
-  window.addEventListener("online", function () { prune().then(render).then(showStorage); });
+  function refresh() { return prune().then(render).then(showStorage); }
+  // The list is drawn at once from what this browser keeps; the server's checks and the storage figures (IPC to the
+  // browser, and a permission decision for persist()) wait until the page has loaded and the main thread is idle,
+  // so they never hold up its first paint or input (Lighthouse measured a 249-ms task in this page's load on a phone).
+  render();
+  function whenIdle() {
+    if (window.requestIdleCallback) window.requestIdleCallback(refresh, {timeout: 2000});
+    else window.setTimeout(refresh, 200);
+  }
+  if (document.readyState === "complete") whenIdle(); else window.addEventListener("load", whenIdle);
+  window.addEventListener("online", refresh);
 })();
