@@ -61,7 +61,11 @@ class TranscodeJob(LeasedJob):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "-priority", "created_at"], name="transcode_queue_idx")]
+        indexes = [models.Index(fields=["state", "-priority", "created_at"], name="transcode_queue_idx"),
+                   # media.sweeps' recent jobs (lease held or finished within the last lease periods): an index
+                   # each, so the sweep reads the few recent rows, not every job of the library
+                   models.Index(fields=["heartbeat_at"], name="transcode_heartbeat_idx"),
+                   models.Index(fields=["finished_at"], name="transcode_finished_idx")]
 
     def __str__(self) -> str:
         return f"transcode #{self.pk} ({self.state}, {self.progress:.0%})"
