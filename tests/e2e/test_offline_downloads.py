@@ -189,3 +189,19 @@ def test_a_download_past_its_term_is_deleted_at_launch_even_offline(saved):
     page.get_by_text("Nothing saved in this app yet.").wait_for()
     assert _saved_count(page) == 0
     assert _cached(page) == []
+
+
+def test_a_download_whose_term_ends_while_the_page_is_open_is_not_played(saved):
+    """The term ends with the Downloads page open (nothing reloads, no clean-up runs again): pressing Play deletes
+    the title instead of playing it, offline too."""
+    page, download = saved.page, saved.download
+    saved.context.set_offline(True)
+    page.goto(f"{saved.url}/downloads/")
+    play = page.get_by_role("button", name=f"Play {download.work.title}")
+    play.wait_for()  # within its term: listed
+    page.clock.set_system_time(download.expires_at.timestamp() + 60)  # a minute after the term ended
+    play.click()
+    page.get_by_text("Nothing saved in this app yet.").wait_for()
+    assert page.evaluate("document.getElementById('video').currentSrc") == ""  # never given the saved file
+    assert _saved_count(page) == 0
+    assert _cached(page) == []

@@ -13,6 +13,8 @@
 
   function saved() { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } }
   function keep(all) { localStorage.setItem(STORE, JSON.stringify(all)); }
+  // A download whose term has passed is never listed nor played, online or not, even before prune() deletes it.
+  function ended(d) { return new Date(d.expires_at).getTime() <= Date.now(); }
   function mediaKey(id) { return "/app-media/" + id + ".mp4"; }
   function extraKey(id, name) { return "/app-media/" + id + "/" + name; }
 
@@ -137,7 +139,7 @@
 
   function render() {
     var all = saved();
-    var ids = Object.keys(all);
+    var ids = Object.keys(all).filter(function (id) { return !ended(all[id]); });
     list.textContent = "";
     document.getElementById("downloads-empty").hidden = ids.length > 0;
     ids.forEach(function (id) {
@@ -162,6 +164,8 @@
   }
 
   function start(id) {
+    var d = saved()[id];
+    if (!d || ended(d)) { remove(id).then(render); return; }
     caches.open(CACHE).then(function (cache) { return cache.match(mediaKey(id)); })
       .then(function (response) {
         if (!response) { remove(id).then(render); return; }  // the file is gone from storage: so is the entry
@@ -211,10 +215,9 @@
   }
 
   function prune() {
-    var now = Date.now();
     var all = saved();
     var checks = Object.keys(all).map(function (id) {
-      if (new Date(all[id].expires_at).getTime() <= now) return remove(id);  // term over: even offline
+      if (ended(all[id])) return remove(id);  // term over: even offline
       if (!navigator.onLine) return Promise.resolve();
       return sendProgress(all[id]).then(function () { return fetch(all[id].status_url, {credentials: "same-origin", cache: "no-store"})
         .then(function (r) {
