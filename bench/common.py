@@ -32,11 +32,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn_start(env: dict, port: int, *, workers: int = 2, host: str = "127.0.0.1") -> subprocess.Popen:
-    """Reelhouse under gunicorn (gthread, 8 threads per worker) on `host`:`port`, once /healthz answers."""
+def gunicorn_start(env: dict, port: int, *, workers: int = 2, threads: int = 8,
+                   host: str = "127.0.0.1") -> subprocess.Popen:
+    """Reelhouse under gunicorn (gthread, 8 threads per worker by default) on `host`:`port`, once /healthz answers."""
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "gunicorn", "reelhouse.wsgi:application",
                              "--bind", f"{host}:{port}", "--worker-class", "gthread", "--workers", str(workers),
-                             "--threads", "8", "--log-level", "warning"], env=env, cwd=ROOT)
+                             "--threads", str(threads), "--log-level", "warning"], env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

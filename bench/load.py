@@ -131,6 +131,7 @@ def db_size():
     else:
         with connection.cursor() as c:
             c.execute("PRAGMA page_count"); pages = c.fetchone()[0]
+            c.execute("PRAGMA freelist_count"); pages -= c.fetchone()[0]  # free pages left by deleted rows
             c.execute("PRAGMA page_size"); total = pages * c.fetchone()[0]
             c.execute("SELECT m.tbl_name, SUM(d.pgsize) FROM dbstat d JOIN sqlite_master m ON m.name = d.name "
                       "GROUP BY m.tbl_name")
@@ -141,6 +142,8 @@ def db_size():
         by_app[app] = by_app.get(app, 0) + size
     return {"total_bytes": total, "by_app": by_app, "episodes": Episode.objects.count()}
 
+# The sign-ins of earlier runs (this run makes its own): the bench's own database, no one else's sessions.
+Session.objects.all().delete()
 size = db_size()
 asset = Asset.objects.filter(directory__in=["scale-placeholder", package["directory"]]).order_by("pk").first()
 if asset.directory != package["directory"]:
@@ -364,7 +367,9 @@ def main() -> None:
                         "on a bridge, tests/fleet.py; root and iproute2): the load crosses an interface, not loopback")
     parser.add_argument("--load-only", action="store_true", help="skip the transcode figure and the edge-vs-static "
                         "comparison when an earlier run left the package (for repeated load runs)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (8 threads each)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as `reelhouse run`)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8, as "
+                        "`reelhouse run`)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
                         help=f"the embedded default (SQLite) or PostgreSQL (BENCH_LOAD_PG_URL, default {PG_URL}; "
                              "its own var directory, <var>-pg, for media)")
@@ -432,7 +437,7 @@ def main() -> None:
                                               listen=address))
         port = free_port()
         server = gunicorn_start(env | {"REELHOUSE_EDGE_URL": edge.url, "REELHOUSE_ALLOWED_HOSTS": address},
-                                port, workers=args.workers, host=address)
+                                port, workers=args.workers, threads=args.threads, host=address)
         try:
             plan = {"viewers": prepared["viewers"], "browser_accounts": prepared["browser_accounts"],
                     "password": "scale-viewer-password", "works": prepared["works"], "slugs": prepared["slugs"],
@@ -445,7 +450,7 @@ def main() -> None:
             limit = sum(plan["ramp_limit_s"] + mode["settle_s"] + hold for _, hold in mode["stages"]) + 60
             print(f"\nLocust{' on its own network namespace (--netns)' if args.netns else ''}: {seg_s:.1f}-s "
                   f"segments of {args.rung}, heartbeats every 30 s, spawn {mode['spawn_rate']}/s; server gunicorn "
-                  f"gthread {args.workers}x8 on {address}:{port}, edge {edge.url}", flush=True)
+                  f"gthread {args.workers}x{args.threads} on {address}:{port}, edge {edge.url}", flush=True)
             results = run_locust(plan, host=f"http://{address}:{port}", workdir=workdir, limit_s=limit, wrap=wrap)
         finally:
             server.terminate()

@@ -22,6 +22,13 @@ def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription
             .order_by("-current_period_end").first())
 
 
+def plan_limits(*, user) -> tuple[int, int] | None:
+    """(max_streams, max_height) of the plan of the subscription that entitles the user now (subscription_current's
+    rule), None without one: what playback checks on every start and heartbeat, read as two columns."""
+    return (Subscription.objects.filter(subscription_entitles(), user=user).order_by("-current_period_end")
+            .values_list("plan__max_streams", "plan__max_height").first())
+
+
 def subscription_entitles(*, at: dt.datetime | None = None) -> Q:
     """The condition on Subscription rows that entitle their user at `at` (subscription_current's rule, for
     queries that fold it into a subquery)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from reelhouse.billing.selectors import subscription_current
+from reelhouse.billing.selectors import plan_limits, subscription_current
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
@@ -91,8 +91,8 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
     user = profile.user
     if session is not None and session.ended_at is not None:
         return ended_refusal(session)
-    subscription = subscription_current(user=user)
-    if subscription is None:
+    limits = plan_limits(user=user)
+    if limits is None:
         return _no_subscription()
     if not work.is_published:
         return Refusal("unavailable", _("This title is not available yet."))
@@ -107,15 +107,15 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
         return Refusal("maturity", problem)
     if not streams:
         return None
-    return _streams_refusal(user=user, limit=subscription.plan.max_streams, session=session, device_id=device_id)
+    return _streams_refusal(user=user, limit=limits[0], session=session, device_id=device_id)
 
 
 def stream_limit_check(*, user, session: PlaybackSession | None = None, device_id: str = "") -> Refusal | None:
     """entitlement_check's stream limit alone (the plan read again), for the account's lock, where starts queue."""
-    subscription = subscription_current(user=user)
-    if subscription is None:
+    limits = plan_limits(user=user)
+    if limits is None:
         return _no_subscription()
-    return _streams_refusal(user=user, limit=subscription.plan.max_streams, session=session, device_id=device_id)
+    return _streams_refusal(user=user, limit=limits[0], session=session, device_id=device_id)
 
 
 def _streams_refusal(*, user, limit: int, session: PlaybackSession | None, device_id: str) -> Refusal | None:
@@ -137,8 +137,8 @@ def playback_refusal(*, profile, work: Work, session: PlaybackSession | None = N
 
 def max_height_for(*, user) -> int | None:
     """The highest rendition the user's plan includes (None without a subscription)."""
-    sub = subscription_current(user=user)
-    return sub.plan.max_height if sub else None
+    limits = plan_limits(user=user)
+    return limits[1] if limits else None
 
 
 def quality_limit(*, user, work: Work) -> int | None:

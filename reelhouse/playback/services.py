@@ -21,6 +21,7 @@ from reelhouse.playback.selectors import (
     position_watched,
     quality_limit,
     session_alive,
+    sessions_alive,
     stream_limit_check,
     stream_renditions,
     watched_from_s,
@@ -97,11 +98,16 @@ def playback_start(*, profile, work, device: str = "", device_id: str = "") -> P
             renditions=renditions)
 
 
-def _resume_record(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> None:
+def _resume_values(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> dict:
+    """The resume point's fields for this position (read before the account's lock: near the credits, whether the
+    position counts as watched reads the title's markers)."""
+    return {"position_s": position_s, "duration_s": duration_s, "updated_at": now,
+            "watched": ended or position_watched(work_id=session.work_id, position_s=position_s,
+                                                 duration_s=duration_s)}
+
+
+def _resume_record(*, session: PlaybackSession, values: dict) -> None:
     # Under the account's lock: one UPDATE of the profile's row for this work; the first heartbeat creates it.
-    values = {"position_s": position_s, "duration_s": duration_s, "updated_at": now,
-              "watched": ended or position_watched(work_id=session.work_id, position_s=position_s,
-                                                   duration_s=duration_s)}
     if not ResumePoint.objects.filter(profile_id=session.profile_id, work_id=session.work_id).update(**values):
         ResumePoint.objects.update_or_create(profile_id=session.profile_id, work_id=session.work_id, defaults=values)
 
@@ -116,18 +122,27 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     lock at BEGIN, so all heartbeats would queue behind each other's dozen reads). Under the account's lock only
     what can have changed meanwhile is read again: the session's own state (ended by a takeover, a leave, a stop
     or a revocation; gone quiet), and the stream limit when it refuses, since heartbeats over the limit must not
-    all end each other (the first one ends, the next one then fits)."""
+    all end each other (the first one ends, the next one then fits).
+
+    The usual heartbeat (entitled, the session alive) is two UPDATEs under the lock: the session's, on condition
+    that it is still alive (sessions_alive's rule, so nothing can have ended it since the checks), then the resume
+    point's. Any other case reads the session again and decides as below."""
     now = clock.now()
     position_s = min(position_s, duration_s) if duration_s else position_s
     refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
+    resume = _resume_values(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
     with transaction.atomic():
         _lock_account(session.profile.user_id)
+        if refusal is None and sessions_alive().filter(pk=session.pk).update(last_heartbeat_at=now):
+            session.last_heartbeat_at = now
+            _resume_record(session=session, values=resume)
+            return session
         session.refresh_from_db(fields=["ended_at", "ended_reason", "last_heartbeat_at"])
         if session.ended_at is None and not session_alive(session):
             _end(session, "stale")
         if session.ended_at is None or session.ended_reason in ("takeover", "left"):
             # this viewer's own position, even from a page this device has already replaced
-            _resume_record(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
+            _resume_record(session=session, values=resume)
         if session.ended_at is not None:
             refusal = ended_refusal(session)
         elif refusal is not None and refusal.code == "streams":
@@ -151,7 +166,8 @@ def playback_leave(*, session: PlaybackSession, position_s: float, duration_s: f
     session.refresh_from_db(fields=["ended_at", "ended_reason"])
     if session.ended_at is None or session.ended_reason in ("takeover", "left"):
         position_s = min(position_s, duration_s) if duration_s else position_s
-        _resume_record(session=session, position_s=position_s, duration_s=duration_s, ended=False, now=clock.now())
+        _resume_record(session=session, values=_resume_values(session=session, position_s=position_s,
+                                                              duration_s=duration_s, ended=False, now=clock.now()))
     _end(session, "left")
     return session
 

@@ -131,9 +131,14 @@ def watch_error(request, work_id: int):
 
 
 def _session_of(request, session_id) -> PlaybackSession:
-    # Only the active profile's own sessions: a heartbeat or beacon never writes another profile's progress.
-    return get_object_or_404(PlaybackSession.objects.select_related("work__licence", "asset", "profile__user"),
-                             pk=session_id, profile__user=request.user, profile=request.profile)
+    # Only the active profile's own sessions: a heartbeat or beacon never writes another profile's progress. The
+    # active profile is one of the signed-in user's (accounts.middleware), loaded with its user: reused, not re-read.
+    if request.profile is None:
+        raise Http404("No profile is active.")
+    session = get_object_or_404(PlaybackSession.objects.select_related("work__licence", "asset"),
+                                pk=session_id, profile=request.profile)
+    session.profile = request.profile
+    return session
 
 
 def _signed_out() -> JsonResponse:
