@@ -368,8 +368,8 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="skip the transcode figure and the edge-vs-static "
                         "comparison when an earlier run left the package (for repeated load runs)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, as `reelhouse run`)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8, as "
-                        "`reelhouse run`)")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default: `reelhouse run`'s with "
+                        "an edge, settings.REELHOUSE_WEB_THREADS)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
                         help=f"the embedded default (SQLite) or PostgreSQL (BENCH_LOAD_PG_URL, default {PG_URL}; "
                              "its own var directory, <var>-pg, for media)")
@@ -401,6 +401,10 @@ def main() -> None:
     t0 = time.monotonic()
     manage(env, "migrate", "--skip-checks", "-v", "0")
     manage(env, "seed_scale", "--skip-checks", *mode["seed"])
+    if args.threads is None:  # env names an edge, as the server's will
+        args.threads = last_json(manage(env, "shell", "-c", "import json; from django.conf import settings; "
+                                        "print(json.dumps({'threads': settings.REELHOUSE_WEB_THREADS}))",
+                                        capture=True))["threads"]
     print(f"catalog ready in {time.monotonic() - t0:.0f} s", flush=True)
 
     if args.load_only and (media / PACKAGE / "package.json").exists():

@@ -388,6 +388,13 @@ REELHOUSE_EDGE_KEYS = env("EDGE_KEYS", "")
 if REELHOUSE_EDGE_URL:  # the player fetches playlists, segments and sprites from the edge's origin
     for _directive in ("img-src", "media-src", "connect-src"):
         CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(REELHOUSE_EDGE_URL)
+# Threads per gunicorn web worker (`reelhouse run`; docs/operations.md, "Web threads"). The app's own requests are
+# short and CPU-bound, and a process's threads take turns on one GIL: past a few per process they mostly wait for
+# each other (bench/load.py at 3,700 viewers with an edge, heartbeat p99: 8 threads 3.5 s, 3 threads 0.25 s, 2
+# threads 0.20 s). With an edge the app serves no segments: 3, one spare for a thread waiting on storage or the
+# write lock. Without one the app sends every segment itself and a slow client holds its thread while its send
+# blocks (up to the send timeout, core.http), so 8.
+REELHOUSE_WEB_THREADS = int(env("WEB_THREADS", "3" if REELHOUSE_EDGE_URL else "8"))
 REELHOUSE_DEFAULT_TERRITORY = env("DEFAULT_TERRITORY", "US")
 REELHOUSE_SCAN_INTERVAL = float(env("SCAN_INTERVAL", "5"))  # seconds between watch folder scans
 REELHOUSE_STABLE_SECONDS = float(env("STABLE_SECONDS", "2"))  # a file unchanged this long is complete

@@ -203,3 +203,17 @@ def test_a_malformed_pool_size_stops_the_start_and_says_what_is_expected(tmp_pat
     done = subprocess.run([REELHOUSE, "check"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert f"REELHOUSE_PG_POOL='{value}': expected 'min:max' connections" in done.stderr
+
+
+@pytest.mark.parametrize(("extra", "threads"), [
+    ({}, 8),  # the app sends every segment itself: slow clients hold threads
+    ({"REELHOUSE_EDGE_URL": "https://edge.example.com", "REELHOUSE_EDGE_KEYS": "k1:" + "s" * 43}, 3),
+    ({"REELHOUSE_EDGE_URL": "https://edge.example.com", "REELHOUSE_EDGE_KEYS": "k1:" + "s" * 43,
+      "REELHOUSE_WEB_THREADS": "5"}, 5),
+])
+def test_web_threads_follow_whether_an_edge_serves_the_segments(tmp_path, extra, threads):
+    code = ("from django.conf import settings\n"
+            "from reelhouse.embedded.management.commands.run import Command\n"
+            "options = Command().create_parser('reelhouse', 'run').parse_args([])\n"
+            "print(json.dumps({'settings': settings.REELHOUSE_WEB_THREADS, 'run': options.web_threads}))")
+    assert run_python(code, production_env(tmp_path, **extra)) == {"settings": threads, "run": threads}

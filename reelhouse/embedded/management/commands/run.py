@@ -35,10 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--no-demo", action="store_true", help="Do not build or ingest the demo library.")
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--web-threads", type=int, default=settings.REELHOUSE_WEB_THREADS,
+                            help="Threads per web worker (default REELHOUSE_WEB_THREADS: 3 with an edge, else 8).")
         parser.add_argument("--start-timeout", type=float, default=180,
                             help="Seconds the web server and the scheduler may take to start (more on a busy machine).")
 
-    def handle(self, *args, port, host, no_demo, web_workers, start_timeout, **options):
+    def handle(self, *args, port, host, no_demo, web_workers, web_threads, start_timeout, **options):
         started = time.monotonic()
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         self.children: dict[str, subprocess.Popen] = {}
         self.commands = {
             "web": [sys.executable, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"{host}:{port}",
-                    "--worker-class", "gthread", "--workers", str(web_workers), "--threads", "8",
+                    "--worker-class", "gthread", "--workers", str(web_workers), "--threads", str(web_threads),
                     "--graceful-timeout", "5", "--log-level", "warning"],
             **{f"worker-{q}": [sys.executable, "-m", "reelhouse.manage", "db_worker", "--queue-name", q,
                                "--interval", "0.5", "--no-reload", "--no-startup-delay", "--verbosity", "0"]
