@@ -80,7 +80,8 @@ def child(root: Path) -> None:
         position[0] += 30.0
         return factory.post(url, {"position": f"{position[0] % 3500:.3f}", "duration": "3600"},
                             HTTP_COOKIE=cookie, HTTP_X_CSRFTOKEN=_mask_cipher_secret(secret),
-                            HTTP_HOST="127.0.0.1", HTTP_USER_AGENT="Mozilla/5.0 Firefox/128.0").environ
+                            HTTP_HOST="127.0.0.1", HTTP_USER_AGENT="Mozilla/5.0 Firefox/128.0",
+                            HTTP_ACCEPT_ENCODING="gzip, deflate, br, zstd").environ  # as browsers send it
 
     statuses = []
 

@@ -1,4 +1,5 @@
-"""Text goes out compressed (pages, styles, scripts; hls.js from its precompressed file), media never is."""
+"""Text goes out compressed (pages, styles, scripts; hls.js from its precompressed file), media never is, nor a
+body too small to save a packet."""
 
 import gzip
 from pathlib import Path
@@ -40,3 +41,13 @@ def test_media_and_playlists_pass_untouched(content_type):
     body = b"\x00" * 10_000
     response = TextGZipMiddleware(lambda r: HttpResponse(body, content_type=content_type))(request)
     assert "Content-Encoding" not in response and response.content == body
+
+
+def test_a_body_that_fits_in_one_packet_goes_out_plain_and_a_larger_one_compressed():
+    request = RequestFactory().post("/watch/session/x/heartbeat", HTTP_ACCEPT_ENCODING="gzip")
+    small = b'{"stream_prefix": "/stream/' + b"a" * 400 + b'/"}'
+    response = TextGZipMiddleware(lambda r: HttpResponse(small, content_type="application/json"))(request)
+    assert "Content-Encoding" not in response and response.content == small
+    large = b'{"rows": "' + b"b" * TextGZipMiddleware.MIN_LENGTH + b'"}'
+    response = TextGZipMiddleware(lambda r: HttpResponse(large, content_type="application/json"))(request)
+    assert response["Content-Encoding"] == "gzip" and gzip.decompress(response.content) == large
