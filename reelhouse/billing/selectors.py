@@ -17,16 +17,18 @@ def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription
 
     Trialing, active and cancelled-at-period-end subscriptions count until their period ends; a past-due one
     (failed renewal) counts until its grace period ends; a paused one from the day its pause ends."""
-    return (Subscription.objects.select_related("plan", "scheduled_plan")
-            .filter(subscription_entitles(at=at), user=user)
-            .order_by("-current_period_end").first())
+    return _entitling(user=user, at=at).select_related("plan", "scheduled_plan").first()
 
 
 def plan_limits(*, user) -> tuple[int, int] | None:
     """(max_streams, max_height) of the plan of the subscription that entitles the user now (subscription_current's
     rule), None without one: what playback checks on every start and heartbeat, read as two columns."""
-    return (Subscription.objects.filter(subscription_entitles(), user=user).order_by("-current_period_end")
-            .values_list("plan__max_streams", "plan__max_height").first())
+    return _entitling(user=user).values_list("plan__max_streams", "plan__max_height").first()
+
+
+def _entitling(*, user, at: dt.datetime | None = None):
+    # The user's subscriptions that entitle them at `at`, the one that lasts longest first.
+    return Subscription.objects.filter(subscription_entitles(at=at), user=user).order_by("-current_period_end")
 
 
 def subscription_entitles(*, at: dt.datetime | None = None) -> Q:

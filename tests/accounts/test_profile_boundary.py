@@ -204,6 +204,30 @@ def test_a_heartbeat_for_another_profiles_session_is_refused_and_writes_nothing(
     assert ResumePoint.objects.get(work=work).profile == household["partner"]
 
 
+@pytest.mark.parametrize("action", ["heartbeat", "leave"])
+def test_a_heartbeat_or_beacon_for_another_accounts_session_is_refused_and_writes_nothing(client, subscriber, action,
+                                                                                        licensed_source):
+    # The view finds a session by the active profile alone (which is one of the signed-in account's): a session id
+    # of another account, however it was learnt, answers 404 and changes nothing there.
+    from reelhouse.accounts.services import user_create
+    from reelhouse.billing.services import subscription_grant
+
+    stranger = user_create(email="stranger@example.com", password="another horse battery", display_name="Stranger")
+    subscription_grant(user=stranger, days=30)
+    work = Work.objects.create(kind=Work.Kind.FILM, title="Their Film", licence=licensed_source.licence,
+                               published_at=clock.now())
+    work.asset = Asset.objects.create(work=work, source_sha256="fe" * 32, directory="packages/s", duration_s=60,
+                                      width=854, height=480)
+    work.save(update_fields=["asset"])
+    session = playback_start(profile=stranger.profiles.get(), work=work, device="Firefox")
+    client = _as(client, subscriber, subscriber.profiles.get())
+    response = client.post(f"/watch/session/{session.pk}/{action}", {"position": "42", "duration": "60"})
+    assert response.status_code == 404
+    after = PlaybackSession.objects.get(pk=session.pk)
+    assert after.ended_at is None and after.last_heartbeat_at == session.last_heartbeat_at
+    assert not ResumePoint.objects.filter(work=work).exists()
+
+
 def test_existing_accounts_get_their_oldest_adult_profile_as_owner(subscriber):
     from django.apps import apps
 
