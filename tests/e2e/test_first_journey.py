@@ -44,6 +44,7 @@ def test_subscriber_signs_in_watches_an_episode_and_resumes(page, live_server, s
     page.get_by_role("link", name="Harbour Lights").click()  # leave the player
     page.wait_for_url("**/series/harbour-lights-2019/")
     page.get_by_role("link", name="Part 1").click()
+    page.wait_for_url("**/watch/*/")  # the player page, not the series page still on screen (no video there yet)
     page.wait_for_function("document.getElementById('video').currentTime > 0.5", timeout=30_000)
     resumed_at = video_time(page)
     assert resumed_at >= stopped_at - 1.5, (stopped_at, resumed_at)
