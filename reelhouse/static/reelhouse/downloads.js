@@ -245,11 +245,21 @@
     });
   }
 
+  // Ended terms are deleted as the page opens, offline too: local work only, so it does not wait for the page to be
+  // idle as the server's checks below do (a page kept in the background may never be idle).
+  function removeEnded() {
+    var all = saved();
+    return Promise.all(Object.keys(all).filter(function (id) { return ended(all[id]); }).map(function (id) {
+      return remove(id);
+    }));
+  }
+
   function refresh() { return prune().then(render).then(showStorage); }
   // The list is drawn at once from what this browser keeps; the server's checks and the storage figures (IPC to the
   // browser, and a permission decision for persist()) wait until the page has loaded and the main thread is idle,
   // so they never hold up its first paint or input (Lighthouse measured a 249-ms task in this page's load on a phone).
   render();
+  removeEnded();
   function whenIdle() {
     if (window.requestIdleCallback) window.requestIdleCallback(refresh, {timeout: 2000});
     else window.setTimeout(refresh, 200);
