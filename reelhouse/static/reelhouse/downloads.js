@@ -245,8 +245,8 @@
     });
   }
 
-  // Ended terms are deleted as the page opens, offline too: local work only, so it does not wait for the page to be
-  // idle as the server's checks below do (a page kept in the background may never be idle).
+  // Ended terms are deleted as the page opens, offline too: local work only (no network, no permission prompt), so
+  // unlike the server's checks below it does not wait for the page's idle callback.
   function removeEnded() {
     var all = saved();
     return Promise.all(Object.keys(all).filter(function (id) { return ended(all[id]); }).map(function (id) {
