@@ -216,3 +216,20 @@ def test_a_download_whose_term_ends_while_the_page_is_open_is_not_played(saved):
     assert page.evaluate("document.getElementById('video').currentSrc") == ""  # never given the saved file
     assert _saved_count(page) == 0
     assert _cached(page) == []
+
+
+def test_a_removal_cut_short_by_a_reload_is_finished_at_the_next_launch(saved):
+    """The page starts deleting an ended download (here the `online` event's checks) and goes away before it is
+    done: the files go first and the entry last, so the next launch still finds the entry and deletes the files."""
+    page, download = saved.page, saved.download
+    saved.context.set_offline(True)
+    page.goto(f"{saved.url}/downloads/")
+    page.get_by_role("button", name=f"Play {download.work.title}").wait_for()
+    page.clock.set_system_time(download.expires_at.timestamp() + 60)
+    # This page's Cache Storage never answers (as if the page went away before it did), then its removal starts.
+    page.evaluate("caches.open = () => new Promise(() => {}); window.dispatchEvent(new Event('online'))")
+    page.reload()  # the next launch, with Cache Storage answering again
+    page.get_by_text("Nothing saved in this app yet.").wait_for()
+    _wait_until(lambda: _cached(page) == [])
+    assert _saved_count(page) == 0
+    assert _cached(page) == []

@@ -39,11 +39,14 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // The files first, then the entry: a removal cut short (the page reloaded or closed half-way) leaves the entry, so
+  // the next launch finds it and finishes; the other order left files that no entry named, kept past their term.
   function remove(id) {
-    var all = saved();
-    delete all[id];
-    keep(all);
-    return removeFiles(id);
+    return removeFiles(id).then(function () {
+      var all = saved();
+      delete all[id];
+      keep(all);
+    });
   }
 
   // The video and every file saved beside it.
