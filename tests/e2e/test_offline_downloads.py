@@ -195,8 +195,8 @@ def test_a_download_past_its_term_is_deleted_at_launch_even_offline(saved):
     page.clock.set_system_time(download.expires_at.timestamp() + 60)  # a minute after the term ended
     page.reload()
     page.get_by_text("Nothing saved in this app yet.").wait_for()  # never listed, from the first paint
-    # Deleted as the page opens, not from its idle callback (Playwright's clock stands in for the page's timers and
-    # idle callbacks, and in CI that callback had not run when the page already showed the empty list).
+    # Cache Storage answers after the list is drawn: wait for it (a removal the previous page had begun is finished
+    # here too: the next test).
     _wait_until(lambda: _cached(page) == [])
     assert _saved_count(page) == 0
     assert _cached(page) == []
