@@ -14,11 +14,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from reelhouse.accounts.access import OWNER_CONFIRM_SECONDS
 from reelhouse.accounts.models import Profile
 from reelhouse.accounts.services import ProfileError, profile_create, profile_delete, profile_update
-from reelhouse.catalog.models import Work
 from reelhouse.core import clock
-from reelhouse.media.models import Asset
 from reelhouse.playback.models import PlaybackSession, ResumePoint
 from reelhouse.playback.services import playback_start
+from tests.playback.playing import published_film
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -187,11 +186,8 @@ def test_the_owner_profile_cannot_become_a_kids_profile_or_be_deleted(household)
 
 def test_a_heartbeat_for_another_profiles_session_is_refused_and_writes_nothing(client, subscriber, household,
                                                                                 licensed_source):
-    work = Work.objects.create(kind=Work.Kind.FILM, title="Their Film", licence=licensed_source.licence,
-                               published_at=clock.now())
-    work.asset = Asset.objects.create(work=work, source_sha256="ef" * 32, directory="packages/z", duration_s=60,
-                                      width=854, height=480)
-    work.save(update_fields=["asset"])
+    work = published_film(licence=licensed_source.licence, title="Their Film", duration_s=60, directory="packages/z",
+                          sha256="ef" * 32)
     session = playback_start(profile=household["partner"], work=work, device="Firefox")
     client = _as(client, subscriber, household["kid"])
     response = client.post(f"/watch/session/{session.pk}/heartbeat", {"position": "42", "duration": "60"})
@@ -214,11 +210,8 @@ def test_a_heartbeat_or_beacon_for_another_accounts_session_is_refused_and_write
 
     stranger = user_create(email="stranger@example.com", password="another horse battery", display_name="Stranger")
     subscription_grant(user=stranger, days=30)
-    work = Work.objects.create(kind=Work.Kind.FILM, title="Their Film", licence=licensed_source.licence,
-                               published_at=clock.now())
-    work.asset = Asset.objects.create(work=work, source_sha256="fe" * 32, directory="packages/s", duration_s=60,
-                                      width=854, height=480)
-    work.save(update_fields=["asset"])
+    work = published_film(licence=licensed_source.licence, title="Their Film", duration_s=60, directory="packages/s",
+                          sha256="fe" * 32)
     session = playback_start(profile=stranger.profiles.get(), work=work, device="Firefox")
     client = _as(client, subscriber, subscriber.profiles.get())
     response = client.post(f"/watch/session/{session.pk}/{action}", {"position": "42", "duration": "60"})

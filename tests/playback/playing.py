@@ -25,13 +25,20 @@ def file_body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+def published_film(*, licence, title: str = "The Long Take", duration_s: float = 600, directory: str = "packages/x",
+                   sha256: str = "ab" * 32) -> Work:
+    """A film published now under `licence`, with a 480p asset (its package is not on disk)."""
+    film = Work.objects.create(kind=Work.Kind.FILM, title=title, licence=licence, published_at=clock.now())
+    film.asset = Asset.objects.create(work=film, source_sha256=sha256, directory=directory, duration_s=duration_s,
+                                      width=854, height=480)
+    film.save(update_fields=["asset"])
+    return film
+
+
 def one_segment_stream(*, licence, user, size: int) -> str:
     """A film whose package holds one `size`-byte segment (sparse on disk, zeros), a live session of `user`'s first
     profile on it, and the signed URL of that segment (valid 10 minutes)."""
-    film = Work.objects.create(kind=Work.Kind.FILM, title="The Long Take", licence=licence, published_at=clock.now())
-    film.asset = Asset.objects.create(work=film, source_sha256="ab" * 32, directory="packages/long", duration_s=600,
-                                      width=854, height=480)
-    film.save(update_fields=["asset"])
+    film = published_film(licence=licence, directory="packages/long")
     Rendition.objects.create(asset=film.asset, name="v480", width=854, height=480, bandwidth=1_500_000)
     segment = Path(settings.MEDIA_ROOT) / "packages/long/v480/seg_00001.m4s"
     segment.parent.mkdir(parents=True)

@@ -9,25 +9,19 @@ import pytest
 from django.db import connection
 
 from reelhouse.billing.models import Plan
-from reelhouse.catalog.models import Work
 from reelhouse.core import clock
-from reelhouse.media.models import Asset
 from reelhouse.playback import services
 from reelhouse.playback.models import PlaybackSession
 from reelhouse.playback.selectors import entitlement_check, sessions_live
 from reelhouse.playback.services import PlaybackRefused, playback_heartbeat, playback_start, playback_stop
+from tests.playback.playing import published_film
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def work(licensed_source):
-    film = Work.objects.create(kind=Work.Kind.FILM, title="The Long Take", licence=licensed_source.licence,
-                               published_at=clock.now())
-    film.asset = Asset.objects.create(work=film, source_sha256="ab" * 32, directory="packages/x", duration_s=600,
-                                      width=854, height=480)
-    film.save(update_fields=["asset"])
-    return film
+    return published_film(licence=licensed_source.licence)
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reelhouse.catalog.models import Work
-from reelhouse.core import clock
-from reelhouse.media.models import Asset
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.services import playback_start
+from tests.playback.playing import published_film
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +21,7 @@ NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), st
 
 @pytest.fixture
 def heartbeat(client, subscriber, licensed_source):
-    film = Work.objects.create(kind=Work.Kind.FILM, title="The Long Take", licence=licensed_source.licence,
-                               published_at=clock.now())
-    film.asset = Asset.objects.create(work=film, source_sha256="ab" * 32, directory="packages/x", duration_s=600,
-                                      width=854, height=480)
-    film.save(update_fields=["asset"])
+    film = published_film(licence=licensed_source.licence)
     session = playback_start(profile=subscriber.profiles.get(), work=film, device="test")
     client.force_login(subscriber)
     return client, f"/watch/session/{session.id}/heartbeat", film

@@ -4,12 +4,10 @@ through the middleware, with the entitlement, licence, withdrawal and stream-lim
 import pytest
 from django.db import connection
 
-from reelhouse.catalog.models import Work
-from reelhouse.core import clock
 from reelhouse.media.markers import marker_set_by_operator
-from reelhouse.media.models import Asset
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.services import playback_start
+from tests.playback.playing import published_film
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +22,7 @@ BUDGET = 12 if connection.vendor == "postgresql" else 11
 
 @pytest.fixture
 def playing(client, subscriber, licensed_source):
-    film = Work.objects.create(kind=Work.Kind.FILM, title="The Long Take", licence=licensed_source.licence,
-                               published_at=clock.now())
-    film.asset = Asset.objects.create(work=film, source_sha256="ab" * 32, directory="packages/x", duration_s=SECONDS,
-                                      width=854, height=480)
-    film.save(update_fields=["asset"])
+    film = published_film(licence=licensed_source.licence, duration_s=SECONDS)
     session = playback_start(profile=subscriber.profiles.get(), work=film, device="test")
     client.force_login(subscriber)
     url = f"/watch/session/{session.id}/heartbeat"
