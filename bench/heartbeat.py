@@ -72,7 +72,12 @@ def child(root: Path) -> None:
     secret = _get_new_csrf_string()
     cookie = (f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
               f"{settings.CSRF_COOKIE_NAME}={secret}; rh_device={'d' * 22}")
-    url = f"/watch/session/{session.pk}/heartbeat"
+    try:  # the URL the start answer gives: keyed since the heartbeat's own key (a tree before it: unkeyed)
+        from reelhouse.playback.signing import session_key
+    except ImportError:
+        url = f"/watch/session/{session.pk}/heartbeat"
+    else:
+        url = f"/watch/session/{session.pk}/{session_key(session_id=str(session.pk), user=user)}/heartbeat"
     factory, handler = RequestFactory(), WSGIHandler()
     position = [0.0]
 

@@ -12,6 +12,10 @@ SESSION_KEY = "reelhouse_profile_id"
 NO_PROFILE_NEEDED = ("/accounts/", "/i18n/", "/admin/", "/ops/", "/static/", "/stream/", "/download/", "/healthz",
                      "/readyz", "/metrics", "/billing/stripe/", "/welcome/", "/help/", "/u/", "/sw.js",
                      "/manifest.webmanifest", "/offline/", "/downloads/", "/api/", "/news/", "/status/")
+# Paths whose views decide access by a signed key of their own, never by who is signed in: a stream's segments, a
+# download's file, a playback session's heartbeat and leaving beacon (playback.signing). Nothing here reads the user
+# for them: no session, user or profile query on the requests an evening's viewers make every few seconds.
+OWN_KEY_PATHS = ("/stream/", "/download/", "/watch/session/")
 
 
 class ProfileMiddleware:
@@ -21,6 +25,9 @@ class ProfileMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(OWN_KEY_PATHS):
+            request.profile = None
+            return self.get_response(request)
         request.profile = _active_profile(request) if request.user.is_authenticated else None
         if (request.user.is_authenticated and request.profile is None
                 and not request.path.startswith(NO_PROFILE_NEEDED)):
@@ -62,6 +69,8 @@ class StaffTwoFactorMiddleware:
 
         from reelhouse.accounts import twofactor
 
+        if request.path.startswith(OWN_KEY_PATHS):
+            return self.get_response(request)  # no session of the user's is used: its own key decides
         if twofactor.is_operator(request.user) and (
                 twofactor.staff_session_expired(request)
                 or (twofactor.staff_require_2fa() and not twofactor.session_verified(request))):

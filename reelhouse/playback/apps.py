@@ -23,6 +23,8 @@ class PlaybackConfig(AppConfig):
 
         viewing_register(viewing.PROVIDER)  # continue watching, progress, popularity, trending for catalog
         # Revocation is active: these events end the affected streams at once (see receivers.py).
+        from django.contrib.auth.signals import user_logged_out
+
         from reelhouse.accounts.signals import signed_out_everywhere
         from reelhouse.billing.models import Subscription
         from reelhouse.catalog.models import Episode, Film, Work
@@ -36,6 +38,7 @@ class PlaybackConfig(AppConfig):
                 signal.connect(receivers.work_changed, sender=model,
                                dispatch_uid=f"playback.work.{model.__name__}.{signal is post_save}")
         signed_out_everywhere.connect(receivers.signed_out_everywhere, dispatch_uid="playback.signed_out")
+        user_logged_out.connect(receivers.signed_out_here, dispatch_uid="playback.signed_out_here")
         rights_signals.licence_changed.connect(receivers.licence_changed, dispatch_uid="playback.licence")
         rights_signals.work_withdrawn.connect(receivers.work_withdrawn, dispatch_uid="playback.withdrawn")
         # media asks playback before it removes a superseded asset, and playback moves that asset's sessions.

@@ -22,6 +22,8 @@ _ENDED = {
     "takeover": lambda: _("This title started playing in another tab or window of this browser."),
     "stale": lambda: _("This stream was paused for too long without contact. Press play to resume."),
     "signed_out": lambda: _("Your account was signed out on every device. Sign in again to keep watching."),
+    "signed_out_here": lambda: _("You signed out in this browser, so this stream was stopped. Sign in again to keep "
+                                 "watching."),
     "subscription": lambda: _("Your subscription ended, so this stream was stopped. Choose a plan or redeem a code "
                               "to keep watching."),
     "unavailable": lambda: _("This title was withdrawn from the service, so this stream was stopped."),

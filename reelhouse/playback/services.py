@@ -190,9 +190,11 @@ def playback_session_end(*, user, session_id) -> PlaybackSession:
 # Revocation: an event (subscription ended, signed out everywhere, licence ended, work withdrawn) ends the affected
 # streams at once; their next segment request is refused (tasks.py runs these from the signals in apps.py).
 
-def playback_sessions_end(*, user_id: int, reason: str) -> int:
-    """End every open session of the account (e.g. 'signed_out'). Returns how many ended."""
-    sessions = list(PlaybackSession.objects.filter(profile__user_id=user_id, ended_at__isnull=True))
+def playback_sessions_end(*, user_id: int, reason: str, device_id: str | None = None) -> int:
+    """End every open session of the account (e.g. 'signed_out'), or of its one device `device_id`. Returns how many
+    ended."""
+    sessions = PlaybackSession.objects.filter(profile__user_id=user_id, ended_at__isnull=True)
+    sessions = list(sessions if device_id is None else sessions.filter(device_id=device_id))
     for session in sessions:
         _end(session, reason)
     if sessions:

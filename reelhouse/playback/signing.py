@@ -63,3 +63,24 @@ def download_token_valid(*, sig: str, expires: int, download_id: str, label: str
     if not _well_formed(sig, expires) or expires < clock.now().timestamp():
         return False
     return hmac.compare_digest(download_signature(expires=expires, download_id=download_id, label=label), sig)
+
+
+# A playback session's key: /watch/session/<session>/<key>/heartbeat (and /leave). Given only in the start answer,
+# it lets the page that started the session keep it alive and leave it without the cookie's session, user and profile
+# reads (every viewer heartbeats every 30 s: they are most of a peak's requests to the app). It is bound to the
+# account's password hash, so a password change (which signs every other browser out) stops it opening the session
+# at once; signing out (in this browser, or everywhere) ends the session itself. A key of its own, so neither a
+# stream nor a download token is ever a session key.
+def _session_key_key() -> bytes:
+    return hashlib.sha256(b"reelhouse.playback-session:" + settings.SECRET_KEY.encode()).digest()
+
+
+def session_key(*, session_id: str, user) -> str:
+    mac = hmac.new(_session_key_key(), f"{session_id}/{user.password}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:18]).decode().rstrip("=")
+
+
+def session_key_valid(*, key, session_id: str, user) -> bool:
+    if not isinstance(key, str) or _SIGNATURE.fullmatch(key) is None:
+        return False
+    return hmac.compare_digest(session_key(session_id=session_id, user=user), key)

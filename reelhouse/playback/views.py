@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +27,13 @@ from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.blocks import download_button_context
 from reelhouse.playback.edge import edge_enabled, edge_master, edge_stream_prefix
 from reelhouse.playback.models import Download, PlaybackSession
-from reelhouse.playback.signing import download_token_valid, stream_prefix, stream_token_valid
+from reelhouse.playback.signing import (
+    download_token_valid,
+    session_key,
+    session_key_valid,
+    stream_prefix,
+    stream_token_valid,
+)
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CONTENT_TYPES = {
@@ -95,12 +102,13 @@ def watch_start(request, work_id: int):
         services.playback_error_record(profile=request.profile, work=work, code=refused.code or "refused",
                                        device=request.headers.get("User-Agent", ""), detail=str(refused))
         return _with_device(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id, new)
+    key = session_key(session_id=str(session.id), user=request.user)
     return _with_device(JsonResponse({
         "session": str(session.id),
         **_prefixes(session),
         "resume_s": selectors.resume_position(profile=request.profile, work=work),
-        "heartbeat_url": reverse("playback:heartbeat", args=[session.id]),
-        "leave_url": reverse("playback:leave", args=[session.id]),
+        "heartbeat_url": reverse("playback:heartbeat", args=[session.id, key]),
+        "leave_url": reverse("playback:leave", args=[session.id, key]),
     }), device_id, new)
 
 
@@ -130,28 +138,33 @@ def watch_error(request, work_id: int):
     return JsonResponse({"recorded": True})
 
 
-def _session_of(request, session_id) -> PlaybackSession:
-    # Only the active profile's own sessions: a heartbeat or beacon never writes another profile's progress. The
-    # active profile is one of the signed-in user's (accounts.middleware), loaded with its user: reused, not re-read.
-    if request.profile is None:
-        raise Http404("No profile is active.")
-    session = get_object_or_404(PlaybackSession.objects.select_related("work__licence", "asset"),
-                                pk=session_id, profile=request.profile)
-    session.profile = request.profile
+def _session_of(session_id, key: str) -> PlaybackSession | None:
+    """The playback session a heartbeat or leaving beacon names, when `key` opens it (the start answer's key:
+    signing.session_key), with its profile, user, work, licence and asset; None otherwise. The key alone decides,
+    not the cookie (so no session, user or profile read): it opens its own session only, of an account still active
+    and with the password it had when the session started. Signing out in this browser or everywhere ends the
+    session itself (receivers), which the heartbeat then answers with why."""
+    session = (PlaybackSession.objects.select_related("profile__user", "work__licence", "asset")
+               .filter(pk=session_id).first())
+    if (session is None or not session.profile.user.is_active
+            or not session_key_valid(key=key, session_id=str(session_id), user=session.profile.user)):
+        return None
+    if session.profile.language:
+        translation.activate(session.profile.language)  # as ProfileMiddleware does on the other pages
     return session
 
 
-def _signed_out() -> JsonResponse:
-    # The player's own requests get an answer it can show (not the sign-in page a browser would be sent to).
+def _session_refused() -> JsonResponse:
+    # One answer for a key that opens nothing (forged, another session's, or the password changed since): the
+    # player stops and shows it (not the sign-in page a browser would be sent to).
     return JsonResponse({"reason": _("You are signed out. Sign in again to keep watching."), "code": "signed_out"},
                         status=403)
 
 
 @require_POST
-def heartbeat(request, session_id):
-    if not request.user.is_authenticated:
-        return _signed_out()
-    session = _session_of(request, session_id)
+def heartbeat(request, session_id, key: str):
+    if (session := _session_of(session_id, key)) is None:
+        return _session_refused()
     try:
         position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),
                                                        duration=request.POST.get("duration", "0"))
@@ -166,12 +179,11 @@ def heartbeat(request, session_id):
 
 
 @require_POST
-def leave(request, session_id):
+def leave(request, session_id, key: str):
     """The player's pagehide beacon (navigator.sendBeacon, CSRF token in the form): the page is gone, so its
     session ends now and its last position is kept."""
-    if not request.user.is_authenticated:
-        return _signed_out()
-    session = _session_of(request, session_id)
+    if (session := _session_of(session_id, key)) is None:
+        return _session_refused()
     try:
         position, duration = services.heartbeat_values(session=session, position=request.POST.get("position", "0"),
                                                        duration=request.POST.get("duration", "0"))

@@ -1,6 +1,7 @@
 """Profiles are a boundary: only the account owner's profile (or another adult profile after the owner confirmed with
 the account password or the owner's PIN, for a short while) manages profiles, billing, privacy and security; a kids
-profile never does; heartbeats write only the active profile's progress. Each attack runs against the real views."""
+profile never does; a heartbeat writes only the progress of the profile whose page started the session. Each
+attack runs against the real views."""
 
 import datetime as dt
 import importlib
@@ -17,7 +18,8 @@ from reelhouse.accounts.services import ProfileError, profile_create, profile_de
 from reelhouse.core import clock
 from reelhouse.playback.models import PlaybackSession, ResumePoint
 from reelhouse.playback.services import playback_start
-from tests.playback.playing import published_film
+from reelhouse.playback.signing import stream_prefix
+from tests.playback.playing import published_film, session_url
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -184,18 +186,34 @@ def test_the_owner_profile_cannot_become_a_kids_profile_or_be_deleted(household)
         profile_delete(profile=household["owner"])
 
 
+def _foreign_urls(session, own_session, action: str) -> dict[str, str]:
+    """What someone who did not start `session` can post to instead of its keyed URL: no key, a made-up key, the key
+    of their own session, and the session's own stream token (a segment's address can be seen)."""
+    own_key = session_url(own_session).split("/")[4]
+    token = stream_prefix(session_id=str(session.id), asset_id=session.asset_id).split("/")[2]
+    base = f"/watch/session/{session.id}"
+    return {"no key": f"{base}/{action}", "made up": f"{base}/{'A' * 24}/{action}",
+            "their own session's": f"{base}/{own_key}/{action}", "the stream token": f"{base}/{token}/{action}"}
+
+
+def _refused(response) -> bool:
+    # 404 without a key (no such URL); with a key that does not open the session, the player's signed-out answer
+    return response.status_code == 404 or (response.status_code == 403 and response.json()["code"] == "signed_out")
+
+
 def test_a_heartbeat_for_another_profiles_session_is_refused_and_writes_nothing(client, subscriber, household,
                                                                                 licensed_source):
     work = published_film(licence=licensed_source.licence, title="Their Film", duration_s=60, directory="packages/z",
                           sha256="ef" * 32)
     session = playback_start(profile=household["partner"], work=work, device="Firefox")
+    # the kid's own session (of a rated title it may watch; its key is all that matters here)
+    kids_own = PlaybackSession.objects.create(profile=household["kid"], work=work, asset=work.asset, device="Chromium")
     client = _as(client, subscriber, household["kid"])
-    response = client.post(f"/watch/session/{session.pk}/heartbeat", {"position": "42", "duration": "60"})
-    assert response.status_code == 404
-    assert not ResumePoint.objects.filter(work=work).exists()
+    for what, url in _foreign_urls(session, kids_own, "heartbeat").items():
+        assert _refused(client.post(url, {"position": "42", "duration": "60"})), what
+    assert not ResumePoint.objects.filter(work=work, profile=household["partner"]).exists()
     assert PlaybackSession.objects.get(pk=session.pk).last_heartbeat_at == session.last_heartbeat_at
-    client = _as(client, subscriber, household["partner"])
-    response = client.post(f"/watch/session/{session.pk}/heartbeat", {"position": "42", "duration": "60"})
+    response = client.post(session_url(session), {"position": "42", "duration": "60"})  # the partner's own page
     assert response.status_code == 200
     assert ResumePoint.objects.get(work=work).profile == household["partner"]
 
@@ -203,8 +221,8 @@ def test_a_heartbeat_for_another_profiles_session_is_refused_and_writes_nothing(
 @pytest.mark.parametrize("action", ["heartbeat", "leave"])
 def test_a_heartbeat_or_beacon_for_another_accounts_session_is_refused_and_writes_nothing(client, subscriber, action,
                                                                                         licensed_source):
-    # The view finds a session by the active profile alone (which is one of the signed-in account's): a session id
-    # of another account, however it was learnt, answers 404 and changes nothing there.
+    # Only the session's own key opens it: a session id of another account, however it was learnt, with any key the
+    # attacker can make or has seen, is refused and changes nothing there.
     from reelhouse.accounts.services import user_create
     from reelhouse.billing.services import subscription_grant
 
@@ -213,9 +231,10 @@ def test_a_heartbeat_or_beacon_for_another_accounts_session_is_refused_and_write
     work = published_film(licence=licensed_source.licence, title="Their Film", duration_s=60, directory="packages/s",
                           sha256="fe" * 32)
     session = playback_start(profile=stranger.profiles.get(), work=work, device="Firefox")
+    own = playback_start(profile=subscriber.profiles.get(), work=work, device="Chromium")
     client = _as(client, subscriber, subscriber.profiles.get())
-    response = client.post(f"/watch/session/{session.pk}/{action}", {"position": "42", "duration": "60"})
-    assert response.status_code == 404
+    for what, url in _foreign_urls(session, own, action).items():
+        assert _refused(client.post(url, {"position": "42", "duration": "60"})), what
     after = PlaybackSession.objects.get(pk=session.pk)
     assert after.ended_at is None and after.last_heartbeat_at == session.last_heartbeat_at
     assert not ResumePoint.objects.filter(work=work).exists()

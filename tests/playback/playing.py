@@ -10,7 +10,7 @@ from reelhouse.catalog.models import Work
 from reelhouse.core import clock
 from reelhouse.media.models import Asset, Rendition
 from reelhouse.playback.services import playback_start
-from reelhouse.playback.signing import stream_prefix
+from reelhouse.playback.signing import session_key, stream_prefix
 
 
 def start_playing(client, work, *, expect: int = 200) -> dict:
@@ -19,6 +19,11 @@ def start_playing(client, work, *, expect: int = 200) -> dict:
     response = client.post(f"/watch/{work.pk}/start")
     assert response.status_code == expect, response.content[:500]
     return response.json()
+
+
+def session_url(session, action: str = "heartbeat") -> str:
+    """The session's heartbeat (or leave) URL with its key, as the start answer gives it to the page that started it."""
+    return f"/watch/session/{session.id}/{session_key(session_id=str(session.id), user=session.profile.user)}/{action}"
 
 
 def file_body(response) -> bytes:

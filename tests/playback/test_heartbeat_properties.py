@@ -1,4 +1,4 @@
-"""Property test (Hypothesis): a heartbeat carries whatever the player (or anyone holding the session id) posts.
+"""Property test (Hypothesis): a heartbeat carries whatever the player (or anyone holding the session's key) posts.
 Any position, duration and ended values, numbers or not, finite or not, give 200, 400 naming the fields or 403
 with the refusal, never an error page, and never store a resume point that is not a finite number of seconds."""
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.services import playback_start
-from tests.playback.playing import published_film
+from tests.playback.playing import published_film, session_url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def heartbeat(client, subscriber, licensed_source):
     film = published_film(licence=licensed_source.licence)
     session = playback_start(profile=subscriber.profiles.get(), work=film, device="test")
     client.force_login(subscriber)
-    return client, f"/watch/session/{session.id}/heartbeat", film
+    return client, session_url(session), film
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,17 +7,17 @@ from django.db import connection
 from reelhouse.media.markers import marker_set_by_operator
 from reelhouse.playback.models import ResumePoint
 from reelhouse.playback.services import playback_start
-from tests.playback.playing import published_film
+from tests.playback.playing import published_film, session_url
 
 pytestmark = pytest.mark.django_db
 
 SECONDS = 600
-# session, user, profile (middleware); the playback session with its work, licence and asset (its profile is the
-# active one, not read again); the plan's limits; standing withdrawals; the other live streams; then in the write
+# the playback session with its profile, user, work, licence and asset (its key opens it: no session, user or profile
+# read for the cookie); the plan's limits; standing withdrawals; the other live streams; then in the write
 # transaction the account lock (PostgreSQL's row lock; on SQLite the IMMEDIATE BEGIN is the lock), the session's
 # UPDATE on condition it is still alive (the state is read again only when it is not) and the resume point's UPDATE;
 # and the transaction's two statements (BEGIN/COMMIT, or a savepoint inside a test's transaction).
-BUDGET = 12 if connection.vendor == "postgresql" else 11
+BUDGET = 9 if connection.vendor == "postgresql" else 8
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def playing(client, subscriber, licensed_source):
     film = published_film(licence=licensed_source.licence, duration_s=SECONDS)
     session = playback_start(profile=subscriber.profiles.get(), work=film, device="test")
     client.force_login(subscriber)
-    url = f"/watch/session/{session.id}/heartbeat"
+    url = session_url(session)
     assert client.post(url, {"position": "1", "duration": str(SECONDS)}).status_code == 200  # the resume point exists
     return client, url, film
 

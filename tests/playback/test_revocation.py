@@ -76,11 +76,14 @@ def test_a_running_stream_is_refused_at_its_next_segment_after_the_event(client,
 
 
 def test_a_device_signed_out_learns_why_from_its_heartbeat(client, subscriber, episode):
+    # Signed out through the sign-out page, as a browser does (its device cookie with it): another tab still playing
+    # is told at its next heartbeat, whose key alone would still open the session.
     client.force_login(subscriber)
     started = start_playing(client, episode)
-    client.logout()
+    assert client.post("/accounts/logout/").status_code == 302
     response = client.post(started["heartbeat_url"], {"position": "1", "duration": "4"})
     assert response.status_code == 403 and "signed out" in response.json()["reason"]
+    assert PlaybackSession.objects.get().ended_reason == "signed_out_here"
 
 
 def test_an_event_for_someone_else_leaves_the_stream_playing(client, subscriber, episode, licensed_source):
