@@ -51,6 +51,10 @@ from reelhouse.catalog.seeding import EMAIL_DOMAIN
 from reelhouse.core import clock
 from reelhouse.playback.models import PlaybackSession
 
+try:  # the start answer's URL: keyed since the heartbeat's own key (a tree before it: unkeyed)
+    from reelhouse.playback.signing import session_key
+except ImportError:
+    session_key = None
 n = int(os.environ["HB_SESSIONS"])
 emails = [f"viewer{i}@{EMAIL_DOMAIN}" for i in range(n)]
 users = list(User.objects.filter(email__in=emails).prefetch_related("profiles").order_by("pk"))
@@ -71,8 +75,11 @@ for i, user in enumerate(users):
     playback = PlaybackSession.objects.create(profile=profile, work=film, asset=film.asset, device="Bench/1.0",
                                               device_id=device, renditions=["v360"])
     secret = _get_new_csrf_string()
+    path = f"/watch/session/{playback.pk}/heartbeat"
+    if session_key is not None:
+        path = path.replace("/heartbeat", f"/{session_key(session_id=str(playback.pk), user=user)}/heartbeat")
     viewers.append({"cookie": f"sessionid={key}; csrftoken={secret}; rh_device={device}",
-                    "csrf": _mask_cipher_secret(secret), "path": f"/watch/session/{playback.pk}/heartbeat",
+                    "csrf": _mask_cipher_secret(secret), "path": path,
                     "duration": film.asset.duration_s or 3600})
 Session.objects.bulk_create(rows)
 print(json.dumps({"viewers": viewers}))
