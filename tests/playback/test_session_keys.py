@@ -14,7 +14,7 @@ from reelhouse.core import clock
 from reelhouse.playback.models import PlaybackSession, ResumePoint
 from reelhouse.playback.services import playback_start
 from reelhouse.playback.signing import download_signature, session_key, stream_prefix
-from tests.playback.playing import published_film, session_url
+from tests.playback.playing import published_film, session_url, start_playing
 
 pytestmark = pytest.mark.django_db
 BEAT = {"position": "42", "duration": "600"}
@@ -51,12 +51,15 @@ def test_the_key_alone_keeps_its_session_alive_and_records_the_position(subscrib
     assert PlaybackSession.objects.get(pk=session.pk).ended_reason == "left"
 
 
-def test_the_start_answer_gives_the_keyed_urls_of_its_own_session(client, subscriber, film):
-    session = _start(subscriber, film)
-    key = session_key(session_id=str(session.id), user=subscriber)
-    assert session_url(session) == f"/watch/session/{session.id}/{key}/heartbeat"
+def test_the_start_answer_gives_its_page_the_keyed_urls_of_its_own_session(client, subscriber, film):
+    client.force_login(subscriber)
+    started = start_playing(client, film)  # the real watch page and start view
+    key = session_key(session_id=started["session"], user=subscriber)
+    assert started["heartbeat_url"] == f"/watch/session/{started['session']}/{key}/heartbeat"
+    assert started["leave_url"] == f"/watch/session/{started['session']}/{key}/leave"
     other = _start(subscriber, published_film(licence=film.licence, title="Another", directory="packages/y"))
     assert session_key(session_id=str(other.id), user=subscriber) != key  # one key per session
+    assert Client().post(started["heartbeat_url"], BEAT).status_code == 200
 
 
 @pytest.mark.parametrize("forge", [
