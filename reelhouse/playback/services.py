@@ -124,19 +124,26 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     or a revocation; gone quiet), and the stream limit when it refuses, since heartbeats over the limit must not
     all end each other (the first one ends, the next one then fits).
 
-    The usual heartbeat (entitled, the session alive) is two UPDATEs under the lock: the session's, on condition
-    that it is still alive (sessions_alive's rule, so nothing can have ended it since the checks), then the resume
-    point's. Any other case reads the session again and decides as below."""
+    The usual heartbeat (entitled, the session alive, its resume point there) is two UPDATEs, each a statement on
+    its own, outside any transaction and the account's lock: the session's, on condition that it is still alive
+    (sessions_alive's rule, so nothing can have ended it since the checks), then the resume point's. Each is atomic by
+    itself and neither decides anything for another session, so the lock adds nothing to them; and on SQLite a
+    statement on its own holds the database's write lock only while SQLite runs it, never while its thread waits for
+    the GIL between statements, as a transaction's turn does (docs/operations.md: that wait is what queued heartbeats
+    for seconds at an evening's load). Any other case takes the lock, reads the session again and decides as below."""
     now = clock.now()
     position_s = min(position_s, duration_s) if duration_s else position_s
     refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
     resume = _resume_values(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
+    if refusal is None and sessions_alive().filter(pk=session.pk).update(last_heartbeat_at=now):
+        session.last_heartbeat_at = now
+        if not ResumePoint.objects.filter(profile_id=session.profile_id, work_id=session.work_id).update(**resume):
+            with transaction.atomic():  # the session's first heartbeat creates its resume point
+                _lock_account(session.profile.user_id)
+                _resume_record(session=session, values=resume)
+        return session
     with transaction.atomic():
         _lock_account(session.profile.user_id)
-        if refusal is None and sessions_alive().filter(pk=session.pk).update(last_heartbeat_at=now):
-            session.last_heartbeat_at = now
-            _resume_record(session=session, values=resume)
-            return session
         session.refresh_from_db(fields=["ended_at", "ended_reason", "last_heartbeat_at"])
         if session.ended_at is None and not session_alive(session):
             _end(session, "stale")
