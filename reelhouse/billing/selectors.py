@@ -20,10 +20,14 @@ def subscription_current(*, user, at: dt.datetime | None = None) -> Subscription
     return _entitling(user=user, at=at).select_related("plan", "scheduled_plan").first()
 
 
-def plan_limits(*, user) -> tuple[int, int] | None:
+def plan_limits(*, user, also: dict | None = None) -> tuple | None:
     """(max_streams, max_height) of the plan of the subscription that entitles the user now (subscription_current's
-    rule), None without one: what playback checks on every start and heartbeat, read as two columns."""
-    return _entitling(user=user).values_list("plan__max_streams", "plan__max_height").first()
+    rule), None without one: what playback checks on every start and heartbeat, read as two columns. `also`: more
+    columns read in the same statement, as {name: expression}, returned after the two (playback's count of the
+    account's live streams, so a heartbeat asks both in one statement)."""
+    also = also or {}
+    return (_entitling(user=user).annotate(**also)
+            .values_list("plan__max_streams", "plan__max_height", *also).first())
 
 
 def _entitling(*, user, at: dt.datetime | None = None):

@@ -12,10 +12,11 @@ pytestmark = pytest.mark.django_db
 
 SECONDS = 600
 # the playback session with its profile, user, work, licence and asset (its key opens it: no session, user or profile
-# read for the cookie); the plan's limits; standing withdrawals; the other live streams; then, each a statement on its
-# own (no transaction, no account lock: playback_heartbeat says why), the session's UPDATE on condition it is still
-# alive (the state is read again, under the lock, only when it is not) and the resume point's UPDATE.
-BUDGET = 6
+# read for the cookie); the plan's limits with the count of the other live streams (one statement); standing
+# withdrawals; then, each a statement on its own (no transaction, no account lock: playback_heartbeat says why), the
+# session's UPDATE on condition it is still alive (the state is read again, under the lock, only when it is not) and
+# the resume point's UPDATE.
+BUDGET = 5
 
 
 @pytest.fixture
