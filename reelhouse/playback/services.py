@@ -129,8 +129,8 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     (sessions_alive's rule, so nothing can have ended it since the checks), then the resume point's. Each is atomic by
     itself and neither decides anything for another session, so the lock adds nothing to them; and on SQLite a
     statement on its own holds the database's write lock only while SQLite runs it, never while its thread waits for
-    the GIL between statements, as a transaction's turn does (docs/operations.md: that wait is what queued heartbeats
-    for seconds at an evening's load). Any other case takes the lock, reads the session again and decides as below."""
+    the GIL between statements, as a transaction's turn does. Any other case takes the lock, reads the session again
+    and decides as below."""
     now = clock.now()
     position_s = min(position_s, duration_s) if duration_s else position_s
     refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
