@@ -1,4 +1,6 @@
-"""Playback reads: may this profile play this work now, where to resume, what comes next."""
+"""Playback reads: may this profile play this work now, where to resume, what comes next. Over 400 lines because
+every playback access decision (entitlement, the stream limit, which files a session may fetch) is kept in this one
+place."""
 
 import contextlib
 import datetime as dt
