@@ -20,13 +20,15 @@ def _well_formed(sig: str, expires) -> bool:
     return isinstance(sig, str) and _SIGNATURE.fullmatch(sig) is not None and isinstance(expires, int)
 
 
-def _key() -> bytes:
-    return hashlib.sha256(b"reelhouse.stream:" + settings.SECRET_KEY.encode()).digest()
+def _signature(purpose: bytes, message: str) -> str:
+    # 18 bytes of HMAC-SHA256 under a key of its own per purpose (derived from SECRET_KEY), unpadded URL-safe base64
+    key = hashlib.sha256(purpose + b":" + settings.SECRET_KEY.encode()).digest()
+    mac = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
 
 
 def stream_signature(*, expires: int, session_id: str, asset_id: int) -> str:
-    mac = hmac.new(_key(), f"{expires}/{session_id}/{asset_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+    return _signature(b"reelhouse.stream", f"{expires}/{session_id}/{asset_id}")
 
 
 def stream_prefix(*, session_id: str, asset_id: int, ttl: int | None = None) -> str:
@@ -45,13 +47,8 @@ def stream_token_valid(*, sig: str, expires: int, session_id: str, asset_id: int
 
 # Downloads: /download/<sig>/<expires>/<download-id>/<label>.mp4, a different key so a stream token never
 # opens a download and the other way round.
-def _download_key() -> bytes:
-    return hashlib.sha256(b"reelhouse.download:" + settings.SECRET_KEY.encode()).digest()
-
-
 def download_signature(*, expires: int, download_id: str, label: str) -> str:
-    mac = hmac.new(_download_key(), f"{expires}/{download_id}/{label}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+    return _signature(b"reelhouse.download", f"{expires}/{download_id}/{label}")
 
 
 def download_path(*, download_id: str, label: str, expires: int) -> str:
@@ -71,13 +68,8 @@ def download_token_valid(*, sig: str, expires: int, download_id: str, label: str
 # account's password hash, so a password change (which signs every other browser out) stops it opening the session
 # at once; signing out (in this browser, or everywhere) ends the session itself. A key of its own, so neither a
 # stream nor a download token is ever a session key.
-def _session_key_key() -> bytes:
-    return hashlib.sha256(b"reelhouse.playback-session:" + settings.SECRET_KEY.encode()).digest()
-
-
 def session_key(*, session_id: str, user) -> str:
-    mac = hmac.new(_session_key_key(), f"{session_id}/{user.password}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:18]).decode().rstrip("=")
+    return _signature(b"reelhouse.playback-session", f"{session_id}/{user.password}")
 
 
 def session_key_valid(*, key, session_id: str, user) -> bool:
