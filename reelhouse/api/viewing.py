@@ -23,9 +23,9 @@ from reelhouse.api.schemas import (
 from reelhouse.catalog import selectors as catalog
 from reelhouse.catalog.models import Work
 from reelhouse.playback import conf, selectors, services
+from reelhouse.playback.devices import device_id_of
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.playback.signing import stream_prefix
-from reelhouse.playback.views import device_id_of
 
 router = Router(tags=["watching"])
 

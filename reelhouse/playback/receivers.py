@@ -32,10 +32,10 @@ def signed_out_everywhere(sender, user, **kwargs) -> None:
 def signed_out_here(sender, request, user, **kwargs) -> None:
     """django.contrib.auth's user_logged_out: this browser's streams end with its sign-in, now (their heartbeat key
     does not depend on the cookie, so the ended session is what tells a tab still playing)."""
-    from reelhouse.playback import conf
+    from reelhouse.playback.devices import device_cookie
     from reelhouse.playback.services import playback_sessions_end
 
-    device_id = request.COOKIES.get(conf.DEVICE_COOKIE, "") if request is not None else ""
+    device_id = device_cookie(request) if request is not None else ""
     if user is not None and device_id:
         playback_sessions_end(user_id=user.pk, reason="signed_out_here", device_id=device_id)
 

@@ -2,11 +2,9 @@
 
 import mimetypes
 import re
-import secrets
 from pathlib import PurePosixPath
 
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -25,6 +23,7 @@ from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_chosen, master_offer
 from reelhouse.playback import conf, selectors, services
 from reelhouse.playback.blocks import download_button_context
+from reelhouse.playback.devices import device_cookie_set, device_id_of
 from reelhouse.playback.edge import edge_enabled, edge_master, edge_stream_prefix
 from reelhouse.playback.models import Download, PlaybackSession
 from reelhouse.playback.signing import (
@@ -35,7 +34,6 @@ from reelhouse.playback.signing import (
     stream_token_valid,
 )
 
-_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".m4s": "video/iso.segment",
@@ -43,21 +41,6 @@ CONTENT_TYPES = {
     ".vtt": "text/vtt; charset=utf-8",
     ".jpg": "image/jpeg",
 }
-
-
-def device_id_of(request) -> tuple[str, bool]:
-    """This browser's device id (its rh_device cookie) and whether it is new (then the response sets it)."""
-    value = request.COOKIES.get(conf.DEVICE_COOKIE, "")
-    if _DEVICE_ID.fullmatch(value):
-        return value, False
-    return secrets.token_urlsafe(18), True
-
-
-def _with_device(response, device_id: str, new: bool):
-    if new:
-        response.set_cookie(conf.DEVICE_COOKIE, device_id, max_age=conf.DEVICE_COOKIE_SECONDS, httponly=True,
-                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
-    return response
 
 
 def _refused_page(request, context: dict, refused: selectors.Refusal) -> HttpResponse:
@@ -77,9 +60,9 @@ def watch(request, work_id: int):
     context = {"work": work, "episode": episode}
     device_id, new = device_id_of(request)
     if refusal := selectors.entitlement_check(profile=request.profile, work=work, device_id=device_id):
-        return _with_device(_refused_page(request, context, refusal), device_id, new)
+        return device_cookie_set(_refused_page(request, context, refusal), device_id, new)
     nxt = selectors.next_episode(episode=episode) if episode else None
-    return _with_device(render(request, "playback/watch.html", context | {
+    return device_cookie_set(render(request, "playback/watch.html", context | {
         "next_episode": nxt,
         "markers": skip_segments(work_id=work.pk),
         "menus": selectors.player_menus(user=request.user, work=work),
@@ -101,9 +84,10 @@ def watch_start(request, work_id: int):
     except services.PlaybackRefused as refused:
         services.playback_error_record(profile=request.profile, work=work, code=refused.code or "refused",
                                        device=request.headers.get("User-Agent", ""), detail=str(refused))
-        return _with_device(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id, new)
+        return device_cookie_set(JsonResponse({"reason": str(refused), "code": refused.code}, status=403), device_id,
+                                 new)
     key = session_key(session_id=str(session.id), user=request.user)
-    return _with_device(JsonResponse({
+    return device_cookie_set(JsonResponse({
         "session": str(session.id),
         **_prefixes(session),
         "resume_s": selectors.resume_position(profile=request.profile, work=work),

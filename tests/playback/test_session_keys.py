@@ -123,6 +123,21 @@ def test_signing_out_in_one_browser_ends_its_streams_only(subscriber, film):
     assert Client().post(session_url(there), BEAT).status_code == 200  # the other browser plays on
 
 
+@pytest.mark.parametrize("cookie", ["", "h" * 15, "h" * 65, "h" * 9_600, "hhhhhhhhhhhhhhhhhhhh hh", "h" * 21 + "%",
+                                    "hhhhhhhhhhhhhhhhhhhh\u00e9h", "hhhhhhhhhhhhhhhhhhhh';--"])
+def test_signing_out_with_a_device_cookie_not_of_this_app_ends_no_stream(subscriber, film, cookie):
+    # the device cookie is outside input: only a value of the shape this app sets names a device (devices.py), so
+    # a forged one signs out as usual and ends nothing, even a session recorded under that very value
+    session = _start(subscriber, film, device_id=cookie)
+    browser = Client()
+    browser.force_login(subscriber)
+    browser.cookies["rh_device"] = cookie
+    assert browser.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in browser.session  # signed out all the same
+    assert PlaybackSession.objects.get(pk=session.pk).ended_at is None
+    assert Client().post(session_url(session), BEAT).status_code == 200
+
+
 def test_a_key_of_another_account_opens_nothing_of_this_one(subscriber, film):
     stranger = user_create(email="stranger@example.com", password="another horse battery", display_name="Stranger")
     subscription_grant(user=stranger, days=30)
