@@ -25,9 +25,14 @@ def plan_limits(*, user, also: dict | None = None) -> tuple | None:
     rule), None without one: what playback checks on every start and heartbeat, read as two columns. `also`: more
     columns read in the same statement, as {name: expression}, returned after the two (playback's count of the
     account's live streams, so a heartbeat asks both in one statement)."""
+    return plan_limits_query(user=user, at=clock.now(), also=also).first()
+
+
+def plan_limits_query(*, user, at: dt.datetime, also: dict | None = None):
+    """plan_limits' one statement, as a queryset (`user` and `at` may be core.prepared.Arg: playback prepares it)."""
     also = also or {}
-    return (_entitling(user=user).annotate(**also)
-            .values_list("plan__max_streams", "plan__max_height", *also).first())
+    return (_entitling(user=user, at=at).annotate(**also)
+            .values_list("plan__max_streams", "plan__max_height", *also)[:1])
 
 
 def _entitling(*, user, at: dt.datetime | None = None):

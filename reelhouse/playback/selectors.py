@@ -6,15 +6,17 @@ import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 
-from django.db.models import Count, QuerySet, Subquery
+from django.db.models import BigIntegerField, CharField, Count, DateTimeField, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from reelhouse.billing.selectors import plan_limits, subscription_current
+from reelhouse.billing.selectors import plan_limits, plan_limits_query, subscription_current
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.catalog.selectors import maturity_allows
 from reelhouse.core import clock
+from reelhouse.core.prepared import Arg, Prepared
 from reelhouse.core.storage import media_listdir, media_read_stream, media_storage
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
@@ -27,10 +29,12 @@ def _heard_since() -> dt.datetime:
     return clock.now() - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
 
 
-def sessions_alive() -> QuerySet[PlaybackSession]:
+def sessions_alive(*, since=None) -> QuerySet[PlaybackSession]:
     """The one liveness rule, for the stream view and the concurrent-stream count alike: a session is alive while it
-    has not ended and was heard from (started or sent a heartbeat) within the last SESSION_STALE_SECONDS."""
-    return PlaybackSession.objects.filter(ended_at__isnull=True, last_heartbeat_at__gt=_heard_since())
+    has not ended and was heard from (started or sent a heartbeat) within the last SESSION_STALE_SECONDS (`since`:
+    that moment, given by a prepared statement)."""
+    return PlaybackSession.objects.filter(ended_at__isnull=True,
+                                          last_heartbeat_at__gt=_heard_since() if since is None else since)
 
 
 def session_alive(session: PlaybackSession) -> bool:
@@ -41,10 +45,15 @@ def session_alive(session: PlaybackSession) -> bool:
 def sessions_live(*, user, exclude: PlaybackSession | None = None, device_id: str = "") -> QuerySet[PlaybackSession]:
     """The user's streams holding a slot (alive), oldest first. `device_id`: leave out that device's own sessions
     (playing again there takes them over, so they never count against it)."""
-    qs = (sessions_alive().select_related("profile", "work").filter(profile__user=user).order_by("started_at"))
+    return _live(user=user, exclude_pk=exclude.pk if exclude is not None else None, device_id=device_id)
+
+
+def _live(*, user, exclude_pk, device_id, since=None) -> QuerySet[PlaybackSession]:
+    # sessions_live's rule; any value may be a prepared.Arg (an Arg for device_id keeps its filter)
+    qs = sessions_alive(since=since).select_related("profile", "work").filter(profile__user=user).order_by("started_at")
     if device_id:
         qs = qs.exclude(device_id=device_id)
-    return qs.exclude(pk=exclude.pk) if exclude is not None else qs
+    return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
 
 
 _BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
@@ -94,8 +103,7 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
     user = profile.user
     if session is not None and session.ended_at is not None:
         return ended_refusal(session)
-    live = _live_others(user=user, session=session, device_id=device_id) if streams else None
-    limits = _limits_and_live(user=user, live=live)
+    limits = _limits_and_live(user=user, session=session, device_id=device_id) if streams else plan_limits(user=user)
     if limits is None:
         return _no_subscription()
     if not work.is_published:
@@ -111,16 +119,15 @@ def entitlement_check(*, profile, work: Work, session: PlaybackSession | None = 
         return Refusal("maturity", problem)
     if not streams:
         return None
-    return _streams_refusal(live=live, limit=limits[0], counted=limits[2])
+    return _streams_refusal(user=user, session=session, device_id=device_id, limit=limits[0], counted=limits[2])
 
 
 def stream_limit_check(*, user, session: PlaybackSession | None = None, device_id: str = "") -> Refusal | None:
     """entitlement_check's stream limit alone (the plan read again), for the account's lock, where starts queue."""
-    live = _live_others(user=user, session=session, device_id=device_id)
-    limits = _limits_and_live(user=user, live=live)
+    limits = _limits_and_live(user=user, session=session, device_id=device_id)
     if limits is None:
         return _no_subscription()
-    return _streams_refusal(live=live, limit=limits[0], counted=limits[2])
+    return _streams_refusal(user=user, session=session, device_id=device_id, limit=limits[0], counted=limits[2])
 
 
 def _live_others(*, user, session: PlaybackSession | None, device_id: str) -> QuerySet[PlaybackSession]:
@@ -128,19 +135,41 @@ def _live_others(*, user, session: PlaybackSession | None, device_id: str) -> Qu
     return sessions_live(user=user, exclude=session, device_id=session.device_id if session is not None else device_id)
 
 
-def _limits_and_live(*, user, live: QuerySet[PlaybackSession] | None) -> tuple | None:
-    """The plan's (max_streams, max_height) and, when `live` is given, how many streams it holds, in one statement
-    (every heartbeat asks both: one statement fewer, each a GIL hand-over at an evening's load)."""
-    if live is None:
-        return plan_limits(user=user)
+def _limits_and_live_query(*, other_session: bool, other_device: bool) -> QuerySet:
+    # The plan's limits and the count of the streams that count against this one, in one statement of fixed shape
+    # (whether a session and a device are left out changes its shape), with the values as prepared.Arg.
+    user = Arg("user", BigIntegerField())
+    live = _live(user=user, since=Arg("since", DateTimeField()),
+                 exclude_pk=Arg("session", PlaybackSession._meta.pk) if other_session else None,
+                 device_id=Arg("device", CharField()) if other_device else "")
     count = live.order_by().values("profile__user").annotate(n=Count("pk")).values("n")
-    return plan_limits(user=user, also={"live_streams": Coalesce(Subquery(count), 0)})
+    return plan_limits_query(user=user, at=Arg("at", DateTimeField()),
+                             also={"live_streams": Coalesce(Subquery(count), 0)})
 
 
-def _streams_refusal(*, live: QuerySet[PlaybackSession], limit: int, counted: int) -> Refusal | None:
+# every heartbeat asks this: built and compiled once per server thread (core/prepared.py), run with its values
+_LIMITS_AND_LIVE = {(s, d): Prepared(partial(_limits_and_live_query, other_session=s, other_device=d))
+                    for s in (False, True) for d in (False, True)}
+
+
+def _limits_and_live(*, user, session: PlaybackSession | None, device_id: str) -> tuple | None:
+    """The plan's (max_streams, max_height) and how many of the account's other streams hold a slot (plan_limits'
+    and sessions_live's rules), in one prepared statement; None without a subscription."""
+    device_id = session.device_id if session is not None else device_id
+    now = clock.now()
+    return _LIMITS_AND_LIVE[session is not None, bool(device_id)].first(
+        user=user.pk, at=now, since=now - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS),
+        session=session.pk if session is not None else None, device=device_id)
+
+
+def _streams_refusal(*, user, session: PlaybackSession | None, device_id: str, limit: int,
+                     counted: int) -> Refusal | None:
     # A slot free is the usual answer (`counted` with the plan): the rows are read only for a refusal, which names
     # them, and counted again there, as they may have ended since.
-    if counted < limit or len(others := list(live[:limit + 5])) < limit:
+    if counted < limit:
+        return None
+    live = _live_others(user=user, session=session, device_id=device_id)
+    if len(others := list(live[:limit + 5])) < limit:
         return None
     names = "; ".join(session_description(s) for s in others)
     return Refusal("streams", _("Your plan allows %(limit)d stream(s) at once and these are playing now: "

@@ -6,10 +6,12 @@ import math
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, DateTimeField
 from django.utils.translation import gettext as _
 
 from reelhouse.core import clock
 from reelhouse.core.audit import audit_record
+from reelhouse.core.prepared import Arg, PreparedUpdate
 from reelhouse.playback import conf
 from reelhouse.playback.models import Download, PlaybackSession, ResumePoint
 from reelhouse.playback.refusals import ended_refusal, stopped_refusal
@@ -112,6 +114,18 @@ def _resume_record(*, session: PlaybackSession, values: dict) -> None:
         ResumePoint.objects.update_or_create(profile_id=session.profile_id, work_id=session.work_id, defaults=values)
 
 
+# The usual heartbeat's two UPDATEs, built and compiled once per server thread (core/prepared.py): the session's
+# (only while sessions_alive's rule holds) and its resume point's.
+_STILL_ALIVE_HEARD = PreparedUpdate(
+    lambda: sessions_alive(since=Arg("since", DateTimeField())).filter(pk=Arg("session", PlaybackSession._meta.pk)),
+    last_heartbeat_at=Arg("now", DateTimeField()))
+_RESUME_MOVED = PreparedUpdate(
+    lambda: ResumePoint.objects.filter(profile_id=Arg("profile", BigIntegerField()),
+                                       work_id=Arg("work", BigIntegerField())),
+    **{name: Arg(name, ResumePoint._meta.get_field(name)) for name in ("position_s", "duration_s", "updated_at",
+                                                                          "watched")})
+
+
 def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_s: float,
                        ended: bool = False) -> PlaybackSession:
     """Record where the viewer is; re-checks entitlement (and the stream limit) so a stream stops when it ends.
@@ -135,9 +149,10 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     position_s = min(position_s, duration_s) if duration_s else position_s
     refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
     resume = _resume_values(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
-    if refusal is None and sessions_alive().filter(pk=session.pk).update(last_heartbeat_at=now):
+    if refusal is None and _STILL_ALIVE_HEARD.run(
+            session=session.pk, since=now - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS), now=now):
         session.last_heartbeat_at = now
-        if not ResumePoint.objects.filter(profile_id=session.profile_id, work_id=session.work_id).update(**resume):
+        if not _RESUME_MOVED.run(profile=session.profile_id, work=session.work_id, **resume):
             with transaction.atomic():  # the session's first heartbeat creates its resume point
                 _lock_account(session.profile.user_id)
                 _resume_record(session=session, values=resume)

@@ -19,6 +19,7 @@ from reelhouse.accounts.access import owner_required
 from reelhouse.accounts.services import ProfileError, profile_playback_preferences_set
 from reelhouse.catalog.models import Episode, Work
 from reelhouse.core.http import stored_file_response, stored_name_under
+from reelhouse.core.prepared import Arg, Prepared
 from reelhouse.media.selectors import skip_segments
 from reelhouse.media.transcode.master import master_chosen, master_offer
 from reelhouse.playback import conf, selectors, services
@@ -122,14 +123,18 @@ def watch_error(request, work_id: int):
     return JsonResponse({"recorded": True})
 
 
+# every heartbeat reads its session so: built and compiled once per server thread (core/prepared.py)
+_SESSION_OF = Prepared(lambda: PlaybackSession.objects.select_related("profile__user", "work__licence", "asset")
+                       .filter(pk=Arg("pk", PlaybackSession._meta.pk)))
+
+
 def _session_of(session_id, key: str) -> PlaybackSession | None:
     """The playback session a heartbeat or leaving beacon names, when `key` opens it (the start answer's key:
     signing.session_key), with its profile, user, work, licence and asset; None otherwise. The key alone decides,
     not the cookie (so no session, user or profile read): it opens its own session only, of an account still active
     and with the password it had when the session started. Signing out in this browser or everywhere ends the
     session itself (receivers), which the heartbeat then answers with why."""
-    session = (PlaybackSession.objects.select_related("profile__user", "work__licence", "asset")
-               .filter(pk=session_id).first())
+    session = _SESSION_OF.first(pk=session_id)
     if (session is None or not session.profile.user.is_active
             or not session_key_valid(key=key, session_id=str(session_id), user=session.profile.user)):
         return None

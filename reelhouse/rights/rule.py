@@ -17,8 +17,9 @@ property test tests/rights/test_rule_property.py checks that every form agrees w
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
 
+from reelhouse.core.prepared import Arg, Prepared
 from reelhouse.rights.models import WORLDWIDE, WorkWithdrawal, territory_key
 
 EXCLUDED = "X"  # prefix of a code a withdrawal took out of a worldwide key
@@ -236,6 +237,17 @@ def work_q(*, country: str | None, at: dt.datetime, prefix: str = "") -> Q:
     # NOT IN a small uncorrelated subquery (withdrawals are few) rather than NOT EXISTS: it works through any prefix,
     # also inside an aggregate's filter.
     return licensed & ~Q(**{f"{prefix}pk__in": standing.values("work_id")})
+
+
+# a playback's check of one work (every heartbeat): built and compiled once per server thread (core/prepared.py)
+_WITHDRAWALS_OF_ONE = Prepared(lambda: WorkWithdrawal.objects.filter(lifted_at__isnull=True,
+                                                                     work_id=Arg("work", BigIntegerField()))
+                               .values_list("territories", flat=True))
+
+
+def work_withdrawals(work_id: int) -> list[str]:
+    """standing_withdrawals of one work: the territory keys of its standing withdrawals ('' for all territories)."""
+    return [territory_key(territories) for territories in _WITHDRAWALS_OF_ONE.all(work=work_id)]
 
 
 def standing_withdrawals(work_ids) -> dict[int, list[str]]:

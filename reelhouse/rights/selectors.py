@@ -23,7 +23,7 @@ def work_problem(*, work, country: str, at: dt.datetime | None = None) -> tuple[
     """rule.work_refusal for a work (anything with pk and licence) and a viewer's country, with the work's standing
     withdrawals: (code, reason), ('', '') when it may be played."""
     at = at or clock.now()
-    withdrawn = rule.standing_withdrawals([work.pk]).get(work.pk, [])
+    withdrawn = rule.work_withdrawals(work.pk)
     return rule.work_refusal(licence=work.licence, withdrawn=withdrawn, country=rule.viewer_country(country), at=at)
 
 
