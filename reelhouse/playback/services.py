@@ -100,20 +100,6 @@ def playback_start(*, profile, work, device: str = "", device_id: str = "") -> P
             renditions=renditions)
 
 
-def _resume_values(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> dict:
-    """The resume point's fields for this position (read before the account's lock: near the credits, whether the
-    position counts as watched reads the title's markers)."""
-    return {"position_s": position_s, "duration_s": duration_s, "updated_at": now,
-            "watched": ended or position_watched(work_id=session.work_id, position_s=position_s,
-                                                 duration_s=duration_s)}
-
-
-def _resume_record(*, session: PlaybackSession, values: dict) -> None:
-    # Under the account's lock: one UPDATE of the profile's row for this work; the first heartbeat creates it.
-    if not ResumePoint.objects.filter(profile_id=session.profile_id, work_id=session.work_id).update(**values):
-        ResumePoint.objects.update_or_create(profile_id=session.profile_id, work_id=session.work_id, defaults=values)
-
-
 # The usual heartbeat's two UPDATEs, built and compiled once per server thread (core/prepared.py): the session's
 # (only while sessions_alive's rule holds) and its resume point's.
 _STILL_ALIVE_HEARD = PreparedUpdate(
@@ -124,6 +110,25 @@ _RESUME_MOVED = PreparedUpdate(
                                        work_id=Arg("work", BigIntegerField())),
     **{name: Arg(name, ResumePoint._meta.get_field(name)) for name in ("position_s", "duration_s", "updated_at",
                                                                           "watched")})
+
+
+def _resume_values(*, session: PlaybackSession, position_s: float, duration_s: float, ended: bool, now) -> dict:
+    """The resume point's fields for this position (read before the account's lock: near the credits, whether the
+    position counts as watched reads the title's markers)."""
+    return {"position_s": position_s, "duration_s": duration_s, "updated_at": now,
+            "watched": ended or position_watched(work_id=session.work_id, position_s=position_s,
+                                                 duration_s=duration_s)}
+
+
+def _resume_record(*, session: PlaybackSession, values: dict) -> None:
+    # Under the account's lock: one UPDATE of the profile's row for this work; the first heartbeat creates it.
+    if not _RESUME_MOVED.run(profile=session.profile_id, work=session.work_id, **values):
+        _resume_create(session=session, values=values)
+
+
+def _resume_create(*, session: PlaybackSession, values: dict) -> None:
+    # the row is not there (or was not a moment ago: another request of this profile may have just made it)
+    ResumePoint.objects.update_or_create(profile_id=session.profile_id, work_id=session.work_id, defaults=values)
 
 
 def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_s: float,
@@ -155,7 +160,7 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
         if not _RESUME_MOVED.run(profile=session.profile_id, work=session.work_id, **resume):
             with transaction.atomic():  # the session's first heartbeat creates its resume point
                 _lock_account(session.profile.user_id)
-                _resume_record(session=session, values=resume)
+                _resume_create(session=session, values=resume)
         return session
     with transaction.atomic():
         _lock_account(session.profile.user_id)
