@@ -21,6 +21,7 @@ import time
 from http.cookiejar import Cookie
 from itertools import count
 
+import gevent
 import psutil
 from geventhttpclient.url import URL
 from load_edge import EdgeConnection
@@ -138,6 +139,11 @@ class Viewer(Arriving):
         self.tracks = [self._playlist(path) for path in wanted + audio[:1]]
         self.position = random.uniform(0, PLAN["duration_s"] / 2)
         self.next_heartbeat = time.monotonic() + random.uniform(0, PLAN["heartbeat_s"])
+        # The player's heartbeat runs on its own timer (heartbeat.js: setInterval), beside hls.js fetching segments:
+        # a slow answer delays neither the segments nor the next beat's schedule. (Sent from the segment loop, a
+        # heartbeat stalled in a ramp held that viewer's segments back, and the viewers it held all resumed, and
+        # beat, together when the queue drained: bursts every 30 s that outlived the ramp.)
+        self.beating = gevent.spawn(self._heartbeats)
 
     def _edge_connect(self) -> None:
         """The viewer's own keep-alive connection to the edge (a CDN on another host: no cookies go there), read
@@ -148,6 +154,8 @@ class Viewer(Arriving):
         self.edge = EdgeConnection(edge.host, edge.port, timeout=self.network_timeout)
 
     def on_stop(self):
+        if getattr(self, "beating", None) is not None:
+            self.beating.kill(block=False)
         if getattr(self, "edge", None) is not None:
             self.edge.close()
 
@@ -187,16 +195,23 @@ class Viewer(Arriving):
             track["next"] += 1
             self.edge_get(segment, "segment (edge)")
         self.position = (self.position + PLAN["segment_s"]) % PLAN["duration_s"]
-        if time.monotonic() >= self.next_heartbeat:
+
+    def _heartbeats(self):
+        """Every heartbeat_s on a fixed schedule (setInterval's), from a random phase: the position, and the renewed
+        prefixes every later request goes through."""
+        while True:
+            gevent.sleep(max(0.0, self.next_heartbeat - time.monotonic()))
             self.next_heartbeat += PLAN["heartbeat_s"]
             with self.client.post(self.heartbeat_url, name="heartbeat", catch_response=True, data={
                     "csrfmiddlewaretoken": self.csrf, "position": f"{self.position:.1f}",
                     "duration": f"{PLAN['duration_s']:.1f}"}) as r:
-                if r.status_code != 200:
+                try:
+                    renewed = r.json() if r.status_code == 200 else None
+                except ValueError:
+                    renewed = None
+                if renewed is None:
                     _fail(r, "heartbeat")
-                    return
-                renewed = r.json()
-            # The player's renewal: every later request goes through the newest prefixes.
+                    continue
             self.prefix, self.edge_prefix = renewed["stream_prefix"], renewed["edge_prefix"]
             self.edge_path = _path_of(self.edge_prefix)
 
