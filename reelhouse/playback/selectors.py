@@ -25,8 +25,9 @@ from reelhouse.rights import rule
 from reelhouse.rights.selectors import work_problem
 
 
-def _heard_since() -> dt.datetime:
-    return clock.now() - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
+def heard_since(now: dt.datetime | None = None) -> dt.datetime:
+    """The moment after which a session must have been heard from to be alive (sessions_alive's rule) at `now`."""
+    return (now or clock.now()) - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS)
 
 
 def sessions_alive(*, since=None) -> QuerySet[PlaybackSession]:
@@ -34,12 +35,12 @@ def sessions_alive(*, since=None) -> QuerySet[PlaybackSession]:
     has not ended and was heard from (started or sent a heartbeat) within the last SESSION_STALE_SECONDS (`since`:
     that moment, given by a prepared statement)."""
     return PlaybackSession.objects.filter(ended_at__isnull=True,
-                                          last_heartbeat_at__gt=_heard_since() if since is None else since)
+                                          last_heartbeat_at__gt=heard_since() if since is None else since)
 
 
 def session_alive(session: PlaybackSession) -> bool:
     """sessions_alive's rule for one session whose ended_at and last_heartbeat_at were just read (no query)."""
-    return session.ended_at is None and session.last_heartbeat_at > _heard_since()
+    return session.ended_at is None and session.last_heartbeat_at > heard_since()
 
 
 def sessions_live(*, user, exclude: PlaybackSession | None = None, device_id: str = "") -> QuerySet[PlaybackSession]:
@@ -158,7 +159,7 @@ def _limits_and_live(*, user, session: PlaybackSession | None, device_id: str) -
     device_id = session.device_id if session is not None else device_id
     now = clock.now()
     return _LIMITS_AND_LIVE[session is not None, bool(device_id)].first(
-        user=user.pk, at=now, since=now - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS),
+        user=user.pk, at=now, since=heard_since(now),
         session=session.pk if session is not None else None, device=device_id)
 
 

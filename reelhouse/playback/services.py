@@ -20,6 +20,7 @@ from reelhouse.playback.selectors import (
     download_limit_problem,
     download_refusal,
     entitlement_check,
+    heard_since,
     position_watched,
     quality_limit,
     session_alive,
@@ -155,7 +156,7 @@ def playback_heartbeat(*, session: PlaybackSession, position_s: float, duration_
     refusal = entitlement_check(profile=session.profile, work=session.work, session=session)
     resume = _resume_values(session=session, position_s=position_s, duration_s=duration_s, ended=ended, now=now)
     if refusal is None and _STILL_ALIVE_HEARD.run(
-            session=session.pk, since=now - dt.timedelta(seconds=conf.SESSION_STALE_SECONDS), now=now):
+            session=session.pk, since=heard_since(now), now=now):
         session.last_heartbeat_at = now
         if not _RESUME_MOVED.run(profile=session.profile_id, work=session.work_id, **resume):
             with transaction.atomic():  # the session's first heartbeat creates its resume point
