@@ -131,9 +131,15 @@ def stream_limit_check(*, user, session: PlaybackSession | None = None, device_i
     return _streams_refusal(user=user, session=session, device_id=device_id, limit=limits[0], counted=limits[2])
 
 
+def _left_out(session: PlaybackSession | None, device_id: str) -> tuple:
+    # (session id, device id) whose streams never count against this one's slot: its own and its device's
+    return (session.pk, session.device_id) if session is not None else (None, device_id)
+
+
 def _live_others(*, user, session: PlaybackSession | None, device_id: str) -> QuerySet[PlaybackSession]:
     # the streams that count against this one's slot: the account's live ones but its own and its device's
-    return sessions_live(user=user, exclude=session, device_id=session.device_id if session is not None else device_id)
+    exclude_pk, device_id = _left_out(session, device_id)
+    return _live(user=user, exclude_pk=exclude_pk, device_id=device_id)
 
 
 def _limits_and_live_query(*, other_session: bool, other_device: bool) -> QuerySet:
@@ -156,11 +162,10 @@ _LIMITS_AND_LIVE = {(s, d): Prepared(partial(_limits_and_live_query, other_sessi
 def _limits_and_live(*, user, session: PlaybackSession | None, device_id: str) -> tuple | None:
     """The plan's (max_streams, max_height) and how many of the account's other streams hold a slot (plan_limits'
     and sessions_live's rules), in one prepared statement; None without a subscription."""
-    device_id = session.device_id if session is not None else device_id
+    exclude_pk, device_id = _left_out(session, device_id)
     now = clock.now()
-    return _LIMITS_AND_LIVE[session is not None, bool(device_id)].first(
-        user=user.pk, at=now, since=heard_since(now),
-        session=session.pk if session is not None else None, device=device_id)
+    return _LIMITS_AND_LIVE[exclude_pk is not None, bool(device_id)].first(
+        user=user.pk, at=now, since=heard_since(now), session=exclude_pk, device=device_id)
 
 
 def _streams_refusal(*, user, session: PlaybackSession | None, device_id: str, limit: int,
