@@ -170,3 +170,54 @@ def test_the_lock_file_is_private(db_path):
     connections.close_all()
     lock = db_path.parent / (db_path.name + "-lock")
     assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+def test_a_write_outside_a_transaction_waits_its_turn(db_path):
+    """An UPDATE or INSERT in autocommit (the heartbeat's UPDATEs run so) takes the turn for the time it runs: it
+    waits for the writer holding it, here in another process, instead of meeting SQLite's lock (at busy_timeout 0:
+    "database is locked" at once; at the service's, the busy handler's growing sleeps)."""
+    ctx = multiprocessing.get_context("fork")
+    holding, go_on = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_hold_in_child, args=(db_path, holding, go_on))
+    child.start()
+    try:
+        assert holding.wait(10)
+        connections = handler(db_path)
+        threading.Timer(0.3, go_on.set).start()
+        with connections["default"].cursor() as cursor:
+            assert connections["default"].get_autocommit()
+            cursor.execute("SELECT COUNT(*) FROM log")  # a read never waits: WAL readers see the last commit
+            assert cursor.fetchone() == (0,)
+            assert not go_on.is_set()
+            cursor.execute("INSERT INTO log (who) VALUES (%s)", ["alone"])
+        assert connections["default"].writer_queue is None  # given back once the statement ran
+        connections.close_all()
+    finally:
+        go_on.set()
+        child.join(10)
+    assert child.exitcode == 0
+    assert rows(db_path) == ["child", "alone"]
+
+
+def test_autocommit_writers_in_many_threads_all_land(db_path):
+    failures = []
+
+    def writer(n):
+        connections = handler(db_path)
+        try:
+            with connections["default"].cursor() as cursor:
+                for i in range(25):
+                    cursor.execute("INSERT INTO log (who) VALUES (%s)", [f"{n}-{i}"])
+                    cursor.executemany("UPDATE log SET who = who WHERE id = %s", [(1,), (2,)])
+        except OperationalError as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert len(rows(db_path)) == 8 * 25
