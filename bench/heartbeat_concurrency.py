@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/heartbeat_concurrency.py [--ref main] [--rates 10,50,125] [--seconds 20]
                                                     [--sessions 300] [--db sqlite|postgresql]
+                                                    [--pages 0] [--threads 8]
 
 Each tree gets its own database (SQLite in a temporary var directory, or a PostgreSQL database of its own:
 BENCH_HB_PG_URL plus a suffix), migrated and seeded with a small catalog (`seed_scale`); `--sessions` seeded
@@ -11,8 +12,12 @@ plan's limit never refuses). The client (asyncio in this process, one short conn
 session cookie and CSRF token) sends heartbeats round-robin over the sessions at each fixed rate for `--seconds`
 (open loop: a slow answer does not delay the next request), and reports latency p50/p95/p99 from connect to the
 last byte, errors (anything but 200), and the server's CPU per heartbeat (user + system of the gunicorn workers,
-from /proc). The trees run one after the other (never at once: they would share the two cores), the ref first.
-Prints figures and the load average, never asserts; the last line is one JSON object.
+from /proc). `--pages N` also opens N home pages a second beside the heartbeats (the same viewers, open loop,
+reported apart; the CPU per heartbeat then includes the pages'): a heartbeat's wait behind page renders in the
+worker's other threads, as at an evening peak, where a page is several milliseconds of CPU under the worker's one
+GIL. `--threads` sets the threads per worker (8, `reelhouse run`'s; 3 behind an edge). The trees run one after the
+other (never at once: they would share the two cores), the ref first. Prints figures and the load average, never
+asserts; the last line is one JSON object.
 """
 
 import argparse
@@ -98,10 +103,10 @@ def _manage(root: Path, env: dict, *args: str) -> str:
                           stdout=subprocess.PIPE).stdout
 
 
-def _gunicorn(root: Path, env: dict, port: int) -> subprocess.Popen:
+def _gunicorn(root: Path, env: dict, port: int, threads: int) -> subprocess.Popen:
     # `reelhouse run`'s web command (reelhouse/embedded/management/commands/run.py)
     proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "reelhouse.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                             "--worker-class", "gthread", "--workers", "2", "--threads", "8",
+                             "--worker-class", "gthread", "--workers", "2", "--threads", str(threads),
                              "--graceful-timeout", "5", "--log-level", "warning"], env=env, cwd=root)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -150,20 +155,26 @@ def _heartbeat_bytes(viewer: dict, position: float) -> bytes:
             f"Connection: close\r\n\r\n").encode() + body
 
 
-async def _run_rate(port: int, viewers: list[dict], *, rate: float, seconds: float, offset: int) -> dict:
-    """Heartbeats at `rate` per second for `seconds`, round-robin over the viewers (open loop)."""
+def _page_bytes(viewer: dict, position: float) -> bytes:
+    return (f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: Bench/1.0\r\nCookie: {viewer['cookie']}\r\n"
+            f"Connection: close\r\n\r\n").encode()
+
+
+async def _open_loop(port: int, viewers: list[dict], request_bytes, *, rate: float, seconds: float,
+                     offset: int) -> dict:
+    """`request_bytes(viewer, position)` at `rate` per second for `seconds`, round-robin over the viewers (open
+    loop): latency percentiles of the answers with 200, and what else came back."""
     total = int(rate * seconds)
-    latencies, statuses, first_errors, tasks = [], [], [], []
+    latencies, first_errors, tasks = [], [], []
     loop = asyncio.get_running_loop()
 
     async def one(i: int) -> None:
         viewer = viewers[(offset + i) % len(viewers)]
         try:
-            status, latency = await _request(port, _heartbeat_bytes(viewer, 30.0 * (offset + i)))
+            status, latency = await _request(port, request_bytes(viewer, 30.0 * (offset + i)))
         except OSError as exc:
             status, latency = 0, float("nan")
             first_errors.append(repr(exc))
-        statuses.append(status)
         if status == 200:
             latencies.append(latency * 1000)
         elif len(first_errors) < 5:
@@ -184,6 +195,19 @@ async def _run_rate(port: int, viewers: list[dict], *, rate: float, seconds: flo
     return {"rate": rate, "sent": total, "ok": len(lat), "errors": total - len(lat), "first_errors": first_errors[:5],
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(lat[-1], 1) if lat else None,
             "achieved_rate": round(total / (loop.time() - start), 1)}
+
+
+async def _run_rate(port: int, viewers: list[dict], *, rate: float, seconds: float, offset: int,
+                    pages: float = 0) -> dict:
+    """Heartbeats at `rate` per second for `seconds` (and home pages at `pages` per second beside them)."""
+    runs = [_open_loop(port, viewers, _heartbeat_bytes, rate=rate, seconds=seconds, offset=offset)]
+    if pages:
+        runs.append(_open_loop(port, viewers, _page_bytes, rate=pages, seconds=seconds, offset=offset))
+    heartbeats, *home = await asyncio.gather(*runs)
+    if home:
+        heartbeats["pages"] = {k: home[0][k] for k in ("rate", "sent", "errors", "first_errors", "p50_ms", "p95_ms",
+                                                       "p99_ms")}
+    return heartbeats
 
 
 def _reset_pg(url: str) -> None:
@@ -210,14 +234,15 @@ def measure_tree(label: str, root: Path, var: Path, args) -> list[dict]:
     viewers = json.loads(_manage(root, env, "shell", "-c", PREPARE).strip().splitlines()[-1])["viewers"]
     print(f"{label}: seeded and prepared {len(viewers)} viewers in {time.monotonic() - t0:.0f} s", flush=True)
     port = free_port()
-    server = _gunicorn(root, env, port)
+    server = _gunicorn(root, env, port, args.threads)
     results, offset = [], 0
     try:
         warm = asyncio.run(_run_rate(port, viewers, rate=10, seconds=2, offset=offset))  # imports, connections
         offset += warm["sent"]
         for rate in args.rates:
             cpu0 = _workers_cpu_s(server.pid)
-            result = asyncio.run(_run_rate(port, viewers, rate=rate, seconds=args.seconds, offset=offset))
+            result = asyncio.run(_run_rate(port, viewers, rate=rate, seconds=args.seconds, offset=offset,
+                                           pages=args.pages))
             result["cpu_ms_per_heartbeat"] = round(1000 * (_workers_cpu_s(server.pid) - cpu0) / result["sent"], 2)
             result["load_average"] = round(os.getloadavg()[0], 2)
             offset += result["sent"]
@@ -226,6 +251,11 @@ def measure_tree(label: str, root: Path, var: Path, args) -> list[dict]:
                   f"{result['p99_ms']} ms, max {result['max_ms']} ms; {result['errors']} errors "
                   f"{result['first_errors'][:2]}; server CPU {result['cpu_ms_per_heartbeat']} ms per heartbeat; "
                   f"load average {result['load_average']}", flush=True)
+            if "pages" in result:
+                pages = result["pages"]
+                print(f"{'':6} home pages {pages['rate']:.0f}/s beside them: p50 {pages['p50_ms']} ms, p95 "
+                      f"{pages['p95_ms']} ms, p99 {pages['p99_ms']} ms; {pages['errors']} errors "
+                      f"{pages['first_errors'][:2]}", flush=True)
     finally:
         server.terminate()
         server.wait(30)
@@ -240,11 +270,14 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=300, help="viewers (each heartbeats every sessions/rate s)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--only-this-tree", action="store_true", help="skip the ref (profiling a change)")
+    parser.add_argument("--pages", type=float, default=0, help="home pages per second beside the heartbeats")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (8: reelhouse run's)")
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",")]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server and remove the databases on the way out
     print(f"bench/heartbeat_concurrency.py ({args.db}): rates {args.rates}/s for {args.seconds:.0f} s each over "
-          f"{args.sessions} sessions; {os.cpu_count()} CPUs, load average "
+          f"{args.sessions} sessions, {args.pages:g} home pages/s beside them, 2 workers x {args.threads} threads; "
+          f"{os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     out = {}
     with tempfile.TemporaryDirectory(prefix="bench-hbconc-") as tmp:
@@ -258,9 +291,11 @@ def main() -> None:
         for b, a in zip(out["before"], out["after"], strict=True):
             print(f"  {a['rate']:6.0f}/s: p99 {b['p99_ms']} -> {a['p99_ms']} ms, p95 {b['p95_ms']} -> {a['p95_ms']} "
                   f"ms, errors {b['errors']} -> {a['errors']}, CPU {b['cpu_ms_per_heartbeat']} -> "
-                  f"{a['cpu_ms_per_heartbeat']} ms per heartbeat")
+                  f"{a['cpu_ms_per_heartbeat']} ms per heartbeat"
+                  + (f"; home pages p99 {b['pages']['p99_ms']} -> {a['pages']['p99_ms']} ms" if "pages" in a else ""))
     print(json.dumps({"bench": "heartbeat_concurrency", "db": args.db, "ref": args.ref, "sessions": args.sessions,
-                      "seconds": args.seconds, **out, "load_average": round(os.getloadavg()[0], 2)}))
+                      "seconds": args.seconds, "pages": args.pages, "threads": args.threads, **out,
+                      "load_average": round(os.getloadavg()[0], 2)}))
 
 
 if __name__ == "__main__":
