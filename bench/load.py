@@ -289,7 +289,8 @@ def report(results: dict, *, cores: int) -> tuple[dict, list[dict]]:
         print(f"\n== {stage['viewers']:,} viewers ({stage['users']:,} users), steady {steady:.0f} s: "
               f"{'PASS' if stage['passed'] else 'FAIL: ' + '; '.join(stage['faults'])}; CPU share of the {cores} "
               "cores: " + ", ".join(f"{k} {v:.0%}" for k, v in cpu.items())
-              + f" (Locust {stage['cpu_s'].get('locust', 0) / steady:.0%} of its one core)")
+              + f" (Locust {stage['cpu_s'].get('locust', 0) / steady:.0%} of its one core; its memory grew "
+                f"{stage.get('locust_rss_growth_mb', 0):.0f} MB with its collector paused)")
         if stage["cpu_s"].get("locust", 0) / steady > 0.9:
             print("   the load generator was saturated (one process, one core): its latencies include its own delay")
         print(f"   {'request':42s} {'count':>7s} {'err':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} "
