@@ -43,7 +43,11 @@ def _reset_language():
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Every test gets its own media and demo folders; packages never leak between tests."""
+    """Every test gets its own media and demo folders; packages never leak between tests. And its own var folder
+    for what the service keeps there at run time (staged sources, backups, the demo password; created when used):
+    the xdist workers share REELHOUSE_VAR_DIR, where the job-1 staging folder of a transcode in one worker was
+    removed by a transcode of another worker's job 1 ("source.mkv: cannot read file")."""
+    settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REELHOUSE_STABLE_SECONDS = 0
     settings.MEDIA_ROOT.mkdir()
