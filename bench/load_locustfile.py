@@ -73,7 +73,11 @@ def _path_of(url: str) -> str:
 
 
 def _fail(response, what: str) -> None:
-    response.failure(f"{what}: HTTP {response.status_code} {(response.text or '')[:120]!r}")
+    """Fail the request, saying what came back: the status and the body's start, or (status 0: no answer) the
+    connection's error."""
+    error = getattr(response, "error", None)
+    said = f"{type(error).__name__}: {error}" if response.status_code == 0 and error else (response.text or "")[:120]
+    response.failure(f"{what}: HTTP {response.status_code} {said!r}")
 
 
 class EdgeStatus(Exception):
