@@ -49,11 +49,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return True
 
     def _start_transaction_under_autocommit(self):
-        self._take_turn()
+        took = self._take_turn()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
-            self._leave_queue()
+            if took:
+                self._leave_queue()
             raise
 
     @contextmanager
