@@ -3,6 +3,7 @@ when the one before it, in any thread or process, has committed, rolled back or 
 handler sleeping in growing steps. Each test runs on a database file of its own with SQLite's busy timeout at 0, so
 a BEGIN IMMEDIATE that met another writer's lock fails at once: only the queue can make these writers wait."""
 
+import contextlib
 import multiprocessing
 import os
 import stat
@@ -106,21 +107,29 @@ def _hold_in_child(path, holding, go_on):
     os._exit(0)
 
 
-def test_a_writer_in_another_process_is_waited_for(db_path):
+@contextlib.contextmanager
+def _child_holding_the_turn(db_path):
+    """A forked process holding a write transaction (the turn); the block gets a function that lets it commit 0.3 s
+    later (from another thread, while the block's own write waits)."""
     ctx = multiprocessing.get_context("fork")
     holding, go_on = ctx.Event(), ctx.Event()
     child = ctx.Process(target=_hold_in_child, args=(db_path, holding, go_on))
     child.start()
     try:
         assert holding.wait(10)
-        connections = handler(db_path)
-        threading.Timer(0.3, go_on.set).start()
-        write(connections, "parent")  # waits in the queue until the child commits
-        connections.close_all()
+        yield lambda: threading.Timer(0.3, go_on.set).start()
     finally:
         go_on.set()
         child.join(10)
     assert child.exitcode == 0
+
+
+def test_a_writer_in_another_process_is_waited_for(db_path):
+    with _child_holding_the_turn(db_path) as release_soon:
+        connections = handler(db_path)
+        release_soon()
+        write(connections, "parent")  # waits in the queue until the child commits
+        connections.close_all()
     assert rows(db_path) == ["child", "parent"]
 
 
@@ -189,24 +198,14 @@ def test_a_write_outside_a_transaction_waits_its_turn(db_path):
     """An UPDATE or INSERT in autocommit (the heartbeat's UPDATEs run so) takes the turn for the time it runs: it
     waits for the writer holding it, here in another process, instead of meeting SQLite's lock (at busy_timeout 0:
     "database is locked" at once; at the service's, the busy handler's growing sleeps)."""
-    ctx = multiprocessing.get_context("fork")
-    holding, go_on = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=_hold_in_child, args=(db_path, holding, go_on))
-    child.start()
-    try:
-        assert holding.wait(10)
+    with _child_holding_the_turn(db_path) as release_soon:
         connections = handler(db_path)
-        threading.Timer(0.3, go_on.set).start()
         with connections["default"].cursor() as cursor:
             assert connections["default"].get_autocommit()
             cursor.execute("SELECT COUNT(*) FROM log")  # a read never waits: WAL readers see the last commit
-            assert cursor.fetchone() == (0,)
-            assert not go_on.is_set()
+            assert cursor.fetchone() == (0,)  # while the child holds its uncommitted row
+            release_soon()
             cursor.execute("INSERT INTO log (who) VALUES (%s)", ["alone"])
         assert connections["default"].writer_queue is None  # given back once the statement ran
         connections.close_all()
-    finally:
-        go_on.set()
-        child.join(10)
-    assert child.exitcode == 0
     assert rows(db_path) == ["child", "alone"]
