@@ -312,7 +312,11 @@ def report(results: dict, *, cores: int) -> tuple[dict, list[dict]]:
               f"searches, pages; on PostgreSQL the database server's CPU is not in it), edge "
               f"{per_request['edge_us']:.0f} us ({edge_n / steady:.1f} req/s), Locust "
               f"{per_request['locust_us']:.0f} us")
+        if stage.get("heartbeats_resent"):
+            print(f"   heartbeats resent after their kept-alive connection closed unanswered (as a browser does; "
+                  f"their time includes both attempts): {stage['heartbeats_resent']}")
         stages.append({
+            "heartbeats_resent": stage.get("heartbeats_resent", 0),
             "cpu_per_request": {k: round(v, 2) for k, v in per_request.items()},
             "viewers": stage["viewers"], "passed": stage["passed"], "faults": stage["faults"],
             "segment_p99_ms": requests.get("steady: segment (edge)", {}).get("p99_ms"),
@@ -506,7 +510,8 @@ def main() -> None:
         "errors": errors, "edge_vs_nginx": round(edge_vs_nginx, 3) if edge_vs_nginx else None,
         "stages": [{"viewers": s["viewers"], "passed": s["passed"], "faults": s["faults"],
                     "cpu_share": s["cpu_share"], "segment_p99_ms": s["segment_p99_ms"],
-                    "heartbeat_p99_ms": s["heartbeat_p99_ms"]} for s in stages],
+                    "heartbeat_p99_ms": s["heartbeat_p99_ms"], "heartbeats_resent": s["heartbeats_resent"]}
+                   for s in stages],
         "requests": totals,
         "cpu_share": best.get("cpu_share"), "cpu_per_request": best.get("cpu_per_request"),
         "viewers_per_edge_core": round(per_edge_core) if per_edge_core else None,
