@@ -342,7 +342,7 @@ def _collector_quiet() -> None:
     is over. With 3,700 viewers Locust's collections took 30-70 ms (generation 1) to 760 ms (generation 2), during
     which no response of any user is read: every request then in flight was timed that much slower than the server
     answered it (measured with gc.callbacks). What the window leaves uncollected is reported (Locust's memory
-    growth in the steady window) and collected when it ends."""
+    growth in the steady window); the collector is back on once the window ends."""
     gc.collect()
     gc.freeze()
     gc.disable()
