@@ -50,11 +50,12 @@ def _picture(base: str | None, ref: str, kind: str = "poster", width: int | None
              + (f' class="{conditional_escape(css_class)}"' if css_class else "")
              + (f' loading="{conditional_escape(loading)}"' if loading else "")
              + (f' fetchpriority="{conditional_escape(fetchpriority)}"' if fetchpriority else ""))
-    if variant_set(ref) is None:
+    variants = variant_set(ref)
+    if variants is None:
         return mark_safe(f'<img src="{conditional_escape(artwork_url(ref))}"{attrs}>')
     sizes = conditional_escape(sizes or f"{shown}px")
     base = _artwork_base() if base is None else base
-    folder = conditional_escape(base + variant_set(ref).removeprefix("artwork/") + "/")
+    folder = conditional_escape(base + variants.removeprefix("artwork/") + "/")
 
     def srcset(ext):
         return ", ".join(f"{folder}w{w}.{ext} {w}w" for w in spec.widths)
